@@ -1,0 +1,226 @@
+"""Cypher of the Neo4j adapter: named, parameterised, values only as $params.
+
+Labels and relationship types never come from input: the few that vary are
+picked from the allow-lists below.
+"""
+
+from __future__ import annotations
+
+from graph.model import Kind
+
+SCHEMA = (
+    "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT requirement_id IF NOT EXISTS FOR (n:Requirement) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:Audit) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (n:Finding) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT scheme_name IF NOT EXISTS FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
+    "CREATE INDEX sources_from_commodity IF NOT EXISTS FOR ()-[r:SOURCES_FROM]-() ON (r.commodity)",
+    "CREATE INDEX passed_on_requirement IF NOT EXISTS FOR ()-[r:PASSED_ON]-() ON (r.requirement)",
+)
+
+KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels
+ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Finding"}
+
+
+def upsert_organisations(kind: Kind) -> str:
+    label = KIND_LABELS[kind]
+    return f"""
+    UNWIND $rows AS row
+    MERGE (o:Organisation {{id: row.id}})
+    SET o:{label}, o += row
+    RETURN count(*) AS n
+    """
+
+
+UPSERT_REQUIREMENTS = """
+UNWIND $rows AS row
+MERGE (r:Requirement {id: row.id})
+SET r += row
+RETURN count(*) AS n
+"""
+
+# Edge writers MATCH both ends: a row whose end is missing matches nothing,
+# so the returned count tells the adapter to roll the transaction back.
+MERGE_REQUIRES = """
+UNWIND $rows AS row
+MATCH (m:Organisation {id: row.member})
+MATCH (r:Requirement {id: row.requirement})
+MERGE (m)-[:REQUIRES]->(r)
+RETURN count(*) AS n
+"""
+
+MERGE_SOURCING = """
+UNWIND $rows AS row
+MATCH (b:Organisation {id: row.buyer})
+MATCH (s:Organisation {id: row.seller})
+MERGE (b)-[e:SOURCES_FROM {commodity: row.commodity}]->(s)
+SET e.since = row.since, e.registered_by = row.registered_by
+RETURN count(*) AS n
+"""
+
+MERGE_PASS_ON = """
+UNWIND $rows AS row
+MATCH (b:Organisation {id: row.buyer})
+MATCH (s:Organisation {id: row.seller})
+MATCH (:Requirement {id: row.requirement})
+MERGE (b)-[e:PASSED_ON {requirement: row.requirement}]->(s)
+SET e.at = row.at
+RETURN count(*) AS n
+"""
+
+MERGE_ADOPTIONS = """
+UNWIND $rows AS row
+MATCH (o:Organisation {id: row.organisation})
+MATCH (r:Requirement {id: row.requirement})
+MERGE (o)-[e:ADOPTED]->(r)
+SET e.at = row.at, e.evidence = row.evidence
+RETURN count(*) AS n
+"""
+
+# An audit covers one organisation: re-pointing it drops the old COVERS.
+UPSERT_AUDITS = """
+UNWIND $rows AS row
+MATCH (o:Organisation {id: row.organisation})
+MATCH (:Organisation {id: row.commissioned_by})
+MERGE (a:Audit {id: row.id})
+SET a += row.props
+WITH a, o
+CALL (a, o) { OPTIONAL MATCH (a)-[old:COVERS]->(x) WHERE x <> o DELETE old }
+MERGE (a)-[:COVERS]->(o)
+RETURN count(*) AS n
+"""
+
+UPSERT_FINDINGS = """
+UNWIND $rows AS row
+MATCH (a:Audit {id: row.audit})
+MERGE (f:Finding {id: row.id})
+SET f += row.props
+WITH a, f
+CALL (a, f) { OPTIONAL MATCH (x:Audit)-[old:HAS_FINDING]->(f) WHERE x <> a DELETE old }
+MERGE (a)-[:HAS_FINDING]->(f)
+RETURN count(*) AS n
+"""
+
+MERGE_SHARES = """
+UNWIND $rows AS row
+MATCH (a:Audit {id: row.audit})
+MATCH (m:Organisation {id: row.member})
+MERGE (a)-[:SHARED_WITH]->(m)
+RETURN count(*) AS n
+"""
+
+MERGE_RECOGNITIONS = """
+UNWIND $rows AS row
+MATCH (m:Organisation {id: row.member})
+MERGE (s:Scheme {name: row.scheme})
+MERGE (m)-[:RECOGNISES]->(s)
+RETURN count(*) AS n
+"""
+
+UNKNOWN_ORGANISATIONS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (o:Organisation {id: id})
+WITH id, o WHERE o IS NULL
+RETURN collect(id) AS missing
+"""
+
+
+def unknown_entities(entity: str) -> str:
+    label = ENTITY_LABELS[entity]
+    return f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (n:{label} {{id: id}})
+    WITH id, n WHERE n IS NULL
+    RETURN collect(id) AS missing
+    """
+
+
+def existing_entities(entity: str) -> str:
+    label = ENTITY_LABELS[entity]
+    return f"""
+    UNWIND $ids AS id
+    MATCH (n:{label} {{id: id}})
+    RETURN collect(n.id) AS found
+    """
+
+
+REMOVE_SOURCING = """
+MATCH (:Organisation {id: $buyer})-[e:SOURCES_FROM]->(:Organisation {id: $seller})
+WHERE $commodity IS NULL OR e.commodity = $commodity
+DELETE e
+RETURN count(*) AS n
+"""
+
+KINDS = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN collect([o.id, CASE WHEN o:Member THEN 'member'
+                           WHEN o:Supplier THEN 'supplier'
+                           ELSE 'smallholder' END]) AS kinds
+"""
+
+SOURCING_PAIRS = """
+UNWIND $pairs AS pair
+MATCH (:Organisation {id: pair[0]})-[:SOURCES_FROM]->(:Organisation {id: pair[1]})
+RETURN collect(DISTINCT pair) AS found
+"""
+
+# Counts come from Neo4j's count store: one label or one type each.
+COUNTS = """
+CALL () { MATCH (n:Member) RETURN count(n) AS members }
+CALL () { MATCH (n:Supplier) RETURN count(n) AS suppliers }
+CALL () { MATCH (n:Smallholder) RETURN count(n) AS smallholders }
+CALL () { MATCH (n:Requirement) RETURN count(n) AS requirements }
+CALL () { MATCH (n:Audit) RETURN count(n) AS audits }
+CALL () { MATCH (n:Finding) RETURN count(n) AS findings }
+CALL () { MATCH ()-[r:REQUIRES]->() RETURN count(r) AS requires }
+CALL () { MATCH ()-[r:SOURCES_FROM]->() RETURN count(r) AS sourcing }
+CALL () { MATCH ()-[r:PASSED_ON]->() RETURN count(r) AS pass_on }
+CALL () { MATCH ()-[r:ADOPTED]->() RETURN count(r) AS adoptions }
+CALL () { MATCH ()-[r:SHARED_WITH]->() RETURN count(r) AS shares }
+CALL () { MATCH ()-[r:RECOGNISES]->() RETURN count(r) AS recognitions }
+RETURN *
+"""
+
+EXPORT = {
+    "organisations": """
+        MATCH (o:Organisation)
+        RETURN o {.*, kind: CASE WHEN o:Member THEN 'member'
+                                 WHEN o:Supplier THEN 'supplier'
+                                 ELSE 'smallholder' END} AS row
+    """,
+    "requirements": "MATCH (r:Requirement) RETURN r {.*} AS row",
+    "requires": """
+        MATCH (m:Organisation)-[:REQUIRES]->(r:Requirement)
+        RETURN {member: m.id, requirement: r.id} AS row
+    """,
+    "sourcing": """
+        MATCH (b:Organisation)-[e:SOURCES_FROM]->(s:Organisation)
+        RETURN {buyer: b.id, seller: s.id, commodity: e.commodity, since: e.since,
+                registered_by: e.registered_by} AS row
+    """,
+    "pass_on": """
+        MATCH (b:Organisation)-[e:PASSED_ON]->(s:Organisation)
+        RETURN {buyer: b.id, seller: s.id, requirement: e.requirement, at: e.at} AS row
+    """,
+    "adoptions": """
+        MATCH (o:Organisation)-[e:ADOPTED]->(r:Requirement)
+        RETURN {organisation: o.id, requirement: r.id, at: e.at, evidence: e.evidence} AS row
+    """,
+    "audits": """
+        MATCH (a:Audit)-[:COVERS]->(o:Organisation)
+        RETURN a {.*, organisation: o.id} AS row
+    """,
+    "findings": """
+        MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding)
+        RETURN f {.*, audit: a.id} AS row
+    """,
+    "shares": """
+        MATCH (a:Audit)-[:SHARED_WITH]->(m:Organisation)
+        RETURN {audit: a.id, member: m.id} AS row
+    """,
+    "recognitions": """
+        MATCH (m:Organisation)-[:RECOGNISES]->(s:Scheme)
+        RETURN {member: m.id, scheme: s.name} AS row
+    """,
+}

@@ -1,0 +1,223 @@
+"""The Neo4j adapter of the store port.
+
+Every write is one managed transaction (retried on transient errors) made of
+batched `UNWIND $rows` statements; a row whose reference does not resolve
+rolls the whole transaction back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.time import Date
+
+from graph import cypher
+from graph.codec import ROW_TYPES, row_from_dict, sorted_batch
+from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
+from graph.store import Entity, UnknownReference
+
+Progress = Callable[[int], None]
+BATCH_SIZE = 10_000
+
+
+def _chunks(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if isinstance(value, Date) else value
+
+
+def _params(field: str, row: Any) -> dict[str, Any]:
+    """A domain row as the map its Cypher statement expects (dates stay dates)."""
+    data = {f: getattr(row, f) for f in row.__slots__}
+    if field == "organisations":
+        del data["kind"]
+    elif field == "requirements":
+        data["frameworks"] = list(row.frameworks)
+    elif field == "audits":
+        props = {k: v for k, v in data.items() if k != "organisation"}
+        return {
+            "id": row.id,
+            "organisation": row.organisation,
+            "commissioned_by": row.commissioned_by,
+            "props": props,
+        }
+    elif field == "findings":
+        props = {k: v for k, v in data.items() if k != "audit"}
+        props["severity"], props["status"] = row.severity.value, row.status.value
+        return {"id": row.id, "audit": row.audit, "props": props}
+    return data
+
+
+# field -> (statement, what its references are, how to list a row's references)
+_EDGE_WRITERS: dict[str, tuple[str, Callable[[Any], list[tuple[str, str]]]]] = {
+    "requires": (
+        cypher.MERGE_REQUIRES,
+        lambda r: [("organisation", r.member), ("requirement", r.requirement)],
+    ),
+    "sourcing": (
+        cypher.MERGE_SOURCING,
+        lambda r: [("organisation", r.buyer), ("organisation", r.seller)],
+    ),
+    "pass_on": (
+        cypher.MERGE_PASS_ON,
+        lambda r: [
+            ("organisation", r.buyer),
+            ("organisation", r.seller),
+            ("requirement", r.requirement),
+        ],
+    ),
+    "adoptions": (
+        cypher.MERGE_ADOPTIONS,
+        lambda r: [("organisation", r.organisation), ("requirement", r.requirement)],
+    ),
+    "audits": (
+        cypher.UPSERT_AUDITS,
+        lambda r: [("organisation", r.organisation), ("organisation", r.commissioned_by)],
+    ),
+    "findings": (cypher.UPSERT_FINDINGS, lambda r: [("audit", r.audit)]),
+    "shares": (cypher.MERGE_SHARES, lambda r: [("audit", r.audit), ("organisation", r.member)]),
+    "recognitions": (cypher.MERGE_RECOGNITIONS, lambda r: [("organisation", r.member)]),
+}
+
+
+class Neo4jStore:
+    def __init__(self, driver: Driver, database: str | None = None):
+        self.driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jStore:
+        auth = (user, password) if user else None
+        driver = GraphDatabase.driver(uri, auth=auth)
+        driver.verify_connectivity()
+        store = cls(driver, database)
+        store.ensure_schema()
+        return store
+
+    def ensure_schema(self) -> None:
+        """Constraints and indexes, idempotently (IF NOT EXISTS)."""
+        for statement in cypher.SCHEMA:
+            self.driver.execute_query(statement, database_=self.database)
+        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+
+    def _session(self):
+        return self.driver.session(database=self.database)
+
+    # ---- writes ------------------------------------------------------
+    def write(self, batch: GraphBatch, progress: Progress | None = None) -> None:
+        with self._session() as session:
+            session.execute_write(self._write_all, batch, progress)
+
+    def _write_all(
+        self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
+    ) -> None:
+        for field in BATCH_FIELDS:
+            rows = getattr(batch, field)
+            if field == "organisations":
+                for kind in Kind:
+                    of_kind = [r for r in rows if r.kind == kind]
+                    self._run_chunks(
+                        tx, cypher.upsert_organisations(kind), field, of_kind, progress
+                    )
+            elif field == "requirements":
+                self._run_chunks(tx, cypher.UPSERT_REQUIREMENTS, field, rows, progress)
+            else:
+                statement, refs = _EDGE_WRITERS[field]
+                self._run_chunks(tx, statement, field, rows, progress, refs)
+
+    def _run_chunks(
+        self,
+        tx: ManagedTransaction,
+        statement: str,
+        field: str,
+        rows: list[Any],
+        progress: Progress | None,
+        refs: Callable | None = None,
+    ) -> None:
+        for chunk in _chunks(rows):
+            params = [_params(field, r) for r in chunk]
+            written = tx.run(statement, rows=params).single(strict=True)["n"]
+            if refs is not None and written < len(chunk):
+                self._raise_unknown(tx, [ref for r in chunk for ref in refs(r)])
+            if progress:
+                progress(len(chunk))
+
+    @staticmethod
+    def _raise_unknown(tx: ManagedTransaction, refs: list[tuple[str, str]]) -> None:
+        for what in ("organisation", "requirement", "audit"):
+            ids = sorted({i for kind, i in refs if kind == what})
+            query = (
+                cypher.UNKNOWN_ORGANISATIONS
+                if what == "organisation"
+                else cypher.unknown_entities(what)
+            )
+            missing = tx.run(query, ids=ids).single(strict=True)["missing"]
+            if missing:
+                raise UnknownReference(what, missing)
+        raise UnknownReference("reference", ["(a row matched nothing)"])
+
+    def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
+        records, _, _ = self.driver.execute_query(
+            cypher.REMOVE_SOURCING,
+            buyer=buyer,
+            seller=seller,
+            commodity=commodity,
+            database_=self.database,
+        )
+        return records[0]["n"]
+
+    # ---- reads -------------------------------------------------------
+    def _single(self, query: str, **params: Any) -> Any:
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_="r"
+        )
+        return records[0]
+
+    def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
+        pairs = self._single(cypher.KINDS, ids=sorted(set(ids)))["kinds"]
+        return {i: Kind(k) for i, k in pairs}
+
+    def existing(self, entity: Entity, ids: Iterable[str]) -> set[str]:
+        return set(self._single(cypher.existing_entities(entity), ids=sorted(set(ids)))["found"])
+
+    def sourcing_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        found = self._single(cypher.SOURCING_PAIRS, pairs=[list(p) for p in set(pairs)])["found"]
+        return {(b, s) for b, s in found}
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._single(cypher.COUNTS))
+
+    def export(self) -> GraphBatch:
+        out: dict[str, list[Any]] = {}
+        for field in BATCH_FIELDS:
+            records, _, _ = self.driver.execute_query(
+                cypher.EXPORT[field], database_=self.database, routing_="r"
+            )
+            out[field] = [self._row(field, dict(rec["row"])) for rec in records]
+        return sorted_batch(GraphBatch(**out))
+
+    @staticmethod
+    def _row(field: str, data: dict[str, Any]) -> Any:
+        data = {k: _native(v) for k, v in data.items()}
+        if field == "organisations":
+            data = {k: data.get(k) for k in ("id", "kind", "name", "country", *IDENTIFIER_FIELDS)}
+        elif field == "requirements":
+            data["frameworks"] = tuple(data.get("frameworks") or ())
+        cls = ROW_TYPES[field]
+        data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
+        return row_from_dict(cls, data)
+
+    def close(self) -> None:
+        self.driver.close()

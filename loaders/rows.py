@@ -1,0 +1,190 @@
+"""One pydantic model per kind of row in docs/formats.md: parse and check one
+row on its own, then hand back the plain domain value."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+import iso3166
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    model_validator,
+)
+
+from graph import model
+from graph.model import FindingStatus, Kind, Severity
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _DAY.match(text):
+        raise ValueError(f"{text!r} is not a day (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the calendar") from None
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if code not in iso3166.countries_by_alpha2:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _list(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(";") if part.strip())
+    return value
+
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+OptText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
+Day = Annotated[date, BeforeValidator(_day)]
+OptDay = Annotated[
+    date | None, BeforeValidator(lambda v: v if _blank_to_none(v) is None else _day(v))
+]
+Country = Annotated[Text, AfterValidator(_country)]
+Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list)]
+Flag = Annotated[bool, BeforeValidator(lambda v: False if _blank_to_none(v) is None else v)]
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrganisationRow(Row):
+    id: Id
+    kind: Kind
+    name: Text
+    country: Country
+    lei: OptText = None
+    duns: OptText = None
+    gln: OptText = None
+    os_id: OptText = None
+    mill_id: OptText = None
+
+
+class RequirementRow(Row):
+    id: Id
+    title: Text
+    version: Annotated[Text, BeforeValidator(lambda v: _blank_to_none(v) or "1")] = "1"
+    frameworks: Frameworks = ()
+
+
+class RequiresRow(Row):
+    member: Id
+    requirement: Id
+
+
+class SourcingRow(Row):
+    buyer: Id
+    seller: Id
+    commodity: Text
+    since: OptDay = None
+    registered_by: Annotated[Id | None, BeforeValidator(_blank_to_none)] = None
+
+    @model_validator(mode="after")
+    def _not_self(self) -> SourcingRow:
+        if self.buyer == self.seller:
+            raise ValueError("seller: an organisation cannot source from itself")
+        return self
+
+
+class PassOnRow(Row):
+    buyer: Id
+    seller: Id
+    requirement: Id
+    at: OptDay = None
+
+
+class AdoptionRow(Row):
+    organisation: Id
+    requirement: Id
+    at: OptDay = None
+    evidence: OptText = None
+
+
+class AuditRow(Row):
+    id: Id
+    organisation: Id
+    scheme: Text
+    audit_date: Day
+    valid_until: Day
+    commissioned_by: Id
+    rating: OptText = None
+    auditor: OptText = None
+    shared_with_all: Flag = False
+
+    @model_validator(mode="after")
+    def _valid_after_audit(self) -> AuditRow:
+        if self.valid_until < self.audit_date:
+            raise ValueError(
+                f"valid_until: {self.valid_until} precedes audit_date {self.audit_date}"
+            )
+        return self
+
+
+class FindingRow(Row):
+    id: Id
+    audit: Id
+    severity: Severity
+    status: FindingStatus
+    category: OptText = None
+    due_date: OptDay = None
+
+
+class ShareRow(Row):
+    audit: Id
+    member: Id
+
+
+class RecognitionRow(Row):
+    member: Id
+    scheme: Text
+
+
+# kind of file -> (row model, domain class); the order is the order of checks.
+KINDS: dict[str, tuple[type[Row], type]] = {
+    "organisations": (OrganisationRow, model.Organisation),
+    "requirements": (RequirementRow, model.Requirement),
+    "requires": (RequiresRow, model.Requires),
+    "sourcing": (SourcingRow, model.Sourcing),
+    "pass_on": (PassOnRow, model.PassOn),
+    "adoptions": (AdoptionRow, model.Adoption),
+    "audits": (AuditRow, model.Audit),
+    "findings": (FindingRow, model.Finding),
+    "shares": (ShareRow, model.Share),
+    "recognitions": (RecognitionRow, model.Recognition),
+}
+
+REQUIRED_COLUMNS = {
+    kind: [name for name, f in row.model_fields.items() if f.is_required()]
+    for kind, (row, _) in KINDS.items()
+}
+COLUMNS = {kind: list(row.model_fields) for kind, (row, _) in KINDS.items()}
+
+
+def parse_row(kind: str, raw: dict[str, Any]) -> Any:
+    """Validate one raw row of `kind`; returns the domain value or raises
+    pydantic.ValidationError."""
+    row_model, domain_cls = KINDS[kind]
+    parsed = row_model.model_validate(raw)
+    return domain_cls(**{name: getattr(parsed, name) for name in COLUMNS[kind]})

@@ -1,0 +1,204 @@
+"""Every row checked before anything is written: each row on its own
+(loaders.rows), then duplicates and references across the load and the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.model import GraphBatch, Kind
+from graph.store import GraphStore
+from loaders.read import Problem, RawRow
+from loaders.rows import KINDS, parse_row
+
+NODE_KINDS = {
+    "organisations": "organisation",
+    "requirements": "requirement",
+    "audits": "audit",
+    "findings": "finding",
+}
+
+# kind of row -> (field, what it must name); "member" and "buyer" are
+# organisations of a kind: a Member, and anything but a Smallholder.
+REFERENCES: dict[str, list[tuple[str, str]]] = {
+    "requires": [("member", "member"), ("requirement", "requirement")],
+    "sourcing": [("buyer", "buyer"), ("seller", "organisation"), ("registered_by", "organisation")],
+    "pass_on": [
+        ("buyer", "organisation"),
+        ("seller", "organisation"),
+        ("requirement", "requirement"),
+    ],
+    "adoptions": [("organisation", "organisation"), ("requirement", "requirement")],
+    "audits": [("organisation", "organisation"), ("commissioned_by", "organisation")],
+    "findings": [("audit", "audit")],
+    "shares": [("audit", "audit"), ("member", "member")],
+    "recognitions": [("member", "member")],
+}
+
+
+@dataclass
+class Checked:
+    batch: GraphBatch = field(default_factory=GraphBatch)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return len({(p.file, p.line) for p in self.problems if p.line is not None})
+
+
+def _parse_problems(raw: RawRow, error: ValidationError) -> list[Problem]:
+    out = []
+    for err in error.errors():
+        loc = [str(part) for part in err["loc"]]
+        reason = err["msg"].removeprefix("Value error, ")
+        name = loc[0] if loc else None
+        if name is None and ": " in reason:  # a check across fields names its field first
+            name, reason = reason.split(": ", 1)
+        elif err["type"] == "extra_forbidden":
+            reason = "unknown field"
+        elif err["type"] not in ("value_error", "missing") and not isinstance(err["input"], dict):
+            reason = f"{reason} (got {err['input']!r})"
+        out.append(raw.problem(name, reason))
+    return out
+
+
+class _Context:
+    """What the load knows: its own accepted nodes, then the store's."""
+
+    def __init__(self, store: GraphStore, parsed: dict[str, list[tuple[RawRow, Any]]]):
+        self.store = store
+        self.loaded: dict[str, dict[str, Any]] = defaultdict(dict)  # entity -> id -> value
+        self.rejected: dict[str, set[str]] = defaultdict(set)
+        self.stored_kinds: dict[str, Kind] = {}
+        self.stored: dict[str, set[str]] = {}
+        self._lookups(parsed)
+
+    def _lookups(self, parsed: dict[str, list[tuple[RawRow, Any]]]) -> None:
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for kind, refs in REFERENCES.items():
+            for _, value in parsed.get(kind, ()):
+                for name, what in refs:
+                    ref = getattr(value, name)
+                    if ref is not None:
+                        wanted[
+                            "requirement"
+                            if what == "requirement"
+                            else "audit"
+                            if what == "audit"
+                            else "organisation"
+                        ].add(ref)
+        wanted["organisation"] |= {v.id for _, v in parsed.get("organisations", ())}
+        self.stored_kinds = self.store.kinds(wanted["organisation"])
+        for entity in ("requirement", "audit"):
+            self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
+
+    def org_kind(self, org_id: str) -> Kind | None:
+        org = self.loaded["organisation"].get(org_id)
+        return org.kind if org is not None else self.stored_kinds.get(org_id)
+
+    def check_ref(self, what: str, ref: str) -> str | None:
+        """Why `ref` cannot be used as `what`, or None when it can."""
+        entity = what if what in ("requirement", "audit") else "organisation"
+        if entity == "organisation":
+            kind = self.org_kind(ref)
+            known = kind is not None
+        else:
+            known = ref in self.loaded[entity] or ref in self.stored[entity]
+        if not known:
+            why = " (its row was rejected)" if ref in self.rejected[entity] else ""
+            return f"unknown {entity} {ref!r}{why}"
+        if what == "member" and kind != Kind.MEMBER:
+            return f"{ref!r} is a {kind}, not a member"
+        if what == "buyer" and kind == Kind.SMALLHOLDER:
+            return f"{ref!r} is a smallholder: a smallholder is a leaf and sources from nobody"
+        return None
+
+
+def check(
+    raw_rows: Iterable[RawRow], store: GraphStore, progress: Callable[[int], None] | None = None
+) -> Checked:
+    result = Checked()
+    parsed: dict[str, list[tuple[RawRow, Any]]] = defaultdict(list)
+    unparsed_ids: dict[str, set[str]] = defaultdict(set)  # for "its row was rejected"
+    for raw in raw_rows:
+        result.rows += 1
+        if progress and result.rows % 10_000 == 0:
+            progress(10_000)
+        if "__shape__" in raw.data:
+            result.problems.append(raw.problem(None, raw.data["__shape__"]))
+            continue
+        try:
+            parsed[raw.kind].append((raw, parse_row(raw.kind, raw.data)))
+        except ValidationError as exc:
+            result.problems.extend(_parse_problems(raw, exc))
+            if raw.kind in NODE_KINDS and isinstance(raw.data.get("id"), str):
+                unparsed_ids[NODE_KINDS[raw.kind]].add(raw.data["id"].strip())
+
+    ctx = _Context(store, parsed)
+    ctx.rejected.update(unparsed_ids)
+    sourcing_pairs = _stored_sourcing_pairs(store, parsed)
+
+    for kind in KINDS:
+        accepted = getattr(result.batch, kind)
+        first_seen: dict[str, RawRow] = {}
+        for raw, value in parsed.get(kind, ()):
+            problems = _row_problems(kind, raw, value, ctx, first_seen, sourcing_pairs)
+            if problems:
+                result.problems.extend(problems)
+                if kind in NODE_KINDS:
+                    ctx.rejected[NODE_KINDS[kind]].add(value.id)
+                continue
+            accepted.append(value)
+            if kind in NODE_KINDS:
+                first_seen[value.id] = raw
+                ctx.loaded[NODE_KINDS[kind]][value.id] = value
+            if kind == "sourcing":
+                sourcing_pairs.add((value.buyer, value.seller))
+    return result
+
+
+def _stored_sourcing_pairs(store: GraphStore, parsed: dict) -> set[tuple[str, str]]:
+    wanted = {(v.buyer, v.seller) for _, v in parsed.get("pass_on", ())}
+    loaded = {(v.buyer, v.seller) for _, v in parsed.get("sourcing", ())}
+    return store.sourcing_pairs(wanted - loaded) if wanted - loaded else set()
+
+
+def _row_problems(
+    kind: str,
+    raw: RawRow,
+    value: Any,
+    ctx: _Context,
+    first_seen: dict[str, RawRow],
+    sourcing_pairs: set[tuple[str, str]],
+) -> list[Problem]:
+    problems = []
+    if kind in NODE_KINDS and value.id in first_seen:
+        first = first_seen[value.id]
+        where = first.file if first.file != raw.file else "line" if not raw.json_row else "row"
+        where = f"{where} {first.line}" if first.file == raw.file else f"{where}:{first.line}"
+        problems.append(raw.problem("id", f"duplicate of {where}"))
+    if kind == "organisations":
+        stored = ctx.stored_kinds.get(value.id)
+        if stored is not None and stored != value.kind:
+            problems.append(
+                raw.problem("kind", f"{value.id!r} is stored as a {stored}; its kind cannot change")
+            )
+    for name, what in REFERENCES.get(kind, ()):
+        ref = getattr(value, name)
+        why = ctx.check_ref(what, ref) if ref is not None else None
+        if why:
+            problems.append(raw.problem(name, why))
+    if kind == "pass_on" and not problems and (value.buyer, value.seller) not in sourcing_pairs:
+        problems.append(
+            raw.problem(
+                "seller",
+                f"{value.buyer!r} does not source from "
+                f"{value.seller!r} (load a sourcing row first)",
+            )
+        )
+    return problems

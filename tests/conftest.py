@@ -1,0 +1,74 @@
+"""Fixtures for the real services and for running one test on every store.
+
+Neo4j and Redis come from scripts/services.sh (TIERGRAPH_NEO4J_URI,
+TIERGRAPH_REDIS_URL). Outside CI a test that needs a missing service skips;
+with CI=true it fails, so CI can never go green without them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from graph.memory import MemoryStore
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _service_url(variable: str, what: str) -> str:
+    url = os.environ.get(variable)
+    if not url:
+        message = f"{what} is not running: start it with scripts/services.sh ({variable} unset)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver():
+    from neo4j import GraphDatabase
+
+    uri = _service_url("TIERGRAPH_NEO4J_URI", "Neo4j")
+    driver = GraphDatabase.driver(uri, auth=None)
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it means the same here
+        if IN_CI:
+            pytest.fail(f"Neo4j at {uri} does not answer: {exc}")
+        pytest.skip(f"Neo4j at {uri} does not answer: {exc}")
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_driver):
+    from graph.neo4j_store import Neo4jStore
+
+    neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
+    store = Neo4jStore(neo4j_driver)
+    store.ensure_schema()
+    return store
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    url = _service_url("TIERGRAPH_REDIS_URL", "Redis")
+    try:
+        redis.Redis.from_url(url).ping()
+    except Exception as exc:  # noqa: BLE001
+        if IN_CI:
+            pytest.fail(f"Redis at {url} does not answer: {exc}")
+        pytest.skip(f"Redis at {url} does not answer: {exc}")
+    return url
+
+
+@pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request, tmp_path):
+    """The same test, once on each store adapter."""
+    if request.param == "memory":
+        return MemoryStore(tmp_path / "data")
+    return request.getfixturevalue("neo4j_store")

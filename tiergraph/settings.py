@@ -1,0 +1,22 @@
+"""Settings, read from TIERGRAPH_* environment variables (listed in README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIERGRAPH_", extra="ignore")
+
+    store: Literal["memory", "neo4j"] = "memory"
+    data_dir: Path = Path(".tiergraph")
+    neo4j_uri: str = "bolt://localhost:7687"
+    neo4j_user: str | None = None
+    neo4j_password: str | None = None
+    neo4j_database: str | None = None
+    redis_url: str = "redis://localhost:6379/0"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
