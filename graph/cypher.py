@@ -16,6 +16,8 @@ SCHEMA = (
     "CREATE CONSTRAINT scheme_name IF NOT EXISTS FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
     "CREATE INDEX sources_from_commodity IF NOT EXISTS FOR ()-[r:SOURCES_FROM]-() ON (r.commodity)",
     "CREATE INDEX passed_on_requirement IF NOT EXISTS FOR ()-[r:PASSED_ON]-() ON (r.requirement)",
+    "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
+    "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
 )
 
 KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels
@@ -224,3 +226,73 @@ EXPORT = {
         RETURN {member: m.id, scheme: s.name} AS row
     """,
 }
+
+# ---- the tier walk: one frontier per query, answers as collect() columns ----
+# (the driver decodes ~50k records/s: a few big lists beat a record per edge)
+_KIND_OF = (
+    "CASE WHEN {0}:Member THEN 'member' WHEN {0}:Supplier THEN 'supplier' ELSE 'smallholder' END"
+)
+
+SOURCING_OUT = f"""
+UNWIND $ids AS id
+MATCH (:Organisation {{id: id}})-[:SOURCES_FROM]->(w:Organisation)
+RETURN collect(id) AS a, collect(w.id) AS b, collect({_KIND_OF.format("w")}) AS kinds
+"""
+
+SOURCING_IN = f"""
+UNWIND $ids AS id
+MATCH (:Organisation {{id: id}})<-[:SOURCES_FROM]-(v:Organisation)
+RETURN collect(id) AS a, collect(v.id) AS b, collect({_KIND_OF.format("v")}) AS kinds
+"""
+
+REQUIREMENTS_OF = """
+MATCH (:Organisation {id: $member})-[:REQUIRES]->(r:Requirement)
+RETURN collect(r.id) AS ids
+"""
+
+PASS_ON_PAIRS = """
+MATCH (v:Organisation)-[:PASSED_ON {requirement: $requirement}]->(w:Organisation)
+RETURN collect(v.id) AS a, collect(w.id) AS b
+"""
+
+ADOPTERS = """
+MATCH (o:Organisation)-[:ADOPTED]->(:Requirement {id: $requirement})
+RETURN collect(o.id) AS ids
+"""
+
+_AUDIT_FACTS_TAIL = """
+CALL (a) { OPTIONAL MATCH (a)-[:SHARED_WITH]->(m:Organisation) RETURN collect(m.id) AS shared }
+CALL (a) {
+  OPTIONAL MATCH (a)-[:HAS_FINDING]->(f:Finding {status: 'open'})
+  RETURN coalesce(max(f.severity = 'critical'), false) AS critical, min(f.due_date) AS due
+}
+RETURN collect([a.id, o.id, a.scheme, a.audit_date, a.valid_until, a.commissioned_by,
+                coalesce(a.shared_with_all, false), shared, critical, due]) AS rows
+"""
+AUDIT_FACTS_ALL = "MATCH (a:Audit)-[:COVERS]->(o:Organisation)" + _AUDIT_FACTS_TAIL
+AUDIT_FACTS_OF = (
+    """
+UNWIND $ids AS id
+MATCH (a:Audit)-[:COVERS]->(o:Organisation {id: id})
+"""
+    + _AUDIT_FACTS_TAIL
+)
+
+RECOGNISED_SCHEMES = """
+MATCH (:Organisation {id: $member})-[:RECOGNISES]->(s:Scheme)
+RETURN collect(s.name) AS schemes
+"""
+
+# ---- computed results ----
+SAVE_RESULT = """
+MERGE (r:CascadeResult {id: $id})
+SET r.kind = $kind, r.member = $member, r.key = $key, r.computed_at = $computed_at,
+    r.payload = $payload
+"""
+
+RESULTS = """
+MATCH (r:CascadeResult {kind: $kind, member: $member, key: $key})
+RETURN r {.*} AS r
+ORDER BY r.computed_at DESC, r.id DESC
+LIMIT $limit
+"""

@@ -4,9 +4,11 @@ with no server at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,16 @@ from typing import Any
 import networkx as nx
 
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
-from graph.model import GraphBatch, Kind, Organisation
-from graph.store import Entity, UnknownReference
+from graph.model import (
+    AuditFacts,
+    Finding,
+    FindingStatus,
+    GraphBatch,
+    Kind,
+    Organisation,
+    Severity,
+)
+from graph.store import Entity, StoredResult, UnknownReference
 
 STORE_FILE = "store.json"
 FORMAT_VERSION = 1
@@ -168,6 +178,85 @@ class MemoryStore:
             **{name: list(rows.values()) for name, rows in self.edges.items()},
         )
         return sorted_batch(batch)
+
+    # ---- the tier walk and what the cascade reads -----------------------
+    def _edges(self, ids: Iterable[str], out: bool) -> tuple[list[str], list[str], list[str]]:
+        g = self.sourcing
+        adjacency = g.succ if out else g.pred
+        a: list[str] = []
+        b: list[str] = []
+        kinds: list[str] = []
+        for node in ids:
+            for other in adjacency.get(node, {}):
+                a.append(node)
+                b.append(other)
+                kinds.append(g.nodes[other]["org"].kind.value)
+        return a, b, kinds
+
+    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        return self._edges(ids, out=True)
+
+    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        return self._edges(ids, out=False)
+
+    def requirements_of(self, member: str) -> list[str]:
+        return sorted(r for m, r in self.edges["requires"] if m == member)
+
+    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
+        pairs = [(b, s) for b, s, r in self.edges["pass_on"] if r == requirement]
+        return [b for b, _ in pairs], [s for _, s in pairs]
+
+    def adopters(self, requirement: str) -> list[str]:
+        return [o for o, r in self.edges["adoptions"] if r == requirement]
+
+    def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
+        wanted = None if ids is None else set(ids)
+        shared: dict[str, set[str]] = defaultdict(set)
+        for audit_id, member in self.edges["shares"]:
+            shared[audit_id].add(member)
+        open_findings: dict[str, list[Finding]] = defaultdict(list)
+        for f in self.findings.values():
+            if f.status == FindingStatus.OPEN:
+                open_findings[f.audit].append(f)
+        facts = []
+        for a in self.audits.values():
+            if wanted is not None and a.organisation not in wanted:
+                continue
+            found = open_findings[a.id]
+            dues = [f.due_date for f in found if f.due_date is not None]
+            facts.append(
+                AuditFacts(
+                    a.id,
+                    a.organisation,
+                    a.scheme,
+                    a.audit_date,
+                    a.valid_until,
+                    a.commissioned_by,
+                    a.shared_with_all,
+                    frozenset(shared[a.id]),
+                    any(f.severity == Severity.CRITICAL for f in found),
+                    min(dues, default=None),
+                )
+            )
+        return sorted(facts, key=lambda f: f.id)
+
+    def recognised_schemes(self, member: str) -> set[str]:
+        return {scheme for m, scheme in self.edges["recognitions"] if m == member}
+
+    # ---- computed results ----------------------------------------------
+    def save_result(self, result: StoredResult) -> None:
+        results = self.extra.setdefault("results", {})
+        results[result.id] = dataclasses.asdict(result)
+        self.save()
+
+    def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
+        found = [
+            StoredResult(**r)
+            for r in self.extra.get("results", {}).values()
+            if (r["kind"], r["member"], r["key"]) == (kind, member, key)
+        ]
+        found.sort(key=lambda r: (r.computed_at, r.id), reverse=True)
+        return found[:limit]
 
     def close(self) -> None:
         pass

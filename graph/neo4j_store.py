@@ -7,6 +7,7 @@ rolls the whole transaction back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -16,8 +17,8 @@ from neo4j.time import Date
 
 from graph import cypher
 from graph.codec import ROW_TYPES, row_from_dict, sorted_batch
-from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
-from graph.store import Entity, UnknownReference
+from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, AuditFacts, GraphBatch, Kind
+from graph.store import Entity, StoredResult, UnknownReference
 
 Progress = Callable[[int], None]
 BATCH_SIZE = 10_000
@@ -218,6 +219,78 @@ class Neo4jStore:
         cls = ROW_TYPES[field]
         data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()}
         return row_from_dict(cls, data)
+
+    # ---- the tier walk and what the cascade reads -----------------------
+    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        rec = self._single(cypher.SOURCING_OUT, ids=list(ids))
+        return rec["a"], rec["b"], rec["kinds"]
+
+    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        rec = self._single(cypher.SOURCING_IN, ids=list(ids))
+        return rec["a"], rec["b"], rec["kinds"]
+
+    def requirements_of(self, member: str) -> list[str]:
+        return sorted(self._single(cypher.REQUIREMENTS_OF, member=member)["ids"])
+
+    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
+        rec = self._single(cypher.PASS_ON_PAIRS, requirement=requirement)
+        return rec["a"], rec["b"]
+
+    def adopters(self, requirement: str) -> list[str]:
+        return self._single(cypher.ADOPTERS, requirement=requirement)["ids"]
+
+    def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
+        if ids is None:
+            rows = self._single(cypher.AUDIT_FACTS_ALL)["rows"]
+        else:
+            rows = self._single(cypher.AUDIT_FACTS_OF, ids=sorted(set(ids)))["rows"]
+        facts = [
+            AuditFacts(
+                aid,
+                org,
+                scheme,
+                _native(start),
+                _native(until),
+                by,
+                bool(to_all),
+                frozenset(shared),
+                bool(critical),
+                _native(due),
+            )
+            for aid, org, scheme, start, until, by, to_all, shared, critical, due in rows
+        ]
+        return sorted(facts, key=lambda f: f.id)
+
+    def recognised_schemes(self, member: str) -> set[str]:
+        return set(self._single(cypher.RECOGNISED_SCHEMES, member=member)["schemes"])
+
+    # ---- computed results ----------------------------------------------
+    def save_result(self, result: StoredResult) -> None:
+        self.driver.execute_query(
+            cypher.SAVE_RESULT,
+            id=result.id,
+            kind=result.kind,
+            member=result.member,
+            key=result.key,
+            computed_at=result.computed_at,
+            payload=json.dumps(result.payload, separators=(",", ":")),
+            database_=self.database,
+        )
+
+    def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
+        records, _, _ = self.driver.execute_query(
+            cypher.RESULTS,
+            kind=kind,
+            member=member,
+            key=key,
+            limit=limit,
+            database_=self.database,
+            routing_="r",
+        )
+        return [
+            StoredResult(**{**rec["r"], "payload": json.loads(rec["r"]["payload"])})
+            for rec in records
+        ]
 
     def close(self) -> None:
         self.driver.close()

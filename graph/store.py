@@ -7,9 +7,10 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
-from graph.model import GraphBatch, Kind
+from graph.model import AuditFacts, GraphBatch, Kind
 
 Entity = Literal["requirement", "audit", "finding"]
 
@@ -58,7 +59,51 @@ class GraphStore(Protocol):
         """The whole graph as one batch, sorted (for snapshots and equality)."""
         ...
 
+    # ---- the tier walk and what the cascade reads -----------------------
+    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        """Every SOURCES_FROM edge out of `ids` as columns (buyer, seller, seller kind)."""
+        ...
+
+    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        """Every SOURCES_FROM edge into `ids` as columns (seller, buyer, buyer kind)."""
+        ...
+
+    def requirements_of(self, member: str) -> list[str]:
+        """The requirements the member REQUIRES, sorted."""
+        ...
+
+    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
+        """Who PASSED_ON the requirement to whom, as columns (buyer, seller)."""
+        ...
+
+    def adopters(self, requirement: str) -> list[str]: ...
+
+    def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
+        """The audits covering `ids` (all audits when None) with what the checks need."""
+        ...
+
+    def recognised_schemes(self, member: str) -> set[str]: ...
+
+    # ---- computed results, kept with the time they were computed --------
+    def save_result(self, result: StoredResult) -> None:
+        """Idempotent on result.id: saving the same result twice keeps one."""
+        ...
+
+    def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
+        """The newest first."""
+        ...
+
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    id: str
+    kind: str  # "coverage" or "audits"
+    member: str
+    key: str  # the requirement id, or the as-of day for audits
+    computed_at: str  # ISO 8601, UTC
+    payload: dict[str, Any]
 
 
 COUNT_KEYS = (

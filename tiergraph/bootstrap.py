@@ -1,12 +1,22 @@
-"""The composition root: the one place that builds stores and connections.
-
-Nothing connects at import time; callers ask for what they need.
-"""
+"""The composition root: the one place that builds stores, connections and the
+Celery app. Nothing connects at import time; callers ask for what they need."""
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
 from graph.store import GraphStore
 from tiergraph.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from cascade.engine import JobRunner
+    from cascade.jobstore import JobStore
 
 
 def open_store(settings: Settings | None = None) -> GraphStore:
@@ -23,3 +33,67 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     from graph.memory import MemoryStore
 
     return MemoryStore(settings.data_dir)
+
+
+def redis_client(settings: Settings):
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url)
+
+
+def make_celery(settings: Settings | None = None) -> Celery:
+    from celery import Celery
+
+    settings = settings or Settings()
+    app = Celery(
+        "tiergraph",
+        broker=settings.redis_url,
+        backend=settings.redis_url,
+        include=["cascade.tasks"],
+    )
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_expires=7 * 24 * 3600,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    app.set_default()
+    return app
+
+
+@dataclass
+class WorkerContext:
+    """What tasks in one worker process share: built on first use, after fork."""
+
+    store: GraphStore
+    jobs: JobStore
+    runners: OrderedDict[str, JobRunner] = field(default_factory=OrderedDict)
+
+    def runner(self, job: str) -> JobRunner:
+        """Keep the last few jobs' walked networks in this process between steps."""
+        from cascade.engine import JobRunner
+
+        if job not in self.runners:
+            self.runners[job] = JobRunner(self.store, self.jobs, job)
+            while len(self.runners) > 2:
+                self.runners.popitem(last=False)
+        self.runners.move_to_end(job)
+        return self.runners[job]
+
+
+@cache
+def _context_for(pid: int) -> WorkerContext:
+    from cascade.jobstore import RedisJobStore
+
+    settings = Settings()
+    return WorkerContext(open_store(settings), RedisJobStore(redis_client(settings)))
+
+
+def worker_context() -> WorkerContext:
+    return _context_for(os.getpid())  # a forked child builds its own connections

@@ -17,8 +17,11 @@ from rich.table import Table
 from tiergraph.bootstrap import open_store
 from tiergraph.settings import Settings
 
-app = typer.Typer(help="Supply-chain graph for the tier-by-tier cascade of sourcing requirements.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Supply-chain graph for the tier-by-tier cascade of sourcing requirements.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -38,8 +41,15 @@ def emit_json(data: Any) -> None:
 @contextmanager
 def progress_bar(enabled: bool = True):
     """A rich progress bar on stderr (kept off stdout so JSON stays clean)."""
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, disable=not enabled, transient=False)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled,
+        transient=False,
+    )
     with progress:
         yield progress
 
@@ -47,7 +57,9 @@ def progress_bar(enabled: bool = True):
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV/JSON files or folders of them")],
-    partial: Annotated[bool, typer.Option("--partial", help="write the good rows, report the bad")] = False,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="write the good rows, report the bad")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate every row, then write them all in one transaction (docs/formats.md)."""
@@ -62,9 +74,13 @@ def load(
             def on_write(n: int) -> None:
                 progress.update(writing, visible=True, advance=n)
 
-            report = load_files(store, paths, partial=partial,
-                                on_read=lambda n: progress.advance(reading, n),
-                                on_write=on_write)
+            report = load_files(
+                store,
+                paths,
+                partial=partial,
+                on_read=lambda n: progress.advance(reading, n),
+                on_write=on_write,
+            )
             progress.update(reading, completed=report.rows, total=report.rows)
     finally:
         store.close()
@@ -74,8 +90,10 @@ def load(
         for problem in report.problems:
             err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
         if report.problems and not partial:
-            err.print(f"[red]{len(report.problems)} problem(s): nothing was written.[/red] "
-                      "Fix the rows above, or load with --partial to write only the good rows.")
+            err.print(
+                f"[red]{len(report.problems)} problem(s): nothing was written.[/red] "
+                "Fix the rows above, or load with --partial to write only the good rows."
+            )
         table = Table("kind", "rows written")
         for kind, n in report.written.items():
             table.add_row(kind, str(n))
@@ -91,12 +109,15 @@ def generate(
     nodes: Annotated[int, typer.Option(help="about how many organisations")] = 5000,
     members: Annotated[int, typer.Option(help="how many member brands")] = 5,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON bundle instead of CSVs")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="one JSON bundle instead of CSVs")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
-    from loaders.generate import generate as make
     from loaders.writers import write_csv_dir, write_json_bundle
+
+    from loaders.generate import generate as make
 
     batch = make(nodes=nodes, members=members, seed=seed)
     with progress_bar(fmt == Format.table) as progress:

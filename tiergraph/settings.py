@@ -18,5 +18,8 @@ class Settings(BaseSettings):
     neo4j_password: str | None = None
     neo4j_database: str | None = None
     redis_url: str = "redis://localhost:6379/0"
+    # Seconds before Redis hands an unacknowledged task to another worker
+    # (after a worker died mid-step). Longer than any one step may take.
+    visibility_timeout: int = 600
     api_host: str = "127.0.0.1"
     api_port: int = 8000

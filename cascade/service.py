@@ -1,0 +1,84 @@
+"""The cascade's service functions: start jobs, run them here, read results,
+and queue recomputation when the network changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, Protocol
+
+from cascade.audits import AuditStatus, audit_status
+from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walk
+from cascade.jobstore import JobStore, MemoryJobStore
+from graph.model import Kind
+from graph.store import GraphStore, StoredResult
+
+
+class Dispatcher(Protocol):
+    """Hands a job's first step to whoever runs jobs (Celery, or nobody)."""
+
+    def dispatch(self, job: str) -> None: ...
+
+
+def run_here(store: GraphStore, spec: JobSpec, *, jobs: JobStore | None = None,
+             on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run a whole job in this process (the embedded default needs no broker)."""
+    jobs = jobs or MemoryJobStore()
+    job = new_job(store, jobs, spec)
+    return JobRunner(store, jobs, job).run_all(on_step)
+
+
+def queue(store: GraphStore, jobs: JobStore, dispatcher: Dispatcher, spec: JobSpec) -> str:
+    job = new_job(store, jobs, spec)
+    dispatcher.dispatch(job)
+    return job
+
+
+def job_status(jobs: JobStore, job: str) -> dict[str, Any]:
+    meta = jobs.meta(job)
+    if meta is None:
+        raise CascadeError(f"unknown job {job!r}")
+    return meta
+
+
+def latest(store: GraphStore, kind: str, member: str, key: str,
+           history: int = 1) -> list[StoredResult]:
+    return store.results(kind, member, key, limit=history)
+
+
+def live_audit_status(store: GraphStore, member: str, as_of: date, *,
+                      include_smallholders: bool = False) -> AuditStatus:
+    """Audit coverage and gaps of a member on any day, computed now."""
+    kinds = store.kinds([member])
+    if kinds.get(member) != Kind.MEMBER:
+        raise CascadeError(f"unknown member {member!r}")
+    network = walk(store, member)
+    facts = store.audit_facts(list(network.tier)) if network.tier else []
+    return audit_status(network, facts, store.recognised_schemes(member), as_of,
+                        include_smallholders=include_smallholders)
+
+
+def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
+    """Members whose network holds any changed node, or who changed themselves:
+    a walk up the SOURCES_FROM edges, one tier of buyers per query."""
+    start = set(changed)
+    kinds = store.kinds(start)
+    members = {n for n, k in kinds.items() if k == Kind.MEMBER}
+    seen, frontier = set(start), list(start)
+    while frontier:
+        _, buyers, buyer_kinds = store.sourcing_in(frontier)
+        frontier = []
+        for buyer, kind in zip(buyers, buyer_kinds, strict=True):
+            if buyer not in seen:
+                seen.add(buyer)
+                frontier.append(buyer)
+                if kind == Kind.MEMBER.value:
+                    members.add(buyer)
+    return members
+
+
+def network_changed(store: GraphStore, jobs: JobStore, dispatcher: Dispatcher,
+                    changed: Iterable[str]) -> list[str]:
+    """Queue one recomputation per affected member; returns the job ids."""
+    return [queue(store, jobs, dispatcher, JobSpec(member))
+            for member in sorted(affected_members(store, changed))]
