@@ -97,3 +97,21 @@ def _context_for(pid: int) -> WorkerContext:
 
 def worker_context() -> WorkerContext:
     return _context_for(os.getpid())  # a forked child builds its own connections
+
+
+@dataclass
+class CeleryDispatcher:
+    """Queues a job's first step on the Celery broker; job status lives in Redis."""
+
+    app: Celery
+    jobs: JobStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CeleryDispatcher:
+        from cascade.jobstore import RedisJobStore
+
+        return cls(make_celery(settings), RedisJobStore(redis_client(settings)))
+
+    def dispatch(self, job: str) -> None:
+        if self.jobs.mark_once(job, "queued:1"):
+            self.app.send_task("tiergraph.cascade.step", args=[job, 1])

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tiergraph.bootstrap import open_store
+from tiergraph.cli_cascade import audits, cascade_app, worker
+from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
 
 app = typer.Typer(
@@ -22,36 +18,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, or json (stable shape)")]
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
-
-@contextmanager
-def progress_bar(enabled: bool = True):
-    """A rich progress bar on stderr (kept off stdout so JSON stays clean)."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not enabled,
-        transient=False,
-    )
-    with progress:
-        yield progress
 
 
 @app.command()
@@ -115,9 +81,8 @@ def generate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
-    from loaders.writers import write_csv_dir, write_json_bundle
-
     from loaders.generate import generate as make
+    from loaders.writers import write_csv_dir, write_json_bundle
 
     batch = make(nodes=nodes, members=members, seed=seed)
     with progress_bar(fmt == Format.table) as progress:
@@ -166,6 +131,11 @@ def status(fmt: FormatOpt = Format.table) -> None:
     else:
         out.print(f"store: {settings.store} ({where})")
         _print_counts(counts, "count")
+
+
+app.add_typer(cascade_app, name="cascade")
+app.command()(audits)
+app.command()(worker)
 
 
 def main() -> None:

@@ -22,14 +22,24 @@ def loaded(store):
 def test_tiers_are_shortest_distances_and_the_member_is_not_in_its_network(loaded):
     network = walk(loaded, "M1")
     assert network.tier == {"A": 1, "B": 1, "M2": 1, "C": 2, "G": 2, "D": 3, "E": 4, "F": 4}
-    assert walk(loaded, "M2").tier == {"G": 1, "B": 1, "C": 2, "M1": 2, "A": 3, "D": 3,
-                                       "E": 4, "F": 4}
+    assert walk(loaded, "M2").tier == {
+        "G": 1,
+        "B": 1,
+        "C": 2,
+        "M1": 2,
+        "A": 3,
+        "D": 3,
+        "E": 4,
+        "F": 4,
+    }
 
 
 def test_coverage_follows_only_fully_covered_chains(loaded):
     network = walk(loaded, "M1")
     src, dst = loaded.pass_on_pairs("R1")
-    result = coverage(network, "R1", set(zip(src, dst)), set(loaded.adopters("R1"))).as_dict()
+    result = coverage(
+        network, "R1", set(zip(src, dst, strict=True)), set(loaded.adopters("R1"))
+    ).as_dict()
     assert result["tiers"] == [
         {"tier": 1, "nodes": 3, "reached": 1},  # A; B did not adopt; M2 was not told
         {"tier": 2, "nodes": 2, "reached": 1},  # C through A (B's chain is broken)
@@ -80,8 +90,7 @@ def test_forum_savings_counts_member_nodes_per_audit(loaded):
     m2 = live_audit_status(loaded, "M2", DAY)
     # M2 reaches D through B -> M1 -> A -> C; G's audit is overdue for M2 as well
     assert m2.covered == {"B": ["b1"], "D": ["d1"]}
-    assert forum_savings([m1, m2]) == {"members": 2, "covered": 4, "audits": 3,
-                                       "per_audit": 4 / 3}
+    assert forum_savings([m1, m2]) == {"members": 2, "covered": 4, "audits": 3, "per_audit": 4 / 3}
 
 
 def test_a_job_saves_results_with_their_time_and_keeps_history(loaded):

@@ -1,0 +1,285 @@
+"""`tiergraph cascade ...`, `tiergraph audits` and `tiergraph worker`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cascade.engine import CascadeError, JobSpec
+from tiergraph.bootstrap import open_store
+from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
+from tiergraph.settings import Settings
+
+cascade_app = typer.Typer(
+    help="Tier coverage, cascade gaps and audit status, per member.", no_args_is_help=True
+)
+
+MemberOpt = Annotated[str, typer.Option("--member", "-m", help="the member's id")]
+RequirementOpt = Annotated[
+    str | None, typer.Option("--requirement", "-r", help="one requirement (default: all)")
+]
+
+
+def parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a day (YYYY-MM-DD)", param_hint="--as-of"
+        ) from None
+
+
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="audit day YYYY-MM-DD (default: today)")
+]
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]✗[/red] {message}")
+    raise typer.Exit(2)
+
+
+def print_coverage(payload: dict[str, Any], computed_at: str, gaps: int) -> None:
+    out.print(
+        f"[bold]{payload['requirement']}[/bold] of {payload['member']}: depth "
+        f"{payload['depth']}, {payload['reached']:,} of {payload['nodes']:,} nodes reached "
+        f"(computed {computed_at})"
+    )
+    table = Table("tier", "nodes", "reached", "share")
+    for t in payload["tiers"]:
+        share = f"{t['reached'] / t['nodes']:.0%}" if t["nodes"] else "-"
+        table.add_row(str(t["tier"]), f"{t['nodes']:,}", f"{t['reached']:,}", share)
+    out.print(table)
+    print_gaps(payload["gaps"], gaps, ("tier", "reason", "buyer", "node"))
+
+
+def print_audits(payload: dict[str, Any], computed_at: str | None, gaps: int) -> None:
+    savings = "-" if payload["savings"] is None else f"{payload['savings']:.0%}"
+    when = f" (computed {computed_at})" if computed_at else ""
+    out.print(
+        f"[bold]audits[/bold] of {payload['member']} on {payload['as_of']}: "
+        f"{payload['covered']:,} of {payload['in_scope']:,} nodes covered, "
+        f"savings {savings}{when}"
+    )
+    print_gaps(payload["gaps"], gaps, ("tier", "reason", "node", "audit"))
+
+
+def print_gaps(rows: list[dict[str, Any]], limit: int, columns: tuple[str, ...]) -> None:
+    if not rows:
+        out.print("no gaps")
+        return
+    by_reason = Counter(g["reason"] for g in rows)
+    out.print("gaps: " + ", ".join(f"{reason} {n:,}" for reason, n in sorted(by_reason.items())))
+    if limit:
+        table = Table(*columns)
+        for g in rows[:limit]:
+            table.add_row(*("" if g[c] is None else str(g[c]) for c in columns))
+        out.print(table)
+        if len(rows) > limit:
+            out.print(f"... and {len(rows) - limit:,} more (--gaps N, or --format json)")
+
+
+GapsOpt = Annotated[int, typer.Option("--gaps", help="how many gaps to list in the table")]
+
+
+@cascade_app.command("run")
+def run(
+    member: MemberOpt,
+    requirement: RequirementOpt = None,
+    as_of: AsOfOpt = None,
+    gaps: GapsOpt = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compute here (no broker needed) and save the results with their time."""
+    from cascade.service import run_here
+
+    store = open_store()
+    try:
+        with progress_bar(fmt == Format.table) as progress:
+            task = progress.add_task("walking tiers", total=None)
+
+            def on_step(meta: dict[str, Any]) -> None:
+                progress.update(
+                    task,
+                    description=f"{meta['phase']}: tier {meta['tier']}, {meta['nodes']:,} nodes",
+                    advance=1,
+                )
+
+            meta = run_here(store, JobSpec(member, requirement, parse_day(as_of)), on_step=on_step)
+            progress.update(task, total=meta["steps_done"], completed=meta["steps_done"])
+        results = [
+            store_result
+            for rid in meta["results"]
+            for store_result in _result_by_id(store, meta, rid)
+        ]
+    except CascadeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json({"job": meta, "results": [_result_json(r) for r in results]})
+        return
+    for r in results:
+        if r.kind == "coverage":
+            print_coverage(r.payload, r.computed_at, gaps)
+        else:
+            print_audits(r.payload, r.computed_at, gaps)
+
+
+def _result_by_id(store: Any, meta: dict[str, Any], result_id: str) -> list[Any]:
+    _, kind, key = result_id.split(":", 2)
+    return [r for r in store.results(kind, meta["member"], key, limit=5) if r.id == result_id]
+
+
+def _result_json(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "member": r.member,
+        "key": r.key,
+        "computed_at": r.computed_at,
+        "payload": r.payload,
+    }
+
+
+@cascade_app.command("show")
+def show(
+    member: MemberOpt,
+    requirement: Annotated[str, typer.Option("--requirement", "-r")],
+    history: Annotated[int, typer.Option(help="also list this many earlier runs")] = 0,
+    gaps: GapsOpt = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The latest stored coverage of a requirement (and earlier runs, to compare)."""
+    from cascade.service import latest
+
+    store = open_store()
+    try:
+        results = latest(store, "coverage", member, requirement, history=history + 1)
+    finally:
+        store.close()
+    if not results:
+        fail(f"no results for {member} / {requirement}: run `tiergraph cascade run -m {member}`")
+    if fmt == Format.json:
+        emit_json(
+            {"latest": _result_json(results[0]), "history": [_result_json(r) for r in results[1:]]}
+        )
+        return
+    print_coverage(results[0].payload, results[0].computed_at, gaps)
+    if history:
+        table = Table("computed at", "depth", "reached", "nodes", "gaps")
+        for r in results:
+            p = r.payload
+            table.add_row(
+                r.computed_at,
+                str(p["depth"]),
+                f"{p['reached']:,}",
+                f"{p['nodes']:,}",
+                f"{len(p['gaps']):,}",
+            )
+        out.print(table)
+
+
+@cascade_app.command("queue")
+def queue_job(
+    member: MemberOpt,
+    requirement: RequirementOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Queue a job for the Celery workers (`tiergraph worker`); prints its id."""
+    from cascade.service import queue
+
+    settings = Settings()
+    store = open_store(settings)
+    ctx = job_context(settings)
+    try:
+        job = queue(store, ctx.jobs, ctx, JobSpec(member, requirement, parse_day(as_of)))
+    except CascadeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json({"job": job})
+    else:
+        out.print(f"queued job {job}: `tiergraph cascade status {job}` follows it")
+
+
+@cascade_app.command("status")
+def status(
+    job: Annotated[str, typer.Argument(help="job id")], fmt: FormatOpt = Format.table
+) -> None:
+    """A queued job's state and progress (tier reached, nodes found)."""
+    from cascade.service import job_status
+
+    try:
+        meta = job_status(job_context(Settings()).jobs, job)
+    except CascadeError as exc:
+        fail(str(exc))
+    if fmt == Format.json:
+        emit_json(meta)
+        return
+    out.print(
+        f"job {job}: {meta['state']} ({meta['phase']}), member {meta['member']}, "
+        f"tier {meta['tier']}, {meta['nodes']:,} nodes, updated {meta['updated_at']}"
+    )
+    if meta.get("error"):
+        out.print(f"[red]{meta['error']}[/red]")
+
+
+def job_context(settings: Settings):
+    from tiergraph.bootstrap import CeleryDispatcher
+
+    return CeleryDispatcher.from_settings(settings)
+
+
+def audits(
+    member: MemberOpt,
+    as_of: AsOfOpt = None,
+    smallholders: Annotated[
+        bool, typer.Option("--smallholders", help="include smallholders")
+    ] = False,
+    gaps: GapsOpt = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Audit coverage, gaps and savings of a member on a day, computed now."""
+    from cascade.service import live_audit_status
+
+    store = open_store()
+    try:
+        status_ = live_audit_status(
+            store, member, parse_day(as_of), include_smallholders=smallholders
+        )
+    except CascadeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json(status_.as_dict())
+    else:
+        print_audits(status_.as_dict(), None, gaps)
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker processes")] = 2,
+    loglevel: Annotated[str, typer.Option(help="celery log level")] = "info",
+) -> None:
+    """Start a Celery worker for cascade jobs (Redis at TIERGRAPH_REDIS_URL)."""
+    from tiergraph.bootstrap import make_celery
+
+    app = make_celery(Settings())
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={loglevel}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
