@@ -20,8 +20,13 @@ class Dispatcher(Protocol):
     def dispatch(self, job: str) -> None: ...
 
 
-def run_here(store: GraphStore, spec: JobSpec, *, jobs: JobStore | None = None,
-             on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def run_here(
+    store: GraphStore,
+    spec: JobSpec,
+    *,
+    jobs: JobStore | None = None,
+    on_step: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Run a whole job in this process (the embedded default needs no broker)."""
     jobs = jobs or MemoryJobStore()
     job = new_job(store, jobs, spec)
@@ -41,21 +46,28 @@ def job_status(jobs: JobStore, job: str) -> dict[str, Any]:
     return meta
 
 
-def latest(store: GraphStore, kind: str, member: str, key: str,
-           history: int = 1) -> list[StoredResult]:
+def latest(
+    store: GraphStore, kind: str, member: str, key: str, history: int = 1
+) -> list[StoredResult]:
     return store.results(kind, member, key, limit=history)
 
 
-def live_audit_status(store: GraphStore, member: str, as_of: date, *,
-                      include_smallholders: bool = False) -> AuditStatus:
+def live_audit_status(
+    store: GraphStore, member: str, as_of: date, *, include_smallholders: bool = False
+) -> AuditStatus:
     """Audit coverage and gaps of a member on any day, computed now."""
     kinds = store.kinds([member])
     if kinds.get(member) != Kind.MEMBER:
         raise CascadeError(f"unknown member {member!r}")
     network = walk(store, member)
     facts = store.audit_facts(list(network.tier)) if network.tier else []
-    return audit_status(network, facts, store.recognised_schemes(member), as_of,
-                        include_smallholders=include_smallholders)
+    return audit_status(
+        network,
+        facts,
+        store.recognised_schemes(member),
+        as_of,
+        include_smallholders=include_smallholders,
+    )
 
 
 def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
@@ -77,8 +89,11 @@ def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
     return members
 
 
-def network_changed(store: GraphStore, jobs: JobStore, dispatcher: Dispatcher,
-                    changed: Iterable[str]) -> list[str]:
+def network_changed(
+    store: GraphStore, jobs: JobStore, dispatcher: Dispatcher, changed: Iterable[str]
+) -> list[str]:
     """Queue one recomputation per affected member; returns the job ids."""
-    return [queue(store, jobs, dispatcher, JobSpec(member))
-            for member in sorted(affected_members(store, changed))]
+    return [
+        queue(store, jobs, dispatcher, JobSpec(member))
+        for member in sorted(affected_members(store, changed))
+    ]

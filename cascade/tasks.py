@@ -6,6 +6,7 @@ unacked, so another worker runs that step again; steps are idempotent.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from celery import shared_task
@@ -16,6 +17,8 @@ def cascade_step(job: str, step: int) -> str:
     from tiergraph.bootstrap import worker_context
 
     ctx = worker_context()
+    if ctx.step_pause:
+        time.sleep(ctx.step_pause)
     runner = ctx.runner(job)
     try:
         more = runner.run_step(step)

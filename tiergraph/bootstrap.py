@@ -59,7 +59,13 @@ def make_celery(settings: Settings | None = None) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_expires=7 * 24 * 3600,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            # Sweep for unacked tasks of dead workers often enough for that timeout
+            # (kombu's default sweep is every 10 s x 10 = 100 s).
+            "unacked_restore_interval": max(1, min(10, settings.visibility_timeout // 2)),
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
@@ -73,6 +79,7 @@ class WorkerContext:
 
     store: GraphStore
     jobs: JobStore
+    step_pause: float = 0.0
     runners: OrderedDict[str, JobRunner] = field(default_factory=OrderedDict)
 
     def runner(self, job: str) -> JobRunner:
@@ -92,7 +99,9 @@ def _context_for(pid: int) -> WorkerContext:
     from cascade.jobstore import RedisJobStore
 
     settings = Settings()
-    return WorkerContext(open_store(settings), RedisJobStore(redis_client(settings)))
+    return WorkerContext(
+        open_store(settings), RedisJobStore(redis_client(settings)), settings.cascade_step_pause
+    )
 
 
 def worker_context() -> WorkerContext:

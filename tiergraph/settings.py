@@ -21,5 +21,8 @@ class Settings(BaseSettings):
     # Seconds before Redis hands an unacknowledged task to another worker
     # (after a worker died mid-step). Longer than any one step may take.
     visibility_timeout: int = 600
+    # Seconds a worker pauses before each cascade step, to throttle jobs on a
+    # busy database (0: none).
+    cascade_step_pause: float = 0.0
     api_host: str = "127.0.0.1"
     api_port: int = 8000
