@@ -37,15 +37,22 @@ class LoadReport:
         }
 
 
-def load(store: GraphStore, paths: list[Path], *, partial: bool = False,
-         on_read: Progress | None = None, on_write: Progress | None = None) -> LoadReport:
+def load(
+    store: GraphStore,
+    paths: list[Path],
+    *,
+    partial: bool = False,
+    on_read: Progress | None = None,
+    on_write: Progress | None = None,
+) -> LoadReport:
     """Load files into the store. Without `partial`, any problem means nothing
     is written; with it, the good rows are written and the rest reported."""
     report = LoadReport()
     files = expand(paths)
     if not files:
-        report.problems.append(Problem(" ".join(map(str, paths)) or "-", None, None,
-                                       "no .csv or .json files to load"))
+        report.problems.append(
+            Problem(" ".join(map(str, paths)) or "-", None, None, "no .csv or .json files to load")
+        )
         return report
     raw: list[RawRow] = []
     for path in files:
@@ -62,6 +69,7 @@ def load(store: GraphStore, paths: list[Path], *, partial: bool = False,
     batch = checked.batch
     if len(batch):
         store.write(batch, progress=on_write)
-    report.written = {name: len(getattr(batch, name)) for name in BATCH_FIELDS
-                      if getattr(batch, name)}
+    report.written = {
+        name: len(getattr(batch, name)) for name in BATCH_FIELDS if getattr(batch, name)
+    }
     return report

@@ -34,18 +34,40 @@ def chain(*ids: str, commodity: str = "cocoa") -> list[Sourcing]:
 def small_network() -> GraphBatch:
     """M1 -> S1 -> S2 -> F1, M1 -> S3, with a trader cycle S2 <-> S3."""
     return GraphBatch(
-        organisations=[org("M1", "member", "NL"), org("M2", "member", "US"), org("S1", lei="L1"),
-                       org("S2", country="CI"), org("S3"), org("F1", "smallholder")],
+        organisations=[
+            org("M1", "member", "NL"),
+            org("M2", "member", "US"),
+            org("S1", lei="L1"),
+            org("S2", country="CI"),
+            org("S3"),
+            org("F1", "smallholder"),
+        ],
         requirements=[Requirement("R1", "Supplier code", "2", ("UNGC", "ILO"))],
         requires=[Requires("M1", "R1")],
-        sourcing=[*chain("M1", "S1", "S2", "F1"), Sourcing("M1", "S3", "palm oil", date(2024, 1, 1)),
-                  *chain("S2", "S3"), *chain("S3", "S2")],
+        sourcing=[
+            *chain("M1", "S1", "S2", "F1"),
+            Sourcing("M1", "S3", "palm oil", date(2024, 1, 1)),
+            *chain("S2", "S3"),
+            *chain("S3", "S2"),
+        ],
         pass_on=[PassOn("M1", "S1", "R1", date(2025, 3, 1))],
         adoptions=[Adoption("S1", "R1", date(2025, 3, 2), "signed code")],
-        audits=[Audit("A1", "S1", "SMETA", date(2026, 1, 10), date(2027, 1, 9), "M1", "B",
-                      "Bureau X", False)],
-        findings=[Finding("F-1", "A1", Severity.MAJOR, FindingStatus.OPEN, "wages",
-                          date(2026, 6, 1))],
+        audits=[
+            Audit(
+                "A1",
+                "S1",
+                "SMETA",
+                date(2026, 1, 10),
+                date(2027, 1, 9),
+                "M1",
+                "B",
+                "Bureau X",
+                False,
+            )
+        ],
+        findings=[
+            Finding("F-1", "A1", Severity.MAJOR, FindingStatus.OPEN, "wages", date(2026, 6, 1))
+        ],
         shares=[Share("A1", "M2")],
         recognitions=[Recognition("M1", "SMETA"), Recognition("M2", "amfori BSCI")],
     )

@@ -88,12 +88,17 @@ def test_unknown_requirements_and_audits_are_refused(store, bad):
 def test_kinds_existing_and_sourcing_pairs(store):
     store.write(small_network())
     assert store.kinds(["M1", "S2", "F1", "nobody"]) == {
-        "M1": Kind.MEMBER, "S2": Kind.SUPPLIER, "F1": Kind.SMALLHOLDER}
+        "M1": Kind.MEMBER,
+        "S2": Kind.SUPPLIER,
+        "F1": Kind.SMALLHOLDER,
+    }
     assert store.existing("requirement", ["R1", "R9"]) == {"R1"}
     assert store.existing("audit", ["A1", "A9"]) == {"A1"}
     assert store.existing("finding", ["F-1"]) == {"F-1"}
     assert store.sourcing_pairs([("M1", "S1"), ("S1", "M1"), ("S2", "S3")]) == {
-        ("M1", "S1"), ("S2", "S3")}
+        ("M1", "S1"),
+        ("S2", "S3"),
+    }
 
 
 def test_remove_sourcing_one_commodity_or_all(store):
