@@ -18,10 +18,12 @@ from neo4j.time import Date
 from graph import cypher
 from graph.codec import ROW_TYPES, row_from_dict, sorted_batch
 from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, AuditFacts, GraphBatch, Kind
+from graph.neo4j_bulk import BulkWriter
 from graph.store import Entity, StoredResult, UnknownReference
 
 Progress = Callable[[int], None]
 BATCH_SIZE = 10_000
+SINGLE_TX_ROWS = 50_000  # beyond this a write goes the bulk path
 
 
 def _chunks(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -87,10 +89,25 @@ _EDGE_WRITERS: dict[str, tuple[str, Callable[[Any], list[tuple[str, str]]]]] = {
 }
 
 
+def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Callable | None]]:
+    """The statement(s) that upsert rows of one kind, with how to list their references."""
+    if field == "organisations":
+        return [
+            (cypher.upsert_organisations(k), [r for r in rows if r.kind == k], None) for k in Kind
+        ]
+    if field == "requirements":
+        return [(cypher.UPSERT_REQUIREMENTS, rows, None)]
+    statement, refs = _EDGE_WRITERS[field]
+    return [(statement, rows, refs)]
+
+
 class Neo4jStore:
-    def __init__(self, driver: Driver, database: str | None = None):
+    def __init__(
+        self, driver: Driver, database: str | None = None, single_tx_rows: int = SINGLE_TX_ROWS
+    ):
         self.driver = driver
         self.database = database
+        self.single_tx_rows = single_tx_rows
 
     @classmethod
     def connect(
@@ -101,7 +118,7 @@ class Neo4jStore:
         database: str | None = None,
     ) -> Neo4jStore:
         auth = (user, password) if user else None
-        driver = GraphDatabase.driver(uri, auth=auth)
+        driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         driver.verify_connectivity()
         store = cls(driver, database)
         store.ensure_schema()
@@ -118,25 +135,29 @@ class Neo4jStore:
 
     # ---- writes ------------------------------------------------------
     def write(self, batch: GraphBatch, progress: Progress | None = None) -> None:
-        with self._session() as session:
-            session.execute_write(self._write_all, batch, progress)
+        """Up to `single_tx_rows` rows: one transaction. Beyond: the bulk path
+        (graph.neo4j_bulk), which checks every reference first, then writes in
+        batches; an interrupted bulk write is completed by writing it again."""
+        if len(batch) <= self.single_tx_rows:
+            with self._session() as session:
+                session.execute_write(self._write_all, batch, progress)
+        else:
+            BulkWriter(self, batch, progress).run()
 
     def _write_all(
         self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
     ) -> None:
         for field in BATCH_FIELDS:
-            rows = getattr(batch, field)
-            if field == "organisations":
-                for kind in Kind:
-                    of_kind = [r for r in rows if r.kind == kind]
-                    self._run_chunks(
-                        tx, cypher.upsert_organisations(kind), field, of_kind, progress
-                    )
-            elif field == "requirements":
-                self._run_chunks(tx, cypher.UPSERT_REQUIREMENTS, field, rows, progress)
-            else:
-                statement, refs = _EDGE_WRITERS[field]
+            for statement, rows, refs in _statements(field, getattr(batch, field)):
                 self._run_chunks(tx, statement, field, rows, progress, refs)
+
+    def write_rows(self, field: str, rows: list[Any]) -> None:
+        """Upsert rows of one kind, each chunk in its own transaction (the bulk
+        path, which has checked every reference before it writes)."""
+        for statement, group, refs in _statements(field, rows):
+            for chunk in _chunks(group):
+                with self._session() as session:
+                    session.execute_write(self._run_chunks, statement, field, chunk, None, refs)
 
     def _run_chunks(
         self,

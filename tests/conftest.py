@@ -66,9 +66,19 @@ def redis_url() -> str:
     return url
 
 
-@pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("neo4j", marks=pytest.mark.neo4j),
+        pytest.param("neo4j-bulk", marks=pytest.mark.neo4j),
+    ]
+)
 def store(request, tmp_path):
-    """The same test, once on each store adapter."""
+    """The same test on each store adapter; "neo4j-bulk" sends every write down
+    the Neo4j bulk path (graph.neo4j_bulk) that large loads take."""
     if request.param == "memory":
         return MemoryStore(tmp_path / "data")
-    return request.getfixturevalue("neo4j_store")
+    neo4j = request.getfixturevalue("neo4j_store")
+    if request.param == "neo4j-bulk":
+        neo4j.single_tx_rows = 0
+    return neo4j

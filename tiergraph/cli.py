@@ -10,6 +10,7 @@ from rich.table import Table
 
 from tiergraph.bootstrap import open_store
 from tiergraph.cli_cascade import audits, cascade_app, worker
+from tiergraph.cli_serve import serve
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
 
@@ -136,6 +137,7 @@ def status(fmt: FormatOpt = Format.table) -> None:
 app.add_typer(cascade_app, name="cascade")
 app.command()(audits)
 app.command()(worker)
+app.command()(serve)
 
 
 def main() -> None:

@@ -29,19 +29,40 @@ def settings(neo4j_store, redis_url, neo4j_driver) -> Settings:
 
     redis.Redis.from_url(redis_url).flushdb()
     uri = os.environ["TIERGRAPH_NEO4J_URI"]
-    return Settings(store="neo4j", neo4j_uri=uri, redis_url=redis_url, visibility_timeout=2,
-                    cascade_step_pause=0.4)
+    return Settings(
+        store="neo4j",
+        neo4j_uri=uri,
+        redis_url=redis_url,
+        visibility_timeout=2,
+        cascade_step_pause=0.4,
+    )
 
 
 def start_worker(settings: Settings) -> subprocess.Popen:
-    env = {**os.environ, "TIERGRAPH_STORE": "neo4j", "TIERGRAPH_NEO4J_URI": settings.neo4j_uri,
-           "TIERGRAPH_REDIS_URL": settings.redis_url,
-           "TIERGRAPH_VISIBILITY_TIMEOUT": str(settings.visibility_timeout),
-           "TIERGRAPH_CASCADE_STEP_PAUSE": str(settings.cascade_step_pause)}
+    env = {
+        **os.environ,
+        "TIERGRAPH_STORE": "neo4j",
+        "TIERGRAPH_NEO4J_URI": settings.neo4j_uri,
+        "TIERGRAPH_REDIS_URL": settings.redis_url,
+        "TIERGRAPH_VISIBILITY_TIMEOUT": str(settings.visibility_timeout),
+        "TIERGRAPH_CASCADE_STEP_PAUSE": str(settings.cascade_step_pause),
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "tiergraph.cli", "worker", "--concurrency", "1",
-         "--loglevel", "warning"],
-        env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "tiergraph.cli",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -81,8 +102,11 @@ def test_a_killed_worker_is_replaced_and_the_job_ends_identical(neo4j_store, set
     job = queue(neo4j_store, dispatcher.jobs, dispatcher, JobSpec(member, as_of=DAY))
     worker = start_worker(settings)
     try:
-        seen = wait_for(lambda: (m := job_status(dispatcher.jobs, job))["steps_done"] >= 2 and m,
-                        60, "the job to walk two tiers")
+        seen = wait_for(
+            lambda: (m := job_status(dispatcher.jobs, job))["steps_done"] >= 2 and m,
+            60,
+            "the job to walk two tiers",
+        )
         assert seen["state"] == "running" and seen["tier"] >= 2 and seen["nodes"] > 0
     finally:
         stop(worker, signal.SIGKILL)  # the whole worker, mid-job: nothing acked
@@ -91,8 +115,11 @@ def test_a_killed_worker_is_replaced_and_the_job_ends_identical(neo4j_store, set
 
     worker = start_worker(settings)
     try:
-        done = wait_for(lambda: (m := job_status(dispatcher.jobs, job))["state"] in
-                        ("done", "failed") and m, 90, "the job to finish on the new worker")
+        done = wait_for(
+            lambda: (m := job_status(dispatcher.jobs, job))["state"] in ("done", "failed") and m,
+            90,
+            "the job to finish on the new worker",
+        )
     finally:
         stop(worker)
     assert done["state"] == "done", done.get("error")
@@ -104,10 +131,14 @@ def test_a_killed_worker_is_replaced_and_the_job_ends_identical(neo4j_store, set
 
 def test_a_new_sub_supplier_queues_the_members_above_it(neo4j_store, settings):
     neo4j_store.write(generate(nodes=800, members=3, seed=3))
-    supplier = next(s.seller for s in neo4j_store.export().sourcing
-                    if s.buyer == "M-ACME" and s.seller.startswith("S-"))
-    neo4j_store.write(GraphBatch(organisations=[org("S-NEW")],
-                                 sourcing=[Sourcing(supplier, "S-NEW", "cocoa")]))
+    supplier = next(
+        s.seller
+        for s in neo4j_store.export().sourcing
+        if s.buyer == "M-ACME" and s.seller.startswith("S-")
+    )
+    neo4j_store.write(
+        GraphBatch(organisations=[org("S-NEW")], sourcing=[Sourcing(supplier, "S-NEW", "cocoa")])
+    )
     dispatcher = CeleryDispatcher.from_settings(settings)
     jobs = network_changed(neo4j_store, dispatcher.jobs, dispatcher, ["S-NEW"])
     members = sorted(job_status(dispatcher.jobs, j)["member"] for j in jobs)
@@ -118,8 +149,7 @@ def test_a_new_sub_supplier_queues_the_members_above_it(neo4j_store, settings):
     worker = start_worker(settings)
     try:
         for j in jobs:
-            wait_for(lambda j=j: job_status(dispatcher.jobs, j)["state"] == "done", 90,
-                     f"job {j}")
+            wait_for(lambda j=j: job_status(dispatcher.jobs, j)["state"] == "done", 90, f"job {j}")
     finally:
         stop(worker)
 

@@ -1,0 +1,71 @@
+"""The HTTP service: `create_app` builds it; `tiergraph serve` runs it.
+
+Nothing connects when this module is imported or when the app is built: the
+store is opened when the server starts (the lifespan) and closed when it stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+
+from api.schema import Context, schema, tiergraph_version
+from graph.store import GraphStore
+from tiergraph.bootstrap import open_store
+from tiergraph.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def store_kind(store: GraphStore) -> str:
+    """The store's kind, "memory" or "neo4j", from its adapter."""
+    from graph.memory import MemoryStore
+
+    return "memory" if isinstance(store, MemoryStore) else "neo4j"
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The app on `store`, or on the store `settings` name, opened at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A store handed in belongs to the caller, who closes it; ours we close.
+        opened = store is None
+        current = store
+        if current is None:
+            current = await asyncio.to_thread(open_store, settings or Settings())
+        app.state.store = current
+        app.state.store_kind = store_kind(current)
+        try:
+            yield
+        finally:
+            if opened:
+                await asyncio.to_thread(current.close)
+
+    app = FastAPI(title="tiergraph", version=tiergraph_version(), lifespan=lifespan)
+
+    @app.get("/health")
+    def health(request: Request) -> JSONResponse:
+        """Ok when the store answers a count; 503 with the reason when it does not."""
+        kind = request.app.state.store_kind
+        try:
+            request.app.state.store.counts()
+        except Exception as exc:  # any failure of the store means the same here
+            log.warning("health: the %s store did not answer", kind, exc_info=True)
+            reason = f"the {kind} store did not answer ({type(exc).__name__})"
+            return JSONResponse(
+                {"status": "unavailable", "store": kind, "reason": reason}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "store": kind})
+
+    async def context(request: Request) -> Context:
+        return Context(request.app.state.store)
+
+    app.include_router(GraphQLRouter(schema, context_getter=context), prefix="/graphql")
+    return app

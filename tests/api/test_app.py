@@ -1,0 +1,160 @@
+"""The HTTP service on the embedded store: /health, the GraphQL root fields and
+the limits every operation is checked against."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import pytest
+from fastapi.testclient import TestClient
+
+import api.app
+from api.app import create_app
+from graph.memory import MemoryStore
+from graph.store import COUNT_KEYS
+from tests.factories import small_network
+from tiergraph.settings import Settings
+
+
+class DownStore(MemoryStore):
+    """A store whose server has gone away."""
+
+    def counts(self) -> dict[str, int]:
+        raise ConnectionError("bolt://db.internal:7687 refused the connection")
+
+
+@pytest.fixture
+def store(tmp_path) -> MemoryStore:
+    return MemoryStore(tmp_path)
+
+
+@pytest.fixture
+def client(store):
+    with TestClient(create_app(store=store)) as client:  # `with` runs the lifespan
+        yield client
+
+
+def graphql(client: TestClient, query: str) -> dict:
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def graphql_errors(client: TestClient, query: str) -> list[str]:
+    response = client.post("/graphql", json={"query": query})
+    body = response.json()
+    assert body.get("data") is None, body
+    return [error["message"] for error in body["errors"]]
+
+
+def camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def test_health_is_ok_on_the_memory_store(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "store": "memory"}
+
+
+def test_health_is_503_with_a_reason_when_the_store_does_not_answer(tmp_path):
+    with TestClient(create_app(store=DownStore(tmp_path))) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["store"] == "memory"
+    assert "ConnectionError" in body["reason"]
+    assert "db.internal" not in response.text  # internals stay in the server log
+
+
+def test_root_fields_and_stats_of_the_store(client, store):
+    store.write(small_network())
+    data = graphql(client, "{ health version stats { members sourcing } }")
+    assert "errors" not in data
+    assert data["data"]["health"] == "ok"
+    assert data["data"]["version"] == version("tiergraph")
+    assert data["data"]["stats"] == {"members": 2, "sourcing": 6}
+
+
+def test_stats_has_every_count_of_the_store_port_in_camel_case(client, store):
+    store.write(small_network())
+    counts = store.counts()
+    data = graphql(client, "{ stats { " + " ".join(camel(key) for key in COUNT_KEYS) + " } }")
+    assert data["data"]["stats"] == {camel(key): counts[key] for key in COUNT_KEYS}
+    assert data["data"]["stats"]["passOn"] == 1
+
+
+def test_an_error_inside_a_resolver_is_masked(tmp_path):
+    with TestClient(create_app(store=DownStore(tmp_path))) as client:
+        data = graphql(client, "{ health stats { members } }")
+    assert data["data"] is None  # stats is non-null, so the error reaches the root
+    assert [e["message"] for e in data["errors"]] == ["Unexpected error."]
+
+
+def test_an_over_aliased_operation_is_refused(client):
+    query = "{ " + " ".join(f"h{i}: health" for i in range(20)) + " }"
+    assert graphql_errors(client, query) == ["20 aliases found. Allowed: 15"]
+
+
+def test_fifteen_aliases_are_allowed(client):
+    query = "{ " + " ".join(f"h{i}: health" for i in range(15)) + " }"
+    assert graphql(client, query)["data"]["h14"] == "ok"
+
+
+def test_an_operation_deeper_than_ten_levels_is_refused(client):
+    # The schema is not that deep yet: the depth check still reports the
+    # operation, beside the unknown fields it asks for.
+    query = "{ stats " + "{ members " * 11 + "}" * 12
+    assert any("exceeds maximum operation depth of 10" in m for m in graphql_errors(client, query))
+
+
+def test_the_app_opens_the_configured_store_at_startup_and_closes_it(tmp_path, monkeypatch):
+    MemoryStore(tmp_path).write(small_network())
+    opened: list[MemoryStore] = []
+    closed: list[MemoryStore] = []
+
+    class Recording(MemoryStore):
+        def close(self) -> None:
+            closed.append(self)
+
+    def open_store(settings: Settings) -> MemoryStore:
+        opened.append(Recording(settings.data_dir))
+        return opened[-1]
+
+    monkeypatch.setattr(api.app, "open_store", open_store)
+    app = create_app(Settings(store="memory", data_dir=tmp_path))
+    assert opened == []  # building the app connects to nothing
+    with TestClient(app) as client:
+        assert graphql(client, "{ stats { members } }")["data"]["stats"] == {"members": 2}
+        assert closed == []
+    assert closed == opened and len(opened) == 1
+
+
+def test_a_store_handed_in_is_left_open_for_its_owner(tmp_path):
+    closed = []
+
+    class Recording(MemoryStore):
+        def close(self) -> None:
+            closed.append(self)
+
+    with TestClient(create_app(store=Recording(tmp_path))) as client:
+        client.get("/health")
+    assert closed == []
+
+
+def test_a_fresh_context_for_every_request(client, monkeypatch):
+    import api.schema
+
+    made = []
+    original = api.schema.Context.__init__
+
+    def recording(self, store):
+        original(self, store)
+        made.append(self)
+
+    monkeypatch.setattr(api.schema.Context, "__init__", recording)
+    graphql(client, "{ health }")
+    graphql(client, "{ health }")
+    assert len(made) == 2 and made[0] is not made[1]
