@@ -189,8 +189,7 @@ class JobRunner:
             self.job,
             meta["created_at"],
         )
-        for result in results:
-            self.store.save_result(result)
+        self.store.save_results(results)
         self.jobs.update(
             self.job,
             state="done",

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from cascade.audits import AuditStatus, audit_status
 from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walk
 from cascade.jobstore import JobStore, MemoryJobStore
-from graph.model import Kind
+from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, StoredResult
 
 
@@ -87,6 +87,20 @@ def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
                 if kind == Kind.MEMBER.value:
                     members.add(buyer)
     return members
+
+
+def changed_nodes(batch: GraphBatch, store: GraphStore) -> set[str]:
+    """The organisations whose members' results a written batch can change."""
+    changed = {o.id for o in batch.organisations}
+    changed |= {r.member for r in (*batch.requires, *batch.shares, *batch.recognitions)}
+    changed |= {r.buyer for r in batch.sourcing}  # a new sub-supplier changes its buyer's chain
+    changed |= {r.seller for r in batch.pass_on}
+    changed |= {r.organisation for r in (*batch.adoptions, *batch.audits)}
+    loaded = {a.id for a in batch.audits}
+    stored_audits = {f.audit for f in batch.findings} - loaded
+    if stored_audits:
+        changed |= {a.organisation for a in store.audit_facts() if a.id in stored_audits}
+    return changed
 
 
 def network_changed(

@@ -246,6 +246,8 @@ MATCH (:Organisation {{id: id}})<-[:SOURCES_FROM]-(v:Organisation)
 RETURN collect(id) AS a, collect(v.id) AS b, collect({_KIND_OF.format("v")}) AS kinds
 """
 
+MEMBERS = "MATCH (m:Member) RETURN collect(m.id) AS ids"
+
 REQUIREMENTS_OF = """
 MATCH (:Organisation {id: $member})-[:REQUIRES]->(r:Requirement)
 RETURN collect(r.id) AS ids
@@ -285,10 +287,10 @@ RETURN collect(s.name) AS schemes
 """
 
 # ---- computed results ----
-SAVE_RESULT = """
-MERGE (r:CascadeResult {id: $id})
-SET r.kind = $kind, r.member = $member, r.key = $key, r.computed_at = $computed_at,
-    r.payload = $payload
+SAVE_RESULTS = """
+UNWIND $rows AS row
+MERGE (r:CascadeResult {id: row.id})
+SET r += row
 """
 
 RESULTS = """

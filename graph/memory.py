@@ -199,6 +199,10 @@ class MemoryStore:
     def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         return self._edges(ids, out=False)
 
+    def members(self) -> list[str]:
+        nodes = self.sourcing.nodes
+        return sorted(n for n in nodes if nodes[n]["org"].kind == Kind.MEMBER)
+
     def requirements_of(self, member: str) -> list[str]:
         return sorted(r for m, r in self.edges["requires"] if m == member)
 
@@ -244,9 +248,9 @@ class MemoryStore:
         return {scheme for m, scheme in self.edges["recognitions"] if m == member}
 
     # ---- computed results ----------------------------------------------
-    def save_result(self, result: StoredResult) -> None:
-        results = self.extra.setdefault("results", {})
-        results[result.id] = dataclasses.asdict(result)
+    def save_results(self, results: list[StoredResult]) -> None:
+        stored = self.extra.setdefault("results", {})
+        stored.update((r.id, dataclasses.asdict(r)) for r in results)
         self.save()
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:

@@ -7,6 +7,7 @@ rolls the whole transaction back.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -250,6 +251,9 @@ class Neo4jStore:
         rec = self._single(cypher.SOURCING_IN, ids=list(ids))
         return rec["a"], rec["b"], rec["kinds"]
 
+    def members(self) -> list[str]:
+        return sorted(self._single(cypher.MEMBERS)["ids"])
+
     def requirements_of(self, member: str) -> list[str]:
         return sorted(self._single(cypher.REQUIREMENTS_OF, member=member)["ids"])
 
@@ -286,17 +290,12 @@ class Neo4jStore:
         return set(self._single(cypher.RECOGNISED_SCHEMES, member=member)["schemes"])
 
     # ---- computed results ----------------------------------------------
-    def save_result(self, result: StoredResult) -> None:
-        self.driver.execute_query(
-            cypher.SAVE_RESULT,
-            id=result.id,
-            kind=result.kind,
-            member=result.member,
-            key=result.key,
-            computed_at=result.computed_at,
-            payload=json.dumps(result.payload, separators=(",", ":")),
-            database_=self.database,
-        )
+    def save_results(self, results: list[StoredResult]) -> None:
+        rows = [
+            {**dataclasses.asdict(r), "payload": json.dumps(r.payload, separators=(",", ":"))}
+            for r in results
+        ]
+        self.driver.execute_query(cypher.SAVE_RESULTS, rows=rows, database_=self.database)
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
         records, _, _ = self.driver.execute_query(

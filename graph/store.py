@@ -68,6 +68,10 @@ class GraphStore(Protocol):
         """Every SOURCES_FROM edge into `ids` as columns (seller, buyer, buyer kind)."""
         ...
 
+    def members(self) -> list[str]:
+        """Every member's id, sorted."""
+        ...
+
     def requirements_of(self, member: str) -> list[str]:
         """The requirements the member REQUIRES, sorted."""
         ...
@@ -85,8 +89,8 @@ class GraphStore(Protocol):
     def recognised_schemes(self, member: str) -> set[str]: ...
 
     # ---- computed results, kept with the time they were computed --------
-    def save_result(self, result: StoredResult) -> None:
-        """Idempotent on result.id: saving the same result twice keeps one."""
+    def save_results(self, results: list[StoredResult]) -> None:
+        """In one go; idempotent on each result's id (saved twice, kept once)."""
         ...
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.model import BATCH_FIELDS
+from graph.model import BATCH_FIELDS, GraphBatch
 from graph.store import GraphStore
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
 from loaders.validate import check
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (rows just done, rows in all)
 
 
 @dataclass
@@ -21,6 +21,7 @@ class LoadReport:
     rows: int = 0
     written: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
 
     @property
     def ok(self) -> bool:
@@ -61,14 +62,17 @@ def load(
             raw.extend(list(read_file(path)))  # a file is taken whole or not at all
         except FileProblem as exc:
             report.problems.append(exc.problem)
-    checked = check(raw, store, progress=on_read)
+    total = len(raw)
+    checked = check(raw, store, progress=(lambda n: on_read(n, total)) if on_read else None)
     report.rows = checked.rows
     report.problems.extend(checked.problems)
     if report.problems and not partial:
         return report
     batch = checked.batch
     if len(batch):
-        store.write(batch, progress=on_write)
+        size = len(batch) + len(batch.audits) + len(batch.findings)  # their COVERS, HAS_FINDING
+        store.write(batch, progress=(lambda n: on_write(n, size)) if on_write else None)
+    report.batch = batch
     report.written = {
         name: len(getattr(batch, name)) for name in BATCH_FIELDS if getattr(batch, name)
     }

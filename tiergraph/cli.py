@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,39 +22,55 @@ app = typer.Typer(
 )
 
 
+class Recompute(StrEnum):
+    auto = "auto"
+    queue = "queue"
+    none = "none"
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="CSV/JSON files or folders of them")],
     partial: Annotated[
         bool, typer.Option("--partial", help="write the good rows, report the bad")
     ] = False,
+    recompute: Annotated[
+        Recompute,
+        typer.Option(
+            help="after the load: queue the affected members' cascade jobs, or not "
+            "(default: queue on Neo4j, none on the embedded store)"
+        ),
+    ] = Recompute.auto,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Validate every row, then write them all in one transaction (docs/formats.md)."""
+    """Validate every row, then write them all (docs/formats.md): nothing is written
+    when any row is bad, unless --partial."""
     from loaders.load import load as load_files
 
-    store = open_store()
+    settings = Settings()
+    store = open_store(settings)
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
             writing = progress.add_task("writing", total=None, visible=False)
-
-            def on_write(n: int) -> None:
-                progress.update(writing, visible=True, advance=n)
-
             report = load_files(
                 store,
                 paths,
                 partial=partial,
-                on_read=lambda n: progress.advance(reading, n),
-                on_write=on_write,
+                on_read=lambda n, total: progress.update(reading, advance=n, total=total),
+                on_write=lambda n, total: progress.update(
+                    writing, visible=True, advance=n, total=total
+                ),
             )
             progress.update(reading, completed=report.rows, total=report.rows)
+        queued = _recompute(settings, store, report, recompute)
     finally:
         store.close()
     if fmt == Format.json:
-        emit_json(report.as_dict())
+        emit_json({**report.as_dict(), "queued_jobs": queued})
     else:
+        if queued:
+            out.print(f"queued {len(queued)} cascade job(s) for the affected members")
         for problem in report.problems:
             err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
         if report.problems and not partial:
@@ -68,6 +85,28 @@ def load(
             out.print(table)
     if report.problems:
         raise typer.Exit(1)
+
+
+def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute) -> list[str]:
+    """Queue recomputation for the members above what the load changed."""
+    if recompute == Recompute.none or not report.written:
+        return []
+    if recompute == Recompute.auto and settings.store != "neo4j":
+        return []
+    from cascade.service import changed_nodes, network_changed
+    from tiergraph.bootstrap import CeleryDispatcher
+
+    dispatcher = CeleryDispatcher.from_settings(settings)
+    try:
+        return network_changed(
+            store, dispatcher.jobs, dispatcher, changed_nodes(report.batch, store)
+        )
+    except Exception as exc:  # noqa: BLE001 - the data is written; say why nothing was queued
+        err.print(
+            f"[yellow]loaded, but no cascade job was queued: {exc}[/yellow] "
+            "(run `tiergraph cascade run` or start Redis)"
+        )
+        return []
 
 
 @app.command()
@@ -132,6 +171,57 @@ def status(fmt: FormatOpt = Format.table) -> None:
     else:
         out.print(f"store: {settings.store} ({where})")
         _print_counts(counts, "count")
+
+
+@app.command()
+def demo(
+    nodes: Annotated[int, typer.Option(help="about how many organisations")] = 3000,
+    seed: Annotated[int, typer.Option(help="random seed")] = 42,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve")] = True,
+    port: Annotated[int | None, typer.Option(help="port to serve on")] = None,
+) -> None:
+    """First run: a synthetic network on the embedded store, every member's cascade
+    computed, then the service (all in the data folder; run it again to reuse it)."""
+    from cascade.engine import JobSpec
+    from cascade.service import run_here
+    from loaders.generate import generate as make
+    from loaders.load import load as load_files
+    from loaders.writers import write_csv_dir
+
+    settings = Settings()
+    store = open_store(settings)
+    try:
+        if not store.members():
+            folder = settings.data_dir / "demo-input"
+            write_csv_dir(make(nodes=nodes, seed=seed), folder)
+            report = load_files(store, [folder])
+            out.print(f"loaded a synthetic network from {folder}: {report.rows:,} rows")
+        table = Table("member", "requirement", "depth", "reached", "cascade gaps")
+        with progress_bar() as progress:
+            task = progress.add_task("cascading members", total=len(store.members()))
+            for member in store.members():
+                meta = run_here(store, JobSpec(member))
+                for requirement in meta["requirements"]:
+                    p = store.results("coverage", member, requirement, 1)[0].payload
+                    table.add_row(
+                        member,
+                        requirement,
+                        str(p["depth"]),
+                        f"{p['reached']:,} of {p['nodes']:,}",
+                        f"{len(p['gaps']):,}",
+                    )
+                progress.advance(task)
+        out.print(table)
+        out.print(
+            "next: `tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
+            "`tiergraph audits -m MEMBER`, or the API below"
+        )
+    finally:
+        store.close()
+    if serve_after:
+        from tiergraph.cli_serve import serve
+
+        serve(port=port)
 
 
 app.add_typer(cascade_app, name="cascade")

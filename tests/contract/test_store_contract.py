@@ -101,6 +101,14 @@ def test_kinds_existing_and_sourcing_pairs(store):
     }
 
 
+def test_members_and_what_they_require(store):
+    store.write(small_network())
+    assert store.members() == ["M1", "M2"]
+    assert store.requirements_of("M1") == ["R1"]
+    assert store.requirements_of("M2") == []
+    assert store.recognised_schemes("M1") == {"SMETA"}
+
+
 def test_remove_sourcing_one_commodity_or_all(store):
     batch = small_network()
     batch.sourcing.append(Sourcing("M1", "S3", "cocoa", date(2023, 5, 1)))
