@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, Protocol
 
-from cascade.audits import AuditStatus, audit_status
+from cascade.audits import AuditStatus, audit_status, forum_savings
 from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walk
 from cascade.jobstore import JobStore, MemoryJobStore
 from graph.model import GraphBatch, Kind
@@ -68,6 +68,16 @@ def live_audit_status(
         as_of,
         include_smallholders=include_smallholders,
     )
+
+
+def forum_savings_on(store: GraphStore, as_of: date) -> dict[str, Any]:
+    """Every member's audit savings on a day, and the forum-wide figure."""
+    statuses = [live_audit_status(store, m, as_of) for m in store.members()]
+    members = [
+        {k: s.as_dict()[k] for k in ("member", "in_scope", "covered", "saved", "savings")}
+        for s in statuses
+    ]
+    return {"as_of": as_of.isoformat(), "members": members, "forum": forum_savings(statuses)}
 
 
 def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from tiergraph.bootstrap import open_store
-from tiergraph.cli_cascade import audits, cascade_app, worker
+from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_serve import serve
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
@@ -226,6 +226,7 @@ def demo(
 
 app.add_typer(cascade_app, name="cascade")
 app.command()(audits)
+app.command()(savings)
 app.command()(worker)
 app.command()(serve)
 

@@ -283,3 +283,30 @@ def worker(
             "--without-mingle",
         ]
     )
+
+
+def savings(as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """Audit savings of every member on a day, and across the forum (computed now)."""
+    from cascade.service import forum_savings_on
+
+    store = open_store()
+    try:
+        figures = forum_savings_on(store, parse_day(as_of))
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json(figures)
+        return
+    table = Table("member", "in scope", "covered", "on others' audits", "savings")
+    for m in figures["members"]:
+        share = "-" if m["savings"] is None else f"{m['savings']:.0%}"
+        table.add_row(
+            m["member"], f"{m['in_scope']:,}", f"{m['covered']:,}", f"{m['saved']:,}", share
+        )
+    out.print(table)
+    forum = figures["forum"]
+    per_audit = "-" if forum["per_audit"] is None else f"{forum['per_audit']:.2f}"
+    out.print(
+        f"forum on {figures['as_of']}: {forum['covered']:,} member-nodes covered by "
+        f"{forum['audits']:,} audits: {per_audit} members' nodes per audit"
+    )
