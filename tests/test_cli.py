@@ -68,14 +68,20 @@ def test_a_bad_file_writes_nothing_and_exits_non_zero(data_dir):
     folder = data_dir / "bad"
     folder.mkdir()
     (folder / "organisations.csv").write_text(
-        "id,kind,name,country\nM1,member,Acme,NL\nS1,supplier,Trader,ZZ\n")
+        "id,kind,name,country\nM1,member,Acme,NL\nS1,supplier,Trader,ZZ\n"
+    )
     code, out = run("load", str(folder), "--format", "json")
     assert code == 1
     report = json.loads(out)
     assert report["ok"] is False
-    assert report["rejected"] == [{"file": str(folder / "organisations.csv"), "line": 3,
-                                   "field": "country",
-                                   "reason": "'ZZ' is not an ISO 3166-1 alpha-2 country code"}]
+    assert report["rejected"] == [
+        {
+            "file": str(folder / "organisations.csv"),
+            "line": 3,
+            "field": "country",
+            "reason": "'ZZ' is not an ISO 3166-1 alpha-2 country code",
+        }
+    ]
     assert run_json("status")["counts"]["members"] == 0
 
 
