@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -266,23 +267,36 @@ class Neo4jStore:
 
     def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
         if ids is None:
-            rows = self._single(cypher.AUDIT_FACTS_ALL)["rows"]
+            rows = self._single(cypher.AUDITS_ALL)["rows"]
         else:
-            rows = self._single(cypher.AUDIT_FACTS_OF, ids=sorted(set(ids)))["rows"]
+            rows = self._single(cypher.AUDITS_OF, ids=sorted(set(ids)))["rows"]
+        if not rows:
+            return []
+        shared: dict[str, set[str]] = defaultdict(set)
+        for audit_id, member in self._single(cypher.AUDIT_SHARES)["rows"]:
+            shared[audit_id].add(member)
+        critical: set[str] = set()
+        due: dict[str, date] = {}
+        for audit_id, severity, due_date in self._single(cypher.OPEN_FINDINGS)["rows"]:
+            if severity == "critical":
+                critical.add(audit_id)
+            if due_date is not None:
+                day = due_date.to_native()
+                due[audit_id] = min(day, due.get(audit_id, day))
         facts = [
             AuditFacts(
                 aid,
                 org,
                 scheme,
-                _native(start),
-                _native(until),
+                start.to_native(),
+                until.to_native(),
                 by,
                 bool(to_all),
-                frozenset(shared),
-                bool(critical),
-                _native(due),
+                frozenset(shared.get(aid, ())),
+                aid in critical,
+                due.get(aid),
             )
-            for aid, org, scheme, start, until, by, to_all, shared, critical, due in rows
+            for aid, org, scheme, start, until, by, to_all in rows
         ]
         return sorted(facts, key=lambda f: f.id)
 

@@ -1,0 +1,173 @@
+"""What both benchmarks share: arguments, the machine line, wiping, counting,
+timing a store's queries, and printing figures as a rich table or one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import Driver
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.model import GraphBatch
+
+# Progress and notes go to stderr, figures to stdout: `--format json` stays parseable.
+log = Console(stderr=True, highlight=False)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 50000 ROWS"
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description=description
+        + " WARNING: it deletes every node and relationship of the target database"
+        " (nothing runs without --yes).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    default_uri = os.environ.get("TIERGRAPH_NEO4J_URI", "bolt://127.0.0.1:7687")
+    p.add_argument("--uri", default=default_uri, help="Neo4j Bolt URI (env TIERGRAPH_NEO4J_URI)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--yes", action="store_true", help="agree to WIPE the database at --uri (required)"
+    )
+    return p
+
+
+def require_yes(args: argparse.Namespace) -> None:
+    if not args.yes:
+        log.print(
+            f"[red]refusing to run: this benchmark wipes the database at {args.uri}; "
+            "pass --yes to agree[/]"
+        )
+        sys.exit(2)
+
+
+def machine(driver: Driver) -> dict[str, Any]:
+    """CPU, cores, RAM, Python and Neo4j versions, and when."""
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    ram_gb = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            kb = next(int(line.split()[1]) for line in fh if line.startswith("MemTotal"))
+        ram_gb = round(kb / 1024**2, 1)
+    except (OSError, StopIteration):
+        pass
+    records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
+    neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "neo4j": neo4j,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def machine_line(m: dict[str, Any]) -> str:
+    return (
+        f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
+        f"Neo4j {m['neo4j']}, {m['date']}"
+    )
+
+
+def wipe(driver: Driver) -> float:
+    """Delete everything (constraints and indexes stay); returns seconds."""
+    t0 = time.perf_counter()
+    with driver.session() as session:
+        session.run(WIPE).consume()
+    return time.perf_counter() - t0
+
+
+def node_count(driver: Driver) -> int:
+    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n")
+    return records[0]["n"]
+
+
+def entities(batch: GraphBatch) -> tuple[int, int]:
+    """(nodes, relationships) a batch makes in Neo4j: an audit row is an Audit and
+    its COVERS, a finding row a Finding and its HAS_FINDING, recognitions add Schemes."""
+    b = batch
+    schemes = len({r.scheme for r in b.recognitions})
+    nodes = len(b.organisations) + len(b.requirements) + len(b.audits) + len(b.findings) + schemes
+    rels = (
+        len(b.requires)
+        + len(b.sourcing)
+        + len(b.pass_on)
+        + len(b.adoptions)
+        + len(b.audits)  # COVERS
+        + len(b.findings)  # HAS_FINDING
+        + len(b.shares)
+        + len(b.recognitions)
+    )
+    return nodes, rels
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields `advance(n)`."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, TimeElapsedColumn(), console=log, transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+class Timed:
+    """A proxy that adds up the seconds and calls of each method of the wrapped
+    object (a store or a job store) and passes everything through."""
+
+    def __init__(self, inner: Any):
+        self._inner = inner
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return attr(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - t0
+                self.calls[name] += 1
+
+        return timed
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows:
+        t.add_row(*(str(v) for v in r))
+    return t
+
+
+def emit_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def rate(n: float, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
