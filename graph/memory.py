@@ -104,9 +104,14 @@ class MemoryStore:
             *(r.member for r in batch.recognitions),
         ]
         missing("organisation", org_refs, orgs, g)
-        req_refs = [r.requirement for r in (*batch.requires, *batch.pass_on, *batch.adoptions)]
+        req_refs = [
+            *(r.requirement for r in batch.requires),
+            *(r.requirement for r in batch.pass_on),
+            *(r.requirement for r in batch.adoptions),
+        ]
         missing("requirement", req_refs, reqs, self.requirements)
-        missing("audit", [r.audit for r in (*batch.findings, *batch.shares)], audits, self.audits)
+        audit_refs = [*(r.audit for r in batch.findings), *(r.audit for r in batch.shares)]
+        missing("audit", audit_refs, audits, self.audits)
 
     def _apply(self, batch: GraphBatch) -> None:
         g = self.sourcing

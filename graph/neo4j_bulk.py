@@ -15,7 +15,7 @@ Measured on 2 cores (bench/load.py): one MERGE-everything transaction of a
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -252,7 +252,8 @@ class BulkWriter:
         rows = _last_per_key(rows, spec.key)
         (sf, se), (ef, ee) = spec.start, spec.end
         new_starts, new_ends = self.new[se], self.new[ee]
-        fresh, old = [], []
+        fresh: list[Any] = []
+        old: list[Any] = []
         for r in rows:
             (fresh if getattr(r, sf) in new_starts or getattr(r, ef) in new_ends else old).append(r)
         self._create_edges(spec, fresh)
@@ -261,24 +262,15 @@ class BulkWriter:
             self._done(len(old))
 
     def _create_edges(self, spec: EdgeSpec, rows: list[Any]) -> None:
-        """CREATE edges with a new end; those whose end node no other edge of this
-        write touches go two transactions at a time, the rest one at a time."""
+        """CREATE edges with a new end, two node-disjoint transactions at a time."""
         if not rows:
             return
         (sf, se), (ef, ee) = spec.start, spec.end
-        ends = Counter(getattr(r, ef) for r in rows)
-        starts = {getattr(r, sf) for r in rows}
-        private: dict[str, list[Any]] = defaultdict(list)
-        shared: list[Any] = []
-        for r in rows:
-            end = getattr(r, ef)
-            if ends[end] == 1 and (se != ee or end not in starts):
-                private[getattr(r, sf)].append(r)
-            else:
-                shared.append(r)
         query = spec.create_query()
 
         def create(chunk: list[Any]) -> None:
+            if not chunk:
+                return
             self._run(
                 query,
                 a=[self.eid[se][getattr(r, sf)] for r in chunk],
@@ -287,28 +279,49 @@ class BulkWriter:
             )
             self._done(len(chunk))
 
-        self._parallel(create, _whole_groups(list(private.values())))
-        for chunk in _chunks(shared):
-            create(chunk)
+        ends = [((se, getattr(r, sf)), (ee, getattr(r, ef))) for r in rows]
+        with ThreadPoolExecutor(THREADS) as pool:
+            for pair in disjoint_rounds(rows, ends):
+                list(pool.map(create, pair))
 
 
 def _rows_of(batch: GraphBatch, field: str) -> list[Any]:
     """The rows behind each kind of edge: COVERS and HAS_FINDING come with their nodes."""
-    return {"covers": batch.audits, "has_finding": batch.findings}.get(field) or getattr(
-        batch, field, []
-    )
+    if field == "covers":
+        return batch.audits
+    if field == "has_finding":
+        return batch.findings
+    rows: list[Any] = getattr(batch, field)
+    return rows
 
 
-def _whole_groups(groups: list[list[Any]]) -> list[list[Any]]:
-    """Chunks of about CHUNK rows that never split a group: two chunks running
-    at once then never touch the same start node."""
-    chunks: list[list[Any]] = []
-    current: list[Any] = []
-    for group in groups:
-        if current and len(current) + len(group) > CHUNK:
-            chunks.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        chunks.append(current)
-    return chunks
+def disjoint_rounds(
+    rows: list[Any], ends: list[tuple[Any, Any]], size: int = CHUNK
+) -> Iterator[tuple[list[Any], list[Any]]]:
+    """Rounds of two chunks that share no node, so the two transactions of a round
+    never wait on each other's locks (and cannot deadlock). A row whose ends
+    already belong to the two different chunks of a round waits for a later round."""
+    pending = list(range(len(rows)))
+    while pending:
+        owner: dict[Any, int] = {}
+        chunks: tuple[list[Any], list[Any]] = ([], [])
+        deferred: list[int] = []
+        for n, i in enumerate(pending):
+            if len(chunks[0]) >= size and len(chunks[1]) >= size:
+                deferred.extend(pending[n:])
+                break
+            u, v = ends[i]
+            a, b = owner.get(u), owner.get(v)
+            if a is not None and b is not None and a != b:
+                deferred.append(i)
+                continue
+            side = a if a is not None else b
+            if side is None:
+                side = 0 if len(chunks[0]) <= len(chunks[1]) else 1
+            if len(chunks[side]) >= size:
+                deferred.append(i)
+                continue
+            owner[u] = owner[v] = side
+            chunks[side].append(rows[i])
+        yield chunks
+        pending = deferred

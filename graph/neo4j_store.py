@@ -119,7 +119,7 @@ class Neo4jStore:
         password: str | None = None,
         database: str | None = None,
     ) -> Neo4jStore:
-        auth = (user, password) if user else None
+        auth = (user, password or "") if user else None
         driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         driver.verify_connectivity()
         store = cls(driver, database)

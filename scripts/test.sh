@@ -8,4 +8,6 @@ trap 'scripts/services.sh stop >/dev/null' EXIT
 # shellcheck disable=SC1091
 source .services/env
 ruff check .
+ruff format --check .
+mypy
 python -m pytest "$@"
