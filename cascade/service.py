@@ -102,10 +102,11 @@ def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
 def changed_nodes(batch: GraphBatch, store: GraphStore) -> set[str]:
     """The organisations whose members' results a written batch can change."""
     changed = {o.id for o in batch.organisations}
-    changed |= {r.member for r in (*batch.requires, *batch.shares, *batch.recognitions)}
+    changed |= {r.member for r in batch.requires} | {r.member for r in batch.shares}
+    changed |= {r.member for r in batch.recognitions}
     changed |= {r.buyer for r in batch.sourcing}  # a new sub-supplier changes its buyer's chain
     changed |= {r.seller for r in batch.pass_on}
-    changed |= {r.organisation for r in (*batch.adoptions, *batch.audits)}
+    changed |= {r.organisation for r in batch.adoptions} | {r.organisation for r in batch.audits}
     loaded = {a.id for a in batch.audits}
     stored_audits = {f.audit for f in batch.findings} - loaded
     if stored_audits:
