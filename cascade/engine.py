@@ -20,6 +20,7 @@ from cascade.audits import audit_status
 from cascade.coverage import coverage
 from cascade.jobstore import JobStore
 from cascade.network import Network, TierStep
+from graph.model import AuditFacts
 from graph.store import GraphStore, StoredResult
 
 
@@ -33,37 +34,59 @@ def walk_step(store: GraphStore, network: Network) -> TierStep:
     return TierStep(src, dst, kinds)
 
 
+def root(store: GraphStore, member: str) -> Network:
+    """An unwalked network: the member's handle as the only frontier."""
+    refs = store.node_refs([member])
+    if member not in refs:
+        raise CascadeError(f"unknown member {member!r}")
+    return Network(refs[member])
+
+
+def by_id(store: GraphStore, walked: Network) -> Network:
+    """The walked network, its handles turned into organisation ids."""
+    return walked.relabel(store.external_ids([walked.member, *walked.tier]))
+
+
 def walk(
     store: GraphStore, member: str, on_tier: Callable[[Network], None] | None = None
 ) -> Network:
     """The whole network of a member, one tier at a time."""
-    network = Network(member)
+    network = root(store, member)
     while not network.done:
         network.add_tier(walk_step(store, network))
         if on_tier:
             on_tier(network)
-    return network
+    return by_id(store, network)
+
+
+def requirement_facts(
+    store: GraphStore, requirement: str, ids: dict[Any, str]
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """Who passed the requirement on to whom, and who adopted it, by organisation
+    id, for the handles in `ids` (the rest lie outside the network)."""
+    src, dst = store.pass_on_pairs(requirement)
+    passed = {(ids[v], ids[w]) for v, w in zip(src, dst, strict=True) if v in ids and w in ids}
+    adopters = {ids[o] for o in store.adopters(requirement) if o in ids}
+    return passed, adopters
 
 
 def evaluate(
     store: GraphStore,
-    network: Network,
+    walked: Network,
     requirements: list[str],
     as_of: date,
     job_id: str,
     computed_at: str,
 ) -> list[StoredResult]:
-    """Coverage and gaps for each requirement, and the member's audit status."""
+    """Coverage and gaps for each requirement, and the member's audit status;
+    `walked` is the network as walked (by handles)."""
+    ids = store.external_ids([walked.member, *walked.tier])
+    network = walked.relabel(ids)
     member = network.member
     results = []
     for requirement in requirements:
-        passed_src, passed_dst = store.pass_on_pairs(requirement)
-        result = coverage(
-            network,
-            requirement,
-            set(zip(passed_src, passed_dst, strict=True)),
-            set(store.adopters(requirement)),
-        )
+        passed, adopters = requirement_facts(store, requirement, ids)
+        result = coverage(network, requirement, passed, adopters)
         results.append(
             StoredResult(
                 f"{job_id}:coverage:{requirement}",
@@ -74,9 +97,9 @@ def evaluate(
                 result.as_dict(),
             )
         )
-    in_scope = [n for n in network.tier]
-    facts = store.audit_facts(in_scope) if in_scope else []
-    status = audit_status(network, facts, store.recognised_schemes(member), as_of)
+    status = audit_status(
+        network, network_audits(store, network), store.recognised_schemes(member), as_of
+    )
     results.append(
         StoredResult(
             f"{job_id}:audits:{as_of.isoformat()}",
@@ -88,6 +111,16 @@ def evaluate(
         )
     )
     return results
+
+
+def network_audits(store: GraphStore, network: Network) -> list[AuditFacts]:
+    """The audits covering the network's nodes: past a few thousand nodes one read
+    of every audit beats looking each node up."""
+    if not network.tier:
+        return []
+    if len(network.tier) > 5000:
+        return [a for a in store.audit_facts() if a.organisation in network.tier]
+    return store.audit_facts(list(network.tier))
 
 
 @dataclass
@@ -150,7 +183,7 @@ class JobRunner:
     def network(self, steps: int) -> Network:
         """The network after `steps` walk steps, replayed from checkpoints if need be."""
         if self._network is None or self._network_steps != steps:
-            network = Network(self.meta["member"])
+            network = root(self.store, self.meta["member"])
             for k in range(1, steps + 1):
                 network.add_tier(TierStep(**self.jobs.step(self.job, k)))
             self._network, self._network_steps = network, steps

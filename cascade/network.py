@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.model import Kind
 
@@ -37,7 +38,7 @@ class Network:
     depth: int = 0  # tiers walked so far
 
     def __post_init__(self) -> None:
-        if not self.frontier and not self.tier:
+        if not self.frontier and not self.tier and not self.depth:
             self.frontier = [self.member]
 
     @property
@@ -62,6 +63,21 @@ class Network:
         self.frontier = new
         self.depth = next_tier if new else self.depth
         return new
+
+    def relabel(self, ids: dict[Any, str]) -> Network:
+        """The same network with the store's handles replaced by organisation ids
+        (`ids` maps every handle of the network, the member's included)."""
+        succ: dict[str, list[str]] = defaultdict(list)
+        for v, ws in self.successors.items():
+            succ[ids[v]] = [ids[w] for w in ws]
+        return Network(
+            ids[self.member],
+            {ids[n]: t for n, t in self.tier.items()},
+            {ids[n]: k for n, k in self.kind.items()},
+            succ,
+            [],
+            self.depth,
+        )
 
     def nodes_by_tier(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = defaultdict(list)

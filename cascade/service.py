@@ -83,10 +83,11 @@ def forum_savings_on(store: GraphStore, as_of: date) -> dict[str, Any]:
 def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
     """Members whose network holds any changed node, or who changed themselves:
     a walk up the SOURCES_FROM edges, one tier of buyers per query."""
-    start = set(changed)
-    kinds = store.kinds(start)
+    refs = store.node_refs(set(changed))
+    kinds = store.kinds(refs)
     members = {n for n, k in kinds.items() if k == Kind.MEMBER}
-    seen, frontier = set(start), list(start)
+    seen, frontier = set(refs.values()), list(refs.values())
+    member_refs: set[Any] = set()
     while frontier:
         _, buyers, buyer_kinds = store.sourcing_in(frontier)
         frontier = []
@@ -95,8 +96,8 @@ def affected_members(store: GraphStore, changed: Iterable[str]) -> set[str]:
                 seen.add(buyer)
                 frontier.append(buyer)
                 if kind == Kind.MEMBER.value:
-                    members.add(buyer)
-    return members
+                    member_refs.add(buyer)
+    return members | set(store.external_ids(member_refs).values())
 
 
 def changed_nodes(batch: GraphBatch, store: GraphStore) -> set[str]:

@@ -198,6 +198,12 @@ class MemoryStore:
                 kinds.append(g.nodes[other]["org"].kind.value)
         return a, b, kinds
 
+    def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
+        return {i: i for i in ids if i in self.sourcing}  # ids are their own handles here
+
+    def external_ids(self, refs: Iterable[Any]) -> dict[Any, str]:
+        return {r: r for r in refs if r in self.sourcing}
+
     def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         return self._edges(ids, out=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -89,6 +90,14 @@ _EDGE_WRITERS: dict[str, tuple[str, Callable[[Any], list[tuple[str, str]]]]] = {
     "shares": (cypher.MERGE_SHARES, lambda r: [("audit", r.audit), ("organisation", r.member)]),
     "recognitions": (cypher.MERGE_RECOGNITIONS, lambda r: [("organisation", r.member)]),
 }
+
+
+def _pack(payload: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 3)
+
+
+def _unpack(blob: bytes) -> dict[str, Any]:
+    return json.loads(zlib.decompress(blob))
 
 
 def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Callable | None]]:
@@ -244,12 +253,20 @@ class Neo4jStore:
         return row_from_dict(cls, data)
 
     # ---- the tier walk and what the cascade reads -----------------------
-    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        rec = self._single(cypher.SOURCING_OUT, ids=list(ids))
+    def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
+        rec = self._single(cypher.NODE_REFS, ids=list(ids))
+        return dict(zip(rec["ids"], rec["refs"], strict=True))
+
+    def external_ids(self, refs: Iterable[Any]) -> dict[Any, str]:
+        rec = self._single(cypher.EXTERNAL_IDS, refs=list(refs))
+        return dict(zip(rec["refs"], rec["ids"], strict=True))
+
+    def sourcing_out(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        rec = self._single(cypher.SOURCING_OUT, refs=list(refs))
         return rec["a"], rec["b"], rec["kinds"]
 
-    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        rec = self._single(cypher.SOURCING_IN, ids=list(ids))
+    def sourcing_in(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        rec = self._single(cypher.SOURCING_IN, refs=list(refs))
         return rec["a"], rec["b"], rec["kinds"]
 
     def members(self) -> list[str]:
@@ -258,12 +275,12 @@ class Neo4jStore:
     def requirements_of(self, member: str) -> list[str]:
         return sorted(self._single(cypher.REQUIREMENTS_OF, member=member)["ids"])
 
-    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
+    def pass_on_pairs(self, requirement: str) -> tuple[list[Any], list[Any]]:
         rec = self._single(cypher.PASS_ON_PAIRS, requirement=requirement)
         return rec["a"], rec["b"]
 
-    def adopters(self, requirement: str) -> list[str]:
-        return self._single(cypher.ADOPTERS, requirement=requirement)["ids"]
+    def adopters(self, requirement: str) -> list[Any]:
+        return self._single(cypher.ADOPTERS, requirement=requirement)["refs"]
 
     def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
         if ids is None:
@@ -305,10 +322,8 @@ class Neo4jStore:
 
     # ---- computed results ----------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:
-        rows = [
-            {**dataclasses.asdict(r), "payload": json.dumps(r.payload, separators=(",", ":"))}
-            for r in results
-        ]
+        # A large network's gap lists run to tens of MB of JSON: kept compressed.
+        rows = [{**dataclasses.asdict(r), "payload": _pack(r.payload)} for r in results]
         self.driver.execute_query(cypher.SAVE_RESULTS, rows=rows, database_=self.database)
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
@@ -322,8 +337,7 @@ class Neo4jStore:
             routing_="r",
         )
         return [
-            StoredResult(**{**rec["r"], "payload": json.loads(rec["r"]["payload"])})
-            for rec in records
+            StoredResult(**{**rec["r"], "payload": _unpack(rec["r"]["payload"])}) for rec in records
         ]
 
     def close(self) -> None:

@@ -60,12 +60,31 @@ class GraphStore(Protocol):
         ...
 
     # ---- the tier walk and what the cascade reads -----------------------
-    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        """Every SOURCES_FROM edge out of `ids` as columns (buyer, seller, seller kind)."""
+    # The walk addresses nodes by the store's own handles ("refs": Neo4j's
+    # internal ids, the ids themselves in memory), 4x faster in Neo4j than an
+    # index seek per node; `external_ids` turns them back into ids at the end.
+    def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
+        """The handle of each known organisation among `ids`."""
         ...
 
-    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        """Every SOURCES_FROM edge into `ids` as columns (seller, buyer, buyer kind)."""
+    def external_ids(self, refs: Iterable[Any]) -> dict[Any, str]:
+        """The organisation id behind each handle."""
+        ...
+
+    def sourcing_out(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        """Every SOURCES_FROM edge out of `refs` as columns (buyer, seller, seller kind)."""
+        ...
+
+    def sourcing_in(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        """Every SOURCES_FROM edge into `refs` as columns (seller, buyer, buyer kind)."""
+        ...
+
+    def pass_on_pairs(self, requirement: str) -> tuple[list[Any], list[Any]]:
+        """Who PASSED_ON the requirement to whom, as columns of handles (buyer, seller)."""
+        ...
+
+    def adopters(self, requirement: str) -> list[Any]:
+        """Handles of the organisations that ADOPTED the requirement."""
         ...
 
     def members(self) -> list[str]:
@@ -75,12 +94,6 @@ class GraphStore(Protocol):
     def requirements_of(self, member: str) -> list[str]:
         """The requirements the member REQUIRES, sorted."""
         ...
-
-    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
-        """Who PASSED_ON the requirement to whom, as columns (buyer, seller)."""
-        ...
-
-    def adopters(self, requirement: str) -> list[str]: ...
 
     def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
         """The audits covering `ids` (all audits when None) with what the checks need."""
