@@ -60,14 +60,18 @@ def walk(
 
 
 def requirement_facts(
-    store: GraphStore, requirement: str, ids: dict[Any, str]
-) -> tuple[set[tuple[str, str]], set[str]]:
-    """Who passed the requirement on to whom, and who adopted it, by organisation
-    id, for the handles in `ids` (the rest lie outside the network)."""
-    src, dst = store.pass_on_pairs(requirement)
-    passed = {(ids[v], ids[w]) for v, w in zip(src, dst, strict=True) if v in ids and w in ids}
-    adopters = {ids[o] for o in store.adopters(requirement) if o in ids}
-    return passed, adopters
+    store: GraphStore, requirements: list[str], ids: dict[Any, str]
+) -> dict[str, tuple[set[tuple[str, str]], set[str]]]:
+    """For each requirement: who passed it on to whom, and who adopted it, by
+    organisation id, for the handles in `ids` (the rest lie outside the network)."""
+    facts: dict[str, tuple[set[tuple[str, str]], set[str]]] = {
+        r: (set(), {ids[o] for o in store.adopters(r) if o in ids}) for r in requirements
+    }
+    reqs, src, dst = store.pass_on_pairs(requirements)
+    for r, v, w in zip(reqs, src, dst, strict=True):
+        if v in ids and w in ids:
+            facts[r][0].add((ids[v], ids[w]))
+    return facts
 
 
 def evaluate(
@@ -84,8 +88,9 @@ def evaluate(
     network = walked.relabel(ids)
     member = network.member
     results = []
+    facts = requirement_facts(store, requirements, ids)
     for requirement in requirements:
-        passed, adopters = requirement_facts(store, requirement, ids)
+        passed, adopters = facts[requirement]
         result = coverage(network, requirement, passed, adopters)
         results.append(
             StoredResult(

@@ -263,10 +263,12 @@ MATCH (w)<-[:SOURCES_FROM]-(v:Organisation)
 RETURN collect(ref) AS a, collect(id(v)) AS b, collect({_KIND_OF.format("v")}) AS kinds
 """
 
+# One scan of PASSED_ON for all of a member's requirements (no index on the
+# property: see SCHEMA).
 PASS_ON_PAIRS = """
 MATCH (v:Organisation)-[p:PASSED_ON]->(w:Organisation)
-WHERE p.requirement = $requirement
-RETURN collect(id(v)) AS a, collect(id(w)) AS b
+WHERE p.requirement IN $requirements
+RETURN collect(p.requirement) AS r, collect(id(v)) AS a, collect(id(w)) AS b
 """
 
 ADOPTERS = """
@@ -282,11 +284,11 @@ RETURN collect(r.id) AS ids
 """
 
 
-# Audit facts in three flat reads (one record each) joined in Python: a
-# subquery per audit for its shares and findings was ~80 us an audit.
+# Audit facts in three flat reads (one record each) joined in Python. Days
+# come back as ISO text: the driver's Date objects cost ~20 us each to build.
 _AUDIT_ROW = """
-RETURN collect([a.id, o.id, a.scheme, a.audit_date, a.valid_until, a.commissioned_by,
-                coalesce(a.shared_with_all, false)]) AS rows
+RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_until),
+                a.commissioned_by, coalesce(a.shared_with_all, false)]) AS rows
 """
 AUDITS_ALL = "MATCH (a:Audit)-[:COVERS]->(o:Organisation)" + _AUDIT_ROW
 AUDITS_OF = (
@@ -302,7 +304,7 @@ RETURN collect([a.id, m.id]) AS rows
 """
 OPEN_FINDINGS = """
 MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding {status: 'open'})
-RETURN collect([a.id, f.severity, f.due_date]) AS rows
+RETURN collect([a.id, f.severity, toString(f.due_date)]) AS rows
 """
 
 RECOGNISED_SCHEMES = """

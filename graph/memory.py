@@ -217,9 +217,10 @@ class MemoryStore:
     def requirements_of(self, member: str) -> list[str]:
         return sorted(r for m, r in self.edges["requires"] if m == member)
 
-    def pass_on_pairs(self, requirement: str) -> tuple[list[str], list[str]]:
-        pairs = [(b, s) for b, s, r in self.edges["pass_on"] if r == requirement]
-        return [b for b, _ in pairs], [s for _, s in pairs]
+    def pass_on_pairs(self, requirements: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        wanted = set(requirements)
+        rows = [(r, b, s) for b, s, r in self.edges["pass_on"] if r in wanted]
+        return [r for r, _, _ in rows], [b for _, b, _ in rows], [s for _, _, s in rows]
 
     def adopters(self, requirement: str) -> list[str]:
         return [o for o, r in self.edges["adoptions"] if r == requirement]
@@ -261,7 +262,9 @@ class MemoryStore:
     # ---- computed results ----------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:
         stored = self.extra.setdefault("results", {})
-        stored.update((r.id, dataclasses.asdict(r)) for r in results)
+        stored.update(
+            (r.id, {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}) for r in results
+        )  # shallow: asdict would deep-copy every payload
         self.save()
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:

@@ -7,7 +7,6 @@ rolls the whole transaction back.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import zlib
 from collections import defaultdict
@@ -275,9 +274,9 @@ class Neo4jStore:
     def requirements_of(self, member: str) -> list[str]:
         return sorted(self._single(cypher.REQUIREMENTS_OF, member=member)["ids"])
 
-    def pass_on_pairs(self, requirement: str) -> tuple[list[Any], list[Any]]:
-        rec = self._single(cypher.PASS_ON_PAIRS, requirement=requirement)
-        return rec["a"], rec["b"]
+    def pass_on_pairs(self, requirements: Iterable[str]) -> tuple[list[str], list[Any], list[Any]]:
+        rec = self._single(cypher.PASS_ON_PAIRS, requirements=list(requirements))
+        return rec["r"], rec["a"], rec["b"]
 
     def adopters(self, requirement: str) -> list[Any]:
         return self._single(cypher.ADOPTERS, requirement=requirement)["refs"]
@@ -298,15 +297,15 @@ class Neo4jStore:
             if severity == "critical":
                 critical.add(audit_id)
             if due_date is not None:
-                day = due_date.to_native()
+                day = date.fromisoformat(due_date)
                 due[audit_id] = min(day, due.get(audit_id, day))
         facts = [
             AuditFacts(
                 aid,
                 org,
                 scheme,
-                start.to_native(),
-                until.to_native(),
+                date.fromisoformat(start),
+                date.fromisoformat(until),
                 by,
                 bool(to_all),
                 frozenset(shared.get(aid, ())),
@@ -323,7 +322,17 @@ class Neo4jStore:
     # ---- computed results ----------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:
         # A large network's gap lists run to tens of MB of JSON: kept compressed.
-        rows = [{**dataclasses.asdict(r), "payload": _pack(r.payload)} for r in results]
+        rows = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "member": r.member,
+                "key": r.key,
+                "computed_at": r.computed_at,
+                "payload": _pack(r.payload),
+            }
+            for r in results
+        ]
         self.driver.execute_query(cypher.SAVE_RESULTS, rows=rows, database_=self.database)
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:

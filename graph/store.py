@@ -79,8 +79,9 @@ class GraphStore(Protocol):
         """Every SOURCES_FROM edge into `refs` as columns (seller, buyer, buyer kind)."""
         ...
 
-    def pass_on_pairs(self, requirement: str) -> tuple[list[Any], list[Any]]:
-        """Who PASSED_ON the requirement to whom, as columns of handles (buyer, seller)."""
+    def pass_on_pairs(self, requirements: Iterable[str]) -> tuple[list[str], list[Any], list[Any]]:
+        """Who PASSED_ON which of the requirements to whom, in one read, as columns
+        (requirement, buyer handle, seller handle)."""
         ...
 
     def adopters(self, requirement: str) -> list[Any]:

@@ -37,7 +37,7 @@ def test_tiers_are_shortest_distances_and_the_member_is_not_in_its_network(loade
 def test_coverage_follows_only_fully_covered_chains(loaded):
     network = walk(loaded, "M1")
     ids = {ref: org for org, ref in loaded.node_refs(network.tier | {"M1": 0}).items()}
-    passed, adopters = requirement_facts(loaded, "R1", ids)
+    passed, adopters = requirement_facts(loaded, ["R1"], ids)["R1"]
     result = coverage(network, "R1", passed, adopters).as_dict()
     assert result["tiers"] == [
         {"tier": 1, "nodes": 3, "reached": 1},  # A; B did not adopt; M2 was not told
