@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -73,7 +74,18 @@ def machine(driver: Driver) -> dict[str, Any]:
         pass
     records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
     neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
+    try:  # the code measured: other work may sit uncommitted in the tree
+        git = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=os.path.dirname(__file__),
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        git = "unknown"
     return {
+        "git": git,
         "cpu": cpu,
         "cores": os.cpu_count(),
         "ram_gb": ram_gb,
@@ -86,7 +98,7 @@ def machine(driver: Driver) -> dict[str, Any]:
 def machine_line(m: dict[str, Any]) -> str:
     return (
         f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Python {m['python']}, "
-        f"Neo4j {m['neo4j']}, {m['date']}"
+        f"Neo4j {m['neo4j']}, {m['date']}, code {m['git']}"
     )
 
 
@@ -132,13 +144,14 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
 
 
 class Timed:
-    """A proxy that adds up the seconds and calls of each method of the wrapped
-    object (a store or a job store) and passes everything through."""
+    """A proxy that times every method call of the wrapped object (a store or a
+    job store) by method name, and passes everything through."""
 
     def __init__(self, inner: Any):
         self._inner = inner
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.each: dict[str, list[float]] = defaultdict(list)  # every call's seconds, in order
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
@@ -150,8 +163,10 @@ class Timed:
             try:
                 return attr(*args, **kwargs)
             finally:
-                self.seconds[name] += time.perf_counter() - t0
+                took = time.perf_counter() - t0
+                self.seconds[name] += took
                 self.calls[name] += 1
+                self.each[name].append(took)
 
         return timed
 

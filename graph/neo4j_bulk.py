@@ -9,7 +9,8 @@ Measured on 2 cores (bench/load.py): one MERGE-everything transaction of a
 - nodes new to the store are CREATEd, two transactions at a time, and the
   element ids they return address their edges (no index seek per edge end);
 - an edge with a new end cannot exist yet, so it is CREATEd too, and edges
-  that share no node are written by two transactions at a time (no lock waits);
+  that share no node are written by two transactions at a time (Neo4j may still
+  report a deadlock on relationship-chain records; the managed transaction retries);
 - only rows about nodes that were already stored go through MERGE.
 """
 
@@ -299,7 +300,7 @@ def disjoint_rounds(
     rows: list[Any], ends: list[tuple[Any, Any]], size: int = CHUNK
 ) -> Iterator[tuple[list[Any], list[Any]]]:
     """Rounds of two chunks that share no node, so the two transactions of a round
-    never wait on each other's locks (and cannot deadlock). A row whose ends
+    rarely wait on each other (relationship-chain locks still can; retried). A row whose ends
     already belong to the two different chunks of a round waits for a later round."""
     pending = list(range(len(rows)))
     while pending:

@@ -5,7 +5,7 @@
 #   scripts/bench.sh                       # tables
 #   scripts/bench.sh --format json         # extra arguments go to both benchmarks
 #   BENCH_LOAD_ARGS="--nodes 50000" BENCH_CASCADE_ARGS="--sizes 20000" scripts/bench.sh
-# A full run takes about 15-20 minutes on 2 cores.
+# A full run takes about 10-15 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

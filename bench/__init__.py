@@ -1,0 +1,1 @@
+"""Benchmarks against real Neo4j (see README.md); run as scripts."""
