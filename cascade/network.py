@@ -78,9 +78,3 @@ class Network:
             [],
             self.depth,
         )
-
-    def nodes_by_tier(self) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = defaultdict(list)
-        for node, t in self.tier.items():
-            out[t].append(node)
-        return dict(sorted(out.items()))
