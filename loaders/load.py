@@ -38,23 +38,18 @@ class LoadReport:
         }
 
 
-def load(
-    store: GraphStore,
-    paths: list[Path],
-    *,
-    partial: bool = False,
-    on_read: Progress | None = None,
-    on_write: Progress | None = None,
-) -> LoadReport:
-    """Load files into the store. Without `partial`, any problem means nothing
-    is written; with it, the good rows are written and the rest reported."""
+def read_and_check(
+    store: GraphStore, paths: list[Path], on_read: Progress | None = None
+) -> tuple[LoadReport, GraphBatch]:
+    """Read every file and check every row against the batch and the store: the
+    report lists the problems, the batch holds the good rows."""
     report = LoadReport()
     files = expand(paths)
     if not files:
         report.problems.append(
             Problem(" ".join(map(str, paths)) or "-", None, None, "no .csv or .json files to load")
         )
-        return report
+        return report, GraphBatch()
     raw: list[RawRow] = []
     for path in files:
         report.files.append(str(path))
@@ -66,14 +61,36 @@ def load(
     checked = check(raw, store, progress=(lambda n: on_read(n, total)) if on_read else None)
     report.rows = checked.rows
     report.problems.extend(checked.problems)
-    if report.problems and not partial:
-        return report
-    batch = checked.batch
-    if len(batch):
-        size = len(batch) + len(batch.audits) + len(batch.findings)  # their COVERS, HAS_FINDING
-        store.write(batch, progress=(lambda n: on_write(n, size)) if on_write else None)
+    return report, checked.batch
+
+
+def written(report: LoadReport, batch: GraphBatch) -> None:
     report.batch = batch
     report.written = {
         name: len(getattr(batch, name)) for name in BATCH_FIELDS if getattr(batch, name)
     }
+
+
+def entities(batch: GraphBatch) -> int:
+    """Rows plus the COVERS and HAS_FINDING edges that audits and findings bring."""
+    return len(batch) + len(batch.audits) + len(batch.findings)
+
+
+def load(
+    store: GraphStore,
+    paths: list[Path],
+    *,
+    partial: bool = False,
+    on_read: Progress | None = None,
+    on_write: Progress | None = None,
+) -> LoadReport:
+    """Load files into the store. Without `partial`, any problem means nothing
+    is written; with it, the good rows are written and the rest reported."""
+    report, batch = read_and_check(store, paths, on_read)
+    if report.problems and not partial:
+        return report
+    if len(batch):
+        size = entities(batch)
+        store.write(batch, progress=(lambda n: on_write(n, size)) if on_write else None)
+    written(report, batch)
     return report

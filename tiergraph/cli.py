@@ -11,6 +11,7 @@ from rich.table import Table
 
 from tiergraph.bootstrap import open_store
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
+from tiergraph.cli_import import import_network
 from tiergraph.cli_serve import serve
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
@@ -224,6 +225,7 @@ def demo(
         serve(port=port)
 
 
+app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.command()(audits)
 app.command()(savings)
