@@ -86,6 +86,7 @@ class _Writer:
     def __init__(self, folder: Path, progress: Callable[[int], None] | None):
         self.files = ImportFiles(folder)
         self.progress = progress
+        self.multiline = False  # a value spans lines: the importer must be told (it is slower)
 
     def write(self, option: str, name: str, header: list[str], rows: Iterable[tuple]) -> None:
         path = self.files.folder / f"{name}.csv"
@@ -94,7 +95,14 @@ class _Writer:
             out = csv.writer(f)
             out.writerow(header)
             for chunk in _batched(rows, 10_000):
-                out.writerows([[_cell(v) for v in row] for row in chunk])
+                cells = [[_cell(v) for v in row] for row in chunk]
+                if not self.multiline:
+                    self.multiline = any(
+                        isinstance(v, str) and ("\n" in v or "\r" in v)
+                        for row in cells
+                        for v in row
+                    )
+                out.writerows(cells)
                 count += len(chunk)
                 if self.progress:
                     self.progress(len(chunk))
@@ -160,7 +168,7 @@ def write_import_files(
     )
     w.files.args = [
         f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
-        "--multiline-fields=true",
+        f"--multiline-fields={'true' if w.multiline else 'false'}",
         "--high-parallel-io=on",
         *w.files.args,
     ]
