@@ -20,10 +20,10 @@ import os
 import subprocess
 import time
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +68,26 @@ def _type_suffix(row_type: type, name: str) -> str:
     return ""
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""  # an empty unquoted field: no property, as the online write stores None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return ARRAY_DELIMITER.join(value)
-    return value
+# How a column's values become CSV text where str() would not do: csv.writer
+# writes None as an empty unquoted field (no property, as the online write
+# stores None), and str() of a date or a StrEnum is already its ISO text or value.
+CONVERT: dict[str, Callable[[Any], str]] = {
+    ":boolean": lambda v: "true" if v else "false",
+    ":string[]": ARRAY_DELIMITER.join,
+}
+
+
+@dataclass
+class _Columns:
+    """Which row attributes go into one file, and their header."""
+
+    fields: tuple[str, ...]
+    header: list[str]
+
+    def suffixes(self) -> list[str]:
+        return [
+            h[h.index(":") :] if ":" in h and not h.startswith(":") else "" for h in self.header
+        ]
 
 
 class _Writer:
@@ -88,43 +96,35 @@ class _Writer:
         self.progress = progress
         self.multiline = False  # a value spans lines: the importer must be told (it is slower)
 
-    def write(self, option: str, name: str, header: list[str], rows: Iterable[tuple]) -> None:
+    def write(self, option: str, name: str, columns: _Columns, rows: list[Any]) -> None:
+        if not rows:
+            return
         path = self.files.folder / f"{name}.csv"
-        count = 0
+        get = attrgetter(*columns.fields)
+        table = [get(r) for r in rows] if len(columns.fields) > 1 else [(get(r),) for r in rows]
+        converted = {i: CONVERT[s] for i, s in enumerate(columns.suffixes()) if s in CONVERT}
+        if converted:
+            table = [
+                tuple(converted[i](v) if i in converted and v is not None else v
+                      for i, v in enumerate(row))
+                for row in table
+            ]  # fmt: skip
+        if not self.multiline:
+            text = "\x00".join(v for row in table for v in row if isinstance(v, str))
+            self.multiline = "\n" in text or "\r" in text
         with path.open("w", encoding="utf-8", newline="") as f:
             out = csv.writer(f)
-            out.writerow(header)
-            for chunk in _batched(rows, 10_000):
-                cells = [[_cell(v) for v in row] for row in chunk]
-                if not self.multiline:
-                    self.multiline = any(
-                        isinstance(v, str) and ("\n" in v or "\r" in v)
-                        for row in cells
-                        for v in row
-                    )
-                out.writerows(cells)
-                count += len(chunk)
+            out.writerow(columns.header)
+            for start in range(0, len(table), 50_000):
+                chunk = table[start : start + 50_000]
+                out.writerows(chunk)
                 if self.progress:
                     self.progress(len(chunk))
-        if not count:
-            path.unlink()
-            return
         self.files.args.append(f"--{option}={path.name}")
         if option.startswith("nodes"):
-            self.files.nodes += count
+            self.files.nodes += len(table)
         else:
-            self.files.relationships += count
-
-
-def _batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+            self.files.relationships += len(table)
 
 
 def write_import_files(
@@ -140,31 +140,28 @@ def write_import_files(
         fields = NODE_FIELDS[entity]
         row_type = ROW_TYPES[batch_field]
         header = [f"id:ID({entity})"] + [f + _type_suffix(row_type, f) for f in fields[1:]]
+        columns = _Columns(fields, header)
         if entity == "organisation":
             for kind in Kind:
-                group = (tuple(getattr(r, f) for f in fields) for r in rows if r.kind == kind)
-                w.write(f"nodes=Organisation:{kind.label}", f"organisation_{kind}", header, group)
+                group = [r for r in rows if r.kind == kind]
+                w.write(f"nodes=Organisation:{kind.label}", f"organisation_{kind}", columns, group)
         else:
-            group = (tuple(getattr(r, f) for f in fields) for r in rows)
-            w.write(f"nodes={NODE_LABELS[entity]}", entity, header, group)
-    schemes = sorted({r.scheme for r in batch.recognitions})
-    w.write("nodes=Scheme", "scheme", ["name:ID(scheme)"], ((s,) for s in schemes))
+            w.write(f"nodes={NODE_LABELS[entity]}", entity, columns, rows)
+    schemes = [model.Recognition("", s) for s in sorted({r.scheme for r in batch.recognitions})]
+    w.write("nodes=Scheme", "scheme", _Columns(("scheme",), ["name:ID(scheme)"]), schemes)
     for edge_field, spec in EDGES.items():
         rows = _last_per_key(_rows_of(batch, edge_field), spec.key)
         row_type = EDGE_ROW_TYPES.get(edge_field) or ROW_TYPES[edge_field]
         (sf, se), (ef, ee) = spec.start, spec.end
         header = [f":START_ID({se})", f":END_ID({ee})"]
         header += [p + _type_suffix(row_type, p) for p in spec.props]
-        edges = (
-            (getattr(r, sf), getattr(r, ef), *(getattr(r, p) for p in spec.props)) for r in rows
-        )
-        w.write(f"relationships={spec.type}", edge_field, header, edges)
-    recognitions = _last_per_key(batch.recognitions, ("member", "scheme"))
+        columns = _Columns((sf, ef, *spec.props), header)
+        w.write(f"relationships={spec.type}", edge_field, columns, rows)
     w.write(
         "relationships=RECOGNISES",
         "recognitions",
-        [":START_ID(organisation)", ":END_ID(scheme)"],
-        ((r.member, r.scheme) for r in recognitions),
+        _Columns(("member", "scheme"), [":START_ID(organisation)", ":END_ID(scheme)"]),
+        _last_per_key(batch.recognitions, ("member", "scheme")),
     )
     w.files.args = [
         f"--array-delimiter=U+{ord(ARRAY_DELIMITER):04X}",
