@@ -121,3 +121,11 @@ def test_cli_import_json_report(tmp_path):
         + want["findings"]
     )  # each audit COVERS a site, each finding hangs off one
     assert report["command"].startswith("neo4j-admin database import full neo4j @")
+
+
+def test_the_importer_refuses_a_home_whose_server_is_running(tmp_path):
+    files = write_import_files(small_network(), tmp_path / "files")
+    run_import(files, tmp_path / "home")
+    with EmbeddedNeo4j(tmp_path / "home"):
+        with pytest.raises(ImportFailed, match="in use"):
+            run_import(files, tmp_path / "home", replace=True)
