@@ -7,15 +7,18 @@ reason of the audit that got furthest (the most actionable).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from cascade.network import Network
-from graph.model import AuditFacts, Kind
+from cascade.projection import Audits, Projection
+from graph.model import Kind
+from graph.store import KIND_ORDER
 
 
 class AuditGapReason(StrEnum):
@@ -36,27 +39,6 @@ CHECK_ORDER = (
     AuditGapReason.OVERDUE_FINDING,
 )
 PASSED = len(CHECK_ORDER)
-
-
-def visible_to(audit: AuditFacts, member: str) -> bool:
-    """Commissioned by the member, shared with it, or shared with every customer
-    (the member is a customer: the audited node is in its network)."""
-    return audit.commissioned_by == member or member in audit.shared_with or audit.shared_with_all
-
-
-def checks_passed(audit: AuditFacts, member: str, recognised: set[str], day: date) -> int:
-    """How many checks of CHECK_ORDER the audit passes before its first failure."""
-    if not audit.audit_date <= day <= audit.valid_until:
-        return 0
-    if audit.scheme not in recognised:
-        return 1
-    if not visible_to(audit, member):
-        return 2
-    if audit.open_critical:
-        return 3
-    if audit.earliest_open_due is not None and audit.earliest_open_due < day:
-        return 4
-    return PASSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +64,17 @@ class AuditStatus:
     include_smallholders: bool
     in_scope: int = 0
     covered: dict[str, list[str]] = field(default_factory=dict)  # node -> passing audit ids
-    gaps: list[AuditGap] = field(default_factory=list)
     saved: int = 0  # covered nodes whose every passing audit someone else commissioned
+    # The gaps as columns, by tier then node (a large network has hundreds of thousands).
+    gap_nodes: list[str] = field(default_factory=list)
+    gap_tiers: list[int] = field(default_factory=list)
+    gap_reasons: list[str] = field(default_factory=list)
+    gap_audits: list[str | None] = field(default_factory=list)  # None for NO_AUDIT
+
+    @property
+    def gaps(self) -> list[AuditGap]:
+        columns = (self.gap_nodes, self.gap_tiers, self.gap_reasons, self.gap_audits)
+        return [AuditGap(n, t, AuditGapReason(r), a) for n, t, r, a in zip(*columns, strict=True)]
 
     @property
     def savings(self) -> float | None:
@@ -96,6 +87,7 @@ class AuditStatus:
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON shape (docs/cascade.md)."""
+        columns = (self.gap_nodes, self.gap_tiers, self.gap_reasons, self.gap_audits)
         return {
             "member": self.member,
             "as_of": self.as_of.isoformat(),
@@ -105,38 +97,82 @@ class AuditStatus:
             "saved": self.saved,
             "savings": self.savings,
             "audits_used": sorted(self.audits_used),
-            "gaps": [g.as_dict() for g in self.gaps],
+            "gaps": [
+                {"node": n, "tier": t, "reason": r, "audit": a}
+                for n, t, r, a in zip(*columns, strict=True)
+            ],
         }
 
 
+def checks_passed(
+    audits: Audits, which: np.ndarray, member: int, recognised: set[str], day: int
+) -> np.ndarray:
+    """For each audit in `which`: how many checks of CHECK_ORDER it passes before
+    its first failure (PASSED: all of them)."""
+    valid = (audits.start[which] <= day) & (day <= audits.until[which])
+    known = [i for i, s in enumerate(audits.schemes) if s in recognised]
+    recognised_ = np.isin(audits.scheme[which], known)
+    shared = np.zeros(len(audits.ids), dtype=bool)
+    shared[audits.share_audit[audits.share_member == member]] = True
+    visible = (audits.commissioner[which] == member) | shared[which] | audits.to_all[which]
+    overdue = audits.earliest_due[which] < day
+    return np.select(
+        [~valid, ~recognised_, ~visible, audits.open_critical[which], overdue],
+        [0, 1, 2, 3, 4],
+        default=PASSED,
+    )
+
+
 def audit_status(
+    projection: Projection,
     network: Network,
-    audits: Iterable[AuditFacts],
     recognised: set[str],
     day: date,
     *,
     include_smallholders: bool = False,
 ) -> AuditStatus:
-    member = network.member
-    scope = {n for n, k in network.kind.items() if include_smallholders or k != Kind.SMALLHOLDER}
-    by_node: dict[str, list[AuditFacts]] = defaultdict(list)
-    for audit in audits:
-        if audit.organisation in scope:
-            by_node[audit.organisation].append(audit)
+    member, audits, ids = network.member, projection.audits, projection.ids
+    scope = network.in_network
+    if not include_smallholders:
+        scope &= projection.kind != KIND_ORDER.index(Kind.SMALLHOLDER)
+    which = np.flatnonzero(scope[audits.organisation])  # in id order
+    score = checks_passed(
+        audits, which, member, recognised, int(np.datetime64(day, "D").astype(int))
+    )
+    node = audits.organisation[which]
+    status = AuditStatus(str(ids[member]), day, include_smallholders, int(scope.sum()))
 
-    status = AuditStatus(member, day, include_smallholders, in_scope=len(scope))
-    for node in sorted(scope, key=lambda n: (network.tier[n], n)):
-        scored = [(checks_passed(a, member, recognised, day), a.id) for a in by_node.get(node, ())]
-        passing = sorted(audit_id for score, audit_id in scored if score == PASSED)
-        if passing:
-            status.covered[node] = passing
-            commissioners = {a.commissioned_by for a in by_node[node] if a.id in passing}
-            status.saved += member not in commissioners
-        elif not scored:
-            status.gaps.append(AuditGap(node, network.tier[node], AuditGapReason.NO_AUDIT, None))
-        else:
-            best, audit_id = max(scored, key=lambda s: (s[0], s[1]))
-            status.gaps.append(AuditGap(node, network.tier[node], CHECK_ORDER[best], audit_id))
+    passing = score == PASSED
+    for n, a in zip(ids[node[passing]].tolist(), audits.ids[which[passing]].tolist(), strict=True):
+        status.covered.setdefault(n, []).append(a)  # ids ascending: audits are in id order
+    covered = np.zeros(projection.size, dtype=bool)
+    covered[node[passing]] = True
+    own = np.unique(node[passing & (audits.commissioner[which] == member)])
+    status.saved = len(status.covered) - len(own)
+
+    # The audit that got furthest, per uncovered node: the last by (score, id).
+    failing = ~covered[node]
+    order = np.lexsort((which[failing], score[failing], node[failing]))
+    f_node, f_audit, f_score = node[failing][order], which[failing][order], score[failing][order]
+    last = np.r_[f_node[1:] != f_node[:-1], True] if len(f_node) else np.zeros(0, dtype=bool)
+    best_audit = np.full(projection.size, -1, dtype=np.int64)
+    best_score = np.zeros(projection.size, dtype=np.int64)
+    best_audit[f_node[last]] = f_audit[last]
+    best_score[f_node[last]] = f_score[last]
+
+    uncovered = np.flatnonzero(scope & ~covered)
+    uncovered = uncovered[np.argsort(network.tier[uncovered], kind="stable")]  # then by id
+    audit_of = best_audit[uncovered]
+    reasons = np.array([AuditGapReason.NO_AUDIT.value, *(r.value for r in CHECK_ORDER)])
+    status.gap_nodes = ids[uncovered].tolist()
+    status.gap_tiers = network.tier[uncovered].tolist()
+    status.gap_reasons = reasons[np.where(audit_of < 0, 0, best_score[uncovered] + 1)].tolist()
+    status.gap_audits = [
+        a if i >= 0 else None
+        for i, a in zip(
+            audit_of.tolist(), audits.ids[np.maximum(audit_of, 0)].tolist(), strict=True
+        )
+    ]
     return status
 
 

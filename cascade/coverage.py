@@ -3,109 +3,116 @@
 Reached: a SOURCES_FROM path from the member on which every buyer PASSED_ON
 the requirement to its seller and every seller ADOPTED it. Gaps sit at the
 edge of the reached set; orphan adoptions are adopters no covered chain leads to.
+Computed on the projection's arrays, one tier of covered edges per step.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from cascade.network import Network
+from cascade.projection import Projection
 
 
 class CascadeGapReason(StrEnum):
-    NOT_PASSED_ON = "NOT_PASSED_ON"
     NOT_ADOPTED = "NOT_ADOPTED"
+    NOT_PASSED_ON = "NOT_PASSED_ON"
     ORPHAN_ADOPTION = "ORPHAN_ADOPTION"
 
 
-@dataclass(frozen=True, slots=True)
-class CascadeGap:
-    reason: CascadeGapReason
-    node: str  # the node not reached (the seller of the breaking edge)
-    buyer: str | None  # the buyer of the breaking edge; None for an orphan adoption
-    tier: int  # the node's tier
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "reason": self.reason.value,
-            "buyer": self.buyer,
-            "node": self.node,
-            "tier": self.tier,
-        }
+REASONS = np.array([r.value for r in CascadeGapReason])  # codes in str order, as gaps sort
+NOT_ADOPTED, NOT_PASSED_ON, ORPHAN_ADOPTION = range(3)
+NOBODY = -1  # the buyer of an orphan adoption
 
 
-@dataclass(frozen=True, slots=True)
-class TierCount:
-    tier: int
-    nodes: int
-    reached: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {"tier": self.tier, "nodes": self.nodes, "reached": self.reached}
-
-
-@dataclass
-class Coverage:
-    member: str
-    requirement: str
-    tiers: list[TierCount] = field(default_factory=list)
-    gaps: list[CascadeGap] = field(default_factory=list)
-    reached: set[str] = field(default_factory=set)
-
-    @property
-    def depth(self) -> int:
-        """The deepest tier with a reached node (0: not even tier 1)."""
-        return max((t.tier for t in self.tiers if t.reached), default=0)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The stable JSON shape (docs/cascade.md)."""
-        return {
-            "member": self.member,
-            "requirement": self.requirement,
-            "depth": self.depth,
-            "nodes": sum(t.nodes for t in self.tiers),
-            "reached": len(self.reached),
-            "tiers": [t.as_dict() for t in self.tiers],
-            "gaps": [g.as_dict() for g in self.gaps],
-        }
+def reached_set(
+    projection: Projection, network: Network, passed: np.ndarray, adopted: np.ndarray
+) -> np.ndarray:
+    """bool per position: reached along covered edges only (a BFS, each node once)."""
+    in_network = network.in_network
+    reached = np.zeros(projection.size, dtype=bool)
+    frontier = np.array([network.member], dtype=np.int32)
+    while len(frontier):
+        edges, _ = projection.out_edges(frontier)
+        sellers = projection.indices[edges]
+        covered = passed[edges] & adopted[sellers] & in_network[sellers] & ~reached[sellers]
+        frontier = np.unique(sellers[covered])
+        reached[frontier] = True
+    return reached
 
 
-def coverage(
-    network: Network, requirement: str, passed: set[tuple[str, str]], adopters: set[str]
-) -> Coverage:
-    """Coverage and gaps of one requirement the member REQUIRES, given who
-    passed it on to whom and who adopted it."""
-    member, tier, succ = network.member, network.tier, network.successors
-    reached: set[str] = set()
-    queue = deque([member])
-    while queue:  # a BFS along covered edges only; each node enters once
-        v = queue.popleft()
-        for w in succ.get(v, ()):
-            if w in tier and w not in reached and w in adopters and (v, w) in passed:
-                reached.add(w)
-                queue.append(w)
+def coverage(projection: Projection, network: Network, requirement: str) -> dict[str, Any]:
+    """Coverage and gaps of one requirement the member REQUIRES, as the stable
+    JSON shape of docs/cascade.md."""
+    passed = np.zeros(len(projection.indices), dtype=bool)
+    passed[projection.passed.get(requirement, [])] = True
+    adopted = np.zeros(projection.size, dtype=bool)
+    adopted[projection.adopters.get(requirement, [])] = True
+    reached = reached_set(projection, network, passed, adopted)
 
-    gaps: list[CascadeGap] = []
-    for v in (member, *reached):
-        for w in succ.get(v, ()):
-            if w in tier and w not in reached:
-                reason = (
-                    CascadeGapReason.NOT_ADOPTED
-                    if (v, w) in passed
-                    else CascadeGapReason.NOT_PASSED_ON
-                )
-                gaps.append(CascadeGap(reason, w, v, tier[w]))
-    gaps.extend(
-        CascadeGap(CascadeGapReason.ORPHAN_ADOPTION, w, None, tier[w])
-        for w in adopters
-        if w in tier and w not in reached
+    tier, in_network = network.tier, network.in_network
+    nodes_at = np.bincount(tier[in_network], minlength=network.depth + 1)
+    reached_at = np.bincount(tier[reached], minlength=network.depth + 1)
+    tiers = [
+        {"tier": t, "nodes": n, "reached": r}
+        for t, (n, r) in enumerate(zip(nodes_at.tolist(), reached_at.tolist(), strict=True))
+        if n
+    ]
+    depth = max((t["tier"] for t in tiers if t["reached"]), default=0)
+    return {
+        "member": str(projection.ids[network.member]),
+        "requirement": requirement,
+        "depth": depth,
+        "nodes": int(in_network.sum()),
+        "reached": int(reached.sum()),
+        "tiers": tiers,
+        "gaps": gaps(projection, network, passed, adopted, reached),
+    }
+
+
+def gaps(
+    projection: Projection,
+    network: Network,
+    passed: np.ndarray,
+    adopted: np.ndarray,
+    reached: np.ndarray,
+) -> list[dict[str, Any]]:
+    """Every edge out of the member or a reached node into the network but not
+    reached, and every unreached adopter; by tier, reason, node, then buyer."""
+    tier = network.tier
+    outside = network.in_network & ~reached
+    sources = np.concatenate(([network.member], np.flatnonzero(reached))).astype(np.int32)
+    edges, buyers = projection.out_edges(sources)
+    sellers = projection.indices[edges]
+    breaking = outside[sellers]
+    edges, buyers, sellers = edges[breaking], buyers[breaking], sellers[breaking]
+    orphans = np.flatnonzero(adopted & outside)
+
+    node = np.concatenate((sellers, orphans))
+    buyer = np.concatenate((buyers, np.full(len(orphans), NOBODY)))
+    reason = np.concatenate(
+        (
+            np.where(passed[edges], NOT_ADOPTED, NOT_PASSED_ON),
+            np.full(len(orphans), ORPHAN_ADOPTION),
+        )
     )
-    gaps.sort(key=lambda g: (g.tier, g.reason, g.node, g.buyer or ""))
-
-    nodes_at = Counter(tier.values())
-    reached_at = Counter(tier[n] for n in reached)
-    tiers = [TierCount(t, nodes_at[t], reached_at[t]) for t in sorted(nodes_at)]
-    return Coverage(member, requirement, tiers, gaps, reached)
+    node_tier = tier[node]
+    # Positions are in id order, so ordering by position orders by id.
+    order = np.lexsort((buyer, node, reason, node_tier))
+    node, buyer, reason, node_tier = node[order], buyer[order], reason[order], node_tier[order]
+    buyer_ids: list[str | None] = projection.ids[np.maximum(buyer, 0)].tolist()
+    for i in np.flatnonzero(buyer == NOBODY).tolist():
+        buyer_ids[i] = None
+    return [
+        {"reason": r, "buyer": b, "node": n, "tier": t}
+        for r, b, n, t in zip(
+            REASONS[reason].tolist(),
+            buyer_ids,
+            projection.ids[node].tolist(),
+            node_tier.tolist(),
+            strict=True,
+        )
+    ]

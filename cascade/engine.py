@@ -1,26 +1,30 @@
 """One member's recomputation as a job of small steps.
 
-Step k (k = 1, 2, ...) expands the frontier of tier k-1 into tier k and saves
-the edges it read as checkpoint k; the last step evaluates coverage, gaps and
-audits from the walked network and saves the results. Every step is
-idempotent: done again (a worker died before acking it), it rewrites the same
-checkpoint or the same results, so a resumed job ends identical to an
-uninterrupted one.
+Step k (k = 1, 2, ...) expands the frontier of tier k-1 into tier k on the
+projection and saves the new nodes as checkpoint k (their positions, with the
+graph version they are positions in); the last step evaluates coverage, gaps
+and audits and saves the results. Every step is idempotent: done again (a
+worker died before acking it), it rewrites the same checkpoint or the same
+results, so a resumed job ends identical to an uninterrupted one.
 """
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
+
+from cascade import projection as projections
 from cascade.audits import audit_status
 from cascade.coverage import coverage
 from cascade.jobstore import JobStore
-from cascade.network import Network, TierStep
-from graph.model import AuditFacts
+from cascade.network import Network
+from cascade.projection import Projection
 from graph.store import GraphStore, StoredResult
 
 
@@ -28,83 +32,60 @@ class CascadeError(Exception):
     """A job that cannot run as asked (unknown member, requirement not required...)."""
 
 
-def walk_step(store: GraphStore, network: Network) -> TierStep:
-    """Read every SOURCES_FROM edge out of the frontier: one query per tier."""
-    src, dst, kinds = store.sourcing_out(network.frontier)
-    return TierStep(src, dst, kinds)
-
-
-def root(store: GraphStore, member: str) -> Network:
-    """An unwalked network: the member's handle as the only frontier."""
-    refs = store.node_refs([member])
-    if member not in refs:
+def root(projection: Projection, member: str) -> Network:
+    """An unwalked network: the member alone, as the frontier."""
+    at = projection.position(member)
+    if at is None:
         raise CascadeError(f"unknown member {member!r}")
-    return Network(refs[member])
+    return Network.rooted(projection, at)
 
 
-def by_id(store: GraphStore, walked: Network) -> Network:
-    """The walked network, its handles turned into organisation ids."""
-    return walked.relabel(store.external_ids([walked.member, *walked.tier]))
-
-
-def walk(
-    store: GraphStore, member: str, on_tier: Callable[[Network], None] | None = None
-) -> Network:
+def walked(projection: Projection, member: str) -> Network:
     """The whole network of a member, one tier at a time."""
-    network = root(store, member)
+    network = root(projection, member)
     while not network.done:
-        network.add_tier(walk_step(store, network))
-        if on_tier:
-            on_tier(network)
-    return by_id(store, network)
+        network.add_tier(network.next_tier(projection))
+    return network
 
 
-def requirement_facts(
-    store: GraphStore, requirements: list[str], ids: dict[Any, str]
-) -> dict[str, tuple[set[tuple[str, str]], set[str]]]:
-    """For each requirement: who passed it on to whom, and who adopted it, by
-    organisation id, for the handles in `ids` (the rest lie outside the network)."""
-    facts: dict[str, tuple[set[tuple[str, str]], set[str]]] = {
-        r: (set(), {ids[o] for o in store.adopters(r) if o in ids}) for r in requirements
-    }
-    reqs, src, dst = store.pass_on_pairs(requirements)
-    for r, v, w in zip(reqs, src, dst, strict=True):
-        if v in ids and w in ids:
-            facts[r][0].add((ids[v], ids[w]))
-    return facts
+@dataclass(frozen=True)
+class Tiers:
+    """A member's network by organisation id: node -> tier (the member excluded)."""
+
+    member: str
+    tier: dict[str, int]
+    depth: int
+
+
+def walk(store: GraphStore, member: str) -> Tiers:
+    projection = projections.current(store)
+    network = walked(projection, member)
+    return Tiers(member, network.tiers_by_id(projection), network.depth)
 
 
 def evaluate(
-    store: GraphStore,
-    walked: Network,
+    projection: Projection,
+    network: Network,
     requirements: list[str],
+    recognised: set[str],
     as_of: date,
     job_id: str,
     computed_at: str,
 ) -> list[StoredResult]:
-    """Coverage and gaps for each requirement, and the member's audit status;
-    `walked` is the network as walked (by handles)."""
-    ids = store.external_ids([walked.member, *walked.tier])
-    network = walked.relabel(ids)
-    member = network.member
-    results = []
-    facts = requirement_facts(store, requirements, ids)
-    for requirement in requirements:
-        passed, adopters = facts[requirement]
-        result = coverage(network, requirement, passed, adopters)
-        results.append(
-            StoredResult(
-                f"{job_id}:coverage:{requirement}",
-                "coverage",
-                member,
-                requirement,
-                computed_at,
-                result.as_dict(),
-            )
+    """Coverage and gaps for each requirement, and the member's audit status."""
+    member = str(projection.ids[network.member])
+    results = [
+        StoredResult(
+            f"{job_id}:coverage:{requirement}",
+            "coverage",
+            member,
+            requirement,
+            computed_at,
+            coverage(projection, network, requirement),
         )
-    status = audit_status(
-        network, network_audits(store, network), store.recognised_schemes(member), as_of
-    )
+        for requirement in requirements
+    ]
+    status = audit_status(projection, network, recognised, as_of)
     results.append(
         StoredResult(
             f"{job_id}:audits:{as_of.isoformat()}",
@@ -118,14 +99,14 @@ def evaluate(
     return results
 
 
-def network_audits(store: GraphStore, network: Network) -> list[AuditFacts]:
-    """The audits covering the network's nodes: past a few thousand nodes one read
-    of every audit beats looking each node up."""
-    if not network.tier:
-        return []
-    if len(network.tier) > 5000:
-        return [a for a in store.audit_facts() if a.organisation in network.tier]
-    return store.audit_facts(list(network.tier))
+def tier_checkpoint(version: str, new: np.ndarray) -> dict[str, Any]:
+    """A walk step's checkpoint: the new nodes' positions, good for one graph version."""
+    raw = new.astype("<i4", copy=False).tobytes()
+    return {"version": version, "new": base64.b64encode(raw).decode("ascii")}
+
+
+def tier_from(checkpoint: dict[str, Any]) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(checkpoint["new"]), dtype="<i4").astype(np.int32)
 
 
 @dataclass
@@ -176,7 +157,7 @@ class JobRunner:
     def __init__(self, store: GraphStore, jobs: JobStore, job: str):
         self.store, self.jobs, self.job = store, jobs, job
         self._network: Network | None = None
-        self._network_steps = 0
+        self._network_at: tuple[int, str] = (0, "")  # (steps, graph version)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -185,14 +166,24 @@ class JobRunner:
             raise CascadeError(f"unknown job {self.job!r}")
         return meta
 
-    def network(self, steps: int) -> Network:
-        """The network after `steps` walk steps, replayed from checkpoints if need be."""
-        if self._network is None or self._network_steps != steps:
-            network = root(self.store, self.meta["member"])
+    def network(self, projection: Projection, steps: int) -> Network:
+        """The network after `steps` walk steps: kept, replayed from the checkpoints,
+        or, if the graph changed since they were written, walked again on the
+        current graph (and the checkpoints rewritten)."""
+        if self._network is not None and self._network_at == (steps, projection.version):
+            return self._network
+        network = root(projection, self.meta["member"])
+        checkpoints = [self.jobs.step(self.job, k) for k in range(1, steps + 1)]
+        if all(c.get("version") == projection.version for c in checkpoints):
+            for checkpoint in checkpoints:
+                network.add_tier(tier_from(checkpoint))
+        else:
             for k in range(1, steps + 1):
-                network.add_tier(TierStep(**self.jobs.step(self.job, k)))
-            self._network, self._network_steps = network, steps
-        return self._network
+                new = network.next_tier(projection)
+                self.jobs.put_step(self.job, k, tier_checkpoint(projection.version, new))
+                network.add_tier(new)
+        self._network, self._network_at = network, (steps, projection.version)
+        return network
 
     def run_step(self, step: int) -> bool:
         """Do step `step` unless it is done already; True while steps remain."""
@@ -201,28 +192,30 @@ class JobRunner:
             return False
         if meta["steps_done"] >= step:
             return True  # a redelivered or duplicate step: the work is in the checkpoint
-        network = self.network(step - 1)
+        projection = projections.current(self.store)
+        network = self.network(projection, step - 1)
         now = datetime.now(UTC).isoformat()
         if not network.done:
-            tier = walk_step(self.store, network)
-            self.jobs.put_step(self.job, step, tier.as_dict())
-            network.add_tier(tier)
-            self._network_steps = step
+            new = network.next_tier(projection)
+            self.jobs.put_step(self.job, step, tier_checkpoint(projection.version, new))
+            network.add_tier(new)
+            self._network_at = (step, projection.version)
             self.jobs.update(
                 self.job,
                 state="running",
                 phase="walk",
                 steps_done=step,
                 tier=network.depth,
-                nodes=len(network.tier),
+                nodes=network.nodes,
                 updated_at=now,
             )
             return True
         self.jobs.update(self.job, state="running", phase="evaluate", updated_at=now)
         results = evaluate(
-            self.store,
+            projection,
             network,
             meta["requirements"],
+            self.store.recognised_schemes(meta["member"]),
             date.fromisoformat(meta["as_of"]),
             self.job,
             meta["created_at"],

@@ -1,80 +1,60 @@
-"""A member's network as the tier walk found it: tiers, kinds and edges.
+"""A member's network as the tier walk finds it, over the projection's arrays.
 
-Built one tier at a time (`add_tier`), so a job can checkpoint between tiers;
-each node is visited once, so cycles and diamonds cost nothing extra.
+Walked one tier at a time (`next_tier`, then `add_tier`), so a job can
+checkpoint between tiers: a tier is the sellers of the frontier's edges not
+seen before. Each node is seen once, so cycles and diamonds cost nothing extra,
+and no path is ever enumerated.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from graph.model import Kind
+import numpy as np
 
+from cascade.projection import Projection
 
-@dataclass(slots=True)
-class TierStep:
-    """What one expansion of the frontier returned: every SOURCES_FROM edge out
-    of the frontier (as two columns) and the kind of each edge's seller."""
-
-    src: list[str]
-    dst: list[str]
-    dst_kind: list[str]
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {"src": self.src, "dst": self.dst, "dst_kind": self.dst_kind}
+UNSEEN = -1
 
 
 @dataclass
 class Network:
-    member: str
-    tier: dict[str, int] = field(
-        default_factory=dict
-    )  # node -> shortest distance (member excluded)
-    kind: dict[str, Kind] = field(default_factory=dict)
-    successors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    frontier: list[str] = field(default_factory=list)
+    member: int  # the member's position
+    tier: np.ndarray  # int32 per position: UNSEEN, 0 for the member, else its tier
+    frontier: np.ndarray  # positions first seen at the last tier walked
     depth: int = 0  # tiers walked so far
+    nodes: int = 0  # nodes in the network so far (the member excluded)
 
-    def __post_init__(self) -> None:
-        if not self.frontier and not self.tier and not self.depth:
-            self.frontier = [self.member]
+    @classmethod
+    def rooted(cls, projection: Projection, member: int) -> Network:
+        """Nothing walked yet: the member alone, as the frontier."""
+        tier = np.full(projection.size, UNSEEN, dtype=np.int32)
+        tier[member] = 0  # never in its own network, even through a cycle
+        return cls(member, tier, np.array([member], dtype=np.int32))
 
     @property
     def done(self) -> bool:
-        return not self.frontier
+        return not len(self.frontier)
 
-    def add_tier(self, step: TierStep) -> list[str]:
-        """Take in the edges out of the current frontier; the new frontier is
-        every seller not seen before, at the next tier."""
-        next_tier = self.depth + 1
-        new: list[str] = []
-        seen_pairs: set[tuple[str, str]] = set()
-        for v, w, kind in zip(step.src, step.dst, step.dst_kind, strict=True):
-            if (v, w) in seen_pairs:
-                continue  # several commodities on one buyer->seller pair
-            seen_pairs.add((v, w))
-            self.successors[v].append(w)
-            if w != self.member and w not in self.tier:
-                self.tier[w] = next_tier
-                self.kind[w] = Kind(kind)
-                new.append(w)
-        self.frontier = new
-        self.depth = next_tier if new else self.depth
-        return new
+    def next_tier(self, projection: Projection) -> np.ndarray:
+        """The sellers of every edge out of the frontier not seen before (sorted)."""
+        edges, _ = projection.out_edges(self.frontier)
+        sellers = projection.indices[edges]
+        return np.unique(sellers[self.tier[sellers] == UNSEEN])
 
-    def relabel(self, ids: dict[Any, str]) -> Network:
-        """The same network with the store's handles replaced by organisation ids
-        (`ids` maps every handle of the network, the member's included)."""
-        succ: dict[str, list[str]] = defaultdict(list)
-        for v, ws in self.successors.items():
-            succ[ids[v]] = [ids[w] for w in ws]
-        return Network(
-            ids[self.member],
-            {ids[n]: t for n, t in self.tier.items()},
-            {ids[n]: k for n, k in self.kind.items()},
-            succ,
-            [],
-            self.depth,
-        )
+    def add_tier(self, new: np.ndarray) -> None:
+        """Take in the next tier; it becomes the frontier."""
+        self.frontier = new.astype(np.int32, copy=False)
+        if len(new):
+            self.depth += 1
+            self.tier[new] = self.depth
+            self.nodes += len(new)
+
+    @property
+    def in_network(self) -> np.ndarray:
+        """bool per position: in the member's network."""
+        return self.tier > 0
+
+    def tiers_by_id(self, projection: Projection) -> dict[str, int]:
+        nodes = np.flatnonzero(self.in_network)
+        return dict(zip(projection.ids[nodes].tolist(), self.tier[nodes].tolist(), strict=True))

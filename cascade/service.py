@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, Protocol
 
+from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status, forum_savings
-from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walk
+from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walked
 from cascade.jobstore import JobStore, MemoryJobStore
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, StoredResult
@@ -59,11 +60,10 @@ def live_audit_status(
     kinds = store.kinds([member])
     if kinds.get(member) != Kind.MEMBER:
         raise CascadeError(f"unknown member {member!r}")
-    network = walk(store, member)
-    facts = store.audit_facts(list(network.tier)) if network.tier else []
+    projection = projections.current(store)
     return audit_status(
-        network,
-        facts,
+        projection,
+        walked(projection, member),
         store.recognised_schemes(member),
         as_of,
         include_smallholders=include_smallholders,
@@ -111,7 +111,13 @@ def changed_nodes(batch: GraphBatch, store: GraphStore) -> set[str]:
     loaded = {a.id for a in batch.audits}
     stored_audits = {f.audit for f in batch.findings} - loaded
     if stored_audits:
-        changed |= {a.organisation for a in store.audit_facts() if a.id in stored_audits}
+        audits = store.audit_columns()
+        covered = (
+            o
+            for a, o in zip(audits["id"], audits["organisation"], strict=True)
+            if a in stored_audits
+        )
+        changed |= set(store.external_ids(covered).values())
     return changed
 
 

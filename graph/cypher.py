@@ -19,7 +19,17 @@ SCHEMA = (
     "CREATE CONSTRAINT scheme_name IF NOT EXISTS FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
     "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
+    "CREATE CONSTRAINT graph_version IF NOT EXISTS FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
 )
+
+# ---- the graph version: one node, metadata rather than data (counts and exports
+# never see it); every write of the graph gives it a new token in its transaction.
+ENSURE_GRAPH_VERSION = """
+MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
+RETURN v.token AS token
+"""
+BUMP_GRAPH_VERSION = "MERGE (v:GraphVersion {name: 'graph'}) SET v.token = randomUUID()"
+GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
 
 KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels
 ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Finding"}
@@ -148,10 +158,13 @@ def existing_entities(entity: str) -> str:
 
 
 REMOVE_SOURCING = """
-MATCH (:Organisation {id: $buyer})-[e:SOURCES_FROM]->(:Organisation {id: $seller})
+OPTIONAL MATCH (:Organisation {id: $buyer})-[e:SOURCES_FROM]->(:Organisation {id: $seller})
 WHERE $commodity IS NULL OR e.commodity = $commodity
 DELETE e
-RETURN count(*) AS n
+WITH count(e) AS n
+FOREACH (_ IN CASE WHEN n > 0 THEN [1] ELSE [] END |
+  MERGE (v:GraphVersion {name: 'graph'}) SET v.token = randomUUID())
+RETURN n
 """
 
 KINDS = """
@@ -228,15 +241,52 @@ EXPORT = {
     """,
 }
 
-# ---- the tier walk: one frontier per query, answers as collect() columns ----
-# (the driver decodes ~50k records/s: a few big lists beat a record per edge)
+# ---- what the cascade's projection reads: every answer as a few collect()
+# columns of integer handles (the driver decodes ~50k records/s, but long lists of
+# ints far faster). Handles are Neo4j's internal ids: id() is deprecated in 5.x but
+# kept through the 5.26 LTS, and reading by it needs no index seek. A handle is
+# only good for the graph version it was read at.
 _KIND_OF = (
     "CASE WHEN {0}:Member THEN 'member' WHEN {0}:Supplier THEN 'supplier' ELSE 'smallholder' END"
 )
+ORGANISATION_COLUMNS = """
+MATCH (o:Organisation)
+RETURN collect(id(o)) AS handles, collect(o.id) AS ids,
+       collect(CASE WHEN o:Member THEN 0 WHEN o:Supplier THEN 1 ELSE 2 END) AS kinds
+"""
+SOURCING_COLUMNS = """
+MATCH (a)-[:SOURCES_FROM]->(b)
+RETURN collect(id(a)) AS a, collect(id(b)) AS b
+"""
+# One record per requirement (no index on PASSED_ON.requirement: see SCHEMA).
+PASS_ON_COLUMNS = """
+MATCH (a)-[p:PASSED_ON]->(b)
+RETURN p.requirement AS requirement, collect(id(a)) AS a, collect(id(b)) AS b
+"""
+ADOPTION_COLUMNS = """
+MATCH (o)-[:ADOPTED]->(r:Requirement)
+RETURN r.id AS requirement, collect(id(o)) AS o
+"""
+# Days come back as ISO text: the driver's Date objects cost ~20 us each to build.
+AUDIT_COLUMNS = """
+MATCH (a:Audit)-[:COVERS]->(o)
+RETURN collect(id(a)) AS handle, collect(a.id) AS id, collect(id(o)) AS organisation,
+       collect(a.scheme) AS scheme, collect(toString(a.audit_date)) AS audit_date,
+       collect(toString(a.valid_until)) AS valid_until,
+       collect(a.commissioned_by) AS commissioned_by,
+       collect(coalesce(a.shared_with_all, false)) AS shared_with_all
+"""
+SHARE_COLUMNS = """
+MATCH (a:Audit)-[:SHARED_WITH]->(m)
+RETURN collect(id(a)) AS a, collect(m.id) AS m
+"""
+OPEN_FINDING_COLUMNS = """
+MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding {status: 'open'})
+RETURN collect(id(a)) AS a, collect(f.severity = 'critical') AS critical,
+       collect(coalesce(toString(f.due_date), '')) AS due
+"""
 
-# Handles are Neo4j's internal ids: id() is deprecated in 5.x but kept through
-# the 5.26 LTS, and reading by it needs no index seek (measured 4x faster per
-# tier than by the external id). A handle lives only as long as one job.
+# ---- walking up from changed nodes, one tier of buyers per query ----
 NODE_REFS = """
 UNWIND $ids AS id
 MATCH (o:Organisation {id: id})
@@ -249,31 +299,11 @@ MATCH (o:Organisation) WHERE id(o) = ref
 RETURN collect(ref) AS refs, collect(o.id) AS ids
 """
 
-SOURCING_OUT = f"""
-UNWIND $refs AS ref
-MATCH (v) WHERE id(v) = ref
-MATCH (v)-[:SOURCES_FROM]->(w:Organisation)
-RETURN collect(ref) AS a, collect(id(w)) AS b, collect({_KIND_OF.format("w")}) AS kinds
-"""
-
 SOURCING_IN = f"""
 UNWIND $refs AS ref
 MATCH (w) WHERE id(w) = ref
 MATCH (w)<-[:SOURCES_FROM]-(v:Organisation)
 RETURN collect(ref) AS a, collect(id(v)) AS b, collect({_KIND_OF.format("v")}) AS kinds
-"""
-
-# One scan of PASSED_ON for all of a member's requirements (no index on the
-# property: see SCHEMA).
-PASS_ON_PAIRS = """
-MATCH (v:Organisation)-[p:PASSED_ON]->(w:Organisation)
-WHERE p.requirement IN $requirements
-RETURN collect(p.requirement) AS r, collect(id(v)) AS a, collect(id(w)) AS b
-"""
-
-ADOPTERS = """
-MATCH (o:Organisation)-[:ADOPTED]->(:Requirement {id: $requirement})
-RETURN collect(id(o)) AS refs
 """
 
 MEMBERS = "MATCH (m:Member) RETURN collect(m.id) AS ids"
@@ -283,29 +313,6 @@ MATCH (:Organisation {id: $member})-[:REQUIRES]->(r:Requirement)
 RETURN collect(r.id) AS ids
 """
 
-
-# Audit facts in three flat reads (one record each) joined in Python. Days
-# come back as ISO text: the driver's Date objects cost ~20 us each to build.
-_AUDIT_ROW = """
-RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_until),
-                a.commissioned_by, coalesce(a.shared_with_all, false)]) AS rows
-"""
-AUDITS_ALL = "MATCH (a:Audit)-[:COVERS]->(o:Organisation)" + _AUDIT_ROW
-AUDITS_OF = (
-    """
-UNWIND $ids AS id
-MATCH (a:Audit)-[:COVERS]->(o:Organisation {id: id})
-"""
-    + _AUDIT_ROW
-)
-AUDIT_SHARES = """
-MATCH (a:Audit)-[:SHARED_WITH]->(m:Organisation)
-RETURN collect([a.id, m.id]) AS rows
-"""
-OPEN_FINDINGS = """
-MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding {status: 'open'})
-RETURN collect([a.id, f.severity, toString(f.due_date)]) AS rows
-"""
 
 RECOGNISED_SCHEMES = """
 MATCH (:Organisation {id: $member})-[:RECOGNISES]->(s:Scheme)

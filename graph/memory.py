@@ -17,15 +17,13 @@ import networkx as nx
 
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
 from graph.model import (
-    AuditFacts,
-    Finding,
     FindingStatus,
     GraphBatch,
     Kind,
     Organisation,
     Severity,
 )
-from graph.store import Entity, StoredResult, UnknownReference
+from graph.store import KIND_ORDER, Entity, StoredResult, UnknownReference
 
 STORE_FILE = "store.json"
 FORMAT_VERSION = 1
@@ -50,6 +48,7 @@ class MemoryStore:
         self.findings: dict[str, Any] = {}
         self.edges: dict[str, dict[tuple, Any]] = {name: {} for name in EDGE_KEYS}
         self.extra: dict[str, Any] = {}  # other documents kept beside the graph
+        self.version = 0  # the graph version: one more with every write
         if self.path and self.path.exists():
             self._load()
 
@@ -58,6 +57,7 @@ class MemoryStore:
         assert self.path is not None
         data = json.loads(self.path.read_text(encoding="utf-8"))
         self.extra = data.get("extra", {})
+        self.version = data.get("version", 0)
         self._apply(batch_from_dict(data["graph"]))
 
     def save(self) -> None:
@@ -66,6 +66,7 @@ class MemoryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "format": FORMAT_VERSION,
+            "version": self.version,
             "graph": batch_to_dict(self.export()),
             "extra": self.extra,
         }
@@ -79,6 +80,7 @@ class MemoryStore:
     def write(self, batch: GraphBatch, progress: Callable[[int], None] | None = None) -> None:
         self._check_references(batch)
         self._apply(batch)
+        self.version += 1
         self.save()
         if progress:
             progress(len(batch))
@@ -136,6 +138,7 @@ class MemoryStore:
                 g.remove_edge(buyer, seller, key=key)
                 removed += 1
         if removed:
+            self.version += 1
             self.save()
         return removed
 
@@ -184,31 +187,93 @@ class MemoryStore:
         )
         return sorted_batch(batch)
 
-    # ---- the tier walk and what the cascade reads -----------------------
-    def _edges(self, ids: Iterable[str], out: bool) -> tuple[list[str], list[str], list[str]]:
-        g = self.sourcing
-        adjacency = g.succ if out else g.pred
-        a: list[str] = []
-        b: list[str] = []
-        kinds: list[str] = []
-        for node in ids:
-            for other in adjacency.get(node, {}):
-                a.append(node)
-                b.append(other)
-                kinds.append(g.nodes[other]["org"].kind.value)
-        return a, b, kinds
+    # ---- what the cascade reads --------------------------------------
+    # Handles are positions: of organisations in the graph's node order, of
+    # audits in their table's order (both stay put until the next write).
+    # Each read numbers them afresh: slower than Neo4j's ids, fine at this size.
+    def graph_version(self) -> str:
+        return str(self.version)
 
+    def _handles(self) -> dict[str, int]:
+        return {n: i for i, n in enumerate(self.sourcing)}
+
+    def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
+        ids = list(self.sourcing)
+        nodes = self.sourcing.nodes
+        kinds = [KIND_ORDER.index(nodes[n]["org"].kind) for n in ids]
+        return list(range(len(ids))), ids, kinds
+
+    def sourcing_columns(self) -> tuple[list[int], list[int]]:
+        at = self._handles()
+        edges = list(self.sourcing.edges(keys=False))
+        return [at[b] for b, _ in edges], [at[s] for _, s in edges]
+
+    def pass_on_columns(self) -> dict[str, tuple[list[int], list[int]]]:
+        at = self._handles()
+        out: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for buyer, seller, requirement in self.edges["pass_on"]:
+            out[requirement][0].append(at[buyer])
+            out[requirement][1].append(at[seller])
+        return dict(out)
+
+    def adoption_columns(self) -> dict[str, list[int]]:
+        at = self._handles()
+        out: dict[str, list[int]] = defaultdict(list)
+        for organisation, requirement in self.edges["adoptions"]:
+            out[requirement].append(at[organisation])
+        return dict(out)
+
+    def _audit_handles(self) -> dict[str, int]:
+        return {a: i for i, a in enumerate(self.audits)}
+
+    def audit_columns(self) -> dict[str, list[Any]]:
+        at = self._handles()
+        audits = list(self.audits.values())
+        return {
+            "handle": list(range(len(audits))),
+            "id": [a.id for a in audits],
+            "organisation": [at[a.organisation] for a in audits],
+            "scheme": [a.scheme for a in audits],
+            "audit_date": [a.audit_date.isoformat() for a in audits],
+            "valid_until": [a.valid_until.isoformat() for a in audits],
+            "commissioned_by": [a.commissioned_by for a in audits],
+            "shared_with_all": [bool(a.shared_with_all) for a in audits],
+        }
+
+    def share_columns(self) -> tuple[list[int], list[str]]:
+        at = self._audit_handles()
+        shares = list(self.edges["shares"])
+        return [at[a] for a, _ in shares], [m for _, m in shares]
+
+    def open_finding_columns(self) -> tuple[list[int], list[bool], list[str | None]]:
+        at = self._audit_handles()
+        found = [f for f in self.findings.values() if f.status == FindingStatus.OPEN]
+        return (
+            [at[f.audit] for f in found],
+            [f.severity == Severity.CRITICAL for f in found],
+            [f.due_date.isoformat() if f.due_date else None for f in found],
+        )
+
+    # ---- walking up from changed nodes ---------------------------------
     def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
-        return {i: i for i in ids if i in self.sourcing}  # ids are their own handles here
+        at = self._handles()
+        return {i: at[i] for i in ids if i in at}
 
     def external_ids(self, refs: Iterable[Any]) -> dict[Any, str]:
-        return {r: r for r in refs if r in self.sourcing}
+        nodes = list(self.sourcing)
+        return {r: nodes[r] for r in refs if 0 <= r < len(nodes)}
 
-    def sourcing_out(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        return self._edges(ids, out=True)
-
-    def sourcing_in(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        return self._edges(ids, out=False)
+    def sourcing_in(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        g, at, nodes = self.sourcing, self._handles(), list(self.sourcing)
+        a: list[int] = []
+        b: list[int] = []
+        kinds: list[str] = []
+        for ref in refs:
+            for other in g.pred[nodes[ref]]:
+                a.append(ref)
+                b.append(at[other])
+                kinds.append(g.nodes[other]["org"].kind.value)
+        return a, b, kinds
 
     def members(self) -> list[str]:
         nodes = self.sourcing.nodes
@@ -216,45 +281,6 @@ class MemoryStore:
 
     def requirements_of(self, member: str) -> list[str]:
         return sorted(r for m, r in self.edges["requires"] if m == member)
-
-    def pass_on_pairs(self, requirements: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        wanted = set(requirements)
-        rows = [(r, b, s) for b, s, r in self.edges["pass_on"] if r in wanted]
-        return [r for r, _, _ in rows], [b for _, b, _ in rows], [s for _, _, s in rows]
-
-    def adopters(self, requirement: str) -> list[str]:
-        return [o for o, r in self.edges["adoptions"] if r == requirement]
-
-    def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
-        wanted = None if ids is None else set(ids)
-        shared: dict[str, set[str]] = defaultdict(set)
-        for audit_id, member in self.edges["shares"]:
-            shared[audit_id].add(member)
-        open_findings: dict[str, list[Finding]] = defaultdict(list)
-        for f in self.findings.values():
-            if f.status == FindingStatus.OPEN:
-                open_findings[f.audit].append(f)
-        facts = []
-        for a in self.audits.values():
-            if wanted is not None and a.organisation not in wanted:
-                continue
-            found = open_findings[a.id]
-            dues = [f.due_date for f in found if f.due_date is not None]
-            facts.append(
-                AuditFacts(
-                    a.id,
-                    a.organisation,
-                    a.scheme,
-                    a.audit_date,
-                    a.valid_until,
-                    a.commissioned_by,
-                    a.shared_with_all,
-                    frozenset(shared[a.id]),
-                    any(f.severity == Severity.CRITICAL for f in found),
-                    min(dues, default=None),
-                )
-            )
-        return sorted(facts, key=lambda f: f.id)
 
     def recognised_schemes(self, member: str) -> set[str]:
         return {scheme for m, scheme in self.edges["recognitions"] if m == member}

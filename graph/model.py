@@ -161,19 +161,3 @@ BATCH_FIELDS = (
     "shares",
     "recognitions",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AuditFacts:
-    """What the audit checks need to know of one audit, read in one go."""
-
-    id: str
-    organisation: str
-    scheme: str
-    audit_date: date
-    valid_until: date
-    commissioned_by: str
-    shared_with_all: bool
-    shared_with: frozenset[str]
-    open_critical: bool  # an open finding of severity critical
-    earliest_open_due: date | None  # the earliest due_date among open findings

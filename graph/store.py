@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from graph.model import AuditFacts, GraphBatch, Kind
+from graph.model import GraphBatch, Kind
 
 Entity = Literal["requirement", "audit", "finding"]
 
@@ -59,10 +59,44 @@ class GraphStore(Protocol):
         """The whole graph as one batch, sorted (for snapshots and equality)."""
         ...
 
-    # ---- the tier walk and what the cascade reads -----------------------
-    # The walk addresses nodes by the store's own handles ("refs": Neo4j's
-    # internal ids, the ids themselves in memory), 4x faster in Neo4j than an
-    # index seek per node; `external_ids` turns them back into ids at the end.
+    # ---- what the cascade reads --------------------------------------
+    # Nodes are addressed by the store's own integer handles (Neo4j's internal
+    # ids; positions in the embedded store), valid for one graph version only.
+    def graph_version(self) -> str:
+        """Changes with every write of the graph, in the same transaction (saved
+        results are not the graph: saving them leaves it as it is)."""
+        ...
+
+    def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
+        """Every organisation as columns: handle, id, kind (its index in KIND_ORDER)."""
+        ...
+
+    def sourcing_columns(self) -> tuple[list[int], list[int]]:
+        """Every SOURCES_FROM edge as columns of handles (buyer, seller), one per commodity."""
+        ...
+
+    def pass_on_columns(self) -> dict[str, tuple[list[int], list[int]]]:
+        """Requirement -> who PASSED_ON it to whom, as columns of handles (buyer, seller)."""
+        ...
+
+    def adoption_columns(self) -> dict[str, list[int]]:
+        """Requirement -> handles of the organisations that ADOPTED it."""
+        ...
+
+    def audit_columns(self) -> dict[str, list[Any]]:
+        """Every audit as columns: handle, id, organisation (handle), scheme,
+        audit_date and valid_until (ISO days), commissioned_by (id), shared_with_all."""
+        ...
+
+    def share_columns(self) -> tuple[list[int], list[str]]:
+        """Every SHARED_WITH as columns: audit handle, member id."""
+        ...
+
+    def open_finding_columns(self) -> tuple[list[int], list[bool], list[str | None]]:
+        """Every open finding as columns: audit handle, critical or not, due day (ISO) or None."""
+        ...
+
+    # ---- walking up from changed nodes (which members to recompute) -------
     def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
         """The handle of each known organisation among `ids`."""
         ...
@@ -71,21 +105,8 @@ class GraphStore(Protocol):
         """The organisation id behind each handle."""
         ...
 
-    def sourcing_out(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
-        """Every SOURCES_FROM edge out of `refs` as columns (buyer, seller, seller kind)."""
-        ...
-
     def sourcing_in(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
         """Every SOURCES_FROM edge into `refs` as columns (seller, buyer, buyer kind)."""
-        ...
-
-    def pass_on_pairs(self, requirements: Iterable[str]) -> tuple[list[str], list[Any], list[Any]]:
-        """Who PASSED_ON which of the requirements to whom, in one read, as columns
-        (requirement, buyer handle, seller handle)."""
-        ...
-
-    def adopters(self, requirement: str) -> list[Any]:
-        """Handles of the organisations that ADOPTED the requirement."""
         ...
 
     def members(self) -> list[str]:
@@ -94,10 +115,6 @@ class GraphStore(Protocol):
 
     def requirements_of(self, member: str) -> list[str]:
         """The requirements the member REQUIRES, sorted."""
-        ...
-
-    def audit_facts(self, ids: Iterable[str] | None = None) -> list[AuditFacts]:
-        """The audits covering `ids` (all audits when None) with what the checks need."""
         ...
 
     def recognised_schemes(self, member: str) -> set[str]: ...
@@ -123,6 +140,8 @@ class StoredResult:
     computed_at: str  # ISO 8601, UTC
     payload: dict[str, Any]
 
+
+KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns
 
 COUNT_KEYS = (
     "members",

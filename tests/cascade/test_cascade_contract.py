@@ -8,7 +8,8 @@ import pytest
 
 from cascade.audits import forum_savings
 from cascade.coverage import coverage
-from cascade.engine import CascadeError, JobSpec, requirement_facts, walk
+from cascade.engine import CascadeError, JobSpec, walk, walked
+from cascade.projection import current
 from cascade.service import affected_members, latest, live_audit_status, run_here
 from tests.cascade.scenario import DAY, scenario
 
@@ -35,10 +36,8 @@ def test_tiers_are_shortest_distances_and_the_member_is_not_in_its_network(loade
 
 
 def test_coverage_follows_only_fully_covered_chains(loaded):
-    network = walk(loaded, "M1")
-    ids = {ref: org for org, ref in loaded.node_refs(network.tier | {"M1": 0}).items()}
-    passed, adopters = requirement_facts(loaded, ["R1"], ids)["R1"]
-    result = coverage(network, "R1", passed, adopters).as_dict()
+    projection = current(loaded)
+    result = coverage(projection, walked(projection, "M1"), "R1")
     assert result["tiers"] == [
         {"tier": 1, "nodes": 3, "reached": 1},  # A; B did not adopt; M2 was not told
         {"tier": 2, "nodes": 2, "reached": 1},  # C through A (B's chain is broken)

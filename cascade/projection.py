@@ -1,0 +1,219 @@
+"""The forum graph as integer arrays, what Neo4j GDS calls a projection.
+
+Read from the store in a few bulk column reads, kept in the process and keyed by
+the store's graph version: a projection is current while the version has not
+changed, and rebuilt whole when it has. Organisations are numbered in the
+order of their ids (position order is id order, so sorting by position sorts
+by id), audits likewise; SOURCES_FROM is a CSR array, one edge per buyer->seller
+pair whatever the commodities.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graph.store import GraphStore
+
+NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
+
+
+def days(iso: list[str]) -> np.ndarray:
+    """ISO days as days since 1970-01-01 (int32)."""
+    return np.array(iso, dtype="datetime64[D]").astype(np.int32)
+
+
+@dataclass(frozen=True, eq=False)
+class Audits:
+    """Every audit by position (id order), with what the checks need."""
+
+    ids: np.ndarray  # str
+    organisation: np.ndarray  # int32 organisation position
+    scheme: np.ndarray  # int32 index into schemes
+    schemes: list[str]
+    start: np.ndarray  # int32 days (audit_date)
+    until: np.ndarray  # int32 days (valid_until)
+    commissioner: np.ndarray  # int32 organisation position
+    to_all: np.ndarray  # bool: shared with every customer
+    share_audit: np.ndarray  # int32 audit position, one per SHARED_WITH
+    share_member: np.ndarray  # int32 organisation position
+    open_critical: np.ndarray  # bool
+    earliest_due: np.ndarray  # int32 days of the earliest due open finding, NO_DUE if none
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    version: str
+    ids: np.ndarray  # str, sorted: organisation position -> id
+    kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
+    indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
+    indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
+    passed: dict[str, np.ndarray]  # requirement -> edge numbers it was PASSED_ON along
+    adopters: dict[str, np.ndarray]  # requirement -> positions that ADOPTED it
+    audits: Audits
+    build_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def position(self, org_id: str) -> int | None:
+        at = int(np.searchsorted(self.ids, org_id))
+        return at if at < self.size and self.ids[at] == org_id else None
+
+    def out_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every edge out of `nodes`: (edge numbers, their buyers)."""
+        starts = self.indptr[nodes]
+        counts = self.indptr[nodes + 1] - starts
+        ends = np.cumsum(counts)
+        edges = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + counts, counts)
+        return edges, np.repeat(nodes, counts)
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.ids, self.kind, self.indptr, self.indices]
+        arrays += [*self.passed.values(), *self.adopters.values()]
+        return sum(a.nbytes for a in arrays) + self.audits.nbytes
+
+
+def build(store: GraphStore) -> Projection:
+    """Read the whole graph from the store into arrays."""
+    clock = _Clock()
+    version = store.graph_version()
+    handles, ids, kinds = store.organisation_columns()
+    clock.mark("read organisations")
+    ids_all = np.array(ids, dtype=str)
+    order = np.argsort(ids_all)  # numpy orders str as Python does
+    ids_sorted = ids_all[order]
+    del ids_all
+    position = _lookup(np.asarray(handles, dtype=np.int64)[order])
+    kind = np.asarray(kinds, dtype=np.int8)[order]
+    clock.mark("number organisations")
+    buyers, sellers = store.sourcing_columns()
+    clock.mark("read sourcing")
+    n = max(len(ids_sorted), 1)
+    keys = np.unique(_pair_keys(position, buyers, sellers, n))
+    indptr = np.searchsorted(keys // n, np.arange(len(ids_sorted) + 1)).astype(np.int64)
+    indices = (keys % n).astype(np.int32)
+    clock.mark("build CSR")
+    passed = {
+        r: _edges_along(keys, _pair_keys(position, a, b, n))
+        for r, (a, b) in store.pass_on_columns().items()
+    }
+    adopters = {
+        r: np.unique(position[np.asarray(o, dtype=np.int64)])
+        for r, o in store.adoption_columns().items()
+    }
+    clock.mark("read pass-on and adoptions")
+    audits = _audits(store, ids_sorted, position, clock)
+    # Read before the columns: a write during the build leaves it stale, never wrong.
+    return Projection(
+        version, ids_sorted, kind, indptr, indices, passed, adopters, audits, clock.seconds
+    )
+
+
+def _audits(store: GraphStore, ids: np.ndarray, position: np.ndarray, clock: _Clock) -> Audits:
+    cols = store.audit_columns()
+    shared_audits, shared_members = store.share_columns()
+    found_audits, critical, due = store.open_finding_columns()
+    clock.mark("read audits")
+    audit_ids = np.array(cols["id"], dtype=str)
+    order = np.argsort(audit_ids)
+    at = _lookup(np.asarray(cols["handle"], dtype=np.int64)[order])
+    schemes, scheme = np.unique(np.array(cols["scheme"], dtype=str), return_inverse=True)
+    open_critical = np.zeros(len(order), dtype=bool)
+    found = at[np.asarray(found_audits, dtype=np.int64)]
+    open_critical[found[np.asarray(critical, dtype=bool)]] = True
+    earliest_due = np.full(len(order), NO_DUE, dtype=np.int32)
+    with_due = np.array([d is not None for d in due], dtype=bool)
+    if with_due.any():
+        due_days = days([d for d in due if d is not None])
+        np.minimum.at(earliest_due, found[with_due], due_days)
+    audits = Audits(
+        ids=audit_ids[order],
+        organisation=position[np.asarray(cols["organisation"], dtype=np.int64)[order]],
+        scheme=scheme[order].astype(np.int32),
+        schemes=schemes.tolist(),
+        start=days(cols["audit_date"])[order],
+        until=days(cols["valid_until"])[order],
+        commissioner=_positions_of(ids, np.array(cols["commissioned_by"], dtype=str)[order]),
+        to_all=np.asarray(cols["shared_with_all"], dtype=bool)[order],
+        share_audit=at[np.asarray(shared_audits, dtype=np.int64)],
+        share_member=_positions_of(ids, np.array(shared_members, dtype=str)),
+        open_critical=open_critical,
+        earliest_due=earliest_due,
+    )
+    clock.mark("build audit columns")
+    return audits
+
+
+def _lookup(handles: np.ndarray) -> np.ndarray:
+    """handle -> position (int32), -1 where no position has that handle."""
+    table = np.full(int(handles.max(initial=-1)) + 1, -1, dtype=np.int32)
+    table[handles] = np.arange(len(handles), dtype=np.int32)
+    return table
+
+
+def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any, n: int) -> np.ndarray:
+    """buyer->seller pairs as one int64 each (buyer * n + seller), by position."""
+    b = position[np.asarray(buyers, dtype=np.int64)].astype(np.int64)
+    s = position[np.asarray(sellers, dtype=np.int64)].astype(np.int64)
+    return b * n + s
+
+
+def _edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The edge numbers of the pairs that are SOURCES_FROM edges (the others lead
+    nowhere a cascade can go)."""
+    at = np.searchsorted(keys, pairs)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == pairs[found]
+    return np.unique(at[found]).astype(np.int64)
+
+
+def _positions_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions of organisation ids known to be stored (references are checked on write)."""
+    return np.searchsorted(ids, wanted).astype(np.int32)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def mark(self, what: str) -> None:
+        now = time.perf_counter()
+        self.seconds[what] = round(now - self._last, 3)
+        self._last = now
+
+
+# ---- one projection per store, kept in the process -----------------------
+_projections: weakref.WeakKeyDictionary[Any, Projection] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def current(store: GraphStore) -> Projection:
+    """The store's projection at its current graph version: kept if it is current,
+    else rebuilt (the stale one dropped first, so two never coexist)."""
+    with _lock:
+        kept = _projections.get(store)
+        if kept is not None and kept.version == store.graph_version():
+            return kept
+        del kept
+        _projections.pop(store, None)
+        fresh = _projections[store] = build(store)
+        return fresh
+
+
+def forget(store: GraphStore) -> None:
+    """Drop the store's projection (the next cascade rebuilds it)."""
+    with _lock:
+        _projections.pop(store, None)
