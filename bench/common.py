@@ -186,3 +186,41 @@ def emit_json(data: dict[str, Any]) -> None:
 
 def rate(n: float, seconds: float) -> float:
     return n / seconds if seconds > 0 else float("inf")
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB (Linux)."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+@contextmanager
+def timed_functions(module: Any, names: list[str]) -> Iterator[dict[str, list[float]]]:
+    """Time every call of the module's functions `names` (looked up through the
+    module at call time) for the duration; yields name -> each call's seconds."""
+    seconds: dict[str, list[float]] = defaultdict(list)
+    originals = {name: getattr(module, name) for name in names}
+
+    def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                seconds[name].append(time.perf_counter() - t0)
+
+        return timed
+
+    for name, fn in originals.items():
+        setattr(module, name, wrap(name, fn))
+    try:
+        yield seconds
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (what else the machine was doing)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
