@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from cascade.network import Network
-from cascade.projection import Audits, Projection
+from cascade.projection import Audits, Projection, distinct
 from graph.model import Kind
 from graph.store import KIND_ORDER
 
@@ -147,7 +147,7 @@ def audit_status(
         status.covered.setdefault(n, []).append(a)  # ids ascending: audits are in id order
     covered = np.zeros(projection.size, dtype=bool)
     covered[node[passing]] = True
-    own = np.unique(node[passing & (audits.commissioner[which] == member)])
+    own = distinct(node[passing & (audits.commissioner[which] == member)])
     status.saved = len(status.covered) - len(own)
 
     # The audit that got furthest, per uncovered node: the last by (score, id).

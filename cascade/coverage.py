@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cascade.network import Network
-from cascade.projection import Projection
+from cascade.projection import Projection, distinct
 
 
 class CascadeGapReason(StrEnum):
@@ -39,7 +39,7 @@ def reached_set(
         edges, _ = projection.out_edges(frontier)
         sellers = projection.indices[edges]
         covered = passed[edges] & adopted[sellers] & in_network[sellers] & ~reached[sellers]
-        frontier = np.unique(sellers[covered])
+        frontier = distinct(sellers[covered])
         reached[frontier] = True
     return reached
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascade.projection import Projection
+from cascade.projection import Projection, distinct
 
 UNSEEN = -1
 
@@ -40,7 +40,7 @@ class Network:
         """The sellers of every edge out of the frontier not seen before (sorted)."""
         edges, _ = projection.out_edges(self.frontier)
         sellers = projection.indices[edges]
-        return np.unique(sellers[self.tier[sellers] == UNSEEN])
+        return distinct(sellers[self.tier[sellers] == UNSEEN])
 
     def add_tier(self, new: np.ndarray) -> None:
         """Take in the next tier; it becomes the frontier."""
