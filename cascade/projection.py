@@ -21,6 +21,7 @@ import numpy as np
 from graph.store import GraphStore
 
 NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
+BUILD_TRIES = 3  # builds overtaken by a write before the last one is kept as it is
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -122,7 +123,7 @@ def build(store: GraphStore) -> Projection:
     }
     clock.mark("read pass-on and adoptions")
     audits = _audits(store, ids_sorted, position, clock)
-    # Read before the columns: a write during the build leaves it stale, never wrong.
+    # Read before the columns: a write during the build leaves it stale (`current` checks).
     return Projection(
         version, ids_sorted, kind, indptr, indices, passed, adopters, audits, clock.seconds
     )
@@ -216,8 +217,29 @@ def current(store: GraphStore) -> Projection:
             return kept
         del kept
         _projections.pop(store, None)
-        fresh = _projections[store] = build(store)
+        fresh = _projections[store] = _build_between_writes(store)
         return fresh
+
+
+class GraphChanging(RuntimeError):
+    """Writes kept committing while the graph was read: try again later."""
+
+
+def _build_between_writes(store: GraphStore) -> Projection:
+    """A build no write overlapped. A write that commits during a build changes the
+    version, and the columns read may mix before and after it (or not fit together
+    at all): such a build is read again, up to BUILD_TRIES times."""
+    for _ in range(BUILD_TRIES):
+        version = store.graph_version()
+        try:
+            fresh = build(store)
+        except (IndexError, ValueError):
+            if store.graph_version() == version:
+                raise  # no write overlapped: a real fault
+            continue
+        if fresh.version == version == store.graph_version():
+            return fresh
+    raise GraphChanging(f"the graph changed during each of {BUILD_TRIES} reads of it")
 
 
 def forget(store: GraphStore) -> None:

@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 
 from celery import shared_task
 
+from cascade.projection import GraphChanging
+
+RETRY_AFTER_S = 5
+
 
 @shared_task(name="tiergraph.cascade.step", acks_late=True, reject_on_worker_lost=True)
 def cascade_step(job: str, step: int) -> str:
@@ -22,6 +26,9 @@ def cascade_step(job: str, step: int) -> str:
     runner = ctx.runner(job)
     try:
         more = runner.run_step(step)
+    except GraphChanging:  # a large load is committing: the same step, a little later
+        cascade_step.apply_async((job, step), countdown=RETRY_AFTER_S)
+        return "waiting"
     except Exception as exc:
         ctx.jobs.update(
             job,

@@ -3,6 +3,8 @@ and the results follow the write (on every store)."""
 
 from __future__ import annotations
 
+import pytest
+
 from cascade import projection as projections
 from cascade.engine import JobRunner, JobSpec, new_job, walk
 from cascade.jobstore import MemoryJobStore
@@ -87,3 +89,38 @@ def test_the_embedded_store_keeps_its_version_across_a_restart(tmp_path):
     store = MemoryStore(tmp_path)
     store.write(scenario())
     assert MemoryStore(tmp_path).graph_version() == store.graph_version()
+
+
+class _WriteDuringBuild:
+    """The store, with another writer committing while the projection reads it."""
+
+    def __init__(self, store, every_time: bool = False) -> None:
+        self.inner, self.writes, self.every_time = store, 0, every_time
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def sourcing_columns(self):
+        if self.every_time or not self.writes:  # between the organisations and the edges
+            self.writes += 1
+            new = f"H{self.writes}"
+            self.inner.write(
+                GraphBatch(organisations=[org(new)], sourcing=[Sourcing("G", new, "cocoa")])
+            )
+        return self.inner.sourcing_columns()
+
+
+def test_a_write_during_the_build_makes_it_read_the_graph_again(store):
+    store.write(scenario())
+    racing = _WriteDuringBuild(store)
+    built = projections.current(racing)
+    assert racing.writes == 1 and built.version == store.graph_version()
+    assert walk(racing, "M1").tier["H1"] == 3  # H1 and its edge, read together
+
+
+def test_a_graph_that_never_stops_changing_is_reported_not_half_read(store):
+    store.write(scenario())
+    racing = _WriteDuringBuild(store, every_time=True)
+    with pytest.raises(projections.GraphChanging):
+        projections.current(racing)
+    assert racing.writes == projections.BUILD_TRIES
