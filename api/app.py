@@ -52,10 +52,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @app.get("/health")
     def health(request: Request) -> JSONResponse:
-        """Ok when the store answers a count; 503 with the reason when it does not."""
+        """Ok when the store answers; 503 with the reason when it does not, at once."""
         kind = request.app.state.store_kind
         try:
-            request.app.state.store.counts()
+            request.app.state.store.ping()
         except Exception as exc:  # any failure of the store means the same here
             log.warning("health: the %s store did not answer", kind, exc_info=True)
             reason = f"the {kind} store did not answer ({type(exc).__name__})"

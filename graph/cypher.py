@@ -29,6 +29,7 @@ MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
 RETURN v.token AS token
 """
 BUMP_GRAPH_VERSION = "MERGE (v:GraphVersion {name: 'graph'}) SET v.token = randomUUID()"
+PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
 
 KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels

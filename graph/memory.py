@@ -158,6 +158,9 @@ class MemoryStore:
     def sourcing_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         return {p for p in pairs if self.sourcing.has_edge(*p)}
 
+    def ping(self) -> None:
+        return None  # in this process: always there
+
     def counts(self) -> dict[str, int]:
         kinds = [data["org"].kind for _, data in self.sourcing.nodes(data=True)]
         return {

@@ -20,7 +20,7 @@ from graph import cypher
 from graph.codec import ROW_TYPES, row_from_dict, sorted_batch
 from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
 from graph.neo4j_bulk import BulkWriter
-from graph.store import Entity, StoredResult, UnknownReference
+from graph.store import COUNT_KEYS, Entity, StoredResult, UnknownReference
 
 Progress = Callable[[int], None]
 BATCH_SIZE = 10_000
@@ -241,8 +241,13 @@ class Neo4jStore:
         found = self._single(cypher.SOURCING_PAIRS, pairs=[list(p) for p in set(pairs)])["found"]
         return {(b, s) for b, s in found}
 
+    def ping(self) -> None:
+        with self._session() as session:  # auto-commit: not retried, unlike execute_query
+            session.run(cypher.PING).consume()
+
     def counts(self) -> dict[str, int]:
-        return dict(self._single(cypher.COUNTS))
+        counted = self._single(cypher.COUNTS)
+        return {key: counted[key] for key in COUNT_KEYS}  # in the port's order
 
     def export(self) -> GraphBatch:
         out: dict[str, list[Any]] = {}

@@ -51,6 +51,11 @@ class GraphStore(Protocol):
         """Which (buyer, seller) pairs have at least one SOURCES_FROM edge."""
         ...
 
+    def ping(self) -> None:
+        """Raise at once when the store cannot be reached: one try, no retries
+        (the health check; every other call retries transient failures)."""
+        ...
+
     def counts(self) -> dict[str, int]:
         """Nodes by kind and relationships by type (keys as in COUNT_KEYS)."""
         ...

@@ -90,7 +90,16 @@ def load(
     if report.problems and not partial:
         return report
     if len(batch):
-        size = entities(batch)
-        store.write(batch, progress=(lambda n: on_write(n, size)) if on_write else None)
+        size, reported = entities(batch), 0
+
+        def advance(n: int) -> None:
+            nonlocal reported
+            step = min(n, size - reported)  # the stores count their steps differently
+            reported += step
+            if on_write:
+                on_write(step, size)
+
+        store.write(batch, progress=advance)
+        advance(size - reported)  # the write is whole: the bar ends full
     written(report, batch)
     return report

@@ -15,6 +15,9 @@ from loaders.rows import COLUMNS, KINDS, REQUIRED_COLUMNS
 SUFFIXES = (".csv", ".json")
 
 
+FOLLOWS_REJECTED = " (its row was rejected)"  # the end of a problem that follows another
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with the input: where, which field, why."""
@@ -33,6 +36,11 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason}
+
+    @property
+    def follows_another(self) -> bool:
+        """Rejected only because a row it refers to was (fix that one first)."""
+        return self.reason.endswith(FOLLOWS_REJECTED)
 
 
 @dataclass(frozen=True, slots=True)

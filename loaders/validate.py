@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore
-from loaders.read import Problem, RawRow
+from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
 
 NODE_KINDS = {
@@ -110,7 +110,7 @@ class _Context:
         else:
             known = ref in self.loaded[entity] or ref in self.stored[entity]
         if not known:
-            why = " (its row was rejected)" if ref in self.rejected[entity] else ""
+            why = FOLLOWS_REJECTED if ref in self.rejected[entity] else ""
             return f"unknown {entity} {ref!r}{why}"
         if what == "member" and kind != Kind.MEMBER:
             return f"{ref!r} is a {kind}, not a member"

@@ -72,8 +72,7 @@ def load(
     else:
         if queued:
             out.print(f"queued {len(queued)} cascade job(s) for the affected members")
-        for problem in report.problems:
-            err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
+        print_problems(report.problems)
         if report.problems and not partial:
             err.print(
                 f"[red]{len(report.problems)} problem(s): nothing was written.[/red] "
@@ -86,6 +85,22 @@ def load(
             out.print(table)
     if report.problems:
         raise typer.Exit(1)
+
+
+FOLLOWERS_SHOWN = 5
+
+
+def print_problems(problems: list[Any]) -> None:
+    """Every row at fault; of the rows rejected only because they refer to one of
+    those, the first few and a count (--format json lists them all)."""
+    followers = [p for p in problems if p.follows_another]
+    for problem in [p for p in problems if not p.follows_another] + followers[:FOLLOWERS_SHOWN]:
+        err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
+    if len(followers) > FOLLOWERS_SHOWN:
+        err.print(
+            f"[red]✗[/red] and {len(followers) - FOLLOWERS_SHOWN} more rows that refer to rows "
+            "rejected above (all listed with --format json)"
+        )
 
 
 def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute) -> list[str]:
@@ -198,6 +213,7 @@ def demo(
             report = load_files(store, [folder])
             out.print(f"loaded a synthetic network from {folder}: {report.rows:,} rows")
         table = Table("member", "requirement", "depth", "reached", "cascade gaps")
+        audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
         with progress_bar() as progress:
             task = progress.add_task("cascading members", total=len(store.members()))
             for member in store.members():
@@ -211,8 +227,18 @@ def demo(
                         f"{p['reached']:,} of {p['nodes']:,}",
                         f"{len(p['gaps']):,}",
                     )
+                a = store.results("audits", member, meta["as_of"], 1)[0].payload
+                audit_table.add_row(
+                    member,
+                    a["as_of"],
+                    f"{a['in_scope']:,}",
+                    f"{a['covered']:,}",
+                    f"{len(a['gaps']):,}",
+                    "-" if a["savings"] is None else f"{a['savings']:.0%}",
+                )
                 progress.advance(task)
         out.print(table)
+        out.print(audit_table)
         out.print(
             "next: `tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
             "`tiergraph audits -m MEMBER`, or the API below"
@@ -234,7 +260,25 @@ app.command()(serve)
 
 
 def main() -> None:
-    app()
+    """The console script: a service that cannot be reached is one line, not a traceback."""
+    from neo4j.exceptions import ServiceUnavailable
+    from redis.exceptions import ConnectionError as RedisUnavailable
+
+    try:
+        app()
+    except ServiceUnavailable as exc:
+        err.print(
+            f"[red]✗[/red] Neo4j at {Settings().neo4j_uri} does not answer ({exc}); start it "
+            "(scripts/services.sh start) or set TIERGRAPH_NEO4J_URI, or use the embedded "
+            "store (TIERGRAPH_STORE=memory)"
+        )
+        raise SystemExit(3) from None
+    except RedisUnavailable as exc:
+        err.print(
+            f"[red]✗[/red] Redis at {Settings().redis_url} does not answer ({exc}); start it "
+            "(scripts/services.sh start) or set TIERGRAPH_REDIS_URL"
+        )
+        raise SystemExit(3) from None
 
 
 if __name__ == "__main__":

@@ -162,8 +162,14 @@ def show(
     store = open_store()
     try:
         results = latest(store, "coverage", member, requirement, history=history + 1)
+        required = None if results else store.requirements_of(member)
     finally:
         store.close()
+    if not results and requirement not in (required or []):
+        fail(
+            f"{member!r} does not require {requirement!r} "
+            f"(it requires: {', '.join(required or []) or 'nothing'})"
+        )
     if not results:
         fail(f"no results for {member} / {requirement}: run `tiergraph cascade run -m {member}`")
     if fmt == Format.json:
@@ -208,7 +214,8 @@ def queue_job(
     if fmt == Format.json:
         emit_json({"job": job})
     else:
-        out.print(f"queued job {job}: `tiergraph cascade status {job}` follows it")
+        err.print(f"queued; `tiergraph cascade status {job}` follows it")
+        out.print(job, soft_wrap=True)  # the id alone on stdout: JOB=$(tiergraph cascade queue ...)
 
 
 @cascade_app.command("status")

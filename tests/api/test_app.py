@@ -19,6 +19,9 @@ from tiergraph.settings import Settings
 class DownStore(MemoryStore):
     """A store whose server has gone away."""
 
+    def ping(self) -> None:
+        raise ConnectionError("bolt://db.internal:7687 refused the connection")
+
     def counts(self) -> dict[str, int]:
         raise ConnectionError("bolt://db.internal:7687 refused the connection")
 
@@ -158,3 +161,17 @@ def test_a_fresh_context_for_every_request(client, monkeypatch):
     graphql(client, "{ health }")
     graphql(client, "{ health }")
     assert len(made) == 2 and made[0] is not made[1]
+
+
+def test_health_is_503_from_a_neo4j_that_is_not_there(tmp_path):
+    from neo4j import GraphDatabase
+
+    from graph.neo4j_store import Neo4jStore
+    from tests.test_cli import _closed_port
+
+    driver = GraphDatabase.driver(f"bolt://127.0.0.1:{_closed_port()}", auth=None)
+    with TestClient(create_app(store=Neo4jStore(driver))) as client:
+        response = client.get("/health")
+    driver.close()
+    assert response.status_code == 503
+    assert response.json()["reason"] == "the neo4j store did not answer (ServiceUnavailable)"

@@ -10,7 +10,7 @@ import pytest
 from graph.codec import sorted_batch
 from graph.memory import MemoryStore
 from graph.model import GraphBatch, Kind, Requires, Share, Sourcing
-from graph.store import UnknownReference
+from graph.store import COUNT_KEYS, UnknownReference
 from tests.factories import org, small_network
 
 
@@ -31,6 +31,7 @@ def test_counts_by_kind_and_type(store):
     assert counts["adoptions"] == 1
     assert counts["audits"] == 1 and counts["findings"] == 1
     assert counts["shares"] == 1 and counts["recognitions"] == 2
+    assert list(counts) == list(COUNT_KEYS)  # `tiergraph status` lists them in this order
 
 
 def test_writing_the_same_batch_twice_changes_nothing(store):

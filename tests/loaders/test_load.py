@@ -65,6 +65,17 @@ def problems(report) -> list[str]:
     return [str(p) for p in report.problems]
 
 
+def test_the_write_progress_ends_full_and_never_past_its_total(store, good):
+    seen: list[tuple[int, int]] = []
+    load(store, [good], on_write=lambda n, total: seen.append((n, total)))
+    totals = {total for _, total in seen}
+    assert len(totals) == 1  # 16 rows + the COVERS and HAS_FINDING they bring
+    assert sum(n for n, _ in seen) == totals.pop() == 18
+    seen.clear()
+    load(store, [good], on_write=lambda n, total: seen.append((n, total)))  # all stored: MERGE
+    assert sum(n for n, _ in seen) == 18
+
+
 def test_a_good_folder_loads_every_kind(store, good):
     report = load(store, [good])
     assert problems(report) == []
