@@ -185,14 +185,15 @@ class JobRunner:
         self._network, self._network_at = network, (steps, projection.version)
         return network
 
-    def run_step(self, step: int) -> bool:
-        """Do step `step` unless it is done already; True while steps remain."""
+    def run_step(self, step: int, projection: Projection | None = None) -> bool:
+        """Do step `step` unless it is done already; True while steps remain. On
+        `projection` if given, else on the store's current one."""
         meta = self.meta
         if meta["state"] in ("done", "failed"):
             return False
         if meta["steps_done"] >= step:
             return True  # a redelivered or duplicate step: the work is in the checkpoint
-        projection = projections.current(self.store)
+        projection = projection or projections.current(self.store)
         network = self.network(projection, step - 1)
         now = datetime.now(UTC).isoformat()
         if not network.done:
@@ -232,9 +233,12 @@ class JobRunner:
         return False
 
     def run_all(self, on_step: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-        """Run the remaining steps here, in this process."""
+        """Run the remaining steps here, in this process, all on the graph as it is
+        when they start (a write meanwhile is for the next job, as if it had come
+        just after this one)."""
         step = self.meta["steps_done"] + 1
-        while self.run_step(step):
+        projection = projections.current(self.store)
+        while self.run_step(step, projection):
             step += 1
             if on_step:
                 on_step(self.meta)
