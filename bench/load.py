@@ -169,6 +169,7 @@ def offline_import(batch: GraphBatch, args: Any) -> dict[str, Any]:
         "importer_s": round(run.seconds, 2),
         "start_s": round(neo4j.started_in, 2),
         "schema_s": round(schema_s, 2),
+        "indexed_s": round(seconds + schema_s, 2),
         "queryable_s": round(seconds + neo4j.started_in + schema_s, 2),
         "counts_ok": ok,
     }
@@ -238,6 +239,7 @@ def main() -> None:
 
     write_rate, load_rate = common.rate(total, write_s), common.rate(total, load_s)
     import_rate = common.rate(total, imported["seconds"])
+    indexed_rate = common.rate(total, imported["indexed_s"])
     queryable_rate = common.rate(total, imported["queryable_s"])
     base_rate = base["entities_per_s"]
     result = {
@@ -272,6 +274,7 @@ def main() -> None:
             **imported,
             "entities_per_s": round(import_rate),
             "speedup": round(import_rate / base_rate, 1),
+            "indexed_entities_per_s": round(indexed_rate),
             "queryable_entities_per_s": round(queryable_rate),
         },
         "baseline_one_row_per_tx": base,
@@ -295,7 +298,10 @@ def main() -> None:
         ["tiergraph import: importer files + neo4j-admin import (server stopped)",
          f"{total:,}", f"{imported['seconds']:.1f}", f"{import_rate:,.0f}",
          f"{import_rate / base_rate:,.0f}x", "yes" if imported["counts_ok"] else "NO"],
-        ["  the same, then server start + constraints built (queryable)",
+        ["  the same + constraints built (the server's restart left out)",
+         f"{total:,}", f"{imported['indexed_s']:.1f}", f"{indexed_rate:,.0f}",
+         f"{indexed_rate / base_rate:,.0f}x", "yes" if imported["counts_ok"] else "NO"],
+        ["  the same + server restart + constraints built (queryable)",
          f"{total:,}", f"{imported['queryable_s']:.1f}", f"{queryable_rate:,.0f}",
          f"{queryable_rate / base_rate:,.0f}x", "yes" if imported["counts_ok"] else "NO"],
         [f"baseline: one row per transaction (first {base['rows']:,} rows)",
@@ -309,6 +315,7 @@ def main() -> None:
         f"rows/s. Targets: >= {TARGET_RATE:,}/s "
         f"({'met' if write_rate >= TARGET_RATE else 'NOT met'} by store.write, "
         f"{'met' if import_rate >= TARGET_RATE else 'NOT met'} by the offline import, "
+        f"{'met' if indexed_rate >= TARGET_RATE else 'NOT met'} by it with constraints, "
         f"{'met' if queryable_rate >= TARGET_RATE else 'NOT met'} by it until queryable), >= "
         f"{TARGET_SPEEDUP}x the baseline "
         f"({'met' if write_rate / base_rate >= TARGET_SPEEDUP else 'NOT met'})."
