@@ -8,6 +8,8 @@
 # A full run takes about 10-15 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/python.sh
+source scripts/python.sh
 
 if scripts/services.sh status neo4j | grep -q '^neo4j: running'; then
   echo "bench: a Neo4j from scripts/services.sh is already running; the benchmarks would wipe it." >&2
@@ -22,6 +24,6 @@ trap 'scripts/services.sh stop neo4j >/dev/null' EXIT
 source .services/env
 
 # shellcheck disable=SC2086  # the *_ARGS are lists of flags
-python bench/load.py --yes ${BENCH_LOAD_ARGS:-} "$@"
+"$PY" bench/load.py --yes ${BENCH_LOAD_ARGS:-} "$@"
 # shellcheck disable=SC2086
-python bench/cascade.py --yes ${BENCH_CASCADE_ARGS:-} "$@"
+"$PY" bench/cascade.py --yes ${BENCH_CASCADE_ARGS:-} "$@"

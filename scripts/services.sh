@@ -11,12 +11,14 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SVC="$ROOT/.services"
 ENV_FILE="$SVC/env"
 LAUNCHER="$ROOT/scripts/neo4j"
+# shellcheck source=scripts/python.sh
+source "$ROOT/scripts/python.sh"
 CLASSPATH_="$LAUNCHER/target/classes:$LAUNCHER/target/lib/*"
 
 die() { echo "services: $*" >&2; exit 1; }
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # Pid of a running service we started, or nothing (checks the command line to avoid reused pids).
@@ -58,7 +60,7 @@ start_neo4j() {
     < /dev/null > "$log" 2>&1 &
   pid=$!
   echo "$pid" > "$SVC/neo4j.pid"
-  if ! python3 - "bolt://127.0.0.1:$port" "$pid" "${TIERGRAPH_NEO4J_START_TIMEOUT:-90}" <<'PY'
+  if ! "$PY" - "bolt://127.0.0.1:$port" "$pid" "${TIERGRAPH_NEO4J_START_TIMEOUT:-90}" <<'PY'
 import os, sys, time
 from neo4j import GraphDatabase
 uri, pid, deadline = sys.argv[1], int(sys.argv[2]), time.monotonic() + float(sys.argv[3])

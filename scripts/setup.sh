@@ -1,24 +1,55 @@
 #!/usr/bin/env bash
 # One-time (idempotent) set-up on a fresh Debian 12 machine: Redis, JDK 17 + Maven, the Python
 # package with its dev extras, and the embedded Neo4j launcher (Neo4j jars go to ~/.m2).
+# Where python3 is externally managed (Debian's own, PEP 668) the package goes into a
+# virtualenv, .venv, and `tiergraph` is linked into /usr/local/bin (root) or ~/.local/bin.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SUDO=""
 if [[ $(id -u) -ne 0 ]] && command -v sudo > /dev/null; then SUDO=sudo; fi
 
+python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' ||
+  { echo "setup: tiergraph needs Python 3.11 as python3 (found $(python3 --version 2>&1))" >&2; exit 1; }
+externally_managed() {
+  python3 -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'
+}
+use_venv=0
+if [[ -x "$ROOT/.venv/bin/python" ]] || externally_managed; then use_venv=1; fi
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+
 missing=()
 command -v redis-server > /dev/null || missing+=(redis-server)
-command -v java > /dev/null || missing+=(openjdk-17-jdk-headless)
+if ! command -v java > /dev/null || [[ $(java_major) -lt 17 ]]; then missing+=(openjdk-17-jdk-headless); fi
 command -v mvn > /dev/null || missing+=(maven)
+if ((use_venv)); then
+  python3 -c 'import ensurepip' 2> /dev/null || missing+=(python3-venv)
+else
+  python3 -m pip --version > /dev/null 2>&1 || missing+=(python3-pip)
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "installing ${missing[*]} (apt-get)..."
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 
+if ((use_venv)) && [[ ! -x "$ROOT/.venv/bin/python" ]]; then
+  echo "python3 is externally managed: making a virtualenv in .venv..."
+  python3 -m venv "$ROOT/.venv"
+fi
+# shellcheck source=scripts/python.sh
+source "$ROOT/scripts/python.sh"
 echo "installing the tiergraph Python package with dev extras (pip)..."
-PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q -e "$ROOT[dev]"
+PIP_ROOT_USER_ACTION=ignore "$PY" -m pip install -q -e "$ROOT[dev]"
+if ((use_venv)); then
+  bin=/usr/local/bin
+  [[ -w $bin ]] || bin="$HOME/.local/bin"
+  mkdir -p "$bin"
+  ln -sf "$ROOT/.venv/bin/tiergraph" "$bin/tiergraph"
+  echo "linked $bin/tiergraph to .venv/bin/tiergraph"
+  case ":$PATH:" in *":$bin:"*) ;; *) echo "setup: add $bin to PATH to run tiergraph" >&2 ;; esac
+fi
 
 echo "building the Neo4j launcher (mvn)..."
 out=$(mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" package dependency:copy-dependencies 2>&1) || { echo "$out" >&2; exit 1; }

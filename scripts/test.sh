@@ -3,11 +3,13 @@
 # Extra arguments go to pytest, e.g. scripts/test.sh -k loaders -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/python.sh
+source scripts/python.sh
 scripts/services.sh start >/dev/null
 trap 'scripts/services.sh stop >/dev/null' EXIT
 # shellcheck disable=SC1091
 source .services/env
-ruff check .
-ruff format --check .
-mypy
-python -m pytest "$@"
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
+"$PY" -m mypy
+"$PY" -m pytest "$@"

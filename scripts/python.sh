@@ -1,0 +1,6 @@
+# Sourced by the other scripts: PY is the project's Python, its virtualenv (.venv, which
+# scripts/setup.sh makes where python3 is externally managed, as Debian's own is) when
+# there is one, else python3.
+_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ -x "$_root/.venv/bin/python" ]]; then PY="$_root/.venv/bin/python"; else PY=python3; fi
+unset _root
