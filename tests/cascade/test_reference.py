@@ -30,6 +30,9 @@ from graph.model import (
     Kind,
     Organisation,
     PassOn,
+    Recognition,
+    Requirement,
+    Requires,
     Severity,
     Share,
     Sourcing,
@@ -157,6 +160,8 @@ def checks_passed(forum: Forum, audit: Audit, member: str, day: date) -> int:
 def ref_audits(forum: Forum, member: str, day: date, smallholders: bool = False) -> dict:
     tier = ref_tiers(forum, member)
     scope = [n for n in tier if smallholders or forum.kind[n] != Kind.SMALLHOLDER]
+    # Audit gaps by tier, then node: the engine's order. cascade.md's "by tier, then
+    # reason, then node, then buyer" is read as the cascade gaps' (only they have a buyer).
     scope.sort(key=lambda n: (tier[n], n))
     covering = defaultdict(list)
     for a in forum.audits.values():
@@ -192,26 +197,35 @@ def ref_audits(forum: Forum, member: str, day: date, smallholders: bool = False)
 
 # ---- comparing --------------------------------------------------------------
 def differences(got: list, want: list, limit: int = 8) -> str:
-    """What a long list of gaps has too many, too few or in another order."""
-    g, w = {tuple(sorted(r.items())) for r in got}, {tuple(sorted(r.items())) for r in want}
-    extra = [dict(r) for r in sorted(g - w, key=str)][:limit]
-    missing = [dict(r) for r in sorted(w - g, key=str)][:limit]
+    """What a long list (of gaps, tiers or audit ids) has too many, too few or in
+    another order."""
+
+    def key(row):
+        return tuple(sorted(row.items())) if isinstance(row, dict) else row
+
+    def shown(row):
+        return dict(row) if isinstance(row, tuple) else row
+
+    g, w = {key(r) for r in got}, {key(r) for r in want}
+    extra = [shown(r) for r in sorted(g - w, key=str)][:limit]
+    missing = [shown(r) for r in sorted(w - g, key=str)][:limit]
     lines = [f"engine {len(got)} rows, reference {len(want)}"]
     lines += [f"  only in engine:    {r}" for r in extra]
     lines += [f"  only in reference: {r}" for r in missing]
     if not extra and not missing:
         first = next(i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b)
-        lines.append(
-            f"  same rows, order differs from index {first}: {got[first]} vs {want[first]}"
-        )
+        lines.append(f"  order differs from index {first}: {got[first]} vs {want[first]}")
     return "\n".join(lines)
 
 
 def assert_same(got: dict, want: dict, where: str) -> None:
-    summary = {k: v for k, v in got.items() if k != "gaps"}
-    assert summary == {k: v for k, v in want.items() if k != "gaps"}, where
-    if got["gaps"] != want["gaps"]:
-        pytest.fail(f"{where}: gaps differ\n{differences(got['gaps'], want['gaps'])}")
+    """Equal payloads: scalars as one dict, each list with its differences spelled out."""
+    assert got.keys() == want.keys(), where
+    scalars = [k for k, v in want.items() if not isinstance(v, list)]
+    assert {k: got[k] for k in scalars} == {k: want[k] for k in scalars}, where
+    for name, rows in want.items():
+        if isinstance(rows, list) and got[name] != rows:
+            pytest.fail(f"{where}: {name} differ\n{differences(got[name], rows)}")
 
 
 def check_forum(store: MemoryStore, batch: GraphBatch, days: list[date], label: str) -> Forum:
@@ -270,13 +284,14 @@ def test_generated_forums_match_the_reference(tmp_path, nodes, members, seed):
     forum = Forum.of(batch)
     first, last = boundary_day(forum, "audit_date"), boundary_day(forum, "valid_until")
     days = [REFERENCE_DAY, first, last]
-    # the boundary days hold audits valid exactly from / up to them, and
-    # the generator's today holds open findings past their due day
+    # the boundary days hold audits valid exactly from / up to them, and on the
+    # generator's today some node's best audit has an open finding past its due day
     assert any(a.audit_date == first for a in forum.audits.values())
     assert any(a.valid_until == last for a in forum.audits.values())
     assert any(
-        f.status == FindingStatus.OPEN and f.due_date and f.due_date < REFERENCE_DAY
-        for f in forum.findings.values()
+        g["reason"] == "OVERDUE_FINDING"
+        for m in forum.members
+        for g in ref_audits(forum, m, REFERENCE_DAY)["gaps"]
     )
     check_forum(MemoryStore(tmp_path), batch, days, f"seed={seed} nodes={nodes}")
 
@@ -302,10 +317,13 @@ def mutated() -> tuple[GraphBatch, dict[str, str]]:
     M ~> X-FAR (passed on without a SOURCES_FROM edge), X-Q -> X-FAR, X-FAR adopts
     X-A1 -> M, X-LOOP -> M (cycles back to the member, passed on, M adopts)
     M -> X-A1 under two commodities; M -> X-N (passed on, not adopted)
+    M -> M2 (a member supplying M), audited by itself and shared with M
+    X-M0: a member with no supplier; X-M1 -> X-V10, X-SH: no covered node at all
     """
     batch = generate(nodes=400, members=3, seed=7)
     forum = Forum.of(batch)
     m, m2, m3 = forum.members
+    assert m2 in ref_tiers(forum, m)  # the generator's member supplying a member
     req = sorted(forum.requires[m])[0]
     ok = sorted(forum.recognises[m])[0]
     assert "WRAP" not in forum.recognises[m]
@@ -339,8 +357,18 @@ def mutated() -> tuple[GraphBatch, dict[str, str]]:
         x_audit("X-AUD-12", "X-V8", ok, m),  # overdue by one day
         x_audit("X-AUD-13", "X-V9", ok, m),  # critical and overdue: critical first
         x_audit("X-AUD-14", "X-SH", ok, m2, to_all=True),  # a smallholder's, saved
+        x_audit("X-AUD-15", m2, ok, m2),  # a member's own audit, shared with M
     ]
     batch.shares += [Share("X-AUD-08", m3), Share("X-AUD-09", m), Share("X-AUD-11", m)]
+    batch.shares += [Share("X-AUD-15", m)]
+    # two more members: one with no supplier, one whose network nothing covers
+    batch.organisations += [Organisation(n, Kind.MEMBER, n, "NL") for n in ("X-M0", "X-M1")]
+    batch.requirements += [Requirement("X-REQ-0", "code"), Requirement("X-REQ-1", "code")]
+    batch.requires += [Requires("X-M0", "X-REQ-0"), Requires("X-M1", "X-REQ-1")]
+    batch.recognitions += [Recognition("X-M1", ok)]
+    batch.sourcing += [Sourcing("X-M1", "X-V10", "tea"), Sourcing("X-M1", "X-SH", "tea")]
+    batch.pass_on += [PassOn("X-M1", "X-V10", "X-REQ-1")]
+    batch.adoptions += [Adoption("X-SH", "X-REQ-1")]
     batch.findings += [
         x_finding("X-F1", "X-AUD-09", "critical", "open", D + 30 * DAY1),
         x_finding("X-F2", "X-AUD-10", "critical", "closed", D - 5 * DAY1),
@@ -389,3 +417,13 @@ def test_a_mutated_forum_with_the_rarer_cases_matches_the_reference(tmp_path):
     assert "X-AUD-14" not in ref_audits(forum, m, D)["audits_used"]  # smallholders: asked only
     before, after = ref_audits(forum, m, D - DAY1), ref_audits(forum, m, D + DAY1)
     assert "X-AUD-01" not in before["audits_used"] and "X-AUD-02" not in after["audits_used"]
+    assert "X-AUD-15" in audits["audits_used"]
+    assert ref_coverage(forum, "X-M0", "X-REQ-0")["tiers"] == []
+    assert ref_audits(forum, "X-M0", D)["savings"] is None
+    assert [(g["reason"], g["node"]) for g in ref_coverage(forum, "X-M1", "X-REQ-1")["gaps"]] == [
+        ("NOT_ADOPTED", "X-V10"),
+        ("NOT_PASSED_ON", "X-SH"),
+        ("ORPHAN_ADOPTION", "X-SH"),
+    ]
+    assert ref_audits(forum, "X-M1", D)["savings"] is None
+    assert ref_audits(forum, "X-M1", D, smallholders=True)["savings"] == 1.0
