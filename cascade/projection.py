@@ -10,6 +10,7 @@ pair whatever the commodities.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -20,6 +21,7 @@ import numpy as np
 
 from graph.store import GraphStore
 
+log = logging.getLogger(__name__)
 NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
 BUILD_TRIES = 3  # builds overtaken by a write before the last one is kept as it is
 
@@ -36,6 +38,15 @@ def days(iso: list[str]) -> np.ndarray:
     return np.array(iso, dtype="datetime64[D]").astype(np.int32)
 
 
+def due_or_none(iso: list[str | None]) -> np.ndarray:
+    """ISO days or None as days (int32), NO_DUE for None."""
+    out = np.full(len(iso), NO_DUE, dtype=np.int32)
+    known = np.array([d is not None for d in iso], dtype=bool)
+    if known.any():
+        out[known] = days([d for d in iso if d is not None])
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Audits:
     """Every audit by position (id order), with what the checks need."""
@@ -50,7 +61,11 @@ class Audits:
     to_all: np.ndarray  # bool: shared with every customer
     share_audit: np.ndarray  # int32 audit position, one per SHARED_WITH
     share_member: np.ndarray  # int32 organisation position
-    open_critical: np.ndarray  # bool
+    finding_ids: np.ndarray  # str: every open finding
+    finding_audit: np.ndarray  # int32 audit position
+    finding_critical: np.ndarray  # bool
+    finding_due: np.ndarray  # int32 days, NO_DUE if none
+    open_critical: np.ndarray  # bool per audit
     earliest_due: np.ndarray  # int32 days of the earliest due open finding, NO_DUE if none
 
     @property
@@ -66,6 +81,7 @@ class Projection:
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
     passed: dict[str, np.ndarray]  # requirement -> edge numbers it was PASSED_ON along
+    pass_pairs: dict[str, np.ndarray]  # requirement -> every PASSED_ON pair, pair_keys()
     adopters: dict[str, np.ndarray]  # requirement -> positions that ADOPTED it
     audits: Audits
     build_seconds: dict[str, float] = field(default_factory=dict)
@@ -89,7 +105,7 @@ class Projection:
     @property
     def nbytes(self) -> int:
         arrays = [self.ids, self.kind, self.indptr, self.indices]
-        arrays += [*self.passed.values(), *self.adopters.values()]
+        arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
 
 
@@ -110,13 +126,12 @@ def build(store: GraphStore) -> Projection:
     clock.mark("read sourcing")
     n = max(len(ids_sorted), 1)
     keys = distinct(_pair_keys(position, buyers, sellers, n))
-    indptr = np.searchsorted(keys // n, np.arange(len(ids_sorted) + 1)).astype(np.int64)
-    indices = (keys % n).astype(np.int32)
+    indptr, indices = csr(keys, n)
     clock.mark("build CSR")
-    passed = {
-        r: _edges_along(keys, _pair_keys(position, a, b, n))
-        for r, (a, b) in store.pass_on_columns().items()
+    pass_pairs = {
+        r: distinct(_pair_keys(position, a, b, n)) for r, (a, b) in store.pass_on_columns().items()
     }
+    passed = {r: edges_along(keys, pairs) for r, pairs in pass_pairs.items()}
     adopters = {
         r: distinct(position[np.asarray(o, dtype=np.int64)])
         for r, o in store.adoption_columns().items()
@@ -125,27 +140,55 @@ def build(store: GraphStore) -> Projection:
     audits = _audits(store, ids_sorted, position, clock)
     # Read before the columns: a write during the build leaves it stale (`current` checks).
     return Projection(
-        version, ids_sorted, kind, indptr, indices, passed, adopters, audits, clock.seconds
+        version,
+        ids_sorted,
+        kind,
+        indptr,
+        indices,
+        passed,
+        pass_pairs,
+        adopters,
+        audits,
+        clock.seconds,
     )
+
+
+def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """SOURCES_FROM as CSR from its sorted distinct pair keys (buyer * n + seller)."""
+    indptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+    return indptr, (keys % n).astype(np.int32)
+
+
+def edge_keys(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+    """The pair key of every edge, in edge order (sorted)."""
+    buyers = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+    return buyers * n + indices
+
+
+def finding_aggregates(
+    audits: int, at: np.ndarray, critical: np.ndarray, due: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per audit: an open critical finding or not; the earliest due day of its open findings."""
+    open_critical = np.zeros(audits, dtype=bool)
+    open_critical[at[critical]] = True
+    earliest_due = np.full(audits, NO_DUE, dtype=np.int32)
+    np.minimum.at(earliest_due, at, due)
+    return open_critical, earliest_due
 
 
 def _audits(store: GraphStore, ids: np.ndarray, position: np.ndarray, clock: _Clock) -> Audits:
     cols = store.audit_columns()
     shared_audits, shared_members = store.share_columns()
-    found_audits, critical, due = store.open_finding_columns()
+    finding_ids, found_audits, critical, due = store.open_finding_columns()
     clock.mark("read audits")
     audit_ids = np.array(cols["id"], dtype=str)
     order = np.argsort(audit_ids)
     at = _lookup(np.asarray(cols["handle"], dtype=np.int64)[order])
     schemes, scheme = np.unique(np.array(cols["scheme"], dtype=str), return_inverse=True)
-    open_critical = np.zeros(len(order), dtype=bool)
-    found = at[np.asarray(found_audits, dtype=np.int64)]
-    open_critical[found[np.asarray(critical, dtype=bool)]] = True
-    earliest_due = np.full(len(order), NO_DUE, dtype=np.int32)
-    with_due = np.array([d is not None for d in due], dtype=bool)
-    if with_due.any():
-        due_days = days([d for d in due if d is not None])
-        np.minimum.at(earliest_due, found[with_due], due_days)
+    found = at[np.asarray(found_audits, dtype=np.int64)].astype(np.int32)
+    critical_ = np.asarray(critical, dtype=bool)
+    due_days = due_or_none(due)
+    open_critical, earliest_due = finding_aggregates(len(order), found, critical_, due_days)
     audits = Audits(
         ids=audit_ids[order],
         organisation=position[np.asarray(cols["organisation"], dtype=np.int64)[order]],
@@ -157,6 +200,10 @@ def _audits(store: GraphStore, ids: np.ndarray, position: np.ndarray, clock: _Cl
         to_all=np.asarray(cols["shared_with_all"], dtype=bool)[order],
         share_audit=at[np.asarray(shared_audits, dtype=np.int64)],
         share_member=_positions_of(ids, np.array(shared_members, dtype=str)),
+        finding_ids=np.array(finding_ids, dtype=str),
+        finding_audit=found,
+        finding_critical=critical_,
+        finding_due=due_days,
         open_critical=open_critical,
         earliest_due=earliest_due,
     )
@@ -178,7 +225,7 @@ def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any, n: int) -> np.nd
     return b * n + s
 
 
-def _edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The edge numbers of the pairs that are SOURCES_FROM edges (the others lead
     nowhere a cascade can go)."""
     at = np.searchsorted(keys, pairs)
@@ -210,11 +257,21 @@ _lock = threading.Lock()
 
 def current(store: GraphStore) -> Projection:
     """The store's projection at its current graph version: kept if it is current,
+    else brought up to date with the writes since (when the store kept them all),
     else rebuilt (the stale one dropped first, so two never coexist)."""
+    from cascade import delta
+
     with _lock:
         kept = _projections.get(store)
         if kept is not None and kept.version == store.graph_version():
             return kept
+        changes = store.changes_since(kept.version) if kept is not None else None
+        if kept is not None and changes:
+            try:
+                fresh = _projections[store] = delta.apply(kept, changes)
+                return fresh
+            except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
+                log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
         del kept
         _projections.pop(store, None)
         fresh = _projections[store] = _build_between_writes(store)

@@ -24,11 +24,30 @@ SCHEMA = (
 
 # ---- the graph version: one node, metadata rather than data (counts and exports
 # never see it); every write of the graph gives it a new token in its transaction.
+# A write of few rows also keeps a (:GraphChange) with its rows, chained by `previous`,
+# for projections to take in (the latest CHANGES_KEPT; a bulk write keeps none).
 ENSURE_GRAPH_VERSION = """
-MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
+MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID(), v.seq = 0
 RETURN v.token AS token
 """
-BUMP_GRAPH_VERSION = "MERGE (v:GraphVersion {name: 'graph'}) SET v.token = randomUUID()"
+BUMP_GRAPH_VERSION = """
+MERGE (v:GraphVersion {name: 'graph'})
+SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1
+"""
+RECORD_CHANGE = """
+MERGE (v:GraphVersion {name: 'graph'})
+WITH v, v.token AS previous, coalesce(v.seq, 0) + 1 AS seq
+SET v.token = randomUUID(), v.seq = seq
+CREATE (:GraphChange {seq: seq, previous: previous, token: v.token, payload: $payload})
+WITH seq
+MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
+DELETE old
+"""
+CHANGE_CHAIN = "MATCH (c:GraphChange) RETURN c.previous AS previous, c.token AS token"
+CHANGE_PAYLOADS = """
+MATCH (c:GraphChange) WHERE c.token IN $tokens
+RETURN c.token AS token, c.payload AS payload
+"""
 PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
 
@@ -37,11 +56,14 @@ ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Fin
 
 
 def upsert_organisations(kind: Kind) -> str:
+    """A later row's kind replaces the earlier one (a supplier that joins the forum)."""
     label = KIND_LABELS[kind]
+    others = ":".join(KIND_LABELS[k] for k in Kind if k != kind)
     return f"""
     UNWIND $rows AS row
     MERGE (o:Organisation {{id: row.id}})
     SET o:{label}, o += row
+    REMOVE o:{others}
     RETURN count(*) AS n
     """
 
@@ -163,9 +185,8 @@ OPTIONAL MATCH (:Organisation {id: $buyer})-[e:SOURCES_FROM]->(:Organisation {id
 WHERE $commodity IS NULL OR e.commodity = $commodity
 DELETE e
 WITH count(e) AS n
-FOREACH (_ IN CASE WHEN n > 0 THEN [1] ELSE [] END |
-  MERGE (v:GraphVersion {name: 'graph'}) SET v.token = randomUUID())
-RETURN n
+OPTIONAL MATCH (:Organisation {id: $buyer})-[left:SOURCES_FROM]->(:Organisation {id: $seller})
+RETURN n, count(left) AS left
 """
 
 KINDS = """
@@ -283,7 +304,7 @@ RETURN collect(id(a)) AS a, collect(m.id) AS m
 """
 OPEN_FINDING_COLUMNS = """
 MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding {status: 'open'})
-RETURN collect(id(a)) AS a, collect(f.severity = 'critical') AS critical,
+RETURN collect(f.id) AS id, collect(id(a)) AS a, collect(f.severity = 'critical') AS critical,
        collect(coalesce(toString(f.due_date), '')) AS due
 """
 

@@ -23,7 +23,15 @@ from graph.model import (
     Organisation,
     Severity,
 )
-from graph.store import KIND_ORDER, Entity, StoredResult, UnknownReference
+from graph.store import (
+    CHANGE_ROWS,
+    CHANGES_KEPT,
+    KIND_ORDER,
+    Entity,
+    GraphChange,
+    StoredResult,
+    UnknownReference,
+)
 
 STORE_FILE = "store.json"
 FORMAT_VERSION = 1
@@ -49,6 +57,8 @@ class MemoryStore:
         self.edges: dict[str, dict[tuple, Any]] = {name: {} for name in EDGE_KEYS}
         self.extra: dict[str, Any] = {}  # other documents kept beside the graph
         self.version = 0  # the graph version: one more with every write
+        # The latest writes of this process (not saved: a projection lives in one process).
+        self.changes: list[GraphChange] = []
         if self.path and self.path.exists():
             self._load()
 
@@ -80,7 +90,7 @@ class MemoryStore:
     def write(self, batch: GraphBatch, progress: Callable[[int], None] | None = None) -> None:
         self._check_references(batch)
         self._apply(batch)
-        self.version += 1
+        self._changed(batch if len(batch) <= CHANGE_ROWS else None)
         self.save()
         if progress:
             progress(len(batch))
@@ -138,9 +148,27 @@ class MemoryStore:
                 g.remove_edge(buyer, seller, key=key)
                 removed += 1
         if removed:
-            self.version += 1
+            unlinked = () if g.has_edge(buyer, seller) else ((buyer, seller),)
+            self._changed(GraphBatch(), unlinked)
             self.save()
         return removed
+
+    def _changed(self, batch: GraphBatch | None, unlinked: tuple = ()) -> None:
+        """A new graph version, and the change that made it (None: not kept)."""
+        self.version += 1
+        if batch is None:
+            self.changes.clear()
+        else:
+            self.changes = self.changes[-(CHANGES_KEPT - 1) :]
+            self.changes.append(GraphChange(str(self.version), batch, unlinked))
+
+    def changes_since(self, version: str) -> list[GraphChange] | None:
+        if not version.isdigit():
+            return None
+        since = [c for c in self.changes if int(c.version) > int(version)]
+        if [int(c.version) for c in since] != list(range(int(version) + 1, self.version + 1)):
+            return None
+        return since
 
     # ---- reads -------------------------------------------------------
     def organisation(self, org_id: str) -> Organisation | None:
@@ -248,10 +276,11 @@ class MemoryStore:
         shares = list(self.edges["shares"])
         return [at[a] for a, _ in shares], [m for _, m in shares]
 
-    def open_finding_columns(self) -> tuple[list[int], list[bool], list[str | None]]:
+    def open_finding_columns(self) -> tuple[list[str], list[int], list[bool], list[str | None]]:
         at = self._audit_handles()
         found = [f for f in self.findings.values() if f.status == FindingStatus.OPEN]
         return (
+            [f.id for f in found],
             [at[f.audit] for f in found],
             [f.severity == Severity.CRITICAL for f in found],
             [f.due_date.isoformat() if f.due_date else None for f in found],

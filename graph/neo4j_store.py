@@ -17,10 +17,18 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.time import Date
 
 from graph import cypher
-from graph.codec import ROW_TYPES, row_from_dict, sorted_batch
+from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
 from graph.neo4j_bulk import BulkWriter
-from graph.store import COUNT_KEYS, Entity, StoredResult, UnknownReference
+from graph.store import (
+    CHANGE_ROWS,
+    CHANGES_KEPT,
+    COUNT_KEYS,
+    Entity,
+    GraphChange,
+    StoredResult,
+    UnknownReference,
+)
 
 Progress = Callable[[int], None]
 BATCH_SIZE = 10_000
@@ -100,6 +108,14 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
+def _record_change(
+    tx: ManagedTransaction, batch: GraphBatch, unlinked: tuple[tuple[str, str], ...] = ()
+) -> None:
+    """A new graph version, with the change that made it, in the write's transaction."""
+    payload = _pack({"batch": batch_to_dict(batch), "unlinked": [list(p) for p in unlinked]})
+    tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).consume()
+
+
 def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Callable | None]]:
     """The statement(s) that upsert rows of one kind, with how to list their references."""
     if field == "organisations":
@@ -172,7 +188,10 @@ class Neo4jStore:
         for field in BATCH_FIELDS:
             for statement, rows, refs in _statements(field, getattr(batch, field)):
                 self._run_chunks(tx, statement, field, rows, progress, refs)
-        tx.run(cypher.BUMP_GRAPH_VERSION).consume()
+        if len(batch) <= CHANGE_ROWS:
+            _record_change(tx, batch)
+        else:
+            tx.run(cypher.BUMP_GRAPH_VERSION).consume()
 
     def write_rows(self, field: str, rows: list[Any]) -> None:
         """Upsert rows of one kind, each chunk in its own transaction (the bulk
@@ -214,14 +233,42 @@ class Neo4jStore:
         raise UnknownReference("reference", ["(a row matched nothing)"])
 
     def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
+        def remove(tx: ManagedTransaction) -> int:
+            rec = tx.run(
+                cypher.REMOVE_SOURCING, buyer=buyer, seller=seller, commodity=commodity
+            ).single(strict=True)
+            if rec["n"]:
+                _record_change(tx, GraphBatch(), () if rec["left"] else ((buyer, seller),))
+            return rec["n"]
+
+        with self._session() as session:
+            return session.execute_write(remove)
+
+    def changes_since(self, version: str) -> list[GraphChange] | None:
         records, _, _ = self.driver.execute_query(
-            cypher.REMOVE_SOURCING,
-            buyer=buyer,
-            seller=seller,
-            commodity=commodity,
-            database_=self.database,
+            cypher.CHANGE_CHAIN, database_=self.database, routing_="r"
         )
-        return records[0]["n"]
+        after = {rec["previous"]: rec["token"] for rec in records}
+        chain, at = [], version
+        while at in after:
+            at = after[at]
+            chain.append(at)
+        if at != self.graph_version():
+            return None  # a write kept no change (a bulk write), or it is no longer kept
+        records, _, _ = self.driver.execute_query(
+            cypher.CHANGE_PAYLOADS, tokens=chain, database_=self.database, routing_="r"
+        )
+        payloads = {rec["token"]: _unpack(rec["payload"]) for rec in records}
+        if set(payloads) != set(chain):
+            return None  # dropped meanwhile
+        return [
+            GraphChange(
+                token,
+                batch_from_dict(payloads[token]["batch"]),
+                tuple((b, s) for b, s in payloads[token]["unlinked"]),
+            )
+            for token in chain
+        ]
 
     # ---- reads -------------------------------------------------------
     def _single(self, query: str, **params: Any) -> Any:
@@ -310,9 +357,9 @@ class Neo4jStore:
         rec = self._single(cypher.SHARE_COLUMNS)
         return rec["a"], rec["m"]
 
-    def open_finding_columns(self) -> tuple[list[int], list[bool], list[str | None]]:
+    def open_finding_columns(self) -> tuple[list[str], list[int], list[bool], list[str | None]]:
         rec = self._single(cypher.OPEN_FINDING_COLUMNS)
-        return rec["a"], rec["critical"], [d or None for d in rec["due"]]
+        return rec["id"], rec["a"], rec["critical"], [d or None for d in rec["due"]]
 
     # ---- walking up from changed nodes ---------------------------------
     def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:

@@ -72,6 +72,12 @@ class GraphStore(Protocol):
         results are not the graph: saving them leaves it as it is)."""
         ...
 
+    def changes_since(self, version: str) -> list[GraphChange] | None:
+        """The writes made since the graph was at `version`, oldest first, the last
+        one's version the current one; None when any of them was not kept (writes
+        of more than CHANGE_ROWS rows keep none, and only the latest are kept)."""
+        ...
+
     def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
         """Every organisation as columns: handle, id, kind (its index in KIND_ORDER)."""
         ...
@@ -97,8 +103,9 @@ class GraphStore(Protocol):
         """Every SHARED_WITH as columns: audit handle, member id."""
         ...
 
-    def open_finding_columns(self) -> tuple[list[int], list[bool], list[str | None]]:
-        """Every open finding as columns: audit handle, critical or not, due day (ISO) or None."""
+    def open_finding_columns(self) -> tuple[list[str], list[int], list[bool], list[str | None]]:
+        """Every open finding as columns: id, audit handle, critical or not, due day
+        (ISO) or None."""
         ...
 
     # ---- walking up from changed nodes (which members to recompute) -------
@@ -134,6 +141,19 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+CHANGE_ROWS = 10_000  # a write of more rows keeps no GraphChange: projections rebuild
+CHANGES_KEPT = 64  # the latest writes' changes kept
+
+
+@dataclass(frozen=True, slots=True)
+class GraphChange:
+    """One write, as a projection of the graph takes it in without reading it all."""
+
+    version: str  # the graph version the write made
+    batch: GraphBatch  # the rows it wrote (upserts)
+    unlinked: tuple[tuple[str, str], ...] = ()  # buyer->seller pairs left with no edge
 
 
 @dataclass(frozen=True, slots=True)

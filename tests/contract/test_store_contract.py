@@ -126,3 +126,16 @@ def test_the_embedded_store_survives_a_restart(tmp_path):
     first.write(small_network())
     again = MemoryStore(tmp_path)
     assert again.export() == sorted_batch(small_network())
+
+
+def test_a_later_row_changes_an_organisations_kind(store):
+    store.write(small_network())
+    supplier = next(o for o in small_network().organisations if o.kind == Kind.SUPPLIER)
+    before = store.counts()
+    store.write(GraphBatch(organisations=[replace(supplier, kind=Kind.MEMBER)]))
+    assert store.kinds([supplier.id]) == {supplier.id: Kind.MEMBER}
+    after = store.counts()
+    assert (after["members"], after["suppliers"]) == (
+        before["members"] + 1,
+        before["suppliers"] - 1,
+    )
