@@ -35,15 +35,29 @@ def apply(projection: Projection, changes: list[GraphChange]) -> Projection:
     return projection
 
 
+def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`base` (sorted, distinct) with the values of `extra` it lacks, in order; and
+    each old element's new index. O(len(base)) copies, no sort of `base`."""
+    extra = distinct(extra)
+    at = np.searchsorted(base, extra)
+    known = at < len(base)
+    known[known] = base[at[known]] == extra[known]
+    new = extra[~known]
+    if not len(new):
+        return base, np.arange(len(base), dtype=np.int32)
+    points = np.searchsorted(base, new)
+    old = np.arange(len(base))
+    moved = old + np.searchsorted(points, old, side="right")
+    wide = base.astype(np.result_type(base, new), copy=False)  # '<U2' must not cut a '<U7'
+    return np.insert(wide, points, new), moved.astype(np.int32)
+
+
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
     b = change.batch
     old_n = p.size
     # Organisations: new ids take their place in id order, everything else moves up.
-    incoming = np.array([o.id for o in b.organisations], dtype=str)
-    new_ids = incoming[~np.isin(incoming, p.ids)] if len(incoming) else incoming
-    ids = np.union1d(p.ids, new_ids) if len(new_ids) else p.ids
+    ids, moved = merged(p.ids, np.array([o.id for o in b.organisations], dtype=str))
     n = len(ids)
-    moved = np.searchsorted(ids, p.ids).astype(np.int32)  # old position -> new
     kind = np.zeros(n, dtype=np.int8)
     kind[moved] = p.kind
     for o in b.organisations:
@@ -59,9 +73,9 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         return moved[old // old_n].astype(np.int64) * n + moved[old % old_n]
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
-    keys = moved_keys(edge_keys(p.indptr, p.indices, old_n))
-    added = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-    keys = distinct(np.concatenate([keys, added]))
+    keys = edge_keys(p.indptr, p.indices, old_n)
+    keys = moved_keys(keys) if n != old_n else keys
+    keys, _ = merged(keys, keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing]))
     if change.unlinked:
         gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
         keys = keys[~np.isin(keys, gone)]
@@ -70,14 +84,15 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     pass_pairs: dict[str, np.ndarray] = {}
     for r in sorted({*p.pass_pairs, *(row.requirement for row in b.pass_on)}):
         rows = [row for row in b.pass_on if row.requirement == r]
-        old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
+        old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
+        old = moved_keys(old) if n != old_n else old
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
-        pass_pairs[r] = distinct(np.concatenate([old, new]))
+        pass_pairs[r], _ = merged(old, new)
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
         new = at([row.organisation for row in b.adoptions if row.requirement == r])
-        adopters[r] = distinct(np.concatenate([old, new]).astype(np.int32))
+        adopters[r] = merged(old, new.astype(np.int32))[0]
 
     return Projection(
         change.version,
@@ -100,8 +115,7 @@ def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
         return np.searchsorted(ids, np.array(values, dtype=str)).astype(np.int32)
 
     incoming = np.array([x.id for x in b.audits], dtype=str)
-    audit_ids = np.union1d(a.ids, incoming) if len(incoming) else a.ids
-    shift = np.searchsorted(audit_ids, a.ids).astype(np.int32)  # old audit position -> new
+    audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
     size = len(audit_ids)
     schemes = list(a.schemes)
     schemes += sorted({x.scheme for x in b.audits} - set(schemes))
@@ -131,8 +145,10 @@ def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
         share_member = (pairs % len(ids)).astype(np.int32)
 
     # Open findings by id: an incoming row replaces the old one, and stays if open.
-    touched = np.array([f.id for f in b.findings], dtype=str)
-    keep = ~np.isin(a.finding_ids, touched) if len(touched) else np.ones(len(a.finding_ids), bool)
+    touched = {f.id for f in b.findings}
+    keep = np.ones(len(a.finding_ids), dtype=bool)
+    if touched:  # few: a set beats sorting every open finding's id
+        keep = np.fromiter((f not in touched for f in a.finding_ids.tolist()), bool)
     opened = [f for f in {f.id: f for f in b.findings}.values() if f.status == FindingStatus.OPEN]
     finding_ids = np.concatenate([a.finding_ids[keep], np.array([f.id for f in opened], str)])
     finding_audit = np.concatenate(

@@ -155,7 +155,8 @@ def build(store: GraphStore) -> Projection:
 
 def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """SOURCES_FROM as CSR from its sorted distinct pair keys (buyer * n + seller)."""
-    indptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.int64)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n, minlength=n), out=indptr[1:])
     return indptr, (keys % n).astype(np.int32)
 
 
