@@ -73,21 +73,30 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         return moved[old // old_n].astype(np.int64) * n + moved[old % old_n]
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
+    same_edges = n == old_n and not b.sourcing and not change.unlinked
     keys = edge_keys(p.indptr, p.indices, old_n)
-    keys = moved_keys(keys) if n != old_n else keys
-    keys, _ = merged(keys, keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing]))
-    if change.unlinked:
-        gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
-        keys = keys[~np.isin(keys, gone)]
-    indptr, indices = csr(keys, n)
+    indptr, indices = p.indptr, p.indices
+    if not same_edges:
+        keys = moved_keys(keys) if n != old_n else keys
+        sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
+        keys, _ = merged(keys, sourced)
+        if change.unlinked:
+            gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
+            keys = keys[~np.isin(keys, gone)]
+        indptr, indices = csr(keys, n)
 
     pass_pairs: dict[str, np.ndarray] = {}
+    passed: dict[str, np.ndarray] = {}
     for r in sorted({*p.pass_pairs, *(row.requirement for row in b.pass_on)}):
         rows = [row for row in b.pass_on if row.requirement == r]
+        if same_edges and not rows:  # nothing moved, nothing new: as it was
+            pass_pairs[r], passed[r] = p.pass_pairs[r], p.passed[r]
+            continue
         old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
         old = moved_keys(old) if n != old_n else old
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r], _ = merged(old, new)
+        passed[r] = edges_along(keys, pass_pairs[r])
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
@@ -100,7 +109,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         kind,
         indptr,
         indices,
-        {r: edges_along(keys, pairs) for r, pairs in pass_pairs.items()},
+        passed,
         pass_pairs,
         adopters,
         _audits(p.audits, b, ids, moved),
