@@ -43,7 +43,11 @@ WITH seq
 MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
 DELETE old
 """
-CHANGE_CHAIN = "MATCH (c:GraphChange) RETURN c.previous AS previous, c.token AS token"
+CHANGE_CHAIN = """
+MATCH (v:GraphVersion {name: 'graph'})
+OPTIONAL MATCH (c:GraphChange)
+RETURN v.token AS current, collect(c.previous) AS previous, collect(c.token) AS token
+"""
 CHANGE_PAYLOADS = """
 MATCH (c:GraphChange) WHERE c.token IN $tokens
 RETURN c.token AS token, c.payload AS payload

@@ -248,13 +248,18 @@ class Neo4jStore:
         records, _, _ = self.driver.execute_query(
             cypher.CHANGE_CHAIN, database_=self.database, routing_="r"
         )
-        after = {rec["previous"]: rec["token"] for rec in records}
+        if not records:
+            return None  # the database was wiped outside tiergraph
+        rec = records[0]
+        after = dict(zip(rec["previous"], rec["token"], strict=True))
         chain, at = [], version
         while at in after:
             at = after[at]
             chain.append(at)
-        if at != self.graph_version():
+        if at != rec["current"]:
             return None  # a write kept no change (a bulk write), or it is no longer kept
+        if not chain:
+            return []
         records, _, _ = self.driver.execute_query(
             cypher.CHANGE_PAYLOADS, tokens=chain, database_=self.database, routing_="r"
         )
