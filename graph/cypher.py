@@ -34,10 +34,13 @@ BUMP_GRAPH_VERSION = """
 MERGE (v:GraphVersion {name: 'graph'})
 SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1
 """
+# The first SET takes the version's write lock before `previous` is read: read after
+# it, two writers can never both chain from the same version (a lost update).
 RECORD_CHANGE = """
-MERGE (v:GraphVersion {name: 'graph'})
-WITH v, v.token AS previous, coalesce(v.seq, 0) + 1 AS seq
-SET v.token = randomUUID(), v.seq = seq
+MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
+SET v.seq = coalesce(v.seq, 0) + 1
+WITH v, v.token AS previous, v.seq AS seq
+SET v.token = randomUUID()
 CREATE (:GraphChange {seq: seq, previous: previous, token: v.token, payload: $payload})
 WITH seq
 MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
@@ -46,7 +49,8 @@ DELETE old
 CHANGE_CHAIN = """
 MATCH (v:GraphVersion {name: 'graph'})
 OPTIONAL MATCH (c:GraphChange)
-RETURN v.token AS current, collect(c.previous) AS previous, collect(c.token) AS token
+WITH v, collect(c) AS changes
+RETURN v.token AS current, [c IN changes | [c.previous, c.token]] AS chain
 """
 CHANGE_PAYLOADS = """
 MATCH (c:GraphChange) WHERE c.token IN $tokens
@@ -60,7 +64,7 @@ ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Fin
 
 
 def upsert_organisations(kind: Kind) -> str:
-    """A later row's kind replaces the earlier one (a supplier that joins the forum)."""
+    """A later write's kind replaces the earlier one (a supplier that joins the forum)."""
     label = KIND_LABELS[kind]
     others = ":".join(KIND_LABELS[k] for k in Kind if k != kind)
     return f"""

@@ -251,7 +251,9 @@ class Neo4jStore:
         if not records:
             return None  # the database was wiped outside tiergraph
         rec = records[0]
-        after = dict(zip(rec["previous"], rec["token"], strict=True))
+        after = dict(rec["chain"])
+        if len(after) != len(rec["chain"]):
+            return None  # two changes from one version: not a chain to follow
         chain, at = [], version
         while at in after:
             at = after[at]

@@ -4,6 +4,7 @@ keeps no change (the bulk path) makes it read the graph again."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import numpy as np
@@ -58,6 +59,15 @@ WRITES: list[tuple[str, object]] = [
                 Finding("fe", "e1", Severity.CRITICAL, FindingStatus.OPEN, "child labour", DAY),
                 Finding("fn", "0-a", Severity.MAJOR, FindingStatus.CLOSED, "wages", DAY),
             ],
+        ),
+    ),
+    (
+        "write",
+        GraphBatch(
+            organisations=[org("ZZZZ-THE-LONGEST-ID-OF-ALL")],  # sorts last, widens the ids
+            sourcing=[Sourcing("G", "ZZZZ-THE-LONGEST-ID-OF-ALL", "cocoa")],
+            audits=[audit("d1", "G", scheme="RBA")],  # d1 now covers G, not D
+            findings=[Finding("fe", "g1", Severity.CRITICAL, FindingStatus.OPEN, "child labour")],
         ),
     ),
     ("remove", ("A", "C", "coffee")),  # A still sources cocoa from C: the edge stays
@@ -154,3 +164,38 @@ def test_a_store_keeps_only_the_latest_changes(store, monkeypatch):
     monkeypatch.setattr("graph.neo4j_store.CHANGES_KEPT", 2)
     store.write(GraphBatch(organisations=[org("X3")]))
     assert store.changes_since(first) is None
+
+
+def test_concurrent_small_writes_chain_one_after_the_other(neo4j_store):
+    """Two writers at once never both chain from the same version (a lost update
+    would leave a projection that took one in without the other)."""
+    store = neo4j_store
+    store.write(scenario())
+    projections.current(store)
+    for round_ in range(5):
+        start = store.graph_version()
+        gate = threading.Barrier(2)
+
+        def write(k: int, round_: int = round_, gate: threading.Barrier = gate) -> None:
+            gate.wait()
+            new = f"P{round_}-{k}"
+            store.write(GraphBatch(organisations=[org(new)], sourcing=[Sourcing("A", new, "x")]))
+
+        threads = [threading.Thread(target=write, args=(k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(store.changes_since(start)) == 2
+        assert_same(projections.current(store), build(store))
+
+
+def test_a_database_wiped_outside_tiergraph_makes_the_projection_read_it_again(neo4j_store):
+    store = neo4j_store
+    store.write(scenario())
+    projections.current(store)
+    store.driver.execute_query("MATCH (n) DETACH DELETE n")  # the version node too
+    store.write(GraphBatch(organisations=[org("ONLY")]))
+    fresh = projections.current(store)
+    assert fresh.ids.tolist() == ["ONLY"]
+    assert_same(fresh, build(store))
