@@ -119,6 +119,7 @@ def _record_change(
 def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Callable | None]]:
     """The statement(s) that upsert rows of one kind, with how to list their references."""
     if field == "organisations":
+        rows = list({r.id: r for r in rows}.values())  # one id twice: the later row, whole
         return [
             (cypher.upsert_organisations(k), [r for r in rows if r.kind == k], None) for k in Kind
         ]

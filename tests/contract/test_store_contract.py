@@ -139,3 +139,10 @@ def test_a_later_row_changes_an_organisations_kind(store):
         before["members"] + 1,
         before["suppliers"] - 1,
     )
+
+
+def test_within_one_batch_the_later_row_of_an_organisation_wins(store):
+    store.write(small_network())
+    first = org("TWICE", "supplier")  # Neo4j writes members first: a naive write ends supplier
+    store.write(GraphBatch(organisations=[first, replace(first, kind=Kind.MEMBER)]))
+    assert store.kinds(["TWICE"]) == {"TWICE": Kind.MEMBER}
