@@ -24,6 +24,7 @@ from cascade.projection import (
     edge_keys,
     edges_along,
     finding_aggregates,
+    positions_of,
 )
 from graph.model import FindingStatus, Severity
 from graph.store import KIND_ORDER, GraphChange
@@ -63,21 +64,23 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     for o in b.organisations:
         kind[np.searchsorted(ids, o.id)] = KIND_ORDER.index(o.kind)
 
-    def at(org_ids: list[str]) -> np.ndarray:
-        return np.searchsorted(ids, np.array(org_ids, dtype=str)).astype(np.int64)
-
     def keys_of(buyers: list[str], sellers: list[str]) -> np.ndarray:
-        return at(buyers) * n + at(sellers) if buyers else np.zeros(0, dtype=np.int64)
+        if not buyers:
+            return np.zeros(0, dtype=np.int64)
+        return positions_of(ids, buyers).astype(np.int64) * n + positions_of(ids, sellers)
 
     def moved_keys(old: np.ndarray) -> np.ndarray:
+        """Pair keys of the old numbering in the new one (as they were: no new id)."""
+        if n == old_n:
+            return old
         return moved[old // old_n].astype(np.int64) * n + moved[old % old_n]
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
     same_edges = n == old_n and not b.sourcing and not change.unlinked
-    keys = edge_keys(p.indptr, p.indices, old_n)
     indptr, indices = p.indptr, p.indices
+    keys = edge_keys(indptr, indices, old_n)
     if not same_edges:
-        keys = moved_keys(keys) if n != old_n else keys
+        keys = moved_keys(keys)
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
         keys, _ = merged(keys, sourced)
         if change.unlinked:
@@ -92,16 +95,15 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         if same_edges and not rows:  # nothing moved, nothing new: as it was
             pass_pairs[r], passed[r] = p.pass_pairs[r], p.passed[r]
             continue
-        old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
-        old = moved_keys(old) if n != old_n else old
+        old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r], _ = merged(old, new)
         passed[r] = edges_along(keys, pass_pairs[r])
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
-        new = at([row.organisation for row in b.adoptions if row.requirement == r])
-        adopters[r] = merged(old, new.astype(np.int32))[0]
+        new = positions_of(ids, [row.organisation for row in b.adoptions if row.requirement == r])
+        adopters[r] = merged(old, new)[0]
 
     return Projection(
         change.version,
@@ -120,9 +122,6 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
 def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
     """The audit columns with the change's audits, shares and findings merged in."""
 
-    def org(values: list[str]) -> np.ndarray:
-        return np.searchsorted(ids, np.array(values, dtype=str)).astype(np.int32)
-
     incoming = np.array([x.id for x in b.audits], dtype=str)
     audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
     size = len(audit_ids)
@@ -136,18 +135,19 @@ def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
         cols[name][shift] = moved[old] if name in ("organisation", "commissioner") else old
     if b.audits:
         where = np.searchsorted(audit_ids, incoming)  # a later row for the same id wins
-        cols["organisation"][where] = org([x.organisation for x in b.audits])
+        cols["organisation"][where] = positions_of(ids, [x.organisation for x in b.audits])
         cols["scheme"][where] = [schemes.index(x.scheme) for x in b.audits]
         cols["start"][where] = days([x.audit_date.isoformat() for x in b.audits])
         cols["until"][where] = days([x.valid_until.isoformat() for x in b.audits])
-        cols["commissioner"][where] = org([x.commissioned_by for x in b.audits])
+        cols["commissioner"][where] = positions_of(ids, [x.commissioned_by for x in b.audits])
         cols["to_all"][where] = [bool(x.shared_with_all) for x in b.audits]
 
-    def audit_at(values: list[str]) -> np.ndarray:
-        return np.searchsorted(audit_ids, np.array(values, dtype=str)).astype(np.int32)
-
-    share_audit = np.concatenate([shift[a.share_audit], audit_at([s.audit for s in b.shares])])
-    share_member = np.concatenate([moved[a.share_member], org([s.member for s in b.shares])])
+    share_audit = np.concatenate(
+        [shift[a.share_audit], positions_of(audit_ids, [s.audit for s in b.shares])]
+    )
+    share_member = np.concatenate(
+        [moved[a.share_member], positions_of(ids, [s.member for s in b.shares])]
+    )
     if b.shares:  # a share written again is one share
         pairs = distinct(share_audit.astype(np.int64) * len(ids) + share_member)
         share_audit = (pairs // len(ids)).astype(np.int32)
@@ -161,7 +161,7 @@ def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
     opened = [f for f in {f.id: f for f in b.findings}.values() if f.status == FindingStatus.OPEN]
     finding_ids = np.concatenate([a.finding_ids[keep], np.array([f.id for f in opened], str)])
     finding_audit = np.concatenate(
-        [shift[a.finding_audit[keep]], audit_at([f.audit for f in opened])]
+        [shift[a.finding_audit[keep]], positions_of(audit_ids, [f.audit for f in opened])]
     )
     finding_critical = np.concatenate(
         [

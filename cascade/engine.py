@@ -109,6 +109,15 @@ def tier_from(checkpoint: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(checkpoint["new"]), dtype="<i4").astype(np.int32)
 
 
+def check_required(member: str, requirement: str, required: list[str]) -> None:
+    """Refuse a requirement the member does not REQUIRE, naming those it does."""
+    if requirement not in required:
+        raise CascadeError(
+            f"{member!r} does not require {requirement!r} "
+            f"(it requires: {', '.join(required) or 'nothing'})"
+        )
+
+
 @dataclass
 class JobSpec:
     member: str
@@ -124,11 +133,8 @@ def new_job(store: GraphStore, jobs: JobStore, spec: JobSpec) -> str:
     if kinds[spec.member].value != "member":
         raise CascadeError(f"{spec.member!r} is a {kinds[spec.member]}, not a member")
     required = store.requirements_of(spec.member)
-    if spec.requirement is not None and spec.requirement not in required:
-        raise CascadeError(
-            f"{spec.member!r} does not require {spec.requirement!r} "
-            f"(it requires: {', '.join(required) or 'nothing'})"
-        )
+    if spec.requirement is not None:
+        check_required(spec.member, spec.requirement, required)
     now = datetime.now(UTC)
     job = uuid.uuid4().hex
     jobs.update(

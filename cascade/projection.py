@@ -197,10 +197,10 @@ def _audits(store: GraphStore, ids: np.ndarray, position: np.ndarray, clock: _Cl
         schemes=schemes.tolist(),
         start=days(cols["audit_date"])[order],
         until=days(cols["valid_until"])[order],
-        commissioner=_positions_of(ids, np.array(cols["commissioned_by"], dtype=str)[order]),
+        commissioner=positions_of(ids, np.array(cols["commissioned_by"], dtype=str)[order]),
         to_all=np.asarray(cols["shared_with_all"], dtype=bool)[order],
         share_audit=at[np.asarray(shared_audits, dtype=np.int64)],
-        share_member=_positions_of(ids, np.array(shared_members, dtype=str)),
+        share_member=positions_of(ids, shared_members),
         finding_ids=np.array(finding_ids, dtype=str),
         finding_audit=found,
         finding_critical=critical_,
@@ -235,9 +235,10 @@ def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return distinct(at[found]).astype(np.int64)
 
 
-def _positions_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Positions of organisation ids known to be stored (references are checked on write)."""
-    return np.searchsorted(ids, wanted).astype(np.int32)
+def positions_of(ids: np.ndarray, wanted: Any) -> np.ndarray:
+    """Positions in the sorted `ids` of ids known to be there (references are checked
+    on write), as int32."""
+    return np.searchsorted(ids, np.asarray(wanted, dtype=str)).astype(np.int32)
 
 
 class _Clock:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cascade.engine import CascadeError, JobSpec
+from cascade.engine import CascadeError, JobSpec, check_required
 from tiergraph.bootstrap import open_store
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
@@ -162,14 +162,12 @@ def show(
     store = open_store()
     try:
         results = latest(store, "coverage", member, requirement, history=history + 1)
-        required = None if results else store.requirements_of(member)
+        if not results:
+            check_required(member, requirement, store.requirements_of(member))
+    except CascadeError as exc:
+        fail(str(exc))
     finally:
         store.close()
-    if not results and requirement not in (required or []):
-        fail(
-            f"{member!r} does not require {requirement!r} "
-            f"(it requires: {', '.join(required or []) or 'nothing'})"
-        )
     if not results:
         fail(f"no results for {member} / {requirement}: run `tiergraph cascade run -m {member}`")
     if fmt == Format.json:
