@@ -55,8 +55,8 @@ def require_yes(args: argparse.Namespace) -> None:
         sys.exit(2)
 
 
-def machine(driver: Driver) -> dict[str, Any]:
-    """CPU, cores, RAM, Python and Neo4j versions, and when."""
+def machine(driver: Driver | None) -> dict[str, Any]:
+    """CPU, cores, RAM, Python and Neo4j versions (none without a driver), and when."""
     cpu = platform.processor() or "unknown"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
@@ -72,8 +72,10 @@ def machine(driver: Driver) -> dict[str, Any]:
         ram_gb = round(kb / 1024**2, 1)
     except (OSError, StopIteration):
         pass
-    records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
-    neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
+    neo4j = "not used"
+    if driver is not None:
+        records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
+        neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
     try:  # the code measured: other work may sit uncommitted in the tree
         git = subprocess.run(
             ["git", "describe", "--always", "--dirty"],

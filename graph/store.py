@@ -1,7 +1,7 @@
 """The store port: what the services need from a graph store.
 
 Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
-`graph.memory.MemoryStore`; `tests/contract` runs the same tests on both.
+`graph.sqlite_store.SqliteStore`; `tests/contract` runs the same tests on both.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class GraphStore(Protocol):
 
     # ---- what the cascade reads --------------------------------------
     # Nodes are addressed by the store's own integer handles (Neo4j's internal
-    # ids; positions in the embedded store), valid for one graph version only.
+    # ids; rowids in the embedded store), valid for one graph version only.
     def graph_version(self) -> str:
         """Changes with every write of the graph, in the same transaction (saved
         results are not the graph: saving them leaves it as it is)."""

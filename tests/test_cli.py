@@ -19,7 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TIERGRAPH_STORE", "memory")
+    monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
     monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
 
@@ -45,7 +45,7 @@ def test_generate_load_cascade_and_read_back(data_dir):
     assert loaded["written"]["sourcing"] == generated["rows"]["sourcing"]
 
     status = run_json("status")
-    assert status["store"] == "memory"
+    assert status["store"] == "embedded"
     assert status["counts"]["members"] == 3
     assert sum(status["counts"][k] for k in ("members", "suppliers", "smallholders")) == 1500
 

@@ -12,8 +12,8 @@ import networkx as nx
 import pytest
 
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
-from graph.memory import MemoryStore
 from graph.model import BATCH_FIELDS, FindingStatus, GraphBatch, Kind, Severity
+from graph.sqlite_store import SqliteStore
 from loaders.generate import REFERENCE_DAY, SCHEMES, generate
 from loaders.load import load
 from loaders.writers import columns, write_csv_dir, write_json_bundle
@@ -201,7 +201,7 @@ def test_json_bundle_reads_back_equal(batch: GraphBatch, tmp_path: Path) -> None
 
 
 def test_files_load_into_the_store_unchanged(batch: GraphBatch, tmp_path: Path) -> None:
-    store = MemoryStore()
+    store = SqliteStore()
     report = load(store, write_csv_dir(batch, tmp_path))
     assert report.ok, report.problems[:5]
     assert store.export() == sorted_batch(batch)

@@ -1,6 +1,6 @@
-"""The embedded store: the whole graph in memory (networkx), saved to one JSON
-file in a data folder after every write, so CLI commands can follow each other
-with no server at all."""
+"""The embedded store as it was before SQLite: the whole graph in memory (networkx),
+saved to one JSON file after every write. Kept only as bench/embedded.py's baseline
+(and as the format graph/upgrade.py converts)."""
 
 from __future__ import annotations
 
