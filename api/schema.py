@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import Any
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 
@@ -14,6 +15,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimit
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
+from access.principal import Principal
 from api.types import Stats
 from graph.store import GraphStore
 
@@ -22,11 +24,14 @@ MAX_ALIASES = 15
 
 
 class Context(BaseContext):
-    """Built fresh for every request (per-request DataLoaders will live here)."""
+    """Built fresh for every request: the store, the principal the request's key
+    names (None without a valid key), and this request's DataLoaders."""
 
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: GraphStore, principal: Principal | None = None):
         super().__init__()
         self.store = store
+        self.principal = principal
+        self.loaders: dict[str, Any] = {}  # DataLoaders, made on first use, this request only
 
 
 def tiergraph_version() -> str:

@@ -20,7 +20,14 @@ SCHEMA = (
     "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
     "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
     "CREATE CONSTRAINT graph_version IF NOT EXISTS FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
+    "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
 )
+
+# ---- API keys: metadata nodes beside the graph (counts and exports never see them).
+SAVE_KEY = "CREATE (k:ApiKey) SET k = $record"
+KEY = "MATCH (k:ApiKey {id: $id}) RETURN k {.*} AS k"
+KEYS = "MATCH (k:ApiKey) RETURN k {.*} AS k ORDER BY k.created_at, k.id"
+REVOKE_KEY = "MATCH (k:ApiKey {id: $id}) SET k.revoked_at = $at RETURN count(k) AS n"
 
 # ---- the graph version: one node, metadata rather than data (counts and exports
 # never see it); every write of the graph gives it a new token in its transaction.

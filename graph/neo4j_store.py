@@ -26,6 +26,7 @@ from graph.store import (
     COUNT_KEYS,
     Entity,
     GraphChange,
+    KeyRecord,
     StoredResult,
     UnknownReference,
 )
@@ -421,5 +422,29 @@ class Neo4jStore:
             StoredResult(**{**rec["r"], "payload": _unpack(rec["r"]["payload"])}) for rec in records
         ]
 
+    # ---- API keys ----------------------------------------------------------
+    def save_key(self, record: KeyRecord) -> None:
+        data = {f: getattr(record, f) for f in record.__slots__}
+        self.driver.execute_query(cypher.SAVE_KEY, record=data, database_=self.database)
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        records, _, _ = self.driver.execute_query(
+            cypher.KEY, id=key_id, database_=self.database, routing_="r"
+        )
+        return _key_record(records[0]["k"]) if records else None
+
+    def keys(self) -> list[KeyRecord]:
+        records, _, _ = self.driver.execute_query(
+            cypher.KEYS, database_=self.database, routing_="r"
+        )
+        return [_key_record(r["k"]) for r in records]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        return self._single_write(cypher.REVOKE_KEY, id=key_id, at=at)["n"] > 0
+
     def close(self) -> None:
         self.driver.close()
+
+
+def _key_record(data: dict[str, Any]) -> KeyRecord:
+    return KeyRecord(**{f: data.get(f) for f in KeyRecord.__slots__})  # type: ignore[arg-type]

@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS result (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, member TEXT NOT NULL, key TEXT NOT NULL,
   computed_at TEXT NOT NULL, payload BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS result_by_subject ON result (kind, member, key, computed_at);
+CREATE TABLE IF NOT EXISTS api_key (
+  id TEXT PRIMARY KEY, role TEXT NOT NULL, organisation TEXT, label TEXT, hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, revoked_at TEXT);
 """
 
 # The graph's tables, in the order a clear() empties them (results are not the graph).
@@ -114,6 +117,14 @@ DELETE FROM sourcing WHERE buyer = (SELECT handle FROM organisation WHERE id = ?
 """
 REMOVE_SOURCING_OF = REMOVE_SOURCING + " AND commodity = ?"
 SAVE_RESULT = "INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?, ?)"
+
+SAVE_KEY = "INSERT INTO api_key VALUES (?, ?, ?, ?, ?, ?, ?)"
+REVOKE_KEY = "UPDATE api_key SET revoked_at = ? WHERE id = ?"
+KEY = "SELECT id, role, organisation, label, hash, created_at, revoked_at FROM api_key WHERE id = ?"
+KEYS = (
+    "SELECT id, role, organisation, label, hash, created_at, revoked_at FROM api_key "
+    "ORDER BY created_at, id"
+)
 
 # ---- reads --------------------------------------------------------------
 META = "SELECT value FROM meta WHERE key = ?"

@@ -46,6 +46,7 @@ from graph.store import (
     KIND_ORDER,
     Entity,
     GraphChange,
+    KeyRecord,
     StoredResult,
     UnknownReference,
 )
@@ -179,10 +180,10 @@ class SqliteStore:
         return removed
 
     def clear(self) -> None:
-        """Empty the graph and its saved results (a new graph version; the
-        database keeps its id)."""
+        """Empty the graph, its saved results and the API keys (they name its
+        organisations); a new graph version; the database keeps its id."""
         with self._transaction() as db:
-            for table in (*sql.GRAPH_TABLES, "result"):
+            for table in (*sql.GRAPH_TABLES, "result", "api_key"):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - names from a constant
             self._changed(db, None)
 
@@ -345,6 +346,26 @@ class SqliteStore:
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
         rows = self.db.execute(sql.RESULTS, (kind, member, key, limit)).fetchall()
         return [StoredResult(i, k, m, key_, at, _unpack(p)) for i, k, m, key_, at, p in rows]
+
+    # ---- API keys ------------------------------------------------------------
+    def save_key(self, record: KeyRecord) -> None:
+        with self._transaction() as db:
+            db.execute(sql.SAVE_KEY, _key_row(record))
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        row = self.db.execute(sql.KEY, (key_id,)).fetchone()
+        return KeyRecord(*row) if row else None
+
+    def keys(self) -> list[KeyRecord]:
+        return [KeyRecord(*row) for row in self.db.execute(sql.KEYS)]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        with self._transaction() as db:
+            return db.execute(sql.REVOKE_KEY, (at, key_id)).rowcount > 0
+
+
+def _key_row(r: KeyRecord) -> tuple:
+    return (r.id, r.role, r.organisation, r.label, r.hash, r.created_at, r.revoked_at)
 
 
 def _json(values: Iterable[Any]) -> str:

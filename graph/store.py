@@ -140,6 +140,21 @@ class GraphStore(Protocol):
         """The newest first."""
         ...
 
+    # ---- API keys (kept beside the graph, never part of it) ---------------
+    def save_key(self, record: KeyRecord) -> None:
+        """Keep a new key's record (its hash, never the key)."""
+        ...
+
+    def key(self, key_id: str) -> KeyRecord | None: ...
+
+    def keys(self) -> list[KeyRecord]:
+        """Every key's record, oldest first."""
+        ...
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        """Mark the key revoked at `at` (ISO time); False when there is no such key."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -164,6 +179,19 @@ class StoredResult:
     key: str  # the requirement id, or the as-of day for audits
     computed_at: str  # ISO 8601, UTC
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """An API key as kept: `hash` is the SHA-256 of the whole key (access.keys)."""
+
+    id: str
+    role: str  # access.principal.Role
+    organisation: str | None  # None for an operator key
+    label: str | None
+    hash: str
+    created_at: str  # ISO 8601, UTC
+    revoked_at: str | None = None
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns
