@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import Any
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
