@@ -74,6 +74,17 @@ def redis_url() -> str:
     ]
 )
 def store(request, tmp_path):
+    yield from _store(request, tmp_path)
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def engine_store(request, tmp_path):
+    """The embedded store and Neo4j (not its bulk path: for tests that write much and
+    check what is computed, not how it was written)."""
+    yield from _store(request, tmp_path)
+
+
+def _store(request, tmp_path):
     """The same test on each store adapter; "neo4j-bulk" sends every write down
     the Neo4j bulk path (graph.neo4j_bulk) that large loads take."""
     if request.param == "embedded":
