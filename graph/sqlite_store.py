@@ -54,6 +54,10 @@ from graph.store import (
 DB_FILE = "store.db"
 BUSY_SECONDS = 60.0  # how long a writer waits for another process's write to end
 PROGRESS_ROWS = 20_000  # progress is told after every so many rows
+# Page cache per connection: small for reads (a count or a column read streams
+# through it once, so memory stays flat in the network's size; the OS caches the
+# file), large while a big write maintains its indexes.
+READ_CACHE_KB, WRITE_CACHE_KB = 8 * 1024, 256 * 1024
 KIND_CODE = {kind: code for code, kind in enumerate(KIND_ORDER)}
 
 
@@ -103,7 +107,7 @@ class SqliteStore:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; WAL stays whole
         db.execute("PRAGMA foreign_keys = OFF")
-        db.execute("PRAGMA cache_size = -65536")  # 64 MB of page cache per connection
+        db.execute(f"PRAGMA cache_size = -{READ_CACHE_KB}")
         with self._guard:
             self._connections.append(db)
         return db
@@ -163,9 +167,17 @@ class SqliteStore:
     # ---- writes ----------------------------------------------------------
     def write(self, batch: GraphBatch, progress: Callable[[int], None] | None = None) -> None:
         tell = progress or (lambda _n: None)
-        with self._transaction() as db:
-            _Writer(db, tell).write(batch)
-            self._changed(db, batch if len(batch) <= CHANGE_ROWS else None)
+        big = len(batch) > CHANGE_ROWS
+        db = self.db
+        if big:
+            db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
+        try:
+            with self._transaction(db):
+                _Writer(db, tell).write(batch)
+                self._changed(db, None if big else batch)
+        finally:
+            if big:
+                db.execute(f"PRAGMA cache_size = -{READ_CACHE_KB}")  # frees the excess pages
 
     def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
         with self._transaction() as db:
