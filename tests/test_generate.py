@@ -318,3 +318,23 @@ def test_brands_files_load_into_the_store_unchanged(tmp_path: Path) -> None:
     report = load(store, write_csv_dir(batch, tmp_path))
     assert report.ok, report.problems[:5]
     assert store.export() == sorted_batch(batch)
+
+
+def test_generate_command_takes_the_profile(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from tiergraph.cli import app
+
+    monkeypatch.setenv("TIERGRAPH_STORE", "memory")
+    monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    args = ["generate", str(tmp_path / "net"), "--profile", "brands", "--nodes", "2500"]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert rows["organisations"] == 2500 and rows["requires"] >= 15  # 15 members by default
+    loaded = runner.invoke(app, ["load", str(tmp_path / "net"), "--format", "json"])
+    assert json.loads(loaded.stdout)["ok"]
+    too_small = runner.invoke(app, [*args[:-1], "900"])
+    assert too_small.exit_code == 2
+    assert "at least 1500 in the brands profile" in " ".join(too_small.stderr.split())
