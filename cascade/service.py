@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status, forum_savings
@@ -44,24 +44,46 @@ def run_members_here(
 ) -> list[dict[str, Any]]:
     """Every member's job, one after the other in this process, all on one
     projection (the graph read once, or not at all when the kept one is current):
-    each saves its results as `run_here` does. Returns the jobs' status, in member
-    id order; `on_step` is told a job's status after each of its steps."""
+    each saves the results `run_here` saves, all in one write once the last is
+    done. Returns the jobs' status, in member id order; `on_step` is told a job's
+    status after each of its steps."""
     members = store.members()
     if not members:
         raise CascadeError("the store holds no members: load a network first")
     jobs = jobs or MemoryJobStore()
     created = [new_job(store, jobs, JobSpec(member, None, as_of)) for member in members]
     projection = projections.current(store)
+    together = _ResultsSavedTogether(store)
     done = []
-    for job in created:
-        runner, step, more = JobRunner(store, jobs, job), 1, True
-        while more:
-            more = runner.run_step(step, projection)
-            step += 1
-            if on_step:
-                on_step(runner.meta)  # after the last step too: its state is "done"
-        done.append(runner.meta)
+    try:
+        for job in created:
+            runner, step, more = JobRunner(cast(GraphStore, together), jobs, job), 1, True
+            while more:
+                more = runner.run_step(step, projection)
+                step += 1
+                if on_step:
+                    on_step(runner.meta)  # after the last step too: its state is "done"
+            done.append(runner.meta)
+    finally:
+        if together.pending:  # the members done, even when a later one failed
+            store.save_results(together.pending)
     return done
+
+
+class _ResultsSavedTogether:
+    """The store, but the results the jobs save are kept and written in one
+    `save_results` at the end: one write for every member, not one each (the
+    embedded JSON store rewrites its whole file per write)."""
+
+    def __init__(self, store: GraphStore):
+        self._store = store
+        self.pending: list[StoredResult] = []
+
+    def save_results(self, results: list[StoredResult]) -> None:
+        self.pending.extend(results)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def queue(store: GraphStore, jobs: JobStore, dispatcher: Dispatcher, spec: JobSpec) -> str:

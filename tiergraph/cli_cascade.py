@@ -361,10 +361,11 @@ def audits(
     store = open_store()
     try:
         if every:
-            if not store.members():
+            members = store.members()
+            if not members:
                 fail("the store holds no members: load a network first")
             with progress_bar(fmt == Format.table) as progress:
-                task = progress.add_task("auditing members", total=len(store.members()))
+                task = progress.add_task("auditing members", total=len(members))
 
                 def on_member(done: str) -> None:
                     progress.update(task, description=f"audits of {done}", advance=1)

@@ -62,6 +62,7 @@ def test_every_member_on_one_read_of_the_graph_as_one_at_a_time(forum):
     metas = run_members_here(counted, DAY)
     assert counted.calls["organisation_columns"] == 1
     assert counted.calls["sourcing_columns"] == 1
+    assert counted.calls["save_results"] == 1  # every member's results in one write
     assert [m["member"] for m in metas] == forum.members()
     assert all(m["state"] == "done" for m in metas)
     for meta in metas:
