@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from graph.model import GraphBatch
+from loaders.generate import MEMBERS_BY_DEFAULT, PROFILES, generate
 
 # Progress and notes go to stderr, figures to stdout: `--format json` stays parseable.
 log = Console(stderr=True, highlight=False)
@@ -44,6 +45,38 @@ def parser(description: str) -> argparse.ArgumentParser:
         "--yes", action="store_true", help="agree to WIPE the database at --uri (required)"
     )
     return p
+
+
+def network_arguments(p: argparse.ArgumentParser, members: int) -> None:
+    """--profile, --members and --seed: which generated network to measure on."""
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="tiers",
+        help="the generator's shape (docs/formats.md): tiers, members' chains down to "
+        "smallholders; brands, few members each listing hundreds to thousands of shared mills",
+    )
+    p.add_argument(
+        "--members",
+        type=int,
+        default=None,
+        help=f"member brands (default: {members} for tiers, "
+        f"{MEMBERS_BY_DEFAULT['brands']} for brands)",
+    )
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(tiers_members=members)
+
+
+def members_of(args: argparse.Namespace) -> int:
+    """--members, or the profile's default."""
+    if args.members is not None:
+        return args.members
+    return args.tiers_members if args.profile == "tiers" else MEMBERS_BY_DEFAULT[args.profile]
+
+
+def network(nodes: int, members: int, seed: int, profile: str) -> GraphBatch:
+    """The generated network a benchmark measures on."""
+    return generate(nodes=nodes, members=members, seed=seed, profile=profile)
 
 
 def require_yes(args: argparse.Namespace) -> None:

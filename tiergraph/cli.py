@@ -125,22 +125,43 @@ def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute
         return []
 
 
+class Profile(StrEnum):
+    """The generator's network shapes (loaders/generate.py PROFILES)."""
+
+    tiers = "tiers"
+    brands = "brands"
+
+
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="folder to write the files into")],
     nodes: Annotated[int, typer.Option(help="about how many organisations")] = 5000,
-    members: Annotated[int, typer.Option(help="how many member brands")] = 5,
+    members: Annotated[
+        int | None,
+        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
     as_json: Annotated[
         bool, typer.Option("--json", help="one JSON bundle instead of CSVs")
     ] = False,
+    profile: Annotated[
+        Profile,
+        typer.Option(
+            help="tiers: members' chains down to smallholders; brands: few members each "
+            "listing hundreds to thousands of shared mills (docs/formats.md)"
+        ),
+    ] = Profile.tiers,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
     from loaders.generate import generate as make
     from loaders.writers import write_csv_dir, write_json_bundle
 
-    batch = make(nodes=nodes, members=members, seed=seed)
+    try:
+        batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
+    except ValueError as exc:
+        err.print(f"[red]✗[/red] {exc}")
+        raise typer.Exit(2) from None
     with progress_bar(fmt == Format.table) as progress:
         task = progress.add_task("writing files", total=len(batch))
 
