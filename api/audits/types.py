@@ -9,17 +9,14 @@ from strawberry.types import Info
 
 from api.network.common import loader
 from api.network.types import NetworkNode, PageInfo, node, page_info
-from cascade.audits import AuditGapReason as ReasonValue
-from graph.model import FindingStatus as FindingStatusValue
-from graph.model import Severity as SeverityValue
+from cascade.audits import AuditGapReason
+from graph.model import FindingStatus, Severity
 from views import audits as service
 from views.pages import Page
 
-AuditGapReason = strawberry.enum(
-    ReasonValue, name="AuditGapReason", description="Why a node is not audit-covered"
-)
-Severity = strawberry.enum(SeverityValue, name="Severity")
-FindingStatus = strawberry.enum(FindingStatusValue, name="FindingStatus")
+strawberry.enum(AuditGapReason, description="Why a node is not audit-covered")
+strawberry.enum(Severity)
+strawberry.enum(FindingStatus)
 
 
 @strawberry.type(description="A non-compliance an audit found.")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import strawberry
 
 from api.network.types import NetworkNode, PageInfo, node, page_info
-from cascade.coverage import CascadeGapReason as ReasonValue
+from cascade.coverage import CascadeGapReason
 from graph.model import Requirement as RequirementValue
 from views import coverage as service
 from views.pages import Page
 
-CascadeGapReason = strawberry.enum(
-    ReasonValue, name="CascadeGapReason", description="Where a requirement's chain breaks"
-)
+strawberry.enum(CascadeGapReason, description="Where a requirement's chain breaks")
 
 
 @strawberry.type(description="A requirement the member requires.")
@@ -106,7 +104,7 @@ class CoverageRun:
             computed_at=run.computed_at,
             coverage=TierCoverage.of(run.coverage),
             gaps=[
-                ReasonCount(reason=ReasonValue(r), count=n)
+                ReasonCount(reason=CascadeGapReason(r), count=n)
                 for r, n in sorted(run.gaps_by_reason.items())
             ],
         )

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from access.principal import Role as RoleValue
+from access.principal import Role
 from api.network.common import call, loader
-from graph.model import Kind as KindValue
+from graph.model import Kind
 from views import network as service
 from views.network import Card
 from views.network import NetworkNode as NetworkNodeValue
@@ -19,8 +19,9 @@ from views.pages import Page
 if TYPE_CHECKING:
     from api.audits.types import AuditStatus
 
-Kind = strawberry.enum(KindValue, name="Kind", description="An organisation's kind")
-Role = strawberry.enum(RoleValue, name="Role", description="What an API key may do")
+# The domain's enums, as GraphQL enums (strawberry marks the classes themselves).
+strawberry.enum(Kind, description="An organisation's kind")
+strawberry.enum(Role, description="What an API key may do")
 
 
 async def card(info: Info, node_id: str) -> Card:

@@ -218,3 +218,10 @@ def test_run_cascade_on_neo4j_is_queued_for_the_celery_workers(neo4j_store, redi
     query = "query ($id: ID!) { job(id: $id) { state } }"
     assert data(neo4j_store, PRINCIPALS["analyst"], query, id=job["id"])["job"]["state"] == "queued"
     jobs_for(neo4j_store).dispatcher.app.control.purge()  # type: ignore[attr-defined]
+
+
+def test_the_page_limit_is_the_apis():
+    from api.limits import MAX_PAGE
+    from views.pages import MAX_PAGE as SERVICES_MAX_PAGE
+
+    assert MAX_PAGE == SERVICES_MAX_PAGE == 500
