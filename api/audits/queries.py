@@ -38,7 +38,7 @@ class AuditsQuery:
             first=first,
             after=after,
         )
-        return AuditGapPage.of(page)
+        return await AuditGapPage.of(info, page)
 
     @strawberry.field(description="The member's audit savings on a day (default today).")
     async def audit_savings(

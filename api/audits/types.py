@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.network.common import loader
-from api.network.types import NetworkNode, PageInfo, node, page_info
+from api.network.types import NetworkNode, PageInfo, nodes, page_info
 from cascade.audits import AuditGapReason
 from graph.model import FindingStatus, Severity
 from views import audits as service
@@ -97,16 +97,17 @@ class AuditGapPage:
     total_count: int
 
     @classmethod
-    def of(cls, page: Page[service.AuditGap]) -> AuditGapPage:
+    async def of(cls, info: Info, page: Page[service.AuditGap]) -> AuditGapPage:
+        found = await nodes(info, [g.node for g in page.items])
         return cls(
             nodes=[
                 AuditGap(
-                    node=node(g.node),
+                    node=n,
                     tier=g.tier,
                     reason=g.reason,
                     audit=Audit.of(g.audit) if g.audit is not None else None,
                 )
-                for g in page.items
+                for g, n in zip(page.items, found, strict=True)
             ],
             page_info=page_info(page),
             total_count=page.total or 0,

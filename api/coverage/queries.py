@@ -46,7 +46,7 @@ class CoverageQuery:
             first=first,
             after=after,
         )
-        return CascadeGapPage.of(page)
+        return await CascadeGapPage.of(info, page)
 
     @strawberry.field(description="The latest stored runs of cascade jobs, newest first.")
     async def coverage_history(

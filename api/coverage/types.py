@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.types import Info
 
-from api.network.types import NetworkNode, PageInfo, node, page_info
+from api.network.types import NetworkNode, PageInfo, nodes, page_info
 from cascade.coverage import CascadeGapReason
 from graph.model import Requirement as RequirementValue
 from views import coverage as service
@@ -70,14 +71,16 @@ class CascadeGapPage:
     total_count: int
 
     @classmethod
-    def of(cls, page: Page[service.CascadeGap]) -> CascadeGapPage:
+    async def of(cls, info: Info, page: Page[service.CascadeGap]) -> CascadeGapPage:
+        ids = sorted({i for g in page.items for i in (g.node, g.buyer) if i is not None})
+        found = dict(zip(ids, await nodes(info, ids), strict=True))
         return cls(
             nodes=[
                 CascadeGap(
                     reason=g.reason,
                     tier=g.tier,
-                    node=node(g.node),
-                    buyer=node(g.buyer) if g.buyer is not None else None,
+                    node=found[g.node],
+                    buyer=found[g.buyer] if g.buyer is not None else None,
                 )
                 for g in page.items
             ],

@@ -43,7 +43,7 @@ class NetworkQuery:
         page = await call(
             info, service.network, tier=tier, kind=kind, country=country, first=first, after=after
         )
-        return NetworkPage.of(page)
+        return await NetworkPage.of(info, page)
 
     @strawberry.field(
         description="One organisation of the member's network (or the member itself); "

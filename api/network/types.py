@@ -24,13 +24,21 @@ strawberry.enum(Kind, description="An organisation's kind")
 strawberry.enum(Role, description="What an API key may do")
 
 
-async def card(info: Info, node_id: str) -> Card:
-    """The node's details, batched per request (the ids come from answers already
-    checked; the service checks them again)."""
-    found = await loader(info, "cards", service.cards).load(node_id)
-    if found is None:
-        raise service.not_found("organisation", node_id)
-    return found
+async def nodes(info: Info, ids: list[str]) -> list[NetworkNode]:
+    """The nodes of one answer with their details, read in one batch per request
+    (the ids come from answers already checked; the service checks them again)."""
+    found = await loader(info, "cards", service.cards).load_many(ids)
+    out = []
+    for node_id, c in zip(ids, found, strict=True):
+        if c is None:
+            raise service.not_found("organisation", node_id)
+        o = c.organisation
+        out.append(
+            NetworkNode(
+                id=strawberry.ID(o.id), tier=c.tier, kind=o.kind, name=o.name, country=o.country
+            )
+        )
+    return out
 
 
 @strawberry.type(description="A page's place: pass endCursor as `after` for the next one.")
@@ -48,26 +56,10 @@ def page_info(page: Page) -> PageInfo:
 )
 class NetworkNode:
     id: strawberry.ID
-
-    @strawberry.field(description="Shortest SOURCES_FROM distance from the member.")
-    async def tier(self, info: Info) -> int:
-        return (await card(info, self.id)).tier
-
-    @strawberry.field
-    async def kind(self, info: Info) -> Kind:
-        return (await card(info, self.id)).organisation.kind
-
-    @strawberry.field
-    async def name(self, info: Info) -> str:
-        return (await card(info, self.id)).organisation.name
-
-    @strawberry.field(description="ISO 3166-1 alpha-2")
-    async def country(self, info: Info) -> str:
-        return (await card(info, self.id)).organisation.country
-
-
-def node(node_id: str) -> NetworkNode:
-    return NetworkNode(id=strawberry.ID(node_id))
+    tier: int = strawberry.field(description="Shortest SOURCES_FROM distance from the member.")
+    kind: Kind
+    name: str
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2")
 
 
 @strawberry.type(description="One page of the member's network, by tier then id.")
@@ -77,9 +69,9 @@ class NetworkPage:
     total_count: int = strawberry.field(description="Nodes matching the filters, all pages")
 
     @classmethod
-    def of(cls, page: Page[NetworkNodeValue]) -> NetworkPage:
+    async def of(cls, info: Info, page: Page[NetworkNodeValue]) -> NetworkPage:
         return cls(
-            nodes=[node(n.id) for n in page.items],
+            nodes=await nodes(info, [n.id for n in page.items]),
             page_info=page_info(page),
             total_count=page.total or 0,
         )
@@ -130,7 +122,7 @@ class Organisation:
     @strawberry.field(description="Its direct suppliers (all inside the member's network).")
     async def suppliers(self, info: Info, first: int = 100) -> Neighbours:
         found = await call(info, service.suppliers, id=self.id, first=first)
-        return Neighbours(count=found.count, nodes=[node(n.id) for n in found.nodes])
+        return Neighbours(count=found.count, nodes=await nodes(info, [n.id for n in found.nodes]))
 
     @strawberry.field(
         description="Its direct buyers inside the member's view (the member is the buyer "
@@ -138,7 +130,7 @@ class Organisation:
     )
     async def buyers(self, info: Info, first: int = 100) -> Neighbours:
         found = await call(info, service.buyers, id=self.id, first=first)
-        return Neighbours(count=found.count, nodes=[node(n.id) for n in found.nodes])
+        return Neighbours(count=found.count, nodes=await nodes(info, [n.id for n in found.nodes]))
 
     @strawberry.field(description="Each requirement the member requires, reached or not.")
     async def requirements(self, info: Info) -> list[RequirementReach]:
