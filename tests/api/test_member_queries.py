@@ -225,3 +225,34 @@ def test_the_page_limit_is_the_apis():
     from views.pages import MAX_PAGE as SERVICES_MAX_PAGE
 
     assert MAX_PAGE == SERVICES_MAX_PAGE == 500
+
+
+def test_the_store_is_asked_only_about_what_m1_may_see(tmp_path, monkeypatch):
+    """Every detail read M1's people cause names only nodes of M1's view and audits
+    M1 may see: A4 (M2's, not shared) and S9 never reach the store's detail reads."""
+    from graph.sqlite_store import SqliteStore
+
+    store = SqliteStore(tmp_path / "data")
+    store.write(forum())
+    asked: dict[str, set[str]] = {}
+    for method in ("organisations", "countries", "audits", "findings_of"):
+        real = getattr(store, method)
+
+        def recorded(ids, _real=real, _name=method):
+            ids = list(ids)
+            asked.setdefault(_name, set()).update(ids)
+            return _real(ids)
+
+        monkeypatch.setattr(store, method, recorded)
+    try:
+        for principal in (PRINCIPALS["sourcing"], PRINCIPALS["analyst"]):
+            for field, query in QUERIES.items():
+                if field != "runCascade":
+                    execute(store, principal, query)
+            execute(store, principal, '{ network(country: "CI") { totalCount } }')
+    finally:
+        store.close()
+    view = {"M1", "S1", "S2", "S3", "S4", "F1"}
+    assert asked["organisations"] <= view and asked["countries"] <= view
+    assert asked["audits"] <= {"A1", "A2", "A3"} and asked["findings_of"] <= {"A1", "A2", "A3"}
+    assert "A2" in asked["findings_of"]  # the reads did happen
