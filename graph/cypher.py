@@ -356,6 +356,39 @@ MATCH (:Organisation {id: $member})-[:RECOGNISES]->(s:Scheme)
 RETURN collect(s.name) AS schemes
 """
 
+# ---- details a member's people read, of nodes the walk found in their view ----
+ORGANISATIONS = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN o {.*, kind: CASE WHEN o:Member THEN 'member'
+                         WHEN o:Supplier THEN 'supplier'
+                         ELSE 'smallholder' END} AS row
+ORDER BY o.id
+"""
+COUNTRIES = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN collect(o.id) AS ids, collect(o.country) AS countries
+"""
+REQUIREMENTS = """
+UNWIND $ids AS id
+MATCH (r:Requirement {id: id})
+RETURN r {.*} AS row
+ORDER BY r.id
+"""
+AUDITS = """
+UNWIND $ids AS id
+MATCH (a:Audit {id: id})-[:COVERS]->(o:Organisation)
+RETURN a {.*, organisation: o.id} AS row
+ORDER BY a.id
+"""
+FINDINGS_OF = """
+UNWIND $ids AS id
+MATCH (a:Audit {id: id})-[:HAS_FINDING]->(f:Finding)
+RETURN f {.*, audit: a.id} AS row
+ORDER BY a.id, f.id
+"""
+
 # ---- computed results ----
 SAVE_RESULTS = """
 UNWIND $rows AS row

@@ -18,7 +18,16 @@ from neo4j.time import Date
 
 from graph import cypher
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
-from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
+from graph.model import (
+    BATCH_FIELDS,
+    IDENTIFIER_FIELDS,
+    Audit,
+    Finding,
+    GraphBatch,
+    Kind,
+    Organisation,
+    Requirement,
+)
 from graph.neo4j_bulk import BulkWriter
 from graph.store import (
     CHANGE_ROWS,
@@ -391,6 +400,29 @@ class Neo4jStore:
 
     def recognised_schemes(self, member: str) -> set[str]:
         return set(self._single(cypher.RECOGNISED_SCHEMES, member=member)["schemes"])
+
+    # ---- details of nodes in a principal's view ----------------------------
+    def _rows(self, field: str, query: str, ids: Iterable[str]) -> list[Any]:
+        records, _, _ = self.driver.execute_query(
+            query, ids=sorted(set(ids)), database_=self.database, routing_="r"
+        )
+        return [self._row(field, dict(rec["row"])) for rec in records]
+
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        return self._rows("organisations", cypher.ORGANISATIONS, ids)
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
+        return dict(zip(rec["ids"], rec["countries"], strict=True))
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        return self._rows("requirements", cypher.REQUIREMENTS, ids)
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        return self._rows("audits", cypher.AUDITS, ids)
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        return self._rows("findings", cypher.FINDINGS_OF, audit_ids)
 
     # ---- computed results ----------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:

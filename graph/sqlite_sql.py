@@ -211,3 +211,27 @@ RESULTS = """
 SELECT id, kind, member, key, computed_at, payload FROM result
 WHERE kind = ? AND member = ? AND key = ? ORDER BY computed_at DESC, id DESC LIMIT ?
 """
+
+# What a member's people read: details of nodes the walk found in their view.
+ORGANISATIONS = """
+SELECT o.id, o.kind, o.name, o.country, o.lei, o.duns, o.gln, o.os_id, o.mill_id
+FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value ORDER BY o.id
+"""
+COUNTRIES = "SELECT o.id, o.country FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+REQUIREMENTS = """
+SELECT r.id, r.title, r.version, r.frameworks
+FROM json_each(?) AS j JOIN requirement AS r ON r.id = j.value ORDER BY r.id
+"""
+AUDITS = """
+SELECT a.id, o.id, a.scheme, a.audit_date, a.valid_until, c.id, a.rating, a.auditor,
+  a.shared_with_all
+FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value
+JOIN organisation AS o ON o.handle = a.organisation
+JOIN organisation AS c ON c.handle = a.commissioned_by
+ORDER BY a.id
+"""
+FINDINGS_OF = """
+SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date
+FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value JOIN finding AS f ON f.audit = a.handle
+ORDER BY a.id, f.id
+"""

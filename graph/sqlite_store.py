@@ -349,6 +349,32 @@ class SqliteStore:
     def recognised_schemes(self, member: str) -> set[str]:
         return {s for (s,) in self.db.execute(sql.SCHEMES_OF, (member,))}
 
+    # ---- details of nodes in a principal's view ------------------------------
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        rows = self.db.execute(sql.ORGANISATIONS, (_json(set(ids)),))
+        return [Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows]
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        rows = self.db.execute(sql.REQUIREMENTS, (_json(set(ids)),))
+        return [Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows]
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        rows = self.db.execute(sql.AUDITS, (_json(set(ids)),))
+        return [
+            Audit(i, o, s, date.fromisoformat(d), date.fromisoformat(u), c, r, a, bool(w))
+            for i, o, s, d, u, c, r, a, w in rows
+        ]
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        rows = self.db.execute(sql.FINDINGS_OF, (_json(set(audit_ids)),))
+        return [
+            Finding(i, a, Severity(s), FindingStatus(st), c, _date(due))
+            for i, a, s, st, c, due in rows
+        ]
+
     # ---- computed results ----------------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:
         rows = [(r.id, r.kind, r.member, r.key, r.computed_at, _pack(r.payload)) for r in results]

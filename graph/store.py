@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from graph.model import GraphBatch, Kind
+from graph.model import Audit, Finding, GraphBatch, Kind, Organisation, Requirement
 
 Entity = Literal["requirement", "audit", "finding"]
 
@@ -130,6 +130,28 @@ class GraphStore(Protocol):
         ...
 
     def recognised_schemes(self, member: str) -> set[str]: ...
+
+    # ---- details a member's people read, for nodes already known to be in
+    # their view (the walk decides what is visible; these fetch only those) ----
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        """The known organisations among `ids`, sorted by id."""
+        ...
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        """The country of each known organisation among `ids`."""
+        ...
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        """The known requirements among `ids`, sorted by id."""
+        ...
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        """The known audits among `ids`, sorted by id."""
+        ...
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        """Every finding of the audits among `audit_ids`, sorted by audit then id."""
+        ...
 
     # ---- computed results, kept with the time they were computed --------
     def save_results(self, results: list[StoredResult]) -> None:
