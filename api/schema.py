@@ -4,33 +4,34 @@ limits every operation is checked against before it runs."""
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from access.principal import Principal
+from api.errors import CodedErrors, CodedSchema
+from api.limits import limit_extensions
 from api.types import Stats
 from graph.store import GraphStore
-
-MAX_DEPTH = 10
-MAX_ALIASES = 15
 
 
 class Context(BaseContext):
     """Built fresh for every request: the store, the principal the request's key
-    names (None without a valid key), and this request's DataLoaders."""
+    names, and this request's DataLoaders. Every operation runs with a principal:
+    api.app refuses a request without a valid key before GraphQL sees it (None
+    only for GraphiQL's page, which runs no operation)."""
 
-    def __init__(self, store: GraphStore, principal: Principal | None = None):
+    def __init__(
+        self, store: GraphStore, principal: Principal | None = None, introspection: bool = False
+    ):
         super().__init__()
         self.store = store
         self.principal = principal
+        self.introspection = introspection  # TIERGRAPH_API_INTROSPECTION (api.limits)
         self.loaders: dict[str, Any] = {}  # DataLoaders, made on first use, this request only
 
 
@@ -58,18 +59,8 @@ class Query:
         return Stats.from_counts(counts)
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """An exception raised inside a resolver: its message may hold internals
-    (hosts, queries), so the client sees a generic one; the server logs it."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
-
-
-schema = strawberry.Schema(
+schema = CodedSchema(
     query=Query,
-    # Factories: every operation gets its own extension instances.
-    extensions=[
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        partial(MaskErrors, should_mask_error=is_unexpected),
-    ],
+    # The limits first (they refuse before anything runs), the error codes last.
+    extensions=[*limit_extensions(), CodedErrors],
 )
