@@ -1,7 +1,7 @@
 """The schema as SDL in docs/schema.graphql, for readers and client generators.
 
-    python -m api.schema_doc           # rewrite docs/schema.graphql
-    python -m api.schema_doc --check   # exit 1 when it is out of date (CI, tests)
+python -m api.schema_doc           # rewrite docs/schema.graphql
+python -m api.schema_doc --check   # exit 1 when it is out of date (CI, tests)
 """
 
 from __future__ import annotations
