@@ -11,15 +11,9 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 MAX_DEPTH = 10  # levels of selections (introspection fields not counted)
 MAX_ALIASES = 15
@@ -27,27 +21,28 @@ MAX_TOKENS = 2000  # braces, parentheses, colons and words of one document
 MAX_PAGE = 500  # rows a paginated field returns at most in one page
 
 
-class IntrospectionGate(SchemaExtension):
-    """Refuse `__schema` and `__type` unless the request's context allows them
-    (TIERGRAPH_API_INTROSPECTION): the same schema serves both settings."""
+# The depth and alias checks as validation rules, built once: strawberry's
+# extensions build new rule classes per operation, which defeats the validation
+# cache (keyed by the rules).
+_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+_RULES_WITHOUT_INTROSPECTION = (*_RULES, NoSchemaIntrospectionCustomRule)
+
+
+class OperationLimits(SchemaExtension):
+    """Depth, aliases and tokens for every operation; `__schema` and `__type`
+    refused unless the request's context allows them (TIERGRAPH_API_INTROSPECTION),
+    so one schema serves both settings."""
 
     def on_operation(self) -> Iterator[None]:
-        if not getattr(self.execution_context.context, "introspection", False):
-            self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules,
-                NoSchemaIntrospectionCustomRule,
-            )
+        context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        introspection = getattr(context.context, "introspection", False)
+        rules = _RULES if introspection else _RULES_WITHOUT_INTROSPECTION
+        context.validation_rules = (*context.validation_rules, *rules)
         yield
-
-
-def limit_extensions() -> list[Callable[[], SchemaExtension]]:
-    """Factories: every operation gets its own extension instances."""
-    return [
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        IntrospectionGate,
-    ]
 
 
 @dataclass

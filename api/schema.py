@@ -4,17 +4,19 @@ limits every operation is checked against before it runs."""
 from __future__ import annotations
 
 import asyncio
+from functools import cache, partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from access.principal import Principal
 from api.errors import CodedErrors, CodedSchema
-from api.limits import limit_extensions
+from api.limits import OperationLimits
 from api.types import Stats
 from graph.store import GraphStore
 
@@ -35,6 +37,7 @@ class Context(BaseContext):
         self.loaders: dict[str, Any] = {}  # DataLoaders, made on first use, this request only
 
 
+@cache  # reading the package's metadata takes milliseconds
 def tiergraph_version() -> str:
     try:
         return package_version("tiergraph")
@@ -62,5 +65,12 @@ class Query:
 schema = CodedSchema(
     query=Query,
     # The limits first (they refuse before anything runs), the error codes last.
-    extensions=[*limit_extensions(), CodedErrors],
+    # Parsing and validating cost more than most answers: both are cached per
+    # query text (and per set of rules: introspection on or off).
+    extensions=[
+        OperationLimits,
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        CodedErrors,
+    ],
 )

@@ -13,7 +13,7 @@ import strawberry
 
 from access.errors import BadUserInput, Forbidden, NotFound
 from api.errors import CodedErrors, CodedSchema
-from api.limits import MAX_TOKENS, limit_extensions
+from api.limits import MAX_TOKENS, OperationLimits
 
 
 @strawberry.type
@@ -43,7 +43,7 @@ class Query:
         return "ok"
 
 
-schema = CodedSchema(query=Query, extensions=[*limit_extensions(), CodedErrors])
+schema = CodedSchema(query=Query, extensions=[OperationLimits, CodedErrors])
 
 
 def run(query: str, variables: dict | None = None) -> tuple[object, list[tuple[str, str]]]:
