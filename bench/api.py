@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +173,13 @@ def server(env: dict[str, str], folder: Path) -> Iterator[str]:
 
 
 async def mixed_run(
-    url: str, members: list[Member], mix: dict[str, float], clients: int, requests: int, seed: int
+    url: str,
+    members: list[Member],
+    mix: dict[str, float],
+    clients: int,
+    requests: int,
+    seed: int,
+    advance: Callable[[int], None],
 ) -> dict[str, Any]:
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -209,6 +215,7 @@ async def mixed_run(
                 op = rng.choices(ops, weights)[0]
                 took, error = await send(op, member, rng)
                 samples[op].append(took)
+                advance(1)
                 if error:
                     errors[op] += 1
                     examples.setdefault(op, error)
@@ -219,9 +226,19 @@ async def mixed_run(
     return summary(samples, errors, wall) | {"error_examples": examples}
 
 
-async def naive_run(uri: str, members: list[Member], clients: int, requests: int) -> dict:
+async def naive_run(
+    uri: str,
+    members: list[Member],
+    clients: int,
+    requests: int,
+    seconds: float,
+    advance: Callable[[int], None],
+) -> dict:
+    """At most `requests`, and none started after `seconds` (the naive query can
+    take many seconds each under concurrency)."""
     samples: dict[str, list[float]] = defaultdict(list)
     remaining = requests
+    deadline = float("inf")
     driver = AsyncGraphDatabase.driver(uri, auth=None, max_connection_pool_size=clients)
 
     async def tiers(member: str) -> dict[int, int]:
@@ -236,16 +253,18 @@ async def naive_run(uri: str, members: list[Member], clients: int, requests: int
     async def client(index: int) -> None:
         nonlocal remaining
         member = members[index % len(members)]
-        while remaining > 0:
+        while remaining > 0 and time.perf_counter() < deadline:
             remaining -= 1
             t0 = time.perf_counter()
             await tiers(member.id)
             samples["tierCoverage (naive)"].append(time.perf_counter() - t0)
+            advance(1)
 
     try:
         for member in members:  # warm Neo4j's caches as the API run did
             await tiers(member.id)
         t0 = time.perf_counter()
+        deadline = t0 + seconds
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
     finally:
@@ -297,6 +316,9 @@ def main() -> None:
     p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
     p.add_argument("--smoke", action="store_true", help=f"only fields that exist: {SMOKE_MIX}")
     p.add_argument("--naive-requests", type=int, default=200, help="0: no naive run")
+    p.add_argument(
+        "--naive-seconds", type=float, default=180, help="start no naive request after this"
+    )
     args = p.parse_args()
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     if "neo4j" in stores:
@@ -322,18 +344,26 @@ def main() -> None:
                 naive_members = members
             store.close()
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
-            with server(env, folder) as url:
+            with server(env, folder) as url, common.progress(kind, args.requests) as advance:
                 run = asyncio.run(
-                    mixed_run(url, members, mix, args.clients, args.requests, args.seed)
+                    mixed_run(url, members, mix, args.clients, args.requests, args.seed, advance)
                 )
             report["stores"][kind] = run
             common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
                              f"{run['per_second']}/s")  # fmt: skip
     if args.naive_requests and naive_members:
         common.log.print("naive: variable-length MATCH per request on Neo4j...")
-        report["naive"] = asyncio.run(
-            naive_run(args.uri, naive_members, args.clients, args.naive_requests)
-        )
+        with common.progress("naive", args.naive_requests) as advance:
+            report["naive"] = asyncio.run(
+                naive_run(
+                    args.uri,
+                    naive_members,
+                    args.clients,
+                    args.naive_requests,
+                    args.naive_seconds,
+                    advance,
+                )
+            )
     elif args.naive_requests:
         common.log.print("naive: skipped (it runs on Neo4j: add neo4j to --stores)")
     report["machine"] = report["machine"] or common.machine(None)
