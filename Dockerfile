@@ -12,6 +12,7 @@ WORKDIR /app
 # README.m[d]: copied when present (pyproject.toml names it as the readme), no error when absent.
 COPY pyproject.toml README.m[d] ./
 COPY graph/ graph/
+COPY access/ access/
 COPY api/ api/
 COPY cascade/ cascade/
 COPY loaders/ loaders/

@@ -266,3 +266,18 @@ def test_dockerfile_runs_the_api_as_a_non_root_user(dockerfile: list[tuple[str, 
     cmd = [rest for keyword, rest in dockerfile if keyword == "CMD"][-1]
     assert cmd.startswith("[") and '"serve"' in cmd
     assert any(keyword == "EXPOSE" and "8000" in rest.split() for keyword, rest in dockerfile)
+
+
+def test_every_package_of_the_project_is_installed() -> None:
+    """A package left out of pyproject's list is missing from the image: the
+    API would fail to import it there and nowhere else."""
+    pyproject = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    installed = {pattern.split(".")[0].rstrip("*") for pattern in include}
+    not_shipped = {"tests", "bench", "scripts"}
+    packages = {
+        path.parent.name
+        for path in ROOT.glob("*/__init__.py")
+        if path.parent.name not in not_shipped and not path.parent.name.startswith(".")
+    }
+    assert packages - installed == set(), "add them to [tool.setuptools.packages.find]"
