@@ -81,9 +81,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         check_rate(limiter, principal)
         return Context(store, principal, introspection=settings.api_introspection)
 
-    # No websocket protocols: the schema has no subscriptions, and a websocket
-    # would carry operations past the checks above.
-    router = CodedGraphQLRouter(schema, context_getter=context, subscription_protocols=())
+    router = CodedGraphQLRouter(schema, context_getter=context)
     app.include_router(router, prefix="/graphql")
     install_handlers(app)
     if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer

@@ -23,6 +23,7 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIWebSocketRoute as WebSocketRoute
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.fastapi import GraphQLRouter
@@ -133,7 +134,13 @@ def install_handlers(app: FastAPI) -> None:
 
 class CodedGraphQLRouter(GraphQLRouter):
     """strawberry answers a request it cannot read (not JSON, no query, a mutation
-    over GET) in plain text; here it gets the coded JSON body like every other error."""
+    over GET) in plain text; here it gets the coded JSON body like every other error.
+    Without a websocket route: the schema has no subscriptions, and a websocket
+    would carry operations past the key check."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, subscription_protocols=(), **kwargs)
+        self.routes = [route for route in self.routes if not isinstance(route, WebSocketRoute)]
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         try:

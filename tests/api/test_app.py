@@ -191,3 +191,14 @@ def test_health_is_503_from_a_neo4j_that_is_not_there(tmp_path):
     driver.close()
     assert response.status_code == 503
     assert response.json()["reason"] == "the neo4j store did not answer (ServiceUnavailable)"
+
+
+def test_no_operation_travels_by_websocket(client):
+    """The GraphQL websocket protocols are off: nothing passes around the key check."""
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send_json({"type": "connection_init"})
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "{ health }"}})
+            ws.receive_json()
