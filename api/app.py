@@ -55,7 +55,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if opened:
                 await asyncio.to_thread(current.close)
 
-    app = FastAPI(title="tiergraph", version=tiergraph_version(), lifespan=lifespan)
+    # No OpenAPI pages: the API is GraphQL (docs/schema.graphql), and each open
+    # page is one more thing served without a key.
+    app = FastAPI(
+        title="tiergraph",
+        version=tiergraph_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
 
     @app.get("/health")
     def health(request: Request) -> JSONResponse:

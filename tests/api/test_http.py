@@ -142,6 +142,8 @@ def test_health_and_the_graphiql_page_need_no_key(default):
     assert httpx.get(f"{default.url}/health").json()["status"] == "ok"
     page = httpx.get(f"{default.url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+    for path in ("/docs", "/redoc", "/openapi.json"):  # nothing else is open
+        assert httpx.get(f"{default.url}{path}").status_code == 404
 
 
 def test_a_key_over_its_rate_is_429_with_retry_after(configured):
