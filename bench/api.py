@@ -180,7 +180,11 @@ async def mixed_run(
     requests: int,
     seed: int,
     advance: Callable[[int], None],
+    rate: float = 0,
 ) -> dict[str, Any]:
+    """Closed loop (rate 0): each client sends its next request when the last is
+    answered, so latency grows with the clients (Little's law). Open loop: the
+    clients together start `rate` requests a second, each on its own schedule."""
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     examples: dict[str, str] = {}
@@ -210,8 +214,13 @@ async def mixed_run(
             nonlocal remaining
             rng = random.Random(seed * 1000 + index)
             member = members[index % len(members)]
+            interval = clients / rate if rate > 0 else 0.0
+            due = time.perf_counter() + interval * index / clients
             while remaining > 0:
                 remaining -= 1
+                if interval:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    due += interval
                 op = rng.choices(ops, weights)[0]
                 took, error = await send(op, member, rng)
                 samples[op].append(took)
@@ -279,7 +288,9 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 def summary(samples: dict[str, list[float]], errors: dict[str, int], wall: float) -> dict:
     ops = {}
-    for op, values in samples.items():
+    order = [*QUERIES, *sorted(set(samples) - set(QUERIES))]
+    for op in (name for name in order if name in samples):
+        values = samples[op]
         values = sorted(values)
         ops[op] = {
             "requests": len(values),
@@ -314,6 +325,12 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
     p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="requests a second in all (0: each client as fast as it can)",
+    )
     p.add_argument("--smoke", action="store_true", help=f"only fields that exist: {SMOKE_MIX}")
     p.add_argument("--naive-requests", type=int, default=200, help="0: no naive run")
     p.add_argument(
@@ -328,7 +345,7 @@ def main() -> None:
     with common.log.status(f"generating {args.nodes:,} organisations..."):
         batch = generate(nodes=args.nodes, members=max(args.members, 1), seed=args.seed)
     report: dict[str, Any] = {"machine": None, "nodes": args.nodes, "clients": args.clients,
-                              "mix": mix, "stores": {}, "naive": None}  # fmt: skip
+                              "rate": args.rate, "mix": mix, "stores": {}, "naive": None}  # fmt: skip
     naive_members: list[Member] = []
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         for kind in stores:
@@ -346,7 +363,16 @@ def main() -> None:
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
             with server(env, folder) as url, common.progress(kind, args.requests) as advance:
                 run = asyncio.run(
-                    mixed_run(url, members, mix, args.clients, args.requests, args.seed, advance)
+                    mixed_run(
+                        url,
+                        members,
+                        mix,
+                        args.clients,
+                        args.requests,
+                        args.seed,
+                        advance,
+                        args.rate,
+                    )
                 )
             report["stores"][kind] = run
             common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
@@ -380,7 +406,8 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
         table_rows += rows(kind, run)
     if report["naive"]:
         table_rows += rows("neo4j", report["naive"])
-    title = (f"API at {report['nodes']:,} organisations, {report['clients']} clients "
+    pace = f"{report['rate']:g} requests/s" if report["rate"] else "closed loop"
+    title = (f"API at {report['nodes']:,} organisations, {report['clients']} clients, {pace} "
              f"(load average {common.load_average()})")  # fmt: skip
     columns = ["store", "operation", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "per s"]
     common.out.print(common.table(title, columns, table_rows))
