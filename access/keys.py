@@ -47,7 +47,7 @@ def create_key(
         if kind is None:
             raise KeyRefused(f"no organisation {organisation!r}")
         if role.needs_member and kind != Kind.MEMBER:
-            raise KeyRefused(f"a {role} key belongs to a member; {organisation!r} is a {kind}")
+            raise KeyRefused(f"a {role} key belongs to a member; {organisation!r} is not one ({kind})")
     key_id = secrets.token_hex(6)
     key = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     record = KeyRecord(key_id, role.value, organisation, label, _hash(key), _now(), None)

@@ -12,6 +12,7 @@ from rich.table import Table
 from tiergraph.bootstrap import open_store
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_import import import_network
+from tiergraph.cli_keys import keys_app
 from tiergraph.cli_serve import serve
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.settings import Settings
@@ -274,6 +275,7 @@ def demo(
 
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
+app.add_typer(keys_app, name="keys")
 app.command()(audits)
 app.command()(savings)
 app.command()(worker)
