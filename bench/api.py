@@ -54,9 +54,10 @@ QUERIES = {
     "tierCoverage": "query($requirement: ID!) { tierCoverage(requirement: $requirement) "
     "{ depth tiers { tier nodes reached } } }",
     "organisation": "query($id: ID!) { organisation(id: $id) { id name tier } }",
-    "network": "{ network(first: 500) { nodes { id tier } pageInfo { endCursor hasNextPage } } }",
+    "network": "{ network(first: 100) { nodes { id tier kind country name } "
+    "pageInfo { endCursor hasNextPage } } }",
     "auditGaps": "query($asOf: Date) { auditGaps(asOf: $asOf, first: 100) "
-    "{ nodes { id reason } } }",
+    "{ nodes { node { id name } tier reason audit { id scheme validUntil } } totalCount } }",
     # Fields every build has: to check the harness itself end to end.
     "stats": "{ stats { members suppliers sourcing } }",
     "health": "{ health version }",
@@ -322,6 +323,7 @@ def main() -> None:
     p.add_argument("--nodes", type=int, default=20000, help="organisations in the network")
     p.add_argument("--members", type=int, default=5, help="members with a key (clients' members)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("tiers", "brands"), default="tiers")
     p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
     p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
@@ -343,7 +345,11 @@ def main() -> None:
     mix = parse_mix(SMOKE_MIX if args.smoke else args.mix)
 
     with common.log.status(f"generating {args.nodes:,} organisations..."):
-        batch = generate(nodes=args.nodes, members=max(args.members, 1), seed=args.seed)
+        batch = generate(
+            nodes=args.nodes,
+            seed=args.seed,
+            profile=args.profile,  # the profile's members
+        )
     report: dict[str, Any] = {"machine": None, "nodes": args.nodes, "clients": args.clients,
                               "rate": args.rate, "mix": mix, "stores": {}, "naive": None}  # fmt: skip
     naive_members: list[Member] = []
