@@ -25,6 +25,7 @@ from api.limits import OperationLimits
 from api.network.queries import NetworkQuery
 from api.types import Stats
 from graph.store import GraphStore
+from views.store import store_counts
 
 
 class Context(BaseContext):
@@ -61,10 +62,12 @@ class ServiceQuery:
     def version(self) -> str:
         return tiergraph_version()
 
-    @strawberry.field(description="What the store holds, counted now.")
+    @strawberry.field(description="What the store holds, counted now (operator keys only).")
     async def stats(self, info: Info[Context, None]) -> Stats:
         # The store port is synchronous (Neo4j blocks): keep it off the event loop.
-        counts = await asyncio.to_thread(info.context.store.counts)
+        counts = await asyncio.to_thread(
+            partial(store_counts, principal=info.context.principal, store=info.context.store)
+        )
         return Stats.from_counts(counts)
 
 

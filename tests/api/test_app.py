@@ -202,3 +202,18 @@ def test_no_operation_travels_by_websocket(client):
             ws.send_json({"type": "connection_init"})
             ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "{ health }"}})
             ws.receive_json()
+
+
+@pytest.mark.parametrize("role", [Role.SOURCING, Role.ANALYST, Role.SUPPLIER])
+def test_stats_are_for_operators_only(store, role):
+    store.write(small_network())
+    _, key = create_key(store, role=role, organisation="S1" if role == Role.SUPPLIER else "M1")
+    with TestClient(create_app(store=store)) as client:
+        response = client.post(
+            "/graphql",
+            json={"query": "{ stats { members } }"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
