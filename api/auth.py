@@ -31,8 +31,12 @@ def unauthenticated(message: str) -> Refused:
     return Refused(401, UNAUTHENTICATED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def authenticate(store: GraphStore, authorization: str | None) -> Principal:
-    key = bearer_key(authorization)
+async def authenticate(store: GraphStore, headers: list[str]) -> Principal:
+    """The principal of the request's one Authorization header; two headers are
+    refused (a proxy checking one and the API using the other would disagree)."""
+    if len(headers) > 1:
+        raise unauthenticated("more than one Authorization header")
+    key = bearer_key(headers[0] if headers else None)
     if key is None:
         raise unauthenticated(NO_KEY)
     # Reading the key's record blocks (SQLite, Neo4j): keep it off the event loop.

@@ -147,3 +147,15 @@ class CodedGraphQLRouter(GraphQLRouter):
             return await super().run(*args, **kwargs)
         except HTTPException as exc:
             raise Refused(exc.status_code, BAD_USER_INPUT, exc.reason) from None
+        except RecursionError:  # JSON nested beyond what the parser follows
+            raise Refused(400, BAD_USER_INPUT, "the request body is nested too deeply") from None
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """Every error coded, also those made before the schema's extensions run
+        (a document the parser cache could not parse)."""
+        body = await super().process_result(request, result)
+        for error in body.get("errors") or []:
+            extensions = error.get("extensions") or {}
+            extensions.setdefault("code", BAD_USER_INPUT)
+            error["extensions"] = extensions
+        return body

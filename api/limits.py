@@ -18,6 +18,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaEx
 MAX_DEPTH = 10  # levels of selections (introspection fields not counted)
 MAX_ALIASES = 15
 MAX_TOKENS = 2000  # braces, parentheses, colons and words of one document
+MAX_BODY_BYTES = 256 * 1024  # a request's body (or GET query string): 413 beyond
 MAX_PAGE = 500  # rows a paginated field returns at most in one page
 
 

@@ -39,7 +39,7 @@ def require_role(principal: Principal, *roles: Role) -> None:
     """Refuse a role that may not ask this (the refusal names no node)."""
     if principal.role not in roles:
         wanted = " or ".join(r.value for r in roles)
-        raise Forbidden(f"a {principal.role.value} key cannot ask this: it needs a {wanted} key")
+        raise Forbidden(f"{principal.role.value} keys cannot ask this: it needs a {wanted} key")
 
 
 def not_found(what: str, ident: str) -> NotFound:

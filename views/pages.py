@@ -39,9 +39,9 @@ def decode(cursor: str | None, shape: tuple[type, ...]) -> list[Any] | None:
     """The sort key in a cursor this query made, checked against its shape."""
     if cursor is None:
         return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    try:  # a cursor is a short [tier, id]: a long one was never made here
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode())) if len(cursor) <= 512 else None
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         key = None
     if (
         not isinstance(key, list)
