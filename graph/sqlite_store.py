@@ -87,7 +87,7 @@ class SqliteStore:
         else:
             data_dir.mkdir(parents=True, exist_ok=True)
             self.path = data_dir / DB_FILE
-            self.target = self.path.as_uri()
+            self.target = self.path.resolve().as_uri()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
