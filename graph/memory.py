@@ -153,6 +153,15 @@ class MemoryStore:
             self.save()
         return removed
 
+    def clear(self) -> None:
+        """Remove everything: the graph and the saved results (a new graph version)."""
+        self.sourcing = nx.MultiDiGraph()
+        self.requirements, self.audits, self.findings = {}, {}, {}
+        self.edges = {name: {} for name in EDGE_KEYS}
+        self.extra = {}
+        self._changed(None)
+        self.save()
+
     def _changed(self, batch: GraphBatch | None, unlinked: tuple = ()) -> None:
         """A new graph version, and the change that made it (None: not kept)."""
         self.version += 1
