@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cascade.engine import CascadeError, JobSpec, check_required
-from tiergraph.bootstrap import open_store
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
-from tiergraph.settings import Settings
+from tiergraph.console import fail as refuse
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
+    from tiergraph.settings import Settings
+
+# `tiergraph --help` imports this module: cascade (numpy), the settings (pydantic)
+# and the drivers are imported by the commands that use them.
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    from tiergraph.bootstrap import open_store as open_configured
+
+    return open_configured(settings)
+
+
+def current_settings() -> Settings:
+    from tiergraph.settings import Settings
+
+    return Settings()
+
 
 cascade_app = typer.Typer(
     help="Tier coverage, cascade gaps and audit status, per member.", no_args_is_help=True
@@ -41,8 +59,8 @@ AsOfOpt = Annotated[
 
 
 def fail(message: str) -> None:
-    err.print(f"[red]✗[/red] {message}")
-    raise typer.Exit(2)
+    """One line on stderr (a JSON error with --format json), exit 2."""
+    refuse(message)
 
 
 def print_coverage(payload: dict[str, Any], computed_at: str, gaps: int) -> None:
@@ -97,6 +115,7 @@ def run(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compute here (no broker needed) and save the results with their time."""
+    from cascade.engine import CascadeError, JobSpec
     from cascade.service import run_here
 
     store = open_store()
@@ -157,6 +176,7 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The latest stored coverage of a requirement (and earlier runs, to compare)."""
+    from cascade.engine import CascadeError, check_required
     from cascade.service import latest
 
     store = open_store()
@@ -198,11 +218,12 @@ def queue_job(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Queue a job for the Celery workers (`tiergraph worker`); prints its id."""
+    from cascade.engine import CascadeError, JobSpec
     from cascade.service import queue
 
-    settings = Settings()
-    store = open_store(settings)
-    ctx = job_context(settings)
+    configured = current_settings()
+    store = open_store(configured)
+    ctx = job_context(configured)
     try:
         job = queue(store, ctx.jobs, ctx, JobSpec(member, requirement, parse_day(as_of)))
     except CascadeError as exc:
@@ -221,10 +242,11 @@ def status(
     job: Annotated[str, typer.Argument(help="job id")], fmt: FormatOpt = Format.table
 ) -> None:
     """A queued job's state and progress (tier reached, nodes found)."""
+    from cascade.engine import CascadeError
     from cascade.service import job_status
 
     try:
-        meta = job_status(job_context(Settings()).jobs, job)
+        meta = job_status(job_context(current_settings()).jobs, job)
     except CascadeError as exc:
         fail(str(exc))
     if fmt == Format.json:
@@ -254,6 +276,7 @@ def audits(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Audit coverage, gaps and savings of a member on a day, computed now."""
+    from cascade.engine import CascadeError
     from cascade.service import live_audit_status
 
     store = open_store()
@@ -278,7 +301,7 @@ def worker(
     """Start a Celery worker for cascade jobs (Redis at TIERGRAPH_REDIS_URL)."""
     from tiergraph.bootstrap import make_celery
 
-    app = make_celery(Settings())
+    app = make_celery(current_settings())
     app.worker_main(
         [
             "worker",
