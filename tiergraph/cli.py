@@ -314,6 +314,11 @@ def demo(
     Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
     folder = demo_folder(_settings(), data_dir)
     settings = _settings(store="memory", data_dir=folder)
+    if serve_after:  # a busy port is said before the work, not after
+        from tiergraph.cli_serve import check_can_listen
+
+        field = "TIERGRAPH_API_PORT" if port is None else "--port"
+        check_can_listen(settings.api_host, settings.api_port if port is None else port, field)
     store = _open_store(settings)
     try:
         if not (folder / DEMO_MARK).exists():
@@ -326,7 +331,7 @@ def demo(
                     field="--data-dir",
                 )
             _load_demo(store, folder, nodes, seed)
-        _cascade_demo(store, folder)
+        _cascade_demo(store, folder, serve_after)
     finally:
         store.close()
     if serve_after:
@@ -349,7 +354,7 @@ def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
     out.print(f"loaded a synthetic network from {files}: {report.rows:,} rows")
 
 
-def _cascade_demo(store: Any, folder: Path) -> None:
+def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
     from cascade.engine import JobSpec
     from cascade.service import run_here
 
@@ -383,7 +388,8 @@ def _cascade_demo(store: Any, folder: Path) -> None:
     out.print(
         f"the demo's store is {folder}; to look further, point the other commands at it: "
         f"`TIERGRAPH_DATA_DIR={folder} tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
-        "`... tiergraph audits -m MEMBER`, or use the API below",
+        "`... tiergraph audits -m MEMBER`, "
+        + ("or the API below" if serving else "or `... tiergraph serve`"),
         highlight=False,
         markup=False,
         soft_wrap=True,
