@@ -16,6 +16,8 @@ COPY api/ api/
 COPY cascade/ cascade/
 COPY loaders/ loaders/
 COPY tiergraph/ tiergraph/
+COPY views/ views/
+COPY access/ access/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

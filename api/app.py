@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 
 
 def store_kind(store: GraphStore) -> str:
-    """The store's kind, "memory" or "neo4j", from its adapter."""
-    from graph.memory import MemoryStore
+    """The store's kind, "embedded" or "neo4j", from its adapter."""
+    from graph.sqlite_store import SqliteStore
 
-    return "memory" if isinstance(store, MemoryStore) else "neo4j"
+    return "embedded" if isinstance(store, SqliteStore) else "neo4j"
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

@@ -7,13 +7,21 @@ import asyncio
 from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.fastapi import BaseContext
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from access.principal import Principal
+from api.audits.queries import AuditsQuery
+from api.coverage.queries import CoverageQuery
+from api.jobs.mutations import JobsMutation
+from api.jobs.queries import JobsQuery
+from api.network.queries import NetworkQuery
 from api.types import Stats
 from graph.store import GraphStore
 
@@ -22,11 +30,14 @@ MAX_ALIASES = 15
 
 
 class Context(BaseContext):
-    """Built fresh for every request (per-request DataLoaders will live here)."""
+    """Built fresh for every request: the store, the principal the request's key
+    names (None without a valid key), and this request's DataLoaders."""
 
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: GraphStore, principal: Principal | None = None):
         super().__init__()
         self.store = store
+        self.principal = principal
+        self.loaders: dict[str, Any] = {}  # DataLoaders, made on first use, this request only
 
 
 def tiergraph_version() -> str:
@@ -37,7 +48,7 @@ def tiergraph_version() -> str:
 
 
 @strawberry.type
-class Query:
+class ServiceQuery:
     @strawberry.field(description='Always "ok" when the API answers.')
     def health(self) -> str:
         return "ok"
@@ -53,6 +64,11 @@ class Query:
         return Stats.from_counts(counts)
 
 
+# The roots: one part per domain (api/<domain>/queries.py, mutations.py).
+Query = merge_types("Query", (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQuery, JobsQuery))
+Mutation = merge_types("Mutation", (JobsMutation,))
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """An exception raised inside a resolver: its message may hold internals
     (hosts, queries), so the client sees a generic one; the server logs it."""
@@ -61,6 +77,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     # Factories: every operation gets its own extension instances.
     extensions=[
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

@@ -33,10 +33,9 @@ from cascade import engine  # noqa: E402
 from cascade import projection as projections  # noqa: E402
 from cascade.engine import JobSpec, walk  # noqa: E402
 from cascade.jobstore import MemoryJobStore  # noqa: E402
-from cascade.service import run_here  # noqa: E402
+from cascade.service import run_here, run_members_here  # noqa: E402
 from graph.model import Adoption, GraphBatch, Kind, Organisation, PassOn, Sourcing  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
-from loaders.generate import generate  # noqa: E402
 
 BASELINE = """
 MATCH p=(m:Member {id: $m})-[:SOURCES_FROM*]->(n)
@@ -48,25 +47,30 @@ MATCH p=(m:Member {id: $m})-[:SOURCES_FROM*]->(n)
 WITH n, min(length(p)) AS tier
 RETURN collect(n.id) AS ids, collect(tier) AS tiers
 """
-MARKER = "MATCH (b:BenchMarker) RETURN b.nodes AS nodes, b.seed AS seed, b.members AS members"
+MARKER = (
+    "MATCH (b:BenchMarker) "
+    "RETURN b.nodes AS nodes, b.seed AS seed, b.members AS members, b.profile AS profile"
+)
 TARGET_S, TARGET_SPEEDUP = 30, 10
 KINDS = ("cold", "warm", "changed")  # projection built; current; brought up to date
 WARM_RUNS = 3
 
 
-def ensure_network(store: Neo4jStore, size: int, members: int, seed: int, reuse: bool) -> dict:
-    """The network of this size and seed in Neo4j: kept (--reuse and the marker
-    matches) or wiped and loaded with store.write."""
+def ensure_network(
+    store: Neo4jStore, size: int, members: int, seed: int, profile: str, reuse: bool
+) -> dict:
+    """The network of this size, seed and profile in Neo4j: kept (--reuse and the
+    marker matches) or wiped and loaded with store.write."""
     driver = store.driver
-    want = {"nodes": size, "seed": seed, "members": members}
+    want = {"nodes": size, "seed": seed, "members": members, "profile": profile}
     records, _, _ = driver.execute_query(MARKER)
     if reuse and len(records) == 1 and dict(records[0]) == want:
         common.log.print(f"{size:,}: reusing the network already loaded")
         return {"reused": True, "load_s": None, "generate_s": None, "entities": None}
     common.log.print(f"{size:,}: wiped in {common.wipe(driver):.1f} s")
     t0 = time.perf_counter()
-    with common.log.status(f"generating {size:,} organisations..."):
-        batch = generate(nodes=size, members=members, seed=seed)
+    with common.log.status(f"generating {size:,} organisations ({profile})..."):
+        batch = common.network(size, members, seed, profile)
     gen_s = time.perf_counter() - t0
     nodes, rels = common.entities(batch)
     work = len(batch) + len(batch.audits) + len(batch.findings)
@@ -77,7 +81,8 @@ def ensure_network(store: Neo4jStore, size: int, members: int, seed: int, reuse:
     del batch
     gc.collect()
     driver.execute_query(
-        "CREATE (:BenchMarker {nodes: $nodes, seed: $seed, members: $members})", want
+        "CREATE (:BenchMarker {nodes: $nodes, seed: $seed, members: $members, profile: $profile})",
+        want,
     )
     common.log.print(
         f"{size:,}: generated in {gen_s:.1f} s, loaded {nodes + rels:,} nodes+rels in "
@@ -174,6 +179,23 @@ def cold_and_warm(store: Neo4jStore, member: str) -> dict[str, Any]:
     return {"cold": cold, "warm": warm, "changed": changed, "memory": memory, "_tier": tiers}
 
 
+def every_member(store: Neo4jStore) -> dict[str, Any]:
+    """`cascade run --all`: every member's cascade on one projection, cold (built
+    inside the timing) then warm; how many times the graph was read."""
+    db = common.Timed(store)  # a fresh wrapper: no projection kept for it yet
+    runs = {}
+    with common.timed_functions(projections, ["build"]) as built:
+        for kind in ("cold", "warm"):
+            t0 = time.perf_counter()
+            metas = run_members_here(db)
+            runs[kind] = round(time.perf_counter() - t0, 2)
+    projections.forget(db)
+    return {"members": len(metas), "nodes": sum(m["nodes"] for m in metas),
+            "cold_s": runs["cold"], "warm_s": runs["warm"],
+            "projection_builds": len(built["build"]),
+            "organisation_reads": db.calls["organisation_columns"]}  # fmt: skip
+
+
 def small_write(store: Neo4jStore, member: str, tiers: dict[str, int]) -> None:
     """What a supplier does through the API: registers a new sub-supplier under a
     tier-1 supplier, passes the member's first requirement on to it, and it adopts."""
@@ -217,23 +239,27 @@ def as_lists(driver: Driver, member: str, timeout: float) -> float | None:
 def main() -> None:
     p = common.parser(__doc__.split("\n")[0])
     p.add_argument("--sizes", default="20000,200000,1000000", help="organisations per network")
-    p.add_argument("--members", type=int, default=5)
-    p.add_argument("--seed", type=int, default=1)
+    common.network_arguments(p, members=5)
     p.add_argument("--baseline-timeout", type=float, default=120.0, help="seconds")
     p.add_argument(
-        "--reuse", action="store_true", help="keep a network loaded with the same size/seed/members"
+        "--reuse",
+        action="store_true",
+        help="keep a network loaded with the same size/seed/members/profile",
     )
     args = p.parse_args()
     common.require_yes(args)
+    members = common.members_of(args)
     run_start = time.perf_counter()
     store = Neo4jStore.connect(args.uri)
     machine = common.machine(store.driver)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        loaded = ensure_network(store, size, args.members, args.seed, args.reuse)
+        loaded = ensure_network(store, size, members, args.seed, args.profile, args.reuse)
         member, networks = largest_member(store)
         common.log.print(f"{size:,}: networks {networks}; member {member}; running ours...")
         mine = cold_and_warm(store, member)
+        common.log.print(f"{size:,}: every member (cascade run --all)...")
+        everyone = every_member(store)
         common.log.print(
             f"{size:,}: ours cold {mine['cold']['seconds']:.1f} s, warm "
             f"{mine['warm']['seconds']:.1f} s; running the baseline..."
@@ -249,11 +275,13 @@ def main() -> None:
         results.append({
             "size": size, "member": member, "member_networks": networks, **loaded,
             "baseline_as_lists_s": lists_s, "ours": mine, "baseline": base,
-            "speedup": speedup, "tiers_agree": agree, "load_avg": common.load_average(),
+            "speedup": speedup, "tiers_agree": agree, "all_members": everyone,
+            "load_avg": common.load_average(),
         })  # fmt: skip
         gc.collect()
     store.close()
-    data = {"benchmark": "cascade", "machine": machine, "members": args.members, "seed": args.seed,
+    data = {"benchmark": "cascade", "machine": machine, "profile": args.profile,
+            "members": members, "seed": args.seed,
             "baseline_timeout_s": args.baseline_timeout, "runs": results,
             "targets": {"seconds_at_1m": TARGET_S, "speedup": TARGET_SPEEDUP},
             "run_s": round(time.perf_counter() - run_start, 1)}  # fmt: skip
@@ -270,6 +298,9 @@ def _secs(seconds: float | None, timeout: float) -> str:
 def print_tables(data: dict[str, Any], timeout: float) -> None:
     out = common.out
     out.print(f"Machine: {common.machine_line(data['machine'])}")
+    out.print(
+        f"Networks: the {data['profile']} profile, {data['members']} members, seed {data['seed']}"
+    )
     rows = []
     for r in data["runs"]:
         o, b = r["ours"], r["baseline"]
@@ -293,6 +324,13 @@ def print_tables(data: dict[str, Any], timeout: float) -> None:
         "sub-supplier, a pass-on, an adoption) just before, taken into the projection inside "
         f"the timing, median of {WARM_RUNS} (a write before each). Speedup = baseline / ours."
     )
+    for r in data["runs"]:
+        a = r["all_members"]
+        out.print(
+            f"Every member at {r['size']:,} organisations (cascade run --all): {a['members']} "
+            f"members, {a['nodes']:,} nodes in their networks together; cold {a['cold_s']:.1f} s "
+            f"(the graph read {a['organisation_reads']} time(s)), warm {a['warm_s']:.1f} s."
+        )
     for r in data["runs"]:
         print_breakdown(r, timeout)
     for r in data["runs"]:

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from graph.model import GraphBatch
+from loaders.generate import MEMBERS_BY_DEFAULT, PROFILES, generate
 
 # Progress and notes go to stderr, figures to stdout: `--format json` stays parseable.
 log = Console(stderr=True, highlight=False)
@@ -46,6 +47,38 @@ def parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
+def network_arguments(p: argparse.ArgumentParser, members: int) -> None:
+    """--profile, --members and --seed: which generated network to measure on."""
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="tiers",
+        help="the generator's shape (docs/formats.md): tiers, members' chains down to "
+        "smallholders; brands, few members each listing hundreds to thousands of shared mills",
+    )
+    p.add_argument(
+        "--members",
+        type=int,
+        default=None,
+        help=f"member brands (default: {members} for tiers, "
+        f"{MEMBERS_BY_DEFAULT['brands']} for brands)",
+    )
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(tiers_members=members)
+
+
+def members_of(args: argparse.Namespace) -> int:
+    """--members, or the profile's default."""
+    if args.members is not None:
+        return args.members
+    return args.tiers_members if args.profile == "tiers" else MEMBERS_BY_DEFAULT[args.profile]
+
+
+def network(nodes: int, members: int, seed: int, profile: str) -> GraphBatch:
+    """The generated network a benchmark measures on."""
+    return generate(nodes=nodes, members=members, seed=seed, profile=profile)
+
+
 def require_yes(args: argparse.Namespace) -> None:
     if not args.yes:
         log.print(
@@ -55,8 +88,8 @@ def require_yes(args: argparse.Namespace) -> None:
         sys.exit(2)
 
 
-def machine(driver: Driver) -> dict[str, Any]:
-    """CPU, cores, RAM, Python and Neo4j versions, and when."""
+def machine(driver: Driver | None) -> dict[str, Any]:
+    """CPU, cores, RAM, Python and Neo4j versions (none without a driver), and when."""
     cpu = platform.processor() or "unknown"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
@@ -72,8 +105,10 @@ def machine(driver: Driver) -> dict[str, Any]:
         ram_gb = round(kb / 1024**2, 1)
     except (OSError, StopIteration):
         pass
-    records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
-    neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
+    neo4j = "not used"
+    if driver is not None:
+        records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions, edition")
+        neo4j = f"{records[0]['versions'][0]} {records[0]['edition']}"
     try:  # the code measured: other work may sit uncommitted in the tree
         git = subprocess.run(
             ["git", "describe", "--always", "--dirty"],

@@ -27,7 +27,6 @@ from bench import common  # noqa: E402
 from graph.model import BATCH_FIELDS, GraphBatch, Kind  # noqa: E402
 from graph.neo4j_import import run_import, write_import_files  # noqa: E402
 from graph.neo4j_store import Neo4jStore  # noqa: E402
-from loaders.generate import generate  # noqa: E402
 from loaders.load import load  # noqa: E402
 from loaders.writers import write_csv_dir  # noqa: E402
 from tiergraph.launcher import EmbeddedNeo4j  # noqa: E402
@@ -178,17 +177,17 @@ def offline_import(batch: GraphBatch, args: Any) -> dict[str, Any]:
 def main() -> None:
     p = common.parser(__doc__.split("\n")[0])
     p.add_argument("--nodes", type=int, default=200_000, help="organisations to generate")
-    p.add_argument("--members", type=int, default=8)
-    p.add_argument("--seed", type=int, default=1)
+    common.network_arguments(p, members=8)
     p.add_argument("--baseline-seconds", type=float, default=60.0)
     args = p.parse_args()
     common.require_yes(args)
+    members = common.members_of(args)
     log = common.log
     run_start = time.perf_counter()
 
     t0 = time.perf_counter()
-    with log.status(f"generating {args.nodes:,} organisations..."):
-        batch = generate(nodes=args.nodes, members=args.members, seed=args.seed)
+    with log.status(f"generating {args.nodes:,} organisations ({args.profile})..."):
+        batch = common.network(args.nodes, members, args.seed, args.profile)
     gen_s = time.perf_counter() - t0
     nodes, rels = common.entities(batch)
     total = nodes + rels
@@ -247,7 +246,8 @@ def main() -> None:
         "machine": machine,
         "network": {
             "organisations": len(batch.organisations),
-            "members": args.members,
+            "profile": args.profile,
+            "members": members,
             "seed": args.seed,
             "nodes": nodes,
             "relationships": rels,
@@ -287,8 +287,9 @@ def main() -> None:
     out = common.out
     out.print(f"Machine: {common.machine_line(machine)}")
     out.print(
-        f"Network: {len(batch.organisations):,} organisations ({args.members} members, seed "
-        f"{args.seed}) = {nodes:,} nodes + {rels:,} relationships = {total:,} entities"
+        f"Network: {len(batch.organisations):,} organisations ({args.profile} profile, "
+        f"{members} members, seed {args.seed}) = {nodes:,} nodes + {rels:,} relationships = "
+        f"{total:,} entities"
     )
     rows = [
         ["store.write (bulk path)", f"{total:,}", f"{write_s:.1f}", f"{write_rate:,.0f}",

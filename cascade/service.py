@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status, forum_savings
 from cascade.engine import CascadeError, JobRunner, JobSpec, new_job, walked
 from cascade.jobstore import JobStore, MemoryJobStore
+from cascade.projection import Projection
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, StoredResult
 
@@ -32,6 +33,57 @@ def run_here(
     jobs = jobs or MemoryJobStore()
     job = new_job(store, jobs, spec)
     return JobRunner(store, jobs, job).run_all(on_step)
+
+
+def run_members_here(
+    store: GraphStore,
+    as_of: date | None = None,
+    *,
+    jobs: JobStore | None = None,
+    on_step: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Every member's job, one after the other in this process, all on one
+    projection (the graph read once, or not at all when the kept one is current):
+    each saves the results `run_here` saves, all in one write once the last is
+    done. Returns the jobs' status, in member id order; `on_step` is told a job's
+    status after each of its steps."""
+    members = store.members()
+    if not members:
+        raise CascadeError("the store holds no members: load a network first")
+    jobs = jobs or MemoryJobStore()
+    created = [new_job(store, jobs, JobSpec(member, None, as_of)) for member in members]
+    projection = projections.current(store)
+    together = _ResultsSavedTogether(store)
+    done = []
+    try:
+        for job in created:
+            runner, step, more = JobRunner(cast(GraphStore, together), jobs, job), 1, True
+            while more:
+                more = runner.run_step(step, projection)
+                step += 1
+                if on_step:
+                    on_step(runner.meta)  # after the last step too: its state is "done"
+            done.append(runner.meta)
+    finally:
+        if together.pending:  # the members done, even when a later one failed
+            store.save_results(together.pending)
+    return done
+
+
+class _ResultsSavedTogether:
+    """The store, but the results the jobs save are kept and written in one
+    `save_results` at the end: one write for every member, not one each (the
+    embedded JSON store rewrites its whole file per write)."""
+
+    def __init__(self, store: GraphStore):
+        self._store = store
+        self.pending: list[StoredResult] = []
+
+    def save_results(self, results: list[StoredResult]) -> None:
+        self.pending.extend(results)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
 
 
 def queue(store: GraphStore, jobs: JobStore, dispatcher: Dispatcher, spec: JobSpec) -> str:
@@ -60,7 +112,34 @@ def live_audit_status(
     kinds = store.kinds([member])
     if kinds.get(member) != Kind.MEMBER:
         raise CascadeError(f"unknown member {member!r}")
+    return _audit_status_on(projections.current(store), store, member, as_of, include_smallholders)
+
+
+def live_audit_statuses(
+    store: GraphStore,
+    as_of: date,
+    *,
+    include_smallholders: bool = False,
+    on_member: Callable[[str], None] | None = None,
+) -> list[AuditStatus]:
+    """Every member's audit status on a day (members in id order), all on one
+    projection; `on_member` is told each member once its status is computed."""
     projection = projections.current(store)
+    statuses = []
+    for member in store.members():
+        statuses.append(_audit_status_on(projection, store, member, as_of, include_smallholders))
+        if on_member:
+            on_member(member)
+    return statuses
+
+
+def _audit_status_on(
+    projection: Projection,
+    store: GraphStore,
+    member: str,
+    as_of: date,
+    include_smallholders: bool,
+) -> AuditStatus:
     return audit_status(
         projection,
         walked(projection, member),
@@ -72,7 +151,7 @@ def live_audit_status(
 
 def forum_savings_on(store: GraphStore, as_of: date) -> dict[str, Any]:
     """Every member's audit savings on a day, and the forum-wide figure."""
-    statuses = [live_audit_status(store, m, as_of) for m in store.members()]
+    statuses = live_audit_statuses(store, as_of)
     members = [
         {k: s.as_dict()[k] for k in ("member", "in_scope", "covered", "saved", "savings")}
         for s in statuses

@@ -20,7 +20,14 @@ SCHEMA = (
     "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
     "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
     "CREATE CONSTRAINT graph_version IF NOT EXISTS FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
+    "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
 )
+
+# ---- API keys: metadata nodes beside the graph (counts and exports never see them).
+SAVE_KEY = "CREATE (k:ApiKey) SET k = $record"
+KEY = "MATCH (k:ApiKey {id: $id}) RETURN k {.*} AS k"
+KEYS = "MATCH (k:ApiKey) RETURN k {.*} AS k ORDER BY k.created_at, k.id"
+REVOKE_KEY = "MATCH (k:ApiKey {id: $id}) SET k.revoked_at = $at RETURN count(k) AS n"
 
 # ---- the graph version: one node, metadata rather than data (counts and exports
 # never see it); every write of the graph gives it a new token in its transaction.
@@ -360,6 +367,39 @@ RETURN collect(r.id) AS ids
 RECOGNISED_SCHEMES = """
 MATCH (:Organisation {id: $member})-[:RECOGNISES]->(s:Scheme)
 RETURN collect(s.name) AS schemes
+"""
+
+# ---- details a member's people read, of nodes the walk found in their view ----
+ORGANISATIONS = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN o {.*, kind: CASE WHEN o:Member THEN 'member'
+                         WHEN o:Supplier THEN 'supplier'
+                         ELSE 'smallholder' END} AS row
+ORDER BY o.id
+"""
+COUNTRIES = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN collect(o.id) AS ids, collect(o.country) AS countries
+"""
+REQUIREMENTS = """
+UNWIND $ids AS id
+MATCH (r:Requirement {id: id})
+RETURN r {.*} AS row
+ORDER BY r.id
+"""
+AUDITS = """
+UNWIND $ids AS id
+MATCH (a:Audit {id: id})-[:COVERS]->(o:Organisation)
+RETURN a {.*, organisation: o.id} AS row
+ORDER BY a.id
+"""
+FINDINGS_OF = """
+UNWIND $ids AS id
+MATCH (a:Audit {id: id})-[:HAS_FINDING]->(f:Finding)
+RETURN f {.*, audit: a.id} AS row
+ORDER BY a.id, f.id
 """
 
 # ---- computed results ----

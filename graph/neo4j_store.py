@@ -18,7 +18,16 @@ from neo4j.time import Date
 
 from graph import cypher
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
-from graph.model import BATCH_FIELDS, IDENTIFIER_FIELDS, GraphBatch, Kind
+from graph.model import (
+    BATCH_FIELDS,
+    IDENTIFIER_FIELDS,
+    Audit,
+    Finding,
+    GraphBatch,
+    Kind,
+    Organisation,
+    Requirement,
+)
 from graph.neo4j_bulk import BulkWriter
 from graph.store import (
     CHANGE_ROWS,
@@ -26,6 +35,7 @@ from graph.store import (
     COUNT_KEYS,
     Entity,
     GraphChange,
+    KeyRecord,
     StoredResult,
     UnknownReference,
 )
@@ -246,9 +256,10 @@ class Neo4jStore:
             return session.execute_write(remove)
 
     def clear(self) -> None:
-        """Remove everything: the graph, saved results and kept changes, in batches
-        of cypher.CLEAR_BATCH (a million nodes never sit in one transaction); the
-        version changes before (readers stop trusting what they hold) and after."""
+        """Remove everything: the graph, saved results, API keys and kept changes,
+        in batches of cypher.CLEAR_BATCH (a million nodes never sit in one
+        transaction); the version changes before (readers stop trusting what they
+        hold) and after."""
         self._bump_graph_version()
         try:
             with self._session() as session:  # CALL IN TRANSACTIONS needs auto-commit
@@ -403,6 +414,29 @@ class Neo4jStore:
     def recognised_schemes(self, member: str) -> set[str]:
         return set(self._single(cypher.RECOGNISED_SCHEMES, member=member)["schemes"])
 
+    # ---- details of nodes in a principal's view ----------------------------
+    def _rows(self, field: str, query: str, ids: Iterable[str]) -> list[Any]:
+        records, _, _ = self.driver.execute_query(
+            query, ids=sorted(set(ids)), database_=self.database, routing_="r"
+        )
+        return [self._row(field, dict(rec["row"])) for rec in records]
+
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        return self._rows("organisations", cypher.ORGANISATIONS, ids)
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
+        return dict(zip(rec["ids"], rec["countries"], strict=True))
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        return self._rows("requirements", cypher.REQUIREMENTS, ids)
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        return self._rows("audits", cypher.AUDITS, ids)
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        return self._rows("findings", cypher.FINDINGS_OF, audit_ids)
+
     # ---- computed results ----------------------------------------------
     def save_results(self, results: list[StoredResult]) -> None:
         # A large network's gap lists run to tens of MB of JSON: kept compressed.
@@ -433,5 +467,29 @@ class Neo4jStore:
             StoredResult(**{**rec["r"], "payload": _unpack(rec["r"]["payload"])}) for rec in records
         ]
 
+    # ---- API keys ----------------------------------------------------------
+    def save_key(self, record: KeyRecord) -> None:
+        data = {f: getattr(record, f) for f in record.__slots__}
+        self.driver.execute_query(cypher.SAVE_KEY, record=data, database_=self.database)
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        records, _, _ = self.driver.execute_query(
+            cypher.KEY, id=key_id, database_=self.database, routing_="r"
+        )
+        return _key_record(records[0]["k"]) if records else None
+
+    def keys(self) -> list[KeyRecord]:
+        records, _, _ = self.driver.execute_query(
+            cypher.KEYS, database_=self.database, routing_="r"
+        )
+        return [_key_record(r["k"]) for r in records]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        return self._single_write(cypher.REVOKE_KEY, id=key_id, at=at)["n"] > 0
+
     def close(self) -> None:
         self.driver.close()
+
+
+def _key_record(data: dict[str, Any]) -> KeyRecord:
+    return KeyRecord(**{f: data.get(f) for f in KeyRecord.__slots__})  # type: ignore[arg-type]

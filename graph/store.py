@@ -1,7 +1,7 @@
 """The store port: what the services need from a graph store.
 
 Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
-`graph.memory.MemoryStore`; `tests/contract` runs the same tests on both.
+`graph.sqlite_store.SqliteStore`; `tests/contract` runs the same tests on both.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from graph.model import GraphBatch, Kind
+from graph.model import Audit, Finding, GraphBatch, Kind, Organisation, Requirement
 
 Entity = Literal["requirement", "audit", "finding"]
 
@@ -66,7 +66,7 @@ class GraphStore(Protocol):
 
     # ---- what the cascade reads --------------------------------------
     # Nodes are addressed by the store's own integer handles (Neo4j's internal
-    # ids; positions in the embedded store), valid for one graph version only.
+    # ids; rowids in the embedded store), valid for one graph version only.
     def graph_version(self) -> str:
         """Changes with every write of the graph, in the same transaction (saved
         results are not the graph: saving them leaves it as it is)."""
@@ -131,6 +131,28 @@ class GraphStore(Protocol):
 
     def recognised_schemes(self, member: str) -> set[str]: ...
 
+    # ---- details a member's people read, for nodes already known to be in
+    # their view (the walk decides what is visible; these fetch only those) ----
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        """The known organisations among `ids`, sorted by id."""
+        ...
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        """The country of each known organisation among `ids`."""
+        ...
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        """The known requirements among `ids`, sorted by id."""
+        ...
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        """The known audits among `ids`, sorted by id."""
+        ...
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        """Every finding of the audits among `audit_ids`, sorted by audit then id."""
+        ...
+
     # ---- computed results, kept with the time they were computed --------
     def save_results(self, results: list[StoredResult]) -> None:
         """In one go; idempotent on each result's id (saved twice, kept once)."""
@@ -138,6 +160,21 @@ class GraphStore(Protocol):
 
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
         """The newest first."""
+        ...
+
+    # ---- API keys (kept beside the graph, never part of it) ---------------
+    def save_key(self, record: KeyRecord) -> None:
+        """Keep a new key's record (its hash, never the key)."""
+        ...
+
+    def key(self, key_id: str) -> KeyRecord | None: ...
+
+    def keys(self) -> list[KeyRecord]:
+        """Every key's record, oldest first."""
+        ...
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        """Mark the key revoked at `at` (ISO time); False when there is no such key."""
         ...
 
     def close(self) -> None: ...
@@ -164,6 +201,19 @@ class StoredResult:
     key: str  # the requirement id, or the as-of day for audits
     computed_at: str  # ISO 8601, UTC
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """An API key as kept: `hash` is the SHA-256 of the whole key (access.keys)."""
+
+    id: str
+    role: str  # access.principal.Role
+    organisation: str | None  # None for an operator key
+    label: str | None
+    hash: str
+    created_at: str  # ISO 8601, UTC
+    revoked_at: str | None = None
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns

@@ -139,12 +139,16 @@ _ROLE_SCHEMES = {
 }
 _VALIDITY = {"SMETA": (365, 730), "amfori BSCI": (365, 730), "SA8000": (1095,)}
 _VALIDITY |= {"RBA": (730,), "RA": (1095,)}
+_VALIDITY |= {"RSPO": (1825,), "ISPO": (1825,), "MSPO": (1825,)}  # the brands profile's
 _RATINGS = {
     "SMETA": (None,),
     "amfori BSCI": ("A", "B", "C", "C", "D", "E"),
     "SA8000": ("certified",),
     "RBA": ("Platinum", "Gold", "Silver", "Bronze", None),
     "RA": ("certified", "certified", "conditional"),
+    "RSPO": ("certified", "certified", "suspended"),
+    "ISPO": ("certified",),
+    "MSPO": ("certified",),
 }
 _AUDITORS = ("SGS", "Bureau Veritas", "Intertek", "TÜV SÜD", "ELEVATE", "LRQA", "Control Union")
 _CATEGORIES = (
@@ -166,29 +170,63 @@ _EVIDENCE = ("signed supplier code", "contract clause", "self-assessment", "poli
 # The cascade: a buyer passes a requirement to each supplier with probability
 # _PASS * _DECAY**(tier-1); a supplier adopts the first time with _ADOPT.
 _PASS, _DECAY, _ADOPT = 0.9, 0.7, 0.72
-_PAST, _FUTURE = 6000, 1500  # the span of days the generator uses around today
+_PAST, _FUTURE = 6000, 2000  # the span of days the generator uses around today
+
+
+PROFILES = ("tiers", "brands")
+MEMBERS_BY_DEFAULT = {"tiers": 5, "brands": 15}
 
 
 def generate(
-    *, nodes: int = 5000, members: int = 5, seed: int = 42, today: date | None = None
+    *,
+    nodes: int = 5000,
+    members: int | None = None,
+    seed: int = 42,
+    today: date | None = None,
+    profile: str = "tiers",
 ) -> GraphBatch:
     """About `nodes` organisations (exactly, from a few hundred up) of which
-    `members` are members, with every kind of row; the same arguments give the
-    same batch. `today` (default REFERENCE_DAY) is the day audits expire against."""
+    `members` (default: the profile's MEMBERS_BY_DEFAULT) are members, with every
+    kind of row; the same arguments give the same batch. `today` (default
+    REFERENCE_DAY) is the day audits expire against. `profile` is "tiers" (the
+    chains above) or "brands" (loaders/generate_brands.py: few members, each
+    listing hundreds to thousands of mills)."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+    members = MEMBERS_BY_DEFAULT[profile] if members is None else members
     if members < 1:
         raise ValueError("members must be at least 1")
-    if nodes < members + 200:
-        raise ValueError("nodes must exceed members by at least 200")
+    network: type[_Network] = _Network
+    if profile == "brands":
+        from loaders.generate_brands import BrandsNetwork
+
+        network = BrandsNetwork
+    if nodes < members + network.MIN_NODES:
+        raise ValueError(
+            f"nodes must exceed members by at least {network.MIN_NODES} in the {profile} profile"
+        )
     collecting = gc.isenabled()
     gc.disable()  # millions of acyclic rows: the cycle collector would only rescan them
     try:
-        return _Network(nodes, members, seed, today or REFERENCE_DAY).build()
+        return network(nodes, members, seed, today or REFERENCE_DAY).build()
     finally:
         if collecting:
             gc.enable()
 
 
 class _Network:
+    """The tiers profile; the brands profile reuses its requirements, cascade and
+    audits with its own tables (the class attributes)."""
+
+    MIN_NODES = 200
+    PREFIX: dict[int, str] = _PREFIX
+    MEMBER_NAMES: tuple[tuple[str, str], ...] = _MEMBERS
+    AUDITED: dict[int, float] = _AUDITED
+    ROLE_SCHEMES: dict[int, tuple[str, ...]] = _ROLE_SCHEMES
+    SCHEMES: tuple[str, ...] = SCHEMES
+    REQUIREMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = _REQUIREMENTS
+    PASS, DECAY, ADOPT = _PASS, _DECAY, _ADOPT
+
     def __init__(self, nodes: int, members: int, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.rnd = self.rng.random
@@ -206,6 +244,7 @@ class _Network:
         self.wants: list[set[int]] = []  # commodities each member buys
         self.numbered: dict[int, int] = {}  # ids handed out per role
         self.groups: set[int] = set()  # smallholders that are farm groups
+        self.country: list[str] = []  # each node's country, once organisations are made
 
     def _pick(self, seq: Sequence[_T]) -> _T:
         """random.choice, several times faster (the generator's hot loops use it)."""
@@ -232,11 +271,7 @@ class _Network:
         suppliers = self.nodes - self.members
         per_role = {r: max(len(_COMM), round(share * suppliers)) for r, share in _SHARE.items()}
         per_role[MFR] = max(self.members, per_role[MFR])
-        for m in range(self.members):
-            code, _ = _MEMBERS[m % len(_MEMBERS)]
-            self._add(
-                MEMBER, -1, 1, f"M-{code}{m // len(_MEMBERS) + 1 if m >= len(_MEMBERS) else ''}"
-            )
+        self._add_members()
         self._add(MFR, -1, per_role[MFR])
         counts = {
             r: [max(1, round(per_role[r] * w)) for w in _WEIGHT] for r in (PRC, TRD, EXP, AGG, COOP)
@@ -250,13 +285,23 @@ class _Network:
         self.out = [[] for _ in range(len(self.ids) - smallholders)]
         self.primary = [-1] * len(self.ids)
 
+    def _add_members(self) -> None:
+        names = self.MEMBER_NAMES
+        for m in range(self.members):
+            code = names[m % len(names)][0]
+            self._add(MEMBER, -1, 1, f"M-{code}{m // len(names) + 1 if m >= len(names) else ''}")
+
+    def _member_name(self, m: int) -> str:
+        names = self.MEMBER_NAMES
+        return names[m % len(names)][1] + (f" {m // len(names) + 1}" if m >= len(names) else "")
+
     def _add(self, role: int, comm: int, n: int, name: str | None = None) -> None:
         start = len(self.ids)
         if name is not None:
             self.ids.append(name)
         else:
             seen, width = self.numbered.get(role, 0), 7 if role == SH else 6
-            self.ids.extend(f"{_PREFIX[role]}{seen + k:0{width}d}" for k in range(1, n + 1))
+            self.ids.extend(f"{self.PREFIX[role]}{seen + k:0{width}d}" for k in range(1, n + 1))
             self.numbered[role] = seen + n
         self.role.extend([role] * n)
         self.comm.extend([comm] * n)
@@ -387,13 +432,12 @@ class _Network:
     # ---- organisations -------------------------------------------------
     def _organisations(self) -> None:
         pick, rnd, ids, orgs = self._pick, self.rnd, self.ids, self.batch.organisations
-        country: list[str] = []
+        country = self.country
         salt = self.rng.randrange(10**6)
         for i in range(len(self.out)):  # all but smallholders, numbered last
             role, c = self.role[i], self.comm[i]
             if role == MEMBER:
-                cc, name = pick(_CONSUMERS), _MEMBERS[i % len(_MEMBERS)][1]
-                name += f" {i // len(_MEMBERS) + 1}" if i >= len(_MEMBERS) else ""
+                cc, name = pick(_CONSUMERS), self._member_name(i)
             elif role == MFR:
                 cc = pick(_CONSUMERS if rnd() < 0.75 else _FACTORIES)
                 name = pick(_names(MFR, c))
@@ -449,10 +493,10 @@ class _Network:
         turn = rng.randrange(3)
         for m in range(self.members):
             code = self.ids[m].removeprefix("M-")
-            for scheme in sorted(rng.sample(SCHEMES, rng.randint(2, 4))):
+            for scheme in sorted(rng.sample(self.SCHEMES, rng.randint(2, 4))):
                 batch.recognitions.append(Recognition(self.ids[m], scheme))
             more = (m + turn) % 3  # 1-3 requirements each, about two on average
-            picks = [_REQUIREMENTS[0], *rng.sample(_REQUIREMENTS[1:], more)]
+            picks = [self.REQUIREMENTS[0], *rng.sample(self.REQUIREMENTS[1:], more)]
             for req_code, title, frameworks in picks:
                 req = f"REQ-{code}-{req_code}"
                 version = rng.choice(("1", "2", "3", "2025.1"))
@@ -469,7 +513,7 @@ class _Network:
         decided = {m}
         frontier, tier = [m], 1
         while frontier:
-            p, following = _PASS * _DECAY ** (tier - 1), []
+            p, following = self.PASS * self.DECAY ** (tier - 1), []
             for v in frontier:
                 since = adopted_at[v]
                 for w in out[v] if v < buyers else ():
@@ -480,7 +524,7 @@ class _Network:
                     if w in decided:
                         continue
                     decided.add(w)
-                    if rnd() < _ADOPT:
+                    if rnd() < self.ADOPT:
                         adopted_at[w] = took = min(0, at + int(rnd() * 91))
                         evidence = _EVIDENCE[int(rnd() * len(_EVIDENCE))]
                         adoptions.append(Adoption(ids[w], req, days[took + _PAST], evidence))
@@ -498,7 +542,7 @@ class _Network:
 
     # ---- audits ----------------------------------------------------------
     def _audits(self) -> None:
-        rnd, audited = self.rng.random, _AUDITED
+        rnd, audited = self.rng.random, self.AUDITED
         members_of: dict[int, list[int]] = {}
         for i in range(self.members, len(self.ids)):
             role = self.role[i]
@@ -510,11 +554,14 @@ class _Network:
             for _ in range(1 + (rnd() < 0.3)):
                 self._audit(i, role, members_of[mask] or list(range(self.members)))
 
+    def _scheme(self, org: int, role: int) -> str:
+        return self._pick(self.ROLE_SCHEMES[role])
+
     def _audit(self, org: int, role: int, customers: list[int]) -> None:
         rng, rnd, batch = self.rng, self.rnd, self.batch
         pick, between = self._pick, self._between
         audit_id = f"AUD-{len(batch.audits) + 1:07d}"
-        scheme = pick(_ROLE_SCHEMES[role])
+        scheme = self._scheme(org, role)
         age = between(0, 1200)
         valid = pick(_VALIDITY[scheme])
         commissioner = org if rnd() < 0.25 else pick(customers)

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from graph.memory import MemoryStore
+from graph.sqlite_store import SqliteStore
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -68,17 +68,31 @@ def redis_url() -> str:
 
 @pytest.fixture(
     params=[
-        "memory",
+        "embedded",
         pytest.param("neo4j", marks=pytest.mark.neo4j),
         pytest.param("neo4j-bulk", marks=pytest.mark.neo4j),
     ]
 )
 def store(request, tmp_path):
+    yield from _store(request, tmp_path)
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def engine_store(request, tmp_path):
+    """The embedded store and Neo4j (not its bulk path: for tests that write much and
+    check what is computed, not how it was written)."""
+    yield from _store(request, tmp_path)
+
+
+def _store(request, tmp_path):
     """The same test on each store adapter; "neo4j-bulk" sends every write down
     the Neo4j bulk path (graph.neo4j_bulk) that large loads take."""
-    if request.param == "memory":
-        return MemoryStore(tmp_path / "data")
+    if request.param == "embedded":
+        store = SqliteStore(tmp_path / "data")
+        yield store
+        store.close()
+        return
     neo4j = request.getfixturevalue("neo4j_store")
     if request.param == "neo4j-bulk":
         neo4j.single_tx_rows = 0
-    return neo4j
+    yield neo4j

@@ -19,7 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TIERGRAPH_STORE", "memory")
+    monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
     monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
 
@@ -45,7 +45,7 @@ def test_generate_load_cascade_and_read_back(data_dir):
     assert loaded["written"]["sourcing"] == generated["rows"]["sourcing"]
 
     status = run_json("status")
-    assert status["store"] == "memory"
+    assert status["store"] == "embedded"
     assert status["counts"]["members"] == 3
     assert sum(status["counts"][k] for k in ("members", "suppliers", "smallholders")) == 1500
 
@@ -180,7 +180,7 @@ def test_reset_yes_empties_the_store_and_says_what_went(data_dir):
     run("load", str(data_dir / "net"))
     run("cascade", "run", "-m", "M-ACME")
     removed = run_json("reset", "--yes")
-    assert removed["store"] == "memory" and removed["removed"]["members"] == 1
+    assert removed["store"] == "embedded" and removed["removed"]["members"] == 1
     assert set(run_json("status")["counts"].values()) == {0}
     assert run("cascade", "show", "-m", "M-ACME", "-r", "REQ-ACME-SCOC")[0] == 2  # results gone
 
@@ -305,11 +305,10 @@ def test_the_command_line_imports_nothing_heavy_to_start():
 
 
 def test_status_on_the_embedded_store_loads_no_driver_nor_numpy(data_dir):
-    # networkx is the embedded store itself until the SQLite store replaces it.
     code = (
         "import sys; from tiergraph.cli import app\n"
         "try:\n    app(['status'])\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules and m != 'networkx'))"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"

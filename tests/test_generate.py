@@ -12,9 +12,10 @@ import networkx as nx
 import pytest
 
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
-from graph.memory import MemoryStore
 from graph.model import BATCH_FIELDS, FindingStatus, GraphBatch, Kind, Severity
-from loaders.generate import REFERENCE_DAY, SCHEMES, generate
+from graph.sqlite_store import SqliteStore
+from loaders.generate import MEMBERS_BY_DEFAULT, REFERENCE_DAY, SCHEMES, generate
+from loaders.generate_brands import BRAND_SCHEMES
 from loaders.load import load
 from loaders.writers import columns, write_csv_dir, write_json_bundle
 
@@ -108,6 +109,10 @@ def test_commodities_and_countries(batch: GraphBatch) -> None:
 
 
 def test_keys_unique_and_references_resolve(batch: GraphBatch, kinds: dict) -> None:
+    check_keys_and_references(batch, kinds, SCHEMES)
+
+
+def check_keys_and_references(batch: GraphBatch, kinds: dict, schemes: tuple[str, ...]) -> None:
     keys = {
         "organisations": lambda r: r.id,
         "requirements": lambda r: r.id,
@@ -140,7 +145,7 @@ def test_keys_unique_and_references_resolve(batch: GraphBatch, kinds: dict) -> N
         assert a.valid_until >= a.audit_date
     assert all(f.audit in audits for f in batch.findings)
     assert all(s.audit in audits and s.member in members for s in batch.shares)
-    assert all(r.member in members and r.scheme in SCHEMES for r in batch.recognitions)
+    assert all(r.member in members and r.scheme in schemes for r in batch.recognitions)
 
 
 def test_members_require_and_recognise(batch: GraphBatch) -> None:
@@ -201,7 +206,135 @@ def test_json_bundle_reads_back_equal(batch: GraphBatch, tmp_path: Path) -> None
 
 
 def test_files_load_into_the_store_unchanged(batch: GraphBatch, tmp_path: Path) -> None:
-    store = MemoryStore()
+    store = SqliteStore()
     report = load(store, write_csv_dir(batch, tmp_path))
     assert report.ok, report.problems[:5]
     assert store.export() == sorted_batch(batch)
+
+
+def test_an_unknown_profile_is_refused() -> None:
+    with pytest.raises(ValueError, match="profile must be one of tiers, brands, not 'chains'"):
+        generate(nodes=NODES, profile="chains")
+
+
+# ---- the brands profile: few members, each listing many mills ---------------
+BRAND_NODES = 20_000
+
+
+@pytest.fixture(scope="module")
+def brands() -> GraphBatch:
+    return generate(nodes=BRAND_NODES, seed=SEED, profile="brands")
+
+
+@pytest.fixture(scope="module")
+def brand_graph(brands: GraphBatch) -> nx.DiGraph:
+    return nx.DiGraph((s.buyer, s.seller) for s in brands.sourcing)
+
+
+@pytest.fixture(scope="module")
+def mills_of(brands: GraphBatch, brand_graph: nx.DiGraph) -> dict[str, set[str]]:
+    """Member -> the mills in its network."""
+    mills = {o.id for o in brands.organisations if o.id.startswith("S-MILL-")}
+    return {m: nx.descendants(brand_graph, m) & mills for m in _members(brands)}
+
+
+def test_brands_same_seed_same_batch_and_few_members(brands: GraphBatch) -> None:
+    assert generate(nodes=BRAND_NODES, seed=SEED, profile="brands") == brands
+    assert len(_members(brands)) == MEMBERS_BY_DEFAULT["brands"] == 15
+    assert generate(nodes=BRAND_NODES, seed=SEED + 1, profile="brands").sourcing != brands.sourcing
+
+
+@pytest.mark.parametrize("nodes", [3000, BRAND_NODES, 60_000])
+def test_brands_size_is_respected(nodes: int) -> None:
+    b = generate(nodes=nodes, members=12, seed=3, profile="brands")
+    assert abs(len(b.organisations) - nodes) <= 0.05 * nodes
+    assert sum(o.kind == Kind.MEMBER for o in b.organisations) == 12
+
+
+def test_each_member_lists_hundreds_of_mills(mills_of: dict[str, set[str]]) -> None:
+    sizes = sorted(len(m) for m in mills_of.values())
+    assert sizes[0] >= 100  # 600 mills at 20,000 organisations
+    assert sizes[-1] >= 300
+
+
+def test_most_mills_are_listed_by_many_members(
+    brands: GraphBatch, mills_of: dict[str, set[str]]
+) -> None:
+    listed = Counter(mill for mills in mills_of.values() for mill in mills)
+    mills = [o.id for o in brands.organisations if o.id.startswith("S-MILL-")]
+    assert all(listed[m] >= 1 for m in mills)  # every mill sells into some member's network
+    assert sum(listed[m] >= 3 for m in mills) >= 0.8 * len(mills)
+    assert sorted(listed[m] for m in mills)[len(mills) // 2] >= 5  # the median mill
+
+
+def test_a_trader_tier_sits_between_members_and_part_of_the_mills(
+    brands: GraphBatch, brand_graph: nx.DiGraph
+) -> None:
+    members = set(_members(brands))
+    via_traders = [s for s in brands.sourcing if s.buyer.startswith("S-TRD-")]
+    direct = [s for s in brands.sourcing if s.buyer in members and s.seller.startswith("S-MILL-")]
+    to_mills = [s for s in via_traders if s.seller.startswith("S-MILL-")]
+    assert to_mills and direct  # part through traders, part listed directly
+    assert 0.2 <= len(to_mills) / (len(to_mills) + len(direct)) <= 0.8
+    buy_from_traders = {s.buyer for s in brands.sourcing if s.seller.startswith("S-TRD-")}
+    assert buy_from_traders & members
+    assert nx.find_cycle(brand_graph.subgraph(n for n in brand_graph if n.startswith("S-TRD-")))
+    for member in members:
+        depth = max(nx.single_source_shortest_path_length(brand_graph, member).values())
+        assert 3 <= depth <= 5, member
+
+
+def test_brands_countries_ids_and_what_sits_below_mills(brands: GraphBatch) -> None:
+    assert all(o.country in iso3166.countries_by_alpha2 for o in brands.organisations)
+    palm = [o for o in brands.organisations if o.id.startswith("S-MILL-") and o.mill_id]
+    assert len(palm) >= 0.6 * sum(o.id.startswith("S-MILL-") for o in brands.organisations)
+    assert sum(o.country in ("ID", "MY") for o in palm) >= 0.4 * len(palm)
+    cocoa_mills = {s.seller for s in brands.sourcing if s.commodity == "cocoa"} & {
+        o.id for o in brands.organisations if o.id.startswith("S-MILL-")
+    }
+    countries = Counter(o.country for o in brands.organisations if o.id in cocoa_mills)
+    assert countries["CI"] + countries["GH"] >= 0.4 * len(cocoa_mills)
+    assert {s.commodity for s in brands.sourcing} == {"palm oil", "cocoa"}
+    prefixes = Counter(
+        o.id.split("-")[1] if o.id.startswith("S-") else o.id[:2] for o in brands.organisations
+    )
+    assert prefixes["EST"] and prefixes["COOP"] and prefixes["SH"] > 0.6 * BRAND_NODES
+
+
+def test_brands_rows_are_whole(brands: GraphBatch) -> None:
+    kinds = {o.id: o.kind for o in brands.organisations}
+    check_keys_and_references(brands, kinds, BRAND_SCHEMES)
+    requires = Counter(r.member for r in brands.requires)
+    assert all(1 <= requires[m] <= 3 for m in _members(brands))
+    assert 0 < len(brands.pass_on) < len(brands.sourcing) * len(brands.requirements)
+    assert {a.scheme for a in brands.audits} >= {"RSPO", "ISPO", "MSPO", "RA"}
+    assert any(f.status == FindingStatus.OPEN for f in brands.findings)
+    assert any(f.status == FindingStatus.CLOSED for f in brands.findings)
+
+
+def test_brands_files_load_into_the_store_unchanged(tmp_path: Path) -> None:
+    batch = generate(nodes=3000, members=6, seed=SEED, profile="brands")
+    store = SqliteStore()
+    report = load(store, write_csv_dir(batch, tmp_path))
+    assert report.ok, report.problems[:5]
+    assert store.export() == sorted_batch(batch)
+
+
+def test_generate_command_takes_the_profile(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from tiergraph.cli import app
+
+    monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
+    monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    args = ["generate", str(tmp_path / "net"), "--profile", "brands", "--nodes", "2500"]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert rows["organisations"] == 2500 and rows["requires"] >= 15  # 15 members by default
+    loaded = runner.invoke(app, ["load", str(tmp_path / "net"), "--format", "json"])
+    assert json.loads(loaded.stdout)["ok"]
+    too_small = runner.invoke(app, [*args[:-1], "900"])
+    assert too_small.exit_code == 2
+    assert "at least 1500 in the brands profile" in " ".join(too_small.stderr.split())

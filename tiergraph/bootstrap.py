@@ -30,9 +30,9 @@ def open_store(settings: Settings | None = None) -> GraphStore:
             settings.neo4j_password,
             settings.neo4j_database,
         )
-    from graph.memory import MemoryStore
+    from graph.sqlite_store import SqliteStore
 
-    return MemoryStore(settings.data_dir)
+    return SqliteStore(settings.data_dir)
 
 
 def redis_client(settings: Settings):

@@ -185,15 +185,32 @@ def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute
         return []
 
 
+class Profile(StrEnum):
+    """The generator's network shapes (loaders/generate.py PROFILES)."""
+
+    tiers = "tiers"
+    brands = "brands"
+
+
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="folder to write the files into")],
     nodes: Annotated[int, typer.Option(help="about how many organisations", min=1)] = 5000,
-    members: Annotated[int, typer.Option(help="how many member brands", min=1)] = 5,
+    members: Annotated[
+        int | None,
+        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)", min=1),
+    ] = None,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
     as_json: Annotated[
         bool, typer.Option("--json", help="one JSON bundle instead of CSVs")
     ] = False,
+    profile: Annotated[
+        Profile,
+        typer.Option(
+            help="tiers: members' chains down to smallholders; brands: few members each "
+            "listing hundreds to thousands of shared mills (docs/formats.md)"
+        ),
+    ] = Profile.tiers,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
@@ -201,7 +218,7 @@ def generate(
     from loaders.writers import write_csv_dir, write_json_bundle
 
     try:
-        batch = make(nodes=nodes, members=members, seed=seed)
+        batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
     except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
         raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
     with progress_bar(fmt == Format.table) as progress:
@@ -313,7 +330,7 @@ def demo(
     every member's cascade computed, then the service (run it again to reuse it).
     Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
     folder = demo_folder(_settings(), data_dir)
-    settings = _settings(store="memory", data_dir=folder)
+    settings = _settings(store="embedded", data_dir=folder)
     if serve_after:  # a busy port is said before the work, not after
         from tiergraph.cli_serve import check_can_listen
 
@@ -336,7 +353,7 @@ def demo(
         store.close()
     if serve_after:
         # The service (and uvicorn's app factory) read the store from the environment.
-        os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "memory", str(folder)
+        os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "embedded", str(folder)
         serve(port=port)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -37,6 +37,12 @@ cascade_app = typer.Typer(
 )
 
 MemberOpt = Annotated[str, typer.Option("--member", "-m", help="the member's id")]
+OneMemberOpt = Annotated[
+    str | None, typer.Option("--member", "-m", help="the member's id (or --all)")
+]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="every member, in one process on one read of the graph")
+]
 RequirementOpt = Annotated[
     str | None, typer.Option("--requirement", "-r", help="one requirement (default: all)")
 ]
@@ -58,9 +64,17 @@ AsOfOpt = Annotated[
 ]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """One line on stderr (a JSON error with --format json), exit 2."""
     refuse(message)
+
+
+def one_or_all(member: str | None, every: bool) -> None:
+    """-m M or --all: exactly one of them."""
+    if member is not None and every:
+        fail("give either -m/--member or --all, not both")
+    if member is None and not every:
+        fail("give -m/--member MEMBER, or --all for every member")
 
 
 def print_coverage(payload: dict[str, Any], computed_at: str, gaps: int) -> None:
@@ -108,16 +122,24 @@ GapsOpt = Annotated[int, typer.Option("--gaps", help="how many gaps to list in t
 
 @cascade_app.command("run")
 def run(
-    member: MemberOpt,
+    member: OneMemberOpt = None,
+    every: AllOpt = False,
     requirement: RequirementOpt = None,
     as_of: AsOfOpt = None,
     gaps: GapsOpt = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Compute here (no broker needed) and save the results with their time."""
+    one_or_all(member, every)
+    if every:
+        if requirement is not None:
+            fail("--requirement names one member's requirement: not with --all")
+        run_every_member(parse_day(as_of), fmt)
+        return
     from cascade.engine import CascadeError, JobSpec
     from cascade.service import run_here
 
+    assert member is not None  # one_or_all
     store = open_store()
     try:
         with progress_bar(fmt == Format.table) as progress:
@@ -132,11 +154,7 @@ def run(
 
             meta = run_here(store, JobSpec(member, requirement, parse_day(as_of)), on_step=on_step)
             progress.update(task, total=meta["steps_done"], completed=meta["steps_done"])
-        results = [
-            store_result
-            for rid in meta["results"]
-            for store_result in _result_by_id(store, meta, rid)
-        ]
+        results = _results_of(store, meta)
     except CascadeError as exc:
         fail(str(exc))
     finally:
@@ -149,6 +167,88 @@ def run(
             print_coverage(r.payload, r.computed_at, gaps)
         else:
             print_audits(r.payload, r.computed_at, gaps)
+
+
+def run_every_member(as_of: date, fmt: Format) -> None:
+    """`cascade run --all`: every member's job on one projection, one progress bar."""
+    from cascade.engine import CascadeError
+    from cascade.service import run_members_here
+
+    store = open_store()
+    try:
+        members = store.members()
+        with progress_bar(fmt == Format.table) as progress:
+            task = progress.add_task("cascading members", total=len(members))
+
+            def on_step(meta: dict[str, Any]) -> None:
+                progress.update(
+                    task,
+                    description=f"{meta['member']} {meta['phase']}: tier {meta['tier']}, "
+                    f"{meta['nodes']:,} nodes",
+                    advance=1 if meta["state"] == "done" else 0,
+                )
+
+            metas = run_members_here(store, as_of, on_step=on_step)
+        ran = [(meta, _results_of(store, meta)) for meta in metas]
+    except CascadeError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json(
+            {
+                "members": [
+                    {
+                        "member": meta["member"],
+                        "job": meta,
+                        "results": [_result_json(r) for r in results],
+                    }
+                    for meta, results in ran
+                ]
+            }
+        )
+        return
+    coverage = Table("member", "requirement", "depth", "reached", "cascade gaps")
+    audit_rows = []
+    for meta, results in ran:
+        for r in results:
+            p = r.payload
+            if r.kind == "coverage":
+                coverage.add_row(
+                    meta["member"],
+                    p["requirement"],
+                    str(p["depth"]),
+                    f"{p['reached']:,} of {p['nodes']:,}",
+                    f"{len(p['gaps']):,}",
+                )
+            else:
+                audit_rows.append(p)
+    out.print(coverage)
+    print_audit_summary(audit_rows)
+    out.print("saved; `tiergraph cascade show -m MEMBER -r REQUIREMENT` lists a run's gaps")
+
+
+def print_audit_summary(payloads: list[dict[str, Any]]) -> None:
+    """One row per member: what `audits -m M` says in its first line, and gaps by reason."""
+    table = Table("member", "as of", "in scope", "covered", "savings", "audit gaps")
+    for p in payloads:
+        by_reason = Counter(g["reason"] for g in p["gaps"])
+        table.add_row(
+            p["member"],
+            p["as_of"],
+            f"{p['in_scope']:,}",
+            f"{p['covered']:,}",
+            "-" if p["savings"] is None else f"{p['savings']:.0%}",
+            ", ".join(f"{reason} {n:,}" for reason, n in sorted(by_reason.items())) or "none",
+        )
+    out.print(table)
+
+
+def _results_of(store: Any, meta: dict[str, Any]) -> list[Any]:
+    """A finished job's saved results, in the order the job lists them."""
+    return [
+        store_result for rid in meta["results"] for store_result in _result_by_id(store, meta, rid)
+    ]
 
 
 def _result_by_id(store: Any, meta: dict[str, Any], result_id: str) -> list[Any]:
@@ -267,7 +367,8 @@ def job_context(settings: Settings):
 
 
 def audits(
-    member: MemberOpt,
+    member: OneMemberOpt = None,
+    every: AllOpt = False,
     as_of: AsOfOpt = None,
     smallholders: Annotated[
         bool, typer.Option("--smallholders", help="include smallholders")
@@ -275,23 +376,47 @@ def audits(
     gaps: GapsOpt = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Audit coverage, gaps and savings of a member on a day, computed now."""
+    """Audit coverage, gaps and savings of a member (or --all) on a day, computed now."""
     from cascade.engine import CascadeError
-    from cascade.service import live_audit_status
+    from cascade.service import live_audit_status, live_audit_statuses
 
+    one_or_all(member, every)
+    day = parse_day(as_of)
     store = open_store()
     try:
-        status_ = live_audit_status(
-            store, member, parse_day(as_of), include_smallholders=smallholders
-        )
+        if every:
+            members = store.members()
+            if not members:
+                fail("the store holds no members: load a network first")
+            with progress_bar(fmt == Format.table) as progress:
+                task = progress.add_task("auditing members", total=len(members))
+
+                def on_member(done: str) -> None:
+                    progress.update(task, description=f"audits of {done}", advance=1)
+
+                payloads = [
+                    s.as_dict()
+                    for s in live_audit_statuses(
+                        store, day, include_smallholders=smallholders, on_member=on_member
+                    )
+                ]
+        else:
+            assert member is not None  # one_or_all
+            payloads = [
+                live_audit_status(store, member, day, include_smallholders=smallholders).as_dict()
+            ]
     except CascadeError as exc:
         fail(str(exc))
     finally:
         store.close()
-    if fmt == Format.json:
-        emit_json(status_.as_dict())
+    if every and fmt == Format.json:
+        emit_json({"as_of": day.isoformat(), "members": payloads})
+    elif every:
+        print_audit_summary(payloads)
+    elif fmt == Format.json:
+        emit_json(payloads[0])
     else:
-        print_audits(status_.as_dict(), None, gaps)
+        print_audits(payloads[0], None, gaps)
 
 
 def worker(

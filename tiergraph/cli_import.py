@@ -38,8 +38,8 @@ def import_network(
 ) -> None:
     """Initial load of a whole network into a stopped, empty Neo4j (docs/formats.md):
     every row is checked as `load` checks it, and nothing is written when any row is bad."""
-    from graph.memory import MemoryStore
     from graph.neo4j_import import ARGS_FILE, ImportFailed, run_import, write_import_files
+    from graph.sqlite_store import SqliteStore
     from loaders.load import entities, read_and_check, written
 
     show = fmt == Format.table
@@ -47,7 +47,7 @@ def import_network(
         reading = progress.add_task("checking rows", total=None)
         # An import starts from an empty database: every reference must be in the files.
         report, batch = read_and_check(
-            MemoryStore(),
+            SqliteStore(),
             paths,
             on_read=lambda n, total: progress.update(reading, advance=n, total=total),
         )

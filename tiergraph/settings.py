@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIERGRAPH_", extra="ignore")
 
-    store: Literal["memory", "neo4j"] = "memory"
+    store: Literal["embedded", "neo4j"] = "embedded"
     data_dir: Path = Path(".tiergraph")
     neo4j_uri: str = "bolt://localhost:7687"
     neo4j_user: str | None = None
@@ -26,3 +27,9 @@ class Settings(BaseSettings):
     cascade_step_pause: float = 0.0
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _old_store_name(cls, value: object) -> object:
+        """`memory` was the embedded store's name before it moved to SQLite."""
+        return "embedded" if value == "memory" else value

@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 
 import api.app
 from api.app import create_app
-from graph.memory import MemoryStore
+from graph.sqlite_store import SqliteStore
 from graph.store import COUNT_KEYS
 from tests.factories import small_network
 from tiergraph.settings import Settings
 
 
-class DownStore(MemoryStore):
+class DownStore(SqliteStore):
     """A store whose server has gone away."""
 
     def ping(self) -> None:
@@ -27,8 +27,8 @@ class DownStore(MemoryStore):
 
 
 @pytest.fixture
-def store(tmp_path) -> MemoryStore:
-    return MemoryStore(tmp_path)
+def store(tmp_path) -> SqliteStore:
+    return SqliteStore(tmp_path)
 
 
 @pytest.fixture
@@ -55,10 +55,10 @@ def camel(key: str) -> str:
     return head + "".join(word.capitalize() for word in rest)
 
 
-def test_health_is_ok_on_the_memory_store(client):
+def test_health_is_ok_on_the_embedded_store(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "store": "memory"}
+    assert response.json() == {"status": "ok", "store": "embedded"}
 
 
 def test_health_is_503_with_a_reason_when_the_store_does_not_answer(tmp_path):
@@ -67,7 +67,7 @@ def test_health_is_503_with_a_reason_when_the_store_does_not_answer(tmp_path):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["store"] == "memory"
+    assert body["store"] == "embedded"
     assert "ConnectionError" in body["reason"]
     assert "db.internal" not in response.text  # internals stay in the server log
 
@@ -114,20 +114,20 @@ def test_an_operation_deeper_than_ten_levels_is_refused(client):
 
 
 def test_the_app_opens_the_configured_store_at_startup_and_closes_it(tmp_path, monkeypatch):
-    MemoryStore(tmp_path).write(small_network())
-    opened: list[MemoryStore] = []
-    closed: list[MemoryStore] = []
+    SqliteStore(tmp_path).write(small_network())
+    opened: list[SqliteStore] = []
+    closed: list[SqliteStore] = []
 
-    class Recording(MemoryStore):
+    class Recording(SqliteStore):
         def close(self) -> None:
             closed.append(self)
 
-    def open_store(settings: Settings) -> MemoryStore:
+    def open_store(settings: Settings) -> SqliteStore:
         opened.append(Recording(settings.data_dir))
         return opened[-1]
 
     monkeypatch.setattr(api.app, "open_store", open_store)
-    app = create_app(Settings(store="memory", data_dir=tmp_path))
+    app = create_app(Settings(store="embedded", data_dir=tmp_path))
     assert opened == []  # building the app connects to nothing
     with TestClient(app) as client:
         assert graphql(client, "{ stats { members } }")["data"]["stats"] == {"members": 2}
@@ -138,7 +138,7 @@ def test_the_app_opens_the_configured_store_at_startup_and_closes_it(tmp_path, m
 def test_a_store_handed_in_is_left_open_for_its_owner(tmp_path):
     closed = []
 
-    class Recording(MemoryStore):
+    class Recording(SqliteStore):
         def close(self) -> None:
             closed.append(self)
 

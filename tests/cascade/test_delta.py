@@ -160,7 +160,7 @@ def test_a_store_keeps_only_the_latest_changes(store, monkeypatch):
     assert kept[-1].version == store.graph_version()
     assert store.changes_since(store.graph_version()) == []
     # A version older than every change kept: nothing to go on.
-    monkeypatch.setattr("graph.memory.CHANGES_KEPT", 2)
+    monkeypatch.setattr("graph.sqlite_store.CHANGES_KEPT", 2)
     monkeypatch.setattr("graph.neo4j_store.CHANGES_KEPT", 2)
     store.write(GraphBatch(organisations=[org("X3")]))
     assert store.changes_since(first) is None

@@ -9,8 +9,8 @@ from cascade import projection as projections
 from cascade.engine import JobRunner, JobSpec, new_job, walk
 from cascade.jobstore import MemoryJobStore
 from cascade.service import latest, run_here
-from graph.memory import MemoryStore
 from graph.model import Adoption, GraphBatch, PassOn, Sourcing
+from graph.sqlite_store import SqliteStore
 from graph.store import StoredResult
 from tests.cascade.scenario import DAY, scenario
 from tests.factories import org
@@ -86,9 +86,9 @@ def test_a_resumed_job_replays_its_checkpoints(store):
 
 
 def test_the_embedded_store_keeps_its_version_across_a_restart(tmp_path):
-    store = MemoryStore(tmp_path)
+    store = SqliteStore(tmp_path)
     store.write(scenario())
-    assert MemoryStore(tmp_path).graph_version() == store.graph_version()
+    assert SqliteStore(tmp_path).graph_version() == store.graph_version()
 
 
 class _WriteDuringBuild:

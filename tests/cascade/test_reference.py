@@ -4,7 +4,7 @@ The reference below reads the GraphBatch rows directly (sets, dicts and networkx
 BFS, nothing from cascade/) and writes DOMAIN.md's definitions down as they read,
 with the choices of docs/cascade.md where DOMAIN.md is silent. Every member of
 several generated forums (and of one mutated to hold the rarer cases) is run
-through the engine on a MemoryStore, on boundary days, and its saved payloads must
+through the engine on a SqliteStore, on boundary days, and its saved payloads must
 equal the reference's, field by field and gap by gap.
 """
 
@@ -20,7 +20,6 @@ import pytest
 from cascade.audits import forum_savings
 from cascade.engine import JobSpec, walk
 from cascade.service import latest, live_audit_status, run_here
-from graph.memory import MemoryStore
 from graph.model import (
     Adoption,
     Audit,
@@ -37,6 +36,7 @@ from graph.model import (
     Share,
     Sourcing,
 )
+from graph.store import GraphStore
 from loaders.generate import REFERENCE_DAY, generate
 
 CHECKS = (
@@ -228,7 +228,7 @@ def assert_same(got: dict, want: dict, where: str) -> None:
             pytest.fail(f"{where}: {name} differ\n{differences(got[name], rows)}")
 
 
-def check_forum(store: MemoryStore, batch: GraphBatch, days: list[date], label: str) -> Forum:
+def check_forum(store: GraphStore, batch: GraphBatch, days: list[date], label: str) -> Forum:
     """Every member on every day: the engine's saved payloads against the reference."""
     forum = Forum.of(batch)
     store.write(batch)
@@ -279,7 +279,7 @@ GENERATED = [(300, 2, 1), (600, 3, 2), (800, 4, 3), (1000, 2, 4), (1200, 3, 5), 
 
 
 @pytest.mark.parametrize(("nodes", "members", "seed"), GENERATED)
-def test_generated_forums_match_the_reference(tmp_path, nodes, members, seed):
+def test_generated_forums_match_the_reference(engine_store, nodes, members, seed):
     batch = generate(nodes=nodes, members=members, seed=seed)
     forum = Forum.of(batch)
     first, last = boundary_day(forum, "audit_date"), boundary_day(forum, "valid_until")
@@ -293,7 +293,7 @@ def test_generated_forums_match_the_reference(tmp_path, nodes, members, seed):
         for m in forum.members
         for g in ref_audits(forum, m, REFERENCE_DAY)["gaps"]
     )
-    check_forum(MemoryStore(tmp_path), batch, days, f"seed={seed} nodes={nodes}")
+    check_forum(engine_store, batch, days, f"seed={seed} nodes={nodes}")
 
 
 # ---- the rarer cases, on a mutated forum ------------------------------------
@@ -382,10 +382,10 @@ def mutated() -> tuple[GraphBatch, dict[str, str]]:
     return batch, {"member": m, "requirement": req}
 
 
-def test_a_mutated_forum_with_the_rarer_cases_matches_the_reference(tmp_path):
+def test_a_mutated_forum_with_the_rarer_cases_matches_the_reference(store):
     batch, names = mutated()
     m, req = names["member"], names["requirement"]
-    forum = check_forum(MemoryStore(tmp_path), batch, [D - DAY1, D, D + DAY1], "mutated")
+    forum = check_forum(store, batch, [D - DAY1, D, D + DAY1], "mutated")
 
     # The reference itself, on the cases the mutation built (so they stay built).
     assert m not in ref_tiers(forum, m) and ref_tiers(forum, m)["X-V1"] == 2

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from graph.codec import sorted_batch
-from graph.memory import MemoryStore
 from graph.model import GraphBatch, Kind, Requires, Share, Sourcing
+from graph.sqlite_store import SqliteStore
 from graph.store import COUNT_KEYS, UnknownReference
 from tests.factories import org, small_network
 
@@ -122,9 +122,9 @@ def test_remove_sourcing_one_commodity_or_all(store):
 
 
 def test_the_embedded_store_survives_a_restart(tmp_path):
-    first = MemoryStore(tmp_path)
+    first = SqliteStore(tmp_path)
     first.write(small_network())
-    again = MemoryStore(tmp_path)
+    again = SqliteStore(tmp_path)
     assert again.export() == sorted_batch(small_network())
 
 

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from graph.codec import sorted_batch
-from graph.memory import MemoryStore
 from graph.model import Organisation, Requirement, Sourcing
 from graph.neo4j_import import LAUNCHER_DIR, ImportFailed, run_import, write_import_files
 from graph.neo4j_store import Neo4jStore
+from graph.sqlite_store import SqliteStore
 from loaders.generate import generate
 from loaders.writers import write_csv_dir
 from tests.conftest import IN_CI
@@ -51,7 +51,7 @@ def awkward_network():
 
 
 def expected(batch):
-    memory = MemoryStore()
+    memory = SqliteStore()
     memory.write(batch)
     return memory
 

@@ -59,12 +59,12 @@ def test_days_after_today_are_refused_naming_file_line_and_field(store, tmp_path
     [("Germany", ": use DE"), ("DEU", ": use DE"), ("Ivory Coast", ": use CI"), ("Atlantis", "")],
 )
 def test_a_country_name_says_its_code(tmp_path, written, advice):
-    from graph.memory import MemoryStore
+    from graph.sqlite_store import SqliteStore
 
     folder = write(
         tmp_path / "c", {"organisations.csv": f"id,kind,name,country\nS1,supplier,X,{written}\n"}
     )
-    report = load(MemoryStore(), [folder])
+    report = load(SqliteStore(), [folder])
     assert problems(report) == [
         f"{folder / 'organisations.csv'}:2: country: {written!r} is not an ISO 3166-1 alpha-2 "
         f"country code{advice}"
@@ -124,22 +124,22 @@ def test_a_file_of_garbage_is_refused_after_its_first_rows(store, tmp_path):
 
 
 def test_past_the_first_problems_a_load_only_counts_them(tmp_path):
-    from graph.memory import MemoryStore
+    from graph.sqlite_store import SqliteStore
 
     folder = tmp_path / "mixed"
     folder.mkdir()
     _garbage_csv(folder / "organisations.csv", "id,kind,name,country\nS1,supplier,Good,GH\n", 1)
-    report = load(MemoryStore(), [folder])
+    report = load(SqliteStore(), [folder])
     assert len(report.problems) == PROBLEMS_KEPT
     assert report.unlisted > 10_000 and not report.ok
     assert report.as_dict()["unlisted"] == report.unlisted
 
 
 def test_a_binary_file_is_refused_at_once(tmp_path):
-    from graph.memory import MemoryStore
+    from graph.sqlite_store import SqliteStore
 
     folder = write(tmp_path / "bin", {"sourcing.csv": b"buyer,seller\n\x00\x01\x02" * 1000})
-    report = load(MemoryStore(), [folder])
+    report = load(SqliteStore(), [folder])
     assert problems(report) == [
         f"{folder / 'sourcing.csv'}:2: a binary file, not text (a NUL byte at offset 13): "
         "not a CSV or JSON file"

@@ -1,6 +1,6 @@
-"""The embedded store: the whole graph in memory (networkx), saved to one JSON
-file in a data folder after every write, so CLI commands can follow each other
-with no server at all."""
+"""The embedded store as it was before SQLite: the whole graph in memory (networkx),
+saved to one JSON file after every write. Kept only as bench/embedded.py's baseline
+(and as the format graph/upgrade.py converts)."""
 
 from __future__ import annotations
 
@@ -152,15 +152,6 @@ class MemoryStore:
             self._changed(GraphBatch(), unlinked)
             self.save()
         return removed
-
-    def clear(self) -> None:
-        """Remove everything: the graph and the saved results (a new graph version)."""
-        self.sourcing = nx.MultiDiGraph()
-        self.requirements, self.audits, self.findings = {}, {}, {}
-        self.edges = {name: {} for name in EDGE_KEYS}
-        self.extra = {}
-        self._changed(None)
-        self.save()
 
     def _changed(self, batch: GraphBatch | None, unlinked: tuple = ()) -> None:
         """A new graph version, and the change that made it (None: not kept)."""

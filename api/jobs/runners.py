@@ -1,0 +1,41 @@
+"""Where the API's cascade jobs run, per store: queued on Celery with Neo4j (the
+workers and `tiergraph cascade status` see them in Redis), in a background thread
+of the serving process on the embedded store."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+from graph.store import GraphStore
+from views.jobs import InProcessJobs, Jobs, QueuedJobs
+
+_jobs: weakref.WeakKeyDictionary[Any, Jobs] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def jobs_for(store: GraphStore) -> Jobs:
+    with _lock:
+        found = _jobs.get(store)
+        if found is None:
+            found = _jobs[store] = _build(store)
+        return found
+
+
+def use_jobs(store: GraphStore, jobs: Jobs) -> None:
+    """Run the store's jobs this way (tests; an app that builds its own)."""
+    with _lock:
+        _jobs[store] = jobs
+
+
+def _build(store: GraphStore) -> Jobs:
+    from graph.sqlite_store import SqliteStore
+
+    if isinstance(store, SqliteStore):
+        return InProcessJobs()
+    from tiergraph.bootstrap import CeleryDispatcher
+    from tiergraph.settings import Settings
+
+    dispatcher = CeleryDispatcher.from_settings(Settings())
+    return QueuedJobs(dispatcher, dispatcher.jobs)

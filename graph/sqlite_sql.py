@@ -1,0 +1,237 @@
+"""The embedded store's SQL: the schema and every statement, named.
+
+Organisations and audits are addressed by their rowid (`handle`), which never
+changes once given: edge tables hold handles, not ids, so the cascade reads
+its columns without a join. Values are always `?` parameters; a list of ids is
+one JSON array parameter read through `json_each`.
+"""
+
+from __future__ import annotations
+
+FORMAT = "1"  # the schema's version, kept in meta
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS organisation (
+  handle INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,
+  name TEXT NOT NULL, country TEXT NOT NULL,
+  lei TEXT, duns TEXT, gln TEXT, os_id TEXT, mill_id TEXT);
+CREATE INDEX IF NOT EXISTS organisation_by_kind ON organisation (kind, id);
+CREATE TABLE IF NOT EXISTS requirement (
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, version TEXT NOT NULL, frameworks TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requires (
+  member INTEGER NOT NULL, requirement TEXT NOT NULL, PRIMARY KEY (member, requirement)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sourcing (
+  buyer INTEGER NOT NULL, seller INTEGER NOT NULL, commodity TEXT NOT NULL,
+  since TEXT, registered_by TEXT, PRIMARY KEY (buyer, seller, commodity)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sourcing_by_seller ON sourcing (seller, buyer);
+CREATE TABLE IF NOT EXISTS pass_on (
+  buyer INTEGER NOT NULL, seller INTEGER NOT NULL, requirement TEXT NOT NULL, at TEXT,
+  PRIMARY KEY (buyer, seller, requirement)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS adoption (
+  organisation INTEGER NOT NULL, requirement TEXT NOT NULL, at TEXT, evidence TEXT,
+  PRIMARY KEY (organisation, requirement)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit (
+  handle INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, organisation INTEGER NOT NULL,
+  scheme TEXT NOT NULL, audit_date TEXT NOT NULL, valid_until TEXT NOT NULL,
+  commissioned_by INTEGER NOT NULL, rating TEXT, auditor TEXT,
+  shared_with_all INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_organisation ON audit (organisation);
+CREATE TABLE IF NOT EXISTS finding (
+  id TEXT PRIMARY KEY, audit INTEGER NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL,
+  category TEXT, due_date TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS finding_by_audit ON finding (audit);
+CREATE TABLE IF NOT EXISTS share (
+  audit INTEGER NOT NULL, member INTEGER NOT NULL, PRIMARY KEY (audit, member)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recognition (
+  member INTEGER NOT NULL, scheme TEXT NOT NULL, PRIMARY KEY (member, scheme)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS change (
+  version INTEGER PRIMARY KEY, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS result (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, member TEXT NOT NULL, key TEXT NOT NULL,
+  computed_at TEXT NOT NULL, payload BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS result_by_subject ON result (kind, member, key, computed_at);
+CREATE TABLE IF NOT EXISTS api_key (
+  id TEXT PRIMARY KEY, role TEXT NOT NULL, organisation TEXT, label TEXT, hash TEXT NOT NULL,
+  created_at TEXT NOT NULL, revoked_at TEXT);
+"""
+
+# The graph's tables, in the order a clear() empties them (results are not the graph).
+GRAPH_TABLES = (
+    "share",
+    "finding",
+    "audit",
+    "recognition",
+    "adoption",
+    "pass_on",
+    "sourcing",
+    "requires",
+    "requirement",
+    "organisation",
+    "change",
+)
+
+# ---- writes -------------------------------------------------------------
+UPSERT_ORGANISATION = """
+INSERT INTO organisation (id, kind, name, country, lei, duns, gln, os_id, mill_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+  country = excluded.country, lei = excluded.lei, duns = excluded.duns, gln = excluded.gln,
+  os_id = excluded.os_id, mill_id = excluded.mill_id
+"""
+UPSERT_REQUIREMENT = "INSERT OR REPLACE INTO requirement VALUES (?, ?, ?, ?)"
+UPSERT_AUDIT = """
+INSERT INTO audit (id, organisation, scheme, audit_date, valid_until, commissioned_by,
+  rating, auditor, shared_with_all)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET organisation = excluded.organisation,
+  scheme = excluded.scheme, audit_date = excluded.audit_date,
+  valid_until = excluded.valid_until, commissioned_by = excluded.commissioned_by,
+  rating = excluded.rating, auditor = excluded.auditor,
+  shared_with_all = excluded.shared_with_all
+"""
+UPSERT_EDGE = {  # WITHOUT ROWID tables keyed by the edge's identity: a later row replaces
+    "requires": "INSERT OR REPLACE INTO requires VALUES (?, ?)",
+    "sourcing": "INSERT OR REPLACE INTO sourcing VALUES (?, ?, ?, ?, ?)",
+    "pass_on": "INSERT OR REPLACE INTO pass_on VALUES (?, ?, ?, ?)",
+    "adoptions": "INSERT OR REPLACE INTO adoption VALUES (?, ?, ?, ?)",
+    "findings": "INSERT OR REPLACE INTO finding VALUES (?, ?, ?, ?, ?, ?)",
+    "shares": "INSERT OR REPLACE INTO share VALUES (?, ?)",
+    "recognitions": "INSERT OR REPLACE INTO recognition VALUES (?, ?)",
+}
+BUMP_VERSION = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
+RECORD_CHANGE = "INSERT INTO change (version, payload) VALUES (?, ?)"
+FORGET_OLD_CHANGES = "DELETE FROM change WHERE version <= ?"
+FORGET_CHANGES = "DELETE FROM change"
+REMOVE_SOURCING = """
+DELETE FROM sourcing WHERE buyer = (SELECT handle FROM organisation WHERE id = ?)
+  AND seller = (SELECT handle FROM organisation WHERE id = ?)
+"""
+REMOVE_SOURCING_OF = REMOVE_SOURCING + " AND commodity = ?"
+SAVE_RESULT = "INSERT OR REPLACE INTO result VALUES (?, ?, ?, ?, ?, ?)"
+
+SAVE_KEY = "INSERT INTO api_key VALUES (?, ?, ?, ?, ?, ?, ?)"
+REVOKE_KEY = "UPDATE api_key SET revoked_at = ? WHERE id = ?"
+KEY = "SELECT id, role, organisation, label, hash, created_at, revoked_at FROM api_key WHERE id = ?"
+KEYS = (
+    "SELECT id, role, organisation, label, hash, created_at, revoked_at FROM api_key "
+    "ORDER BY created_at, id"
+)
+
+# ---- reads --------------------------------------------------------------
+META = "SELECT value FROM meta WHERE key = ?"
+INIT_META = "INSERT OR IGNORE INTO meta VALUES (?, ?)"
+HANDLES_OF = (
+    "SELECT o.id, o.handle, o.kind FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+)
+IDS_OF = "SELECT j.value, o.id FROM json_each(?) AS j JOIN organisation AS o ON o.handle = j.value"
+EXISTING = {
+    "requirement": "SELECT r.id FROM json_each(?) AS j JOIN requirement AS r ON r.id = j.value",
+    "audit": "SELECT a.id FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value",
+    "finding": "SELECT f.id FROM json_each(?) AS j JOIN finding AS f ON f.id = j.value",
+}
+AUDIT_HANDLES_OF = "SELECT a.id, a.handle FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value"
+SOURCING_PAIRS = """
+SELECT DISTINCT b.id, s.id FROM json_each(?) AS j
+JOIN organisation AS b ON b.id = json_extract(j.value, '$[0]')
+JOIN organisation AS s ON s.id = json_extract(j.value, '$[1]')
+WHERE EXISTS (SELECT 1 FROM sourcing AS e WHERE e.buyer = b.handle AND e.seller = s.handle)
+"""
+PAIR_LINKED = "SELECT 1 FROM sourcing WHERE buyer = ? AND seller = ? LIMIT 1"
+COUNT_KINDS = "SELECT kind, count(*) FROM organisation GROUP BY kind"
+COUNT_TABLES = """
+SELECT (SELECT count(*) FROM requirement), (SELECT count(*) FROM audit),
+  (SELECT count(*) FROM finding), (SELECT count(*) FROM requires),
+  (SELECT count(*) FROM sourcing), (SELECT count(*) FROM pass_on),
+  (SELECT count(*) FROM adoption), (SELECT count(*) FROM share),
+  (SELECT count(*) FROM recognition)
+"""
+CHANGES_AFTER = "SELECT version, payload FROM change WHERE version > ? ORDER BY version"
+
+EXPORT = {
+    "organisations": "SELECT id, kind, name, country, lei, duns, gln, os_id, mill_id "
+    "FROM organisation",
+    "requirements": "SELECT id, title, version, frameworks FROM requirement",
+    "requires": "SELECT m.id, e.requirement FROM requires AS e "
+    "JOIN organisation AS m ON m.handle = e.member",
+    "sourcing": "SELECT b.id, s.id, e.commodity, e.since, e.registered_by FROM sourcing AS e "
+    "JOIN organisation AS b ON b.handle = e.buyer JOIN organisation AS s ON s.handle = e.seller",
+    "pass_on": "SELECT b.id, s.id, e.requirement, e.at FROM pass_on AS e "
+    "JOIN organisation AS b ON b.handle = e.buyer JOIN organisation AS s ON s.handle = e.seller",
+    "adoptions": "SELECT o.id, e.requirement, e.at, e.evidence FROM adoption AS e "
+    "JOIN organisation AS o ON o.handle = e.organisation",
+    "audits": "SELECT a.id, o.id, a.scheme, a.audit_date, a.valid_until, c.id, a.rating, "
+    "a.auditor, a.shared_with_all FROM audit AS a "
+    "JOIN organisation AS o ON o.handle = a.organisation "
+    "JOIN organisation AS c ON c.handle = a.commissioned_by",
+    "findings": "SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date "
+    "FROM finding AS f JOIN audit AS a ON a.handle = f.audit",
+    "shares": "SELECT a.id, m.id FROM share AS e JOIN audit AS a ON a.handle = e.audit "
+    "JOIN organisation AS m ON m.handle = e.member",
+    "recognitions": "SELECT m.id, e.scheme FROM recognition AS e "
+    "JOIN organisation AS m ON m.handle = e.member",
+}
+
+# What the cascade reads, as columns.
+ORGANISATION_COLUMNS = "SELECT handle, id, kind FROM organisation"
+SOURCING_COLUMNS = "SELECT buyer, seller FROM sourcing"
+PASS_ON_COLUMNS = "SELECT requirement, buyer, seller FROM pass_on ORDER BY requirement"
+ADOPTION_COLUMNS = "SELECT requirement, organisation FROM adoption ORDER BY requirement"
+AUDIT_COLUMNS = """
+SELECT a.handle, a.id, a.organisation, a.scheme, a.audit_date, a.valid_until, c.id,
+  a.shared_with_all
+FROM audit AS a JOIN organisation AS c ON c.handle = a.commissioned_by
+"""
+SHARE_COLUMNS = "SELECT e.audit, m.id FROM share AS e JOIN organisation AS m ON m.handle = e.member"
+OPEN_FINDING_COLUMNS = (
+    "SELECT id, audit, severity = 'critical', due_date FROM finding WHERE status = 'open'"
+)
+SOURCING_IN = """
+SELECT DISTINCT e.seller, e.buyer, b.kind FROM json_each(?) AS j
+JOIN sourcing AS e ON e.seller = j.value JOIN organisation AS b ON b.handle = e.buyer
+"""
+MEMBERS = "SELECT id FROM organisation WHERE kind = 0 ORDER BY id"
+REQUIREMENTS_OF = """
+SELECT e.requirement FROM requires AS e JOIN organisation AS m ON m.handle = e.member
+WHERE m.id = ? ORDER BY e.requirement
+"""
+SCHEMES_OF = """
+SELECT e.scheme FROM recognition AS e JOIN organisation AS m ON m.handle = e.member
+WHERE m.id = ?
+"""
+RESULTS = """
+SELECT id, kind, member, key, computed_at, payload FROM result
+WHERE kind = ? AND member = ? AND key = ? ORDER BY computed_at DESC, id DESC LIMIT ?
+"""
+
+# What a member's people read: details of nodes the walk found in their view.
+ORGANISATIONS = """
+SELECT o.id, o.kind, o.name, o.country, o.lei, o.duns, o.gln, o.os_id, o.mill_id
+FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value ORDER BY o.id
+"""
+COUNTRIES = "SELECT o.id, o.country FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+REQUIREMENTS = """
+SELECT r.id, r.title, r.version, r.frameworks
+FROM json_each(?) AS j JOIN requirement AS r ON r.id = j.value ORDER BY r.id
+"""
+AUDITS = """
+SELECT a.id, o.id, a.scheme, a.audit_date, a.valid_until, c.id, a.rating, a.auditor,
+  a.shared_with_all
+FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value
+JOIN organisation AS o ON o.handle = a.organisation
+JOIN organisation AS c ON c.handle = a.commissioned_by
+ORDER BY a.id
+"""
+FINDINGS_OF = """
+SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date
+FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value JOIN finding AS f ON f.audit = a.handle
+ORDER BY a.id, f.id
+"""

@@ -1,0 +1,547 @@
+"""The embedded store: the graph in one SQLite file (WAL) in the data folder.
+
+Several processes (CLI commands, `serve`, `worker`) open it at once; each write
+is one IMMEDIATE transaction (writers queue behind each other, readers never
+wait) that also bumps the graph version and keeps the write's rows as a
+GraphChange, so every process's projection catches up on the others' writes.
+Each thread gets its own connection (the API serves from a thread pool).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from graph import sqlite_sql as sql
+from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
+from graph.model import (
+    Adoption,
+    Audit,
+    Finding,
+    FindingStatus,
+    GraphBatch,
+    Kind,
+    Organisation,
+    PassOn,
+    Recognition,
+    Requirement,
+    Requires,
+    Severity,
+    Share,
+    Sourcing,
+)
+from graph.store import (
+    CHANGE_ROWS,
+    CHANGES_KEPT,
+    KIND_ORDER,
+    Entity,
+    GraphChange,
+    KeyRecord,
+    StoredResult,
+    UnknownReference,
+)
+
+DB_FILE = "store.db"
+BUSY_SECONDS = 60.0  # how long a writer waits for another process's write to end
+PROGRESS_ROWS = 20_000  # progress is told after every so many rows
+# Page cache per connection: small for reads (a count or a column read streams
+# through it once, so memory stays flat in the network's size; the OS caches the
+# file), large while a big write maintains its indexes.
+READ_CACHE_KB, WRITE_CACHE_KB = 8 * 1024, 256 * 1024
+KIND_CODE = {kind: code for code, kind in enumerate(KIND_ORDER)}
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _pack(payload: Any) -> bytes:
+    return zlib.compress(orjson.dumps(payload), 1)
+
+
+def _unpack(blob: bytes) -> Any:
+    return orjson.loads(zlib.decompress(blob))
+
+
+class SqliteStore:
+    def __init__(self, data_dir: Path | None = None):
+        """The store in `data_dir/store.db`, made when missing; None: a private
+        in-memory database (tests, and checking files against an empty graph)."""
+        if data_dir is None:
+            self.target = f"file:tiergraph-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            self.path: Path | None = None
+        else:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.path = data_dir / DB_FILE
+            self.target = self.path.as_uri()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._keep = self._connect()  # an in-memory database lives while one connection does
+        self._ensure_schema(self._keep)
+
+    # ---- connections ---------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            self.target,
+            uri=True,
+            timeout=BUSY_SECONDS,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        if self.path is not None:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints; WAL stays whole
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute(f"PRAGMA cache_size = -{READ_CACHE_KB}")
+        with self._guard:
+            self._connections.append(db)
+        return db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def _ensure_schema(self, db: sqlite3.Connection) -> None:
+        self._local.db = db
+        db.executescript("BEGIN IMMEDIATE;" + sql.SCHEMA + "COMMIT;")
+        with self._transaction(db):
+            db.executemany(
+                sql.INIT_META,
+                [("format", sql.FORMAT), ("version", "0"), ("database_id", uuid.uuid4().hex)],
+            )
+        found = db.execute(sql.META, ("format",)).fetchone()[0]
+        if found != sql.FORMAT:
+            raise RuntimeError(
+                f"{self.path} holds a store of format {found}; this tiergraph reads format "
+                f"{sql.FORMAT}"
+            )
+
+    @contextmanager
+    def _transaction(self, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: whole or not at all."""
+        db = db or self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Several reads that see one committed state."""
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._guard:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # ---- writes ----------------------------------------------------------
+    def write(self, batch: GraphBatch, progress: Callable[[int], None] | None = None) -> None:
+        tell = progress or (lambda _n: None)
+        big = len(batch) > CHANGE_ROWS
+        db = self.db
+        if big:
+            db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KB}")
+        try:
+            with self._transaction(db):
+                _Writer(db, tell).write(batch)
+                self._changed(db, None if big else batch)
+        finally:
+            if big:
+                db.execute(f"PRAGMA cache_size = -{READ_CACHE_KB}")  # frees the excess pages
+
+    def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
+        with self._transaction() as db:
+            if commodity is None:
+                removed = db.execute(sql.REMOVE_SOURCING, (buyer, seller)).rowcount
+            else:
+                removed = db.execute(sql.REMOVE_SOURCING_OF, (buyer, seller, commodity)).rowcount
+            if removed:
+                handles = _handles(db, [buyer, seller])
+                linked = db.execute(sql.PAIR_LINKED, (handles[buyer], handles[seller])).fetchone()
+                self._changed(db, GraphBatch(), () if linked else ((buyer, seller),))
+        return removed
+
+    def clear(self) -> None:
+        """Empty the graph, its saved results and the API keys (they name its
+        organisations); a new graph version; the database keeps its id."""
+        with self._transaction() as db:
+            for table in (*sql.GRAPH_TABLES, "result", "api_key"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - names from a constant
+            self._changed(db, None)
+
+    @staticmethod
+    def _changed(db: sqlite3.Connection, batch: GraphBatch | None, unlinked: tuple = ()) -> None:
+        """A new graph version, with the change that made it (None: not kept)."""
+        db.execute(sql.BUMP_VERSION)
+        version = int(db.execute(sql.META, ("version",)).fetchone()[0])
+        if batch is None:
+            db.execute(sql.FORGET_CHANGES)
+            return
+        payload = {"batch": batch_to_dict(batch), "unlinked": [list(p) for p in unlinked]}
+        db.execute(sql.RECORD_CHANGE, (version, _pack(payload)))
+        db.execute(sql.FORGET_OLD_CHANGES, (version - CHANGES_KEPT,))
+
+    # ---- reads -----------------------------------------------------------
+    def graph_version(self) -> str:
+        return self.db.execute(sql.META, ("version",)).fetchone()[0]
+
+    def database_id(self) -> str:
+        return self.db.execute(sql.META, ("database_id",)).fetchone()[0]
+
+    def changes_since(self, version: str) -> list[GraphChange] | None:
+        if not version.isdigit():
+            return None
+        with self._snapshot() as db:
+            current = int(db.execute(sql.META, ("version",)).fetchone()[0])
+            rows = db.execute(sql.CHANGES_AFTER, (int(version),)).fetchall()
+        if [v for v, _ in rows] != list(range(int(version) + 1, current + 1)):
+            return None
+        changes = []
+        for v, blob in rows:
+            payload = _unpack(blob)
+            unlinked = tuple((a, b) for a, b in payload["unlinked"])
+            changes.append(GraphChange(str(v), batch_from_dict(payload["batch"]), unlinked))
+        return changes
+
+    def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
+        rows = self.db.execute(sql.HANDLES_OF, (_json(ids),))
+        return {i: KIND_ORDER[kind] for i, _, kind in rows}
+
+    def existing(self, entity: Entity, ids: Iterable[str]) -> set[str]:
+        return {i for (i,) in self.db.execute(sql.EXISTING[entity], (_json(ids),))}
+
+    def sourcing_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        rows = self.db.execute(sql.SOURCING_PAIRS, (json.dumps([list(p) for p in pairs]),))
+        return {(b, s) for b, s in rows}
+
+    def ping(self) -> None:
+        self.db.execute("SELECT 1").fetchone()
+
+    def counts(self) -> dict[str, int]:
+        with self._snapshot() as db:
+            kinds = dict(db.execute(sql.COUNT_KINDS).fetchall())
+            tables = db.execute(sql.COUNT_TABLES).fetchone()
+        names: tuple[str, ...] = ("requirements", "audits", "findings", "requires", "sourcing")
+        names += ("pass_on",)
+        names += ("adoptions", "shares", "recognitions")
+        return {
+            "members": kinds.get(0, 0),
+            "suppliers": kinds.get(1, 0),
+            "smallholders": kinds.get(2, 0),
+            **dict(zip(names, tables, strict=True)),
+        }
+
+    def export(self) -> GraphBatch:
+        with self._snapshot() as db:
+            rows = {name: db.execute(query).fetchall() for name, query in sql.EXPORT.items()}
+        batch = GraphBatch(
+            organisations=[
+                Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows["organisations"]
+            ],
+            requirements=[
+                Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows["requirements"]
+            ],
+            requires=[Requires(*r) for r in rows["requires"]],
+            sourcing=[Sourcing(b, s, c, _date(d), r) for b, s, c, d, r in rows["sourcing"]],
+            pass_on=[PassOn(b, s, r, _date(at)) for b, s, r, at in rows["pass_on"]],
+            adoptions=[Adoption(o, r, _date(at), e) for o, r, at, e in rows["adoptions"]],
+            audits=[
+                Audit(i, o, s, date.fromisoformat(d), date.fromisoformat(u), c, r, a, bool(w))
+                for i, o, s, d, u, c, r, a, w in rows["audits"]
+            ],
+            findings=[
+                Finding(i, a, Severity(s), FindingStatus(st), c, _date(due))
+                for i, a, s, st, c, due in rows["findings"]
+            ],
+            shares=[Share(*r) for r in rows["shares"]],
+            recognitions=[Recognition(*r) for r in rows["recognitions"]],
+        )
+        return sorted_batch(batch)
+
+    # ---- what the cascade reads (handles are rowids: they never move) ------
+    def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
+        return _columns(self.db.execute(sql.ORGANISATION_COLUMNS), 3)  # type: ignore[return-value]
+
+    def sourcing_columns(self) -> tuple[list[int], list[int]]:
+        return _columns(self.db.execute(sql.SOURCING_COLUMNS), 2)  # type: ignore[return-value]
+
+    def pass_on_columns(self) -> dict[str, tuple[list[int], list[int]]]:
+        out: dict[str, tuple[list[int], list[int]]] = {}
+        for requirement, buyer, seller in self.db.execute(sql.PASS_ON_COLUMNS):
+            a, b = out.setdefault(requirement, ([], []))
+            a.append(buyer)
+            b.append(seller)
+        return out
+
+    def adoption_columns(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for requirement, organisation in self.db.execute(sql.ADOPTION_COLUMNS):
+            out.setdefault(requirement, []).append(organisation)
+        return out
+
+    def audit_columns(self) -> dict[str, list[Any]]:
+        names: tuple[str, ...] = ("handle", "id", "organisation", "scheme", "audit_date")
+        names += ("valid_until",)
+        names += ("commissioned_by", "shared_with_all")
+        cols = _columns(self.db.execute(sql.AUDIT_COLUMNS), len(names))
+        out = dict(zip(names, cols, strict=True))
+        out["shared_with_all"] = [bool(v) for v in out["shared_with_all"]]
+        return out
+
+    def share_columns(self) -> tuple[list[int], list[str]]:
+        return _columns(self.db.execute(sql.SHARE_COLUMNS), 2)  # type: ignore[return-value]
+
+    def open_finding_columns(self) -> tuple[list[str], list[int], list[bool], list[str | None]]:
+        ids, audits, critical, due = _columns(self.db.execute(sql.OPEN_FINDING_COLUMNS), 4)
+        return ids, audits, [bool(c) for c in critical], due
+
+    # ---- walking up from changed nodes -------------------------------------
+    def node_refs(self, ids: Iterable[str]) -> dict[str, Any]:
+        return _handles(self.db, ids)
+
+    def external_ids(self, refs: Iterable[Any]) -> dict[Any, str]:
+        return dict(self.db.execute(sql.IDS_OF, (_json(refs),)).fetchall())
+
+    def sourcing_in(self, refs: Iterable[Any]) -> tuple[list[Any], list[Any], list[str]]:
+        rows = self.db.execute(sql.SOURCING_IN, (_json(refs),)).fetchall()
+        return (
+            [s for s, _, _ in rows],
+            [b for _, b, _ in rows],
+            [KIND_ORDER[k].value for *_, k in rows],
+        )
+
+    def members(self) -> list[str]:
+        return [i for (i,) in self.db.execute(sql.MEMBERS)]
+
+    def requirements_of(self, member: str) -> list[str]:
+        return [r for (r,) in self.db.execute(sql.REQUIREMENTS_OF, (member,))]
+
+    def recognised_schemes(self, member: str) -> set[str]:
+        return {s for (s,) in self.db.execute(sql.SCHEMES_OF, (member,))}
+
+    # ---- details of nodes in a principal's view ------------------------------
+    def organisations(self, ids: Iterable[str]) -> list[Organisation]:
+        rows = self.db.execute(sql.ORGANISATIONS, (_json(set(ids)),))
+        return [Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows]
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
+
+    def requirements(self, ids: Iterable[str]) -> list[Requirement]:
+        rows = self.db.execute(sql.REQUIREMENTS, (_json(set(ids)),))
+        return [Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows]
+
+    def audits(self, ids: Iterable[str]) -> list[Audit]:
+        rows = self.db.execute(sql.AUDITS, (_json(set(ids)),))
+        return [
+            Audit(i, o, s, date.fromisoformat(d), date.fromisoformat(u), c, r, a, bool(w))
+            for i, o, s, d, u, c, r, a, w in rows
+        ]
+
+    def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
+        rows = self.db.execute(sql.FINDINGS_OF, (_json(set(audit_ids)),))
+        return [
+            Finding(i, a, Severity(s), FindingStatus(st), c, _date(due))
+            for i, a, s, st, c, due in rows
+        ]
+
+    # ---- computed results ----------------------------------------------------
+    def save_results(self, results: list[StoredResult]) -> None:
+        rows = [(r.id, r.kind, r.member, r.key, r.computed_at, _pack(r.payload)) for r in results]
+        with self._transaction() as db:
+            db.executemany(sql.SAVE_RESULT, rows)
+
+    def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
+        rows = self.db.execute(sql.RESULTS, (kind, member, key, limit)).fetchall()
+        return [StoredResult(i, k, m, key_, at, _unpack(p)) for i, k, m, key_, at, p in rows]
+
+    # ---- API keys ------------------------------------------------------------
+    def save_key(self, record: KeyRecord) -> None:
+        with self._transaction() as db:
+            db.execute(sql.SAVE_KEY, _key_row(record))
+
+    def key(self, key_id: str) -> KeyRecord | None:
+        row = self.db.execute(sql.KEY, (key_id,)).fetchone()
+        return KeyRecord(*row) if row else None
+
+    def keys(self) -> list[KeyRecord]:
+        return [KeyRecord(*row) for row in self.db.execute(sql.KEYS)]
+
+    def revoke_key(self, key_id: str, at: str) -> bool:
+        with self._transaction() as db:
+            return db.execute(sql.REVOKE_KEY, (at, key_id)).rowcount > 0
+
+
+def _key_row(r: KeyRecord) -> tuple:
+    return (r.id, r.role, r.organisation, r.label, r.hash, r.created_at, r.revoked_at)
+
+
+def _json(values: Iterable[Any]) -> str:
+    return json.dumps(list(values))
+
+
+def _columns(cursor: sqlite3.Cursor, width: int) -> tuple[list[Any], ...]:
+    rows = cursor.fetchall()
+    if not rows:
+        return tuple([] for _ in range(width))
+    return tuple(list(col) for col in zip(*rows, strict=True))
+
+
+def _handles(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
+    return {i: h for i, h, _ in db.execute(sql.HANDLES_OF, (_json(ids),))}
+
+
+class _Writer:
+    """One batch's rows into one open transaction, organisations' handles resolved
+    once; a reference to nothing raises UnknownReference (the caller rolls back)."""
+
+    def __init__(self, db: sqlite3.Connection, progress: Callable[[int], None]):
+        self.db = db
+        self.progress = progress
+
+    def _many(self, statement: str, rows: list[tuple]) -> None:
+        for start in range(0, len(rows), PROGRESS_ROWS):
+            chunk = rows[start : start + PROGRESS_ROWS]
+            self.db.executemany(statement, chunk)
+            self.progress(len(chunk))
+
+    def write(self, batch: GraphBatch) -> None:
+        self._many(
+            sql.UPSERT_ORGANISATION,
+            [
+                (
+                    o.id,
+                    KIND_CODE[o.kind],
+                    o.name,
+                    o.country,
+                    o.lei,
+                    o.duns,
+                    o.gln,
+                    o.os_id,
+                    o.mill_id,
+                )
+                for o in batch.organisations
+            ],
+        )
+        self._many(
+            sql.UPSERT_REQUIREMENT,
+            [
+                (r.id, r.title, r.version, json.dumps(list(r.frameworks)))
+                for r in batch.requirements
+            ],
+        )
+        org = self._organisations(batch)
+        self._check_requirements(batch)
+        self._many(
+            sql.UPSERT_AUDIT,
+            [
+                (
+                    a.id,
+                    org[a.organisation],
+                    a.scheme,
+                    a.audit_date.isoformat(),
+                    a.valid_until.isoformat(),
+                    org[a.commissioned_by],
+                    a.rating,
+                    a.auditor,
+                    int(a.shared_with_all),
+                )
+                for a in batch.audits
+            ],
+        )
+        audit = self._audits(batch)
+        edges: dict[str, list[tuple]] = {
+            "requires": [(org[r.member], r.requirement) for r in batch.requires],
+            "sourcing": [
+                (org[r.buyer], org[r.seller], r.commodity, _day(r.since), r.registered_by)
+                for r in batch.sourcing
+            ],
+            "pass_on": [
+                (org[r.buyer], org[r.seller], r.requirement, _day(r.at)) for r in batch.pass_on
+            ],
+            "adoptions": [
+                (org[r.organisation], r.requirement, _day(r.at), r.evidence)
+                for r in batch.adoptions
+            ],
+            "findings": [
+                (
+                    f.id,
+                    audit[f.audit],
+                    f.severity.value,
+                    f.status.value,
+                    f.category,
+                    _day(f.due_date),
+                )
+                for f in batch.findings
+            ],
+            "shares": [(audit[r.audit], org[r.member]) for r in batch.shares],
+            "recognitions": [(org[r.member], r.scheme) for r in batch.recognitions],
+        }
+        for name, rows in edges.items():
+            self._many(sql.UPSERT_EDGE[name], rows)
+
+    def _organisations(self, batch: GraphBatch) -> dict[str, int]:
+        wanted = {
+            *(r.member for r in batch.requires),
+            *(x for r in batch.sourcing for x in (r.buyer, r.seller)),
+            *(x for r in batch.pass_on for x in (r.buyer, r.seller)),
+            *(r.organisation for r in batch.adoptions),
+            *(x for r in batch.audits for x in (r.organisation, r.commissioned_by)),
+            *(r.member for r in batch.shares),
+            *(r.member for r in batch.recognitions),
+        }
+        found = _handles(self.db, wanted) if wanted else {}
+        if len(found) < len(wanted):
+            raise UnknownReference("organisation", wanted - found.keys())
+        return found
+
+    def _check_requirements(self, batch: GraphBatch) -> None:
+        wanted = {
+            *(r.requirement for r in batch.requires),
+            *(r.requirement for r in batch.pass_on),
+            *(r.requirement for r in batch.adoptions),
+        }
+        if not wanted:
+            return
+        found = {i for (i,) in self.db.execute(sql.EXISTING["requirement"], (_json(wanted),))}
+        if len(found) < len(wanted):
+            raise UnknownReference("requirement", wanted - found)
+
+    def _audits(self, batch: GraphBatch) -> dict[str, int]:
+        wanted = {*(f.audit for f in batch.findings), *(r.audit for r in batch.shares)}
+        if not wanted:
+            return {}
+        found = dict(self.db.execute(sql.AUDIT_HANDLES_OF, (_json(wanted),)).fetchall())
+        if len(found) < len(wanted):
+            raise UnknownReference("audit", wanted - found.keys())
+        return found

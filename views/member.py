@@ -1,0 +1,206 @@
+"""A member's view: its network as the walk from the member finds it.
+
+Everything a sourcing team or an analyst may see starts here: the walk on the
+cascade's projection decides which nodes are visible (the member itself at
+tier 0 and its network), and the other services ask the store only for those.
+Views are kept per store for the current graph version (a few members at a
+time), with what they computed on demand (coverage per requirement, audit status
+per day), so that the pages of one answer do not walk or compute again.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from access.errors import Forbidden, NotFound
+from access.principal import Principal, Role
+from cascade import projection as projections
+from cascade.audits import AuditStatus, audit_status
+from cascade.coverage import coverage, reached_set
+from cascade.engine import walked
+from cascade.network import Network
+from cascade.projection import Projection
+from graph.model import Kind
+from graph.store import KIND_ORDER, GraphStore
+
+MEMBER_ROLES = (Role.SOURCING, Role.ANALYST)
+VIEWS_KEPT = 8  # members' views kept per store and graph version
+STATUSES_KEPT = 4  # audit statuses (per day and scope) kept per view
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    """Refuse a role that may not ask this (the refusal names no node)."""
+    if principal.role not in roles:
+        wanted = " or ".join(r.value for r in roles)
+        raise Forbidden(f"a {principal.role.value} key cannot ask this: it needs a {wanted} key")
+
+
+def not_found(what: str, ident: str) -> NotFound:
+    """The one answer for an id that is absent or outside the view."""
+    return NotFound(what, ident)
+
+
+@dataclass(eq=False)
+class MemberView:
+    member: str
+    projection: Projection
+    network: Network
+    _coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _reached: dict[str, np.ndarray] = field(default_factory=dict)
+    _statuses: OrderedDict[tuple[date, bool], AuditStatus] = field(default_factory=OrderedDict)
+    _visible_audits: np.ndarray | None = None
+    _countries: np.ndarray | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def visible(self) -> np.ndarray:
+        """bool per position: the member itself or a node of its network."""
+        return self.network.tier >= 0
+
+    def position(self, org_id: str) -> int | None:
+        """The node's position when it is visible (the member or its network), else None."""
+        at = self.projection.position(org_id)
+        return at if at is not None and self.network.tier[at] >= 0 else None
+
+    def require(self, org_id: str) -> int:
+        at = self.position(org_id)
+        if at is None:
+            raise not_found("organisation", org_id)
+        return at
+
+    def tier(self, at: int) -> int:
+        return int(self.network.tier[at])
+
+    def kind(self, at: int) -> Kind:
+        return KIND_ORDER[int(self.projection.kind[at])]
+
+    def ids(self, positions: np.ndarray) -> list[str]:
+        return [str(i) for i in self.projection.ids[positions].tolist()]
+
+    # ---- computed on demand, kept for this graph version -----------------
+    def coverage(self, requirement: str) -> dict[str, Any]:
+        """The CLI's coverage payload of one requirement the member requires."""
+        with self._lock:
+            if requirement not in self._coverage:
+                self._coverage[requirement] = coverage(self.projection, self.network, requirement)
+            return self._coverage[requirement]
+
+    def reached(self, requirement: str) -> np.ndarray:
+        """bool per position: the requirement has reached the node (DOMAIN.md)."""
+        with self._lock:
+            if requirement not in self._reached:
+                p = self.projection
+                passed = np.zeros(len(p.indices), dtype=bool)
+                passed[p.passed.get(requirement, [])] = True
+                adopted = np.zeros(p.size, dtype=bool)
+                adopted[p.adopters.get(requirement, [])] = True
+                self._reached[requirement] = reached_set(p, self.network, passed, adopted)
+            return self._reached[requirement]
+
+    def audit_status(self, store: GraphStore, day: date, include_smallholders: bool) -> AuditStatus:
+        key = (day, include_smallholders)
+        with self._lock:
+            if key not in self._statuses:
+                self._statuses[key] = audit_status(
+                    self.projection,
+                    self.network,
+                    store.recognised_schemes(self.member),
+                    day,
+                    include_smallholders=include_smallholders,
+                )
+                while len(self._statuses) > STATUSES_KEPT:
+                    self._statuses.popitem(last=False)
+            self._statuses.move_to_end(key)
+            return self._statuses[key]
+
+    @property
+    def visible_audits(self) -> np.ndarray:
+        """bool per audit position: the member commissioned it, it is shared with the
+        member, or shared with every customer."""
+        if self._visible_audits is None:
+            audits, me = self.projection.audits, self.network.member
+            shared = np.zeros(len(audits.ids), dtype=bool)
+            shared[audits.share_audit[audits.share_member == me]] = True
+            self._visible_audits = (audits.commissioner == me) | shared | audits.to_all
+        return self._visible_audits
+
+    def countries(self, store: GraphStore) -> np.ndarray:
+        """Country per position for the visible nodes ('' elsewhere), read once."""
+        with self._lock:
+            if self._countries is None:
+                at = np.flatnonzero(self.visible)
+                found = store.countries(self.ids(at))
+                out = np.full(self.projection.size, "", dtype=object)
+                out[at] = [found.get(i, "") for i in self.ids(at)]
+                self._countries = out
+            return self._countries
+
+    def buyers(self, at: int) -> np.ndarray:
+        """Positions of the node's direct buyers inside the view, in id order."""
+        indptr, buyers = _reverse(self.projection)
+        found = buyers[indptr[at] : indptr[at + 1]]
+        return found[self.network.tier[found] >= 0]
+
+    def suppliers(self, at: int) -> np.ndarray:
+        """Positions of the node's direct suppliers inside the view, in id order."""
+        p = self.projection
+        found = p.indices[p.indptr[at] : p.indptr[at + 1]]
+        return found[self.network.tier[found] >= 0]
+
+
+# ---- kept per store, for the current graph version ----------------------------
+@dataclass(eq=False)
+class _Kept:
+    version: str
+    views: OrderedDict[str, MemberView] = field(default_factory=OrderedDict)
+
+
+_kept: weakref.WeakKeyDictionary[Any, _Kept] = weakref.WeakKeyDictionary()
+_reversed: weakref.WeakKeyDictionary[Projection, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+_lock = threading.Lock()
+
+
+def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
+    """The view of the principal's member; Forbidden for a role that has none."""
+    require_role(principal, *MEMBER_ROLES)
+    member = principal.member
+    assert member is not None  # sourcing and analyst keys always name a member
+    projection = projections.current(store)
+    with _lock:
+        kept = _kept.get(store)
+        if kept is None or kept.version != projection.version:
+            kept = _kept[store] = _Kept(projection.version)
+        view = kept.views.get(member)
+        if view is None or view.projection is not projection:
+            at = projection.position(member)
+            if at is None or KIND_ORDER[int(projection.kind[at])] != Kind.MEMBER:
+                raise not_found("organisation", member)  # the key's member is gone
+            view = kept.views[member] = MemberView(member, projection, walked(projection, member))
+            while len(kept.views) > VIEWS_KEPT:
+                kept.views.popitem(last=False)
+        kept.views.move_to_end(member)
+        return view
+
+
+def _reverse(projection: Projection) -> tuple[np.ndarray, np.ndarray]:
+    """SOURCES_FROM by seller (CSR: indptr, buyers sorted within a seller), once per
+    projection: who buys from a node."""
+    with _lock:
+        found = _reversed.get(projection)
+        if found is None:
+            n = projection.size
+            buyers = np.repeat(np.arange(n, dtype=np.int32), np.diff(projection.indptr))
+            order = np.lexsort((buyers, projection.indices))
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(projection.indices, minlength=n), out=indptr[1:])
+            found = _reversed[projection] = (indptr, buyers[order])
+        return found
