@@ -12,12 +12,12 @@ WORKDIR /app
 # README.m[d]: copied when present (pyproject.toml names it as the readme), no error when absent.
 COPY pyproject.toml README.m[d] ./
 COPY graph/ graph/
+COPY access/ access/
 COPY api/ api/
 COPY cascade/ cascade/
 COPY loaders/ loaders/
 COPY tiergraph/ tiergraph/
 COPY views/ views/
-COPY access/ access/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

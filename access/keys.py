@@ -30,7 +30,7 @@ def _hash(key: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")  # orders keys made in one second
 
 
 def create_key(
@@ -47,7 +47,9 @@ def create_key(
         if kind is None:
             raise KeyRefused(f"no organisation {organisation!r}")
         if role.needs_member and kind != Kind.MEMBER:
-            raise KeyRefused(f"a {role} key belongs to a member; {organisation!r} is a {kind}")
+            raise KeyRefused(
+                f"a {role} key belongs to a member; {organisation!r} is not one ({kind})"
+            )
     key_id = secrets.token_hex(6)
     key = f"{PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
     record = KeyRecord(key_id, role.value, organisation, label, _hash(key), _now(), None)

@@ -2,6 +2,8 @@
 
 Nothing connects when this module is imported or when the app is built: the
 store is opened when the server starts (the lifespan) and closed when it stops.
+Every GraphQL request needs an API key (api.auth) within its rate; /health and
+GraphiQL's page need none.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
 
+from api.auth import authenticate, check_rate, opens_the_ide
+from api.errors import CodedGraphQLRouter, install_handlers
+from api.limits import RateLimiter
 from api.schema import Context, schema, tiergraph_version
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
@@ -31,7 +36,9 @@ def store_kind(store: GraphStore) -> str:
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
-    """The app on `store`, or on the store `settings` name, opened at startup."""
+    """The app on `store`, or on the store `settings` name, opened at startup;
+    its limits, CORS and introspection from `settings` (default: the environment)."""
+    settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,7 +46,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         opened = store is None
         current = store
         if current is None:
-            current = await asyncio.to_thread(open_store, settings or Settings())
+            current = await asyncio.to_thread(open_store, settings)
         app.state.store = current
         app.state.store_kind = store_kind(current)
         try:
@@ -48,7 +55,16 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if opened:
                 await asyncio.to_thread(current.close)
 
-    app = FastAPI(title="tiergraph", version=tiergraph_version(), lifespan=lifespan)
+    # No OpenAPI pages: the API is GraphQL (docs/schema.graphql), and each open
+    # page is one more thing served without a key.
+    app = FastAPI(
+        title="tiergraph",
+        version=tiergraph_version(),
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
 
     @app.get("/health")
     def health(request: Request) -> JSONResponse:
@@ -64,8 +80,25 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             )
         return JSONResponse({"status": "ok", "store": kind})
 
-    async def context(request: Request) -> Context:
-        return Context(request.app.state.store)
+    limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
 
-    app.include_router(GraphQLRouter(schema, context_getter=context), prefix="/graphql")
+    async def context(request: Request) -> Context:
+        store = request.app.state.store
+        if opens_the_ide(request):
+            return Context(store, introspection=settings.api_introspection)
+        principal = await authenticate(store, request.headers.get("authorization"))
+        check_rate(limiter, principal)
+        return Context(store, principal, introspection=settings.api_introspection)
+
+    router = CodedGraphQLRouter(schema, context_getter=context)
+    app.include_router(router, prefix="/graphql")
+    install_handlers(app)
+    if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api_cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
     return app

@@ -1,5 +1,82 @@
-"""Limits every operation is held to."""
+"""The limits every GraphQL operation is held to, in one place (docs/api.md, "Limits").
+
+Checked before an operation runs: depth, aliases, tokens, introspection. While
+it runs: page sizes (MAX_PAGE, which paginated fields clamp to or refuse above).
+Before it is even parsed: each key's request rate (RateLimiter, used by api.auth).
+"""
 
 from __future__ import annotations
 
-MAX_PAGE = 500  # rows one page of any paginated field holds at most
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+
+MAX_DEPTH = 10  # levels of selections (introspection fields not counted)
+MAX_ALIASES = 15
+MAX_TOKENS = 2000  # braces, parentheses, colons and words of one document
+MAX_PAGE = 500  # rows a paginated field returns at most in one page
+
+
+# The depth and alias checks as validation rules, built once: strawberry's
+# extensions build new rule classes per operation, which defeats the validation
+# cache (keyed by the rules).
+_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+_RULES_WITHOUT_INTROSPECTION = (*_RULES, NoSchemaIntrospectionCustomRule)
+
+
+class OperationLimits(SchemaExtension):
+    """Depth, aliases and tokens for every operation; `__schema` and `__type`
+    refused unless the request's context allows them (TIERGRAPH_API_INTROSPECTION),
+    so one schema serves both settings."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        introspection = getattr(context.context, "introspection", False)
+        rules = _RULES if introspection else _RULES_WITHOUT_INTROSPECTION
+        context.validation_rules = (*context.validation_rules, *rules)
+        yield
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class RateLimiter:
+    """A token bucket per API key: `burst` requests at once, refilled at `per_second`.
+
+    Kept in this process's memory: each server process (each uvicorn worker,
+    each replica) counts on its own. Called from the event loop only, so it needs
+    no lock. `per_second` 0 turns the limit off.
+    """
+
+    def __init__(self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.per_second = per_second
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+
+    def retry_after(self, key_id: str) -> int | None:
+        """Take one request from the key's bucket: None when allowed, else the whole
+        seconds to wait before the next one would be (at least 1)."""
+        if self.per_second <= 0:
+            return None
+        now = self._clock()
+        bucket = self._buckets.get(key_id)
+        if bucket is None:
+            bucket = self._buckets[key_id] = _Bucket(float(self.burst), now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.per_second)
+        bucket.at = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        return max(1, math.ceil((1 - bucket.tokens) / self.per_second))

@@ -4,14 +4,13 @@ limits every operation is checked against before it runs."""
 from __future__ import annotations
 
 import asyncio
-from functools import partial
+from functools import cache, partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 from strawberry.types import Info
@@ -19,27 +18,33 @@ from strawberry.types import Info
 from access.principal import Principal
 from api.audits.queries import AuditsQuery
 from api.coverage.queries import CoverageQuery
+from api.errors import CodedErrors, CodedSchema
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
+from api.limits import OperationLimits
 from api.network.queries import NetworkQuery
 from api.types import Stats
 from graph.store import GraphStore
-
-MAX_DEPTH = 10
-MAX_ALIASES = 15
+from views.store import store_counts
 
 
 class Context(BaseContext):
     """Built fresh for every request: the store, the principal the request's key
-    names (None without a valid key), and this request's DataLoaders."""
+    names, and this request's DataLoaders. Every operation runs with a principal:
+    api.app refuses a request without a valid key before GraphQL sees it (None
+    only for GraphiQL's page, which runs no operation)."""
 
-    def __init__(self, store: GraphStore, principal: Principal | None = None):
+    def __init__(
+        self, store: GraphStore, principal: Principal | None = None, introspection: bool = False
+    ):
         super().__init__()
         self.store = store
         self.principal = principal
+        self.introspection = introspection  # TIERGRAPH_API_INTROSPECTION (api.limits)
         self.loaders: dict[str, Any] = {}  # DataLoaders, made on first use, this request only
 
 
+@cache  # reading the package's metadata takes milliseconds
 def tiergraph_version() -> str:
     try:
         return package_version("tiergraph")
@@ -57,10 +62,12 @@ class ServiceQuery:
     def version(self) -> str:
         return tiergraph_version()
 
-    @strawberry.field(description="What the store holds, counted now.")
+    @strawberry.field(description="What the store holds, counted now (operator keys only).")
     async def stats(self, info: Info[Context, None]) -> Stats:
         # The store port is synchronous (Neo4j blocks): keep it off the event loop.
-        counts = await asyncio.to_thread(info.context.store.counts)
+        counts = await asyncio.to_thread(
+            partial(store_counts, principal=info.context.principal, store=info.context.store)
+        )
         return Stats.from_counts(counts)
 
 
@@ -69,19 +76,16 @@ Query = merge_types("Query", (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQ
 Mutation = merge_types("Mutation", (JobsMutation,))
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """An exception raised inside a resolver: its message may hold internals
-    (hosts, queries), so the client sees a generic one; the server logs it."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
-
-
-schema = strawberry.Schema(
+schema = CodedSchema(
     query=Query,
     mutation=Mutation,
-    # Factories: every operation gets its own extension instances.
+    # The limits first (they refuse before anything runs), the error codes last.
+    # Parsing and validating cost more than most answers: both are cached per
+    # query text (and per set of rules: introspection on or off).
     extensions=[
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        partial(MaskErrors, should_mask_error=is_unexpected),
+        OperationLimits,
+        partial(ParserCache, maxsize=512),
+        partial(ValidationCache, maxsize=512),
+        CodedErrors,
     ],
 )

@@ -33,16 +33,26 @@ SETTING_VARIABLES = {f"{ENV_PREFIX}{name}".upper() for name in Settings.model_fi
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}; $$ is a literal $.
 _INTERPOLATION = re.compile(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
+# What a user must set before `docker compose up` (there is no default password).
+REQUIRED = {"NEO4J_PASSWORD": "a-password-the-user-chose"}
 
-def resolve(value: object) -> str:
-    """A compose value as compose would use it with none of the variables set."""
+
+class Unset(Exception):
+    """compose would refuse to start: a required variable is not set."""
+
+
+def resolve(value: object, variables: dict[str, str] = REQUIRED) -> str:
+    """A compose value as compose would use it with only `variables` set (by default
+    the ones a user must set; compose treats an empty value as unset for `:`)."""
 
     def substitute(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
             return "$"
-        op = match.group("op") or ""
+        name, op = match.group("name"), match.group("op") or ""
+        if variables.get(name):
+            return variables[name]
         if "?" in op:
-            pytest.fail(f"{match.group(0)} requires {match.group('name')} to be set")
+            raise Unset(f"{match.group(0)} requires {name} to be set")
         return match.group("arg") if op else ""
 
     return _INTERPOLATION.sub(substitute, str(value))
@@ -197,6 +207,32 @@ def test_settings_parse_the_service_environment(
     assert settings.neo4j_password == env[f"{ENV_PREFIX}NEO4J_PASSWORD"]
 
 
+def test_there_is_no_default_neo4j_password(services: dict) -> None:
+    """Without NEO4J_PASSWORD set, compose refuses to start (no password that
+    works for everyone), and the one set reaches Neo4j, the API and the worker."""
+    values = [environment(services["neo4j"])["NEO4J_AUTH"]] + [
+        environment(services[name])[f"{ENV_PREFIX}NEO4J_PASSWORD"] for name in APP_SERVICES
+    ]
+    for value in values:
+        with pytest.raises(Unset, match="NEO4J_PASSWORD"):
+            resolve(value, {})
+        assert resolve(value).endswith(REQUIRED["NEO4J_PASSWORD"])
+    assert "tiergraph-dev" not in COMPOSE.read_text(encoding="utf-8")
+
+
+def test_published_ports_listen_on_localhost_only_by_default(services: dict) -> None:
+    published = {
+        name: [resolve(port) for port in service.get("ports", [])]
+        for name, service in services.items()
+    }
+    assert published["api"], "the API must be published"
+    for name, ports in published.items():
+        for port in ports:
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+    api_bound = resolve(services["api"]["ports"][0], {**REQUIRED, "API_BIND": "0.0.0.0"})
+    assert api_bound == "0.0.0.0:8000:8000"  # published on every interface when asked
+
+
 def test_dockerfile_copies_every_installed_package(dockerfile: list[tuple[str, str]]) -> None:
     pyproject = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
     include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
@@ -230,3 +266,18 @@ def test_dockerfile_runs_the_api_as_a_non_root_user(dockerfile: list[tuple[str, 
     cmd = [rest for keyword, rest in dockerfile if keyword == "CMD"][-1]
     assert cmd.startswith("[") and '"serve"' in cmd
     assert any(keyword == "EXPOSE" and "8000" in rest.split() for keyword, rest in dockerfile)
+
+
+def test_every_package_of_the_project_is_installed() -> None:
+    """A package left out of pyproject's list is missing from the image: the
+    API would fail to import it there and nowhere else."""
+    pyproject = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    installed = {pattern.split(".")[0].rstrip("*") for pattern in include}
+    not_shipped = {"tests", "bench", "scripts"}
+    packages = {
+        path.parent.name
+        for path in ROOT.glob("*/__init__.py")
+        if path.parent.name not in not_shipped and not path.parent.name.startswith(".")
+    }
+    assert packages - installed == set(), "add them to [tool.setuptools.packages.find]"

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_import import import_network
+from tiergraph.cli_keys import keys_app
 from tiergraph.cli_serve import serve
 from tiergraph.console import (
     BAD_ROWS,
@@ -415,6 +416,7 @@ def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
 
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
+app.add_typer(keys_app, name="keys")
 app.command()(audits)
 app.command()(savings)
 app.command()(worker)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -27,9 +27,32 @@ class Settings(BaseSettings):
     cascade_step_pause: float = 0.0
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Requests per second each API key may make, and how many it may make at once
+    # after a pause (a token bucket per key, counted in each server process).
+    api_rate_per_second: float = 10.0
+    api_rate_burst: int = 30
+    # Whether GraphQL introspection (__schema, __type) is answered.
+    api_introspection: bool = False
+    # Browser origins allowed to call the API (CORS); none by default.
+    api_cors_origins: Annotated[list[str], NoDecode] = []
 
     @field_validator("store", mode="before")
     @classmethod
     def _old_store_name(cls, value: object) -> object:
         """`memory` was the embedded store's name before it moved to SQLite."""
         return "embedded" if value == "memory" else value
+
+    @field_validator("api_cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`https://a.example,https://b.example` in the environment."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_rate_per_second", "api_rate_burst")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 (no limit) or more")
+        return value

@@ -1,28 +1,44 @@
-"""GraphQL operations run as a principal, for the member query tests.
-
-The API's authentication (a Bearer key naming the principal) and its mapping of
-service errors to `extensions.code` are built beside these queries. Until both
-are in, operations run on a schema with the same roots but without the masking
-of unexpected errors, with the principal put into the request's Context; an
-error's code is read from `extensions.code` when there is one, else from the
-service error it carries. Once merged, `execute` can go through the app with
-`Authorization: Bearer <key>` instead (see docs/api.md, "Queries for members'
-people") and the same assertions hold.
-"""
+"""GraphQL operations sent as a principal, for the member query tests: through the
+real app (authentication, limits, error codes), with `Authorization: Bearer KEY`
+for a real key made for that principal's role and organisation."""
 
 from __future__ import annotations
 
-import asyncio
+import weakref
+from types import SimpleNamespace
 from typing import Any
 
-import strawberry
-from graphql import ExecutionResult
+from fastapi.testclient import TestClient
 
+from access.keys import create_key
 from access.principal import Principal
-from api.schema import Context, Mutation, Query
+from api.app import create_app
 from graph.store import GraphStore
+from tiergraph.settings import Settings
 
-UNMASKED = strawberry.Schema(query=Query, mutation=Mutation)
+# One app and one key per (role, organisation) for each store under test. The
+# rate limit is off: these tests send hundreds of requests with one key.
+_clients: weakref.WeakKeyDictionary[Any, TestClient] = weakref.WeakKeyDictionary()
+_keys: weakref.WeakKeyDictionary[Any, dict[tuple, tuple[str, str]]] = weakref.WeakKeyDictionary()
+
+
+def _client(store: GraphStore) -> TestClient:
+    if store not in _clients:
+        app = create_app(Settings(api_rate_per_second=0), store=store)
+        client = TestClient(app)
+        client.__enter__()  # runs the startup; the store belongs to the test
+        _clients[store] = client
+    return _clients[store]
+
+
+def key_of(store: GraphStore, principal: Principal) -> tuple[str, str]:
+    """(key, key id) of a real key for the principal's role and organisation."""
+    made = _keys.setdefault(store, {})
+    who = (principal.role, principal.organisation)
+    if who not in made:
+        record, key = create_key(store, role=principal.role, organisation=principal.organisation)
+        made[who] = (key, record.id)
+    return made[who]
 
 
 def execute(
@@ -30,17 +46,23 @@ def execute(
     principal: Principal | None,
     query: str,
     variables: dict[str, Any] | None = None,
-) -> ExecutionResult:
-    context = Context(store, principal)  # fresh per request, as the app makes it
-    return asyncio.run(UNMASKED.execute(query, variables, context_value=context))
+) -> SimpleNamespace:
+    """The answer's `data` and `errors` (each with `message` and `extensions`)."""
+    headers = {}
+    if principal is not None:
+        headers["Authorization"] = f"Bearer {key_of(store, principal)[0]}"
+    response = _client(store).post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body = response.json()
+    errors = [SimpleNamespace(**e) for e in body.get("errors") or []] or None
+    for error in errors or []:
+        error.extensions = getattr(error, "extensions", None)
+    return SimpleNamespace(data=body.get("data"), errors=errors, status=response.status_code)
 
 
 def code(error: Any) -> str:
-    found = (error.extensions or {}).get("code")
-    if found:
-        return found
-    original = error.original_error
-    return getattr(original, "code", type(original).__name__)
+    return (error.extensions or {}).get("code", "NO CODE")
 
 
 def data(store: GraphStore, principal: Principal, query: str, **variables: Any) -> Any:

@@ -1,5 +1,6 @@
-"""The HTTP service on the embedded store: /health, the GraphQL root fields and
-the limits every operation is checked against."""
+"""The HTTP service on the embedded store, through TestClient: /health, the
+GraphQL root fields, the limits every operation is checked against, and the
+shape of its errors. tests/api/test_http.py runs a real server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import api.app
+from access.keys import create_key
+from access.principal import Role
 from api.app import create_app
 from graph.sqlite_store import SqliteStore
 from graph.store import COUNT_KEYS
@@ -31,9 +34,15 @@ def store(tmp_path) -> SqliteStore:
     return SqliteStore(tmp_path)
 
 
+def keyed_client(app, store) -> TestClient:
+    """A client whose every request carries an operator key of `store`."""
+    _, key = create_key(store, role=Role.OPERATOR, organisation=None)
+    return TestClient(app, headers={"Authorization": f"Bearer {key}"})
+
+
 @pytest.fixture
 def client(store):
-    with TestClient(create_app(store=store)) as client:  # `with` runs the lifespan
+    with keyed_client(create_app(store=store), store) as client:  # `with` runs the lifespan
         yield client
 
 
@@ -44,9 +53,11 @@ def graphql(client: TestClient, query: str) -> dict:
 
 
 def graphql_errors(client: TestClient, query: str) -> list[str]:
+    """The messages of an operation refused whole; each error carries a code."""
     response = client.post("/graphql", json={"query": query})
     body = response.json()
     assert body.get("data") is None, body
+    assert all(error["extensions"]["code"] == "BAD_USER_INPUT" for error in body["errors"])
     return [error["message"] for error in body["errors"]]
 
 
@@ -90,10 +101,14 @@ def test_stats_has_every_count_of_the_store_port_in_camel_case(client, store):
 
 
 def test_an_error_inside_a_resolver_is_masked(tmp_path):
-    with TestClient(create_app(store=DownStore(tmp_path))) as client:
+    store = DownStore(tmp_path)
+    with keyed_client(create_app(store=store), store) as client:
         data = graphql(client, "{ health stats { members } }")
     assert data["data"] is None  # stats is non-null, so the error reaches the root
-    assert [e["message"] for e in data["errors"]] == ["Unexpected error."]
+    assert [(e["message"], e["extensions"]) for e in data["errors"]] == [
+        ("Unexpected error.", {"code": "INTERNAL"})
+    ]
+    assert "db.internal" not in str(data)
 
 
 def test_an_over_aliased_operation_is_refused(client):
@@ -129,7 +144,7 @@ def test_the_app_opens_the_configured_store_at_startup_and_closes_it(tmp_path, m
     monkeypatch.setattr(api.app, "open_store", open_store)
     app = create_app(Settings(store="embedded", data_dir=tmp_path))
     assert opened == []  # building the app connects to nothing
-    with TestClient(app) as client:
+    with keyed_client(app, SqliteStore(tmp_path)) as client:
         assert graphql(client, "{ stats { members } }")["data"]["stats"] == {"members": 2}
         assert closed == []
     assert closed == opened and len(opened) == 1
@@ -153,14 +168,15 @@ def test_a_fresh_context_for_every_request(client, monkeypatch):
     made = []
     original = api.schema.Context.__init__
 
-    def recording(self, store):
-        original(self, store)
+    def recording(self, store, principal=None, introspection=False):
+        original(self, store, principal, introspection)
         made.append(self)
 
     monkeypatch.setattr(api.schema.Context, "__init__", recording)
     graphql(client, "{ health }")
     graphql(client, "{ health }")
     assert len(made) == 2 and made[0] is not made[1]
+    assert made[0].principal.role == Role.OPERATOR  # the key's principal, in the context
 
 
 def test_health_is_503_from_a_neo4j_that_is_not_there(tmp_path):
@@ -175,3 +191,29 @@ def test_health_is_503_from_a_neo4j_that_is_not_there(tmp_path):
     driver.close()
     assert response.status_code == 503
     assert response.json()["reason"] == "the neo4j store did not answer (ServiceUnavailable)"
+
+
+def test_no_operation_travels_by_websocket(client):
+    """The GraphQL websocket protocols are off: nothing passes around the key check."""
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send_json({"type": "connection_init"})
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": "{ health }"}})
+            ws.receive_json()
+
+
+@pytest.mark.parametrize("role", [Role.SOURCING, Role.ANALYST, Role.SUPPLIER])
+def test_stats_are_for_operators_only(store, role):
+    store.write(small_network())
+    _, key = create_key(store, role=role, organisation="S1" if role == Role.SUPPLIER else "M1")
+    with TestClient(create_app(store=store)) as client:
+        response = client.post(
+            "/graphql",
+            json={"query": "{ stats { members } }"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]

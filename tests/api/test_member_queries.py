@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.api.member_client import data, execute, refusal
+from tests.api.member_client import data, execute, key_of, refusal
 from tests.views.forum import AS_OF, PRINCIPALS, forum
 
 QUERIES = {
@@ -81,11 +81,12 @@ def test_me_for_each_role(store):
     me = {who: data(store, p, QUERIES["me"])["me"] for who, p in PRINCIPALS.items()}
     assert me["sourcing"] == {
         "role": "SOURCING",
-        "keyId": "k-sourcing",
+        "keyId": key_of(store, PRINCIPALS["sourcing"])[1],
         "organisation": {"id": "M1", "name": "M1 Ltd", "kind": "MEMBER", "country": "NL"},
     }
     assert me["supplier outside"]["organisation"]["id"] == "S9"
-    assert me["operator"] == {"role": "OPERATOR", "keyId": "k-op", "organisation": None}
+    operator_key = key_of(store, PRINCIPALS["operator"])[1]
+    assert me["operator"] == {"role": "OPERATOR", "keyId": operator_key, "organisation": None}
 
 
 def test_an_organisation_as_its_members_people_see_it(store):

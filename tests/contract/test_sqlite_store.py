@@ -216,8 +216,15 @@ def test_a_server_started_before_a_load_answers_on_the_loaded_graph(tmp_path):
             assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
             time.sleep(0.2)
 
+        from access.keys import create_key
+        from access.principal import Role
+
+        _, key = create_key(SqliteStore(data), role=Role.OPERATOR, organisation=None)
+        auth = {"Authorization": f"Bearer {key}"}
+
         def members() -> int:
-            body = httpx.post(f"{url}/graphql", json={"query": "{ stats { members } }"}).json()
+            query = {"query": "{ stats { members } }"}
+            body = httpx.post(f"{url}/graphql", json=query, headers=auth).json()
             return body["data"]["stats"]["members"]
 
         assert members() == 0

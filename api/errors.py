@@ -1,0 +1,149 @@
+"""Every error the API answers carries `extensions.code` (docs/api.md, "Errors").
+
+Inside GraphQL (`CodedErrors`, one schema extension):
+- a service's refusal (access.errors.ServiceError) keeps its message and code
+  (FORBIDDEN, NOT_FOUND, BAD_USER_INPUT);
+- a document that does not parse or validate, breaks a limit, or has arguments
+  or variables of the wrong type: BAD_USER_INPUT, with graphql-core's message;
+- anything else raised while resolving: INTERNAL, "Unexpected error."; the
+  server logs the exception (`CodedSchema.process_errors`), the client sees no
+  message, type or trace of it.
+Before GraphQL (no or a bad key, a key over its rate, a request that is not
+GraphQL): the same body, `{"errors": [{"message", "extensions": {"code"}}]}`,
+with the HTTP status (`install_handlers`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from cross_web import HTTPException
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIWebSocketRoute as WebSocketRoute
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionContext
+
+from access.errors import ServiceError
+
+log = logging.getLogger("api.errors")
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+RATE_LIMITED = "RATE_LIMITED"
+INTERNAL = "INTERNAL"
+UNEXPECTED = "Unexpected error."
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Raised inside a resolver by something other than a service's refusal: its
+    message may hold internals (hosts, queries). Errors without a path come from
+    coercing the request's own arguments and variables: the user's input."""
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, GraphQLError | ServiceError)
+        and error.path is not None
+    )
+
+
+def error_code(error: GraphQLError) -> str:
+    if isinstance(error.original_error, ServiceError):
+        return error.original_error.code
+    if is_unexpected(error):
+        return INTERNAL
+    code = (error.extensions or {}).get("code")  # set by the raiser (a permission class)
+    return code if isinstance(code, str) else BAD_USER_INPUT
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    code = error_code(error)
+    return GraphQLError(
+        UNEXPECTED if code == INTERNAL else error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions={**(error.extensions or {}), "code": code},
+    )
+
+
+class CodedErrors(SchemaExtension):
+    """Gives every error of the result its code; masks the unexpected ones."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [coded(error) for error in errors]
+
+
+class CodedSchema(strawberry.Schema):
+    """Logs only what the operator must look at: the unexpected errors, in full.
+    A refusal or a bad query is the client's business, not the server log's."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error at %s", error.path, exc_info=error.original_error)
+
+
+class Refused(Exception):
+    """A request answered before GraphQL runs: HTTP `status`, one coded error."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+        self.extensions = extensions or {}
+
+
+def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def install_handlers(app: FastAPI) -> None:
+    async def refused(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Refused)
+        return JSONResponse(
+            error_body(exc.message, exc.code, **exc.extensions),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
+
+    app.add_exception_handler(Refused, refused)
+
+
+class CodedGraphQLRouter(GraphQLRouter):
+    """strawberry answers a request it cannot read (not JSON, no query, a mutation
+    over GET) in plain text; here it gets the coded JSON body like every other error.
+    Without a websocket route: the schema has no subscriptions, and a websocket
+    would carry operations past the key check."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, subscription_protocols=(), **kwargs)
+        self.routes = [route for route in self.routes if not isinstance(route, WebSocketRoute)]
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(*args, **kwargs)
+        except HTTPException as exc:
+            raise Refused(exc.status_code, BAD_USER_INPUT, exc.reason) from None

@@ -1,0 +1,436 @@
+"""API benchmark: concurrent GraphQL clients against `tiergraph serve`, beside the naive tierCoverage.
+
+A generated network is loaded into each store asked for (the embedded SQLite
+store in a fresh data folder; Neo4j at --uri, WIPED first), a sourcing key is
+made for each of the first --members members, and `tiergraph serve` runs in a
+process of its own on that store (its rate limit off). Then --clients
+asynchronous HTTP clients (httpx.AsyncClient; client i acts for member i mod
+members) send --requests GraphQL operations in all, each drawn from --mix by
+weight; every operation is sent once per member first, untimed. Per operation:
+requests, errors (HTTP status not 200, or `errors` in the body), p50/p95/p99
+latency and throughput (its requests / the wall time of the whole mixed run).
+
+Naive, in the same run, on Neo4j: the same number of clients, each running
+`MATCH p=(m:Member {id:$m})-[:SOURCES_FROM*]->(n) RETURN n.id, min(length(p))`
+for its member per request (every record streamed, the tiers counted), as a
+tierCoverage answered without tiergraph would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Run as a script, this folder comes first on sys.path, and bench/api.py would
+# hide the api package: put the project root there instead.
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
+
+import httpx  # noqa: E402
+from neo4j import AsyncGraphDatabase, Query  # noqa: E402
+
+from access.keys import create_key  # noqa: E402
+from access.principal import Role  # noqa: E402
+from bench import common  # noqa: E402
+from graph.model import GraphBatch, Kind  # noqa: E402
+from graph.store import GraphStore  # noqa: E402
+from loaders.generate import REFERENCE_DAY, generate  # noqa: E402
+
+# The member queries of issue 11. Edit here when the schema's names change.
+QUERIES = {
+    "tierCoverage": "query($requirement: ID!) { tierCoverage(requirement: $requirement) "
+    "{ depth tiers { tier nodes reached } } }",
+    "organisation": "query($id: ID!) { organisation(id: $id) { id name tier } }",
+    "network": "{ network(first: 100) { nodes { id tier kind country name } "
+    "pageInfo { endCursor hasNextPage } } }",
+    "auditGaps": "query($asOf: Date) { auditGaps(asOf: $asOf, first: 100) "
+    "{ nodes { node { id name } tier reason audit { id scheme validUntil } } totalCount } }",
+    # Fields every build has: to check the harness itself end to end.
+    "stats": "{ stats { members suppliers sourcing } }",
+    "health": "{ health version }",
+}
+DEFAULT_MIX = "tierCoverage=4,organisation=4,network=1,auditGaps=1"
+SMOKE_MIX = "stats=1,health=1"
+NAIVE = """
+MATCH p=(m:Member {id: $m})-[:SOURCES_FROM*]->(n)
+RETURN n.id AS id, min(length(p)) AS tier
+"""
+
+
+@dataclass
+class Member:
+    id: str
+    key: str
+    requirements: list[str]
+    network: list[str]  # organisations reachable from the member
+
+
+def networks(batch: GraphBatch, members: list[str]) -> dict[str, list[str]]:
+    """Each member's network from the batch (a BFS along SOURCES_FROM)."""
+    sellers: dict[str, list[str]] = defaultdict(list)
+    for edge in batch.sourcing:
+        sellers[edge.buyer].append(edge.seller)
+    found = {}
+    for member in members:
+        seen, queue = {member}, deque([member])
+        while queue:
+            for seller in sellers[queue.popleft()]:
+                if seller not in seen:
+                    seen.add(seller)
+                    queue.append(seller)
+        seen.discard(member)
+        found[member] = sorted(seen)
+    return found
+
+
+def variables(op: str, member: Member, rng: random.Random) -> dict[str, Any]:
+    if op == "tierCoverage":
+        return {"requirement": rng.choice(member.requirements)}
+    if op == "organisation":
+        return {"id": rng.choice(member.network)}
+    if op == "auditGaps":
+        return {"asOf": REFERENCE_DAY.isoformat()}
+    return {}
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    mix = {}
+    for part in text.split(","):
+        name, _, weight = part.partition("=")
+        if name.strip() not in QUERIES:
+            raise SystemExit(f"--mix: no operation {name.strip()!r} (known: {', '.join(QUERIES)})")
+        mix[name.strip()] = float(weight or 1)
+    return mix
+
+
+def open_bench_store(kind: str, args: Any, folder: Path) -> tuple[GraphStore, dict[str, str]]:
+    """The store, emptied, and the environment `tiergraph serve` needs for it."""
+    if kind == "embedded":
+        from graph.sqlite_store import SqliteStore
+
+        data = folder / "data"
+        return SqliteStore(data), {"TIERGRAPH_STORE": "embedded", "TIERGRAPH_DATA_DIR": str(data)}
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.connect(args.uri)
+    common.log.print(f"neo4j: wiped in {common.wipe(store.driver):.1f} s")
+    return store, {"TIERGRAPH_STORE": "neo4j", "TIERGRAPH_NEO4J_URI": args.uri}
+
+
+def member_keys(store: GraphStore, batch: GraphBatch, count: int) -> list[Member]:
+    ids = sorted(o.id for o in batch.organisations if o.kind == Kind.MEMBER)[:count]
+    reach = networks(batch, ids)
+    made = []
+    for member in ids:
+        _, key = create_key(store, role=Role.SOURCING, organisation=member, label="bench")
+        required = sorted(r.requirement for r in batch.requires if r.member == member)
+        made.append(Member(member, key, required or ["none"], reach[member] or [member]))
+    return made
+
+
+@contextmanager
+def server(env: dict[str, str], folder: Path) -> Iterator[str]:
+    """`tiergraph serve` in its own process, rate limit off; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    full = {k: v for k, v in os.environ.items() if not k.startswith("TIERGRAPH_")}
+    full.update(env, PYTHONPATH=str(ROOT), TIERGRAPH_API_RATE_PER_SECOND="0")
+    cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
+    log = open(folder / "serve.log", "w")  # noqa: SIM115 - open for the server's life
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=full, cwd=folder, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"tiergraph serve did not start; see {folder / 'serve.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+async def mixed_run(
+    url: str,
+    members: list[Member],
+    mix: dict[str, float],
+    clients: int,
+    requests: int,
+    seed: int,
+    advance: Callable[[int], None],
+    rate: float = 0,
+) -> dict[str, Any]:
+    """Closed loop (rate 0): each client sends its next request when the last is
+    answered, so latency grows with the clients (Little's law). Open loop: the
+    clients together start `rate` requests a second, each on its own schedule."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    examples: dict[str, str] = {}
+    ops, weights = list(mix), list(mix.values())
+    remaining = requests
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+
+        async def send(op: str, member: Member, rng: random.Random) -> tuple[float, str | None]:
+            body = {"query": QUERIES[op], "variables": variables(op, member, rng)}
+            headers = {"Authorization": f"Bearer {member.key}"}
+            t0 = time.perf_counter()
+            response = await http.post("/graphql", json=body, headers=headers)
+            took = time.perf_counter() - t0
+            if response.status_code != 200:
+                return took, f"HTTP {response.status_code}: {response.text[:200]}"
+            answer = response.json()
+            return took, str(answer["errors"][0]["message"])[:200] if answer.get("errors") else None
+
+        warm = random.Random(seed)
+        for member in members:  # every operation once per member, untimed
+            for op in ops:
+                await send(op, member, warm)
+
+        async def client(index: int) -> None:
+            nonlocal remaining
+            rng = random.Random(seed * 1000 + index)
+            member = members[index % len(members)]
+            interval = clients / rate if rate > 0 else 0.0
+            due = time.perf_counter() + interval * index / clients
+            while remaining > 0:
+                remaining -= 1
+                if interval:
+                    await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                    due += interval
+                op = rng.choices(ops, weights)[0]
+                took, error = await send(op, member, rng)
+                samples[op].append(took)
+                advance(1)
+                if error:
+                    errors[op] += 1
+                    examples.setdefault(op, error)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        wall = time.perf_counter() - t0
+    return summary(samples, errors, wall) | {"error_examples": examples}
+
+
+async def naive_run(
+    uri: str,
+    members: list[Member],
+    clients: int,
+    requests: int,
+    seconds: float,
+    advance: Callable[[int], None],
+) -> dict:
+    """At most `requests`, and none started after `seconds` (the naive query can
+    take many seconds each under concurrency)."""
+    samples: dict[str, list[float]] = defaultdict(list)
+    remaining = requests
+    deadline = float("inf")
+    driver = AsyncGraphDatabase.driver(uri, auth=None, max_connection_pool_size=clients)
+
+    async def tiers(member: str) -> dict[int, int]:
+        counts: dict[int, int] = defaultdict(int)
+        async with driver.session() as session:
+            result = await session.run(Query(NAIVE, timeout=300), m=member)
+            async for record in result:
+                if record["id"] != member:
+                    counts[record["tier"]] += 1
+        return counts
+
+    async def client(index: int) -> None:
+        nonlocal remaining
+        member = members[index % len(members)]
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            t0 = time.perf_counter()
+            await tiers(member.id)
+            samples["tierCoverage (naive)"].append(time.perf_counter() - t0)
+            advance(1)
+
+    try:
+        for member in members:  # warm Neo4j's caches as the API run did
+            await tiers(member.id)
+        t0 = time.perf_counter()
+        deadline = t0 + seconds
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        wall = time.perf_counter() - t0
+    finally:
+        await driver.close()
+    return summary(samples, {}, wall)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def summary(samples: dict[str, list[float]], errors: dict[str, int], wall: float) -> dict:
+    ops = {}
+    order = [*QUERIES, *sorted(set(samples) - set(QUERIES))]
+    for op in (name for name in order if name in samples):
+        values = samples[op]
+        values = sorted(values)
+        ops[op] = {
+            "requests": len(values),
+            "errors": errors.get(op, 0),
+            **{f"p{p}_ms": round(percentile(values, p) * 1000, 1) for p in (50, 95, 99)},
+            "per_second": round(common.rate(len(values), wall), 1),
+        }
+    total = sum(len(v) for v in samples.values())
+    return {
+        "wall_s": round(wall, 2),
+        "requests": total,
+        "errors": sum(errors.values()),
+        "per_second": round(common.rate(total, wall), 1),
+        "operations": ops,
+    }
+
+
+def rows(label: str, run: dict) -> list[list[Any]]:
+    return [
+        [label, op, f["requests"], f["errors"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
+         f["per_second"]]
+        for op, f in run["operations"].items()
+    ]  # fmt: skip
+
+
+def main() -> None:
+    p = common.parser(__doc__.split("\n")[0])
+    p.add_argument("--stores", default="embedded,neo4j", help="embedded, neo4j, or both")
+    p.add_argument("--nodes", type=int, default=20000, help="organisations in the network")
+    p.add_argument("--members", type=int, default=5, help="members with a key (clients' members)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("tiers", "brands"), default="tiers")
+    p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
+    p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
+    p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="requests a second in all (0: each client as fast as it can)",
+    )
+    p.add_argument("--smoke", action="store_true", help=f"only fields that exist: {SMOKE_MIX}")
+    p.add_argument("--naive-requests", type=int, default=200, help="0: no naive run")
+    p.add_argument(
+        "--naive-seconds", type=float, default=180, help="start no naive request after this"
+    )
+    args = p.parse_args()
+    stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+    if "neo4j" in stores:
+        common.require_yes(args)
+    mix = parse_mix(SMOKE_MIX if args.smoke else args.mix)
+
+    with common.log.status(f"generating {args.nodes:,} organisations..."):
+        batch = generate(
+            nodes=args.nodes,
+            seed=args.seed,
+            profile=args.profile,  # the profile's members
+        )
+    report: dict[str, Any] = {"machine": None, "nodes": args.nodes, "clients": args.clients,
+                              "rate": args.rate, "mix": mix, "stores": {}, "naive": None}  # fmt: skip
+    naive_members: list[Member] = []
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        for kind in stores:
+            folder = Path(tmp) / kind
+            folder.mkdir()
+            store, env = open_bench_store(kind, args, folder)
+            t0 = time.perf_counter()
+            with common.progress(f"{kind}: loading {args.nodes:,}", None) as advance:
+                store.write(batch, progress=advance)
+            members = member_keys(store, batch, args.members)
+            if kind == "neo4j":
+                report["machine"] = common.machine(store.driver)  # type: ignore[attr-defined]
+                naive_members = members
+            store.close()
+            common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
+            with server(env, folder) as url, common.progress(kind, args.requests) as advance:
+                run = asyncio.run(
+                    mixed_run(
+                        url,
+                        members,
+                        mix,
+                        args.clients,
+                        args.requests,
+                        args.seed,
+                        advance,
+                        args.rate,
+                    )
+                )
+            report["stores"][kind] = run
+            common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
+                             f"{run['per_second']}/s")  # fmt: skip
+    if args.naive_requests and naive_members:
+        common.log.print("naive: variable-length MATCH per request on Neo4j...")
+        with common.progress("naive", args.naive_requests) as advance:
+            report["naive"] = asyncio.run(
+                naive_run(
+                    args.uri,
+                    naive_members,
+                    args.clients,
+                    args.naive_requests,
+                    args.naive_seconds,
+                    advance,
+                )
+            )
+    elif args.naive_requests:
+        common.log.print("naive: skipped (it runs on Neo4j: add neo4j to --stores)")
+    report["machine"] = report["machine"] or common.machine(None)
+    print_report(report, args.format)
+
+
+def print_report(report: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        common.emit_json(report)
+        return
+    common.out.print(common.machine_line(report["machine"]))
+    table_rows = []
+    for kind, run in report["stores"].items():
+        table_rows += rows(kind, run)
+    if report["naive"]:
+        table_rows += rows("neo4j", report["naive"])
+    pace = f"{report['rate']:g} requests/s" if report["rate"] else "closed loop"
+    title = (f"API at {report['nodes']:,} organisations, {report['clients']} clients, {pace} "
+             f"(load average {common.load_average()})")  # fmt: skip
+    columns = ["store", "operation", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "per s"]
+    common.out.print(common.table(title, columns, table_rows))
+    naive = (report["naive"] or {}).get("operations", {}).get("tierCoverage (naive)")
+    for kind, run in report["stores"].items():
+        ours = run["operations"].get("tierCoverage")
+        if naive and ours and not ours["errors"]:
+            share = ours["requests"] / run["requests"]
+            common.out.print(
+                f"{kind}: tierCoverage p50 {naive['p50_ms'] / ours['p50_ms']:.1f}x and p95 "
+                f"{naive['p95_ms'] / ours['p95_ms']:.1f}x lower than the naive; throughput "
+                f"{ours['per_second'] / naive['per_second']:.1f}x (ours while it was "
+                f"{share:.0%} of a mixed load, the naive alone)"
+            )
+        for op, example in run["error_examples"].items():
+            common.out.print(f"{kind}: {op} failed, e.g. {example}", markup=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""A real `tiergraph serve` in its own process, on a real SQLite data folder:
+keys made, used and revoked from this process, as `tiergraph keys` would.
+401 without a valid key, 429 past a key's rate, CORS and introspection as
+configured; every refusal a coded GraphQL error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from access.keys import create_key, revoke_key
+from access.principal import Role
+from graph.sqlite_store import SqliteStore
+from tests.factories import small_network
+from tests.test_cli import _closed_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ORIGIN = "https://sourcing.example"
+
+
+@dataclass
+class Server:
+    url: str
+    store: SqliteStore  # the same data folder, opened by the test
+
+    def key(self, role: Role = Role.SOURCING, organisation: str | None = "M1") -> str:
+        return create_key(self.store, role=role, organisation=organisation)[1]
+
+    def post(self, query: str, key: str | None = None, **kwargs) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        return httpx.post(f"{self.url}/graphql", json={"query": query}, headers=headers, **kwargs)
+
+
+def serve(data: Path, **settings: str) -> Iterator[Server]:
+    store = SqliteStore(data)
+    store.write(small_network())
+    port = _closed_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TIERGRAPH_")}
+    env.update(PYTHONPATH=str(ROOT), TIERGRAPH_STORE="embedded", TIERGRAPH_DATA_DIR=str(data))
+    env.update({f"TIERGRAPH_{name.upper()}": value for name, value in settings.items()})
+    cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=env, cwd=data, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+            time.sleep(0.2)
+        yield Server(url, store)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory) -> Iterator[Server]:
+    """Nothing configured: the default rate, CORS closed, introspection off."""
+    yield from serve(tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory) -> Iterator[Server]:
+    yield from serve(
+        tmp_path_factory.mktemp("configured"),
+        api_rate_per_second="0.5",
+        api_rate_burst="2",
+        api_cors_origins=f"{ORIGIN},https://analysts.example",
+        api_introspection="true",
+    )
+
+
+def assert_refused(response: httpx.Response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert "data" not in body and len(body["errors"]) == 1
+    assert body["errors"][0]["extensions"]["code"] == code
+    return body["errors"][0]["message"]
+
+
+def assert_unauthenticated(response: httpx.Response) -> str:
+    assert response.headers["www-authenticate"] == "Bearer"
+    return assert_refused(response, 401, "UNAUTHENTICATED")
+
+
+def test_a_valid_key_is_answered(default):
+    response = default.post("{ health }", default.key())
+    assert response.status_code == 200
+    assert response.json() == {"data": {"health": "ok"}}
+
+
+def test_no_key_is_401_and_says_how_to_send_one(default):
+    message = assert_unauthenticated(default.post("{ health }"))
+    assert "Authorization: Bearer" in message
+    get = httpx.get(f"{default.url}/graphql", params={"query": "{ health }"})
+    assert_unauthenticated(get)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer tg_000000000000_notthesecret",  # unknown key id
+        "Bearer not-a-tiergraph-key",
+        "Bearer",
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+def test_a_bad_or_malformed_key_is_401(default, header):
+    assert_unauthenticated(default.post("{ health }", headers={"Authorization": header}))
+
+
+def test_a_key_with_a_wrong_secret_is_401(default):
+    key = default.key()
+    assert_unauthenticated(default.post("{ health }", key[:-3] + "xyz"))
+
+
+def test_a_revoked_key_is_401_from_its_next_request(default):
+    record, key = create_key(default.store, role=Role.ANALYST, organisation="M1")
+    assert default.post("{ health }", key).status_code == 200
+    revoke_key(default.store, record.id)  # as `tiergraph keys revoke` in another process
+    assert_unauthenticated(default.post("{ health }", key))
+
+
+def test_health_and_the_graphiql_page_need_no_key(default):
+    assert httpx.get(f"{default.url}/health").json()["status"] == "ok"
+    page = httpx.get(f"{default.url}/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    for path in ("/docs", "/redoc", "/openapi.json"):  # nothing else is open
+        assert httpx.get(f"{default.url}{path}").status_code == 404
+
+
+def test_a_key_over_its_rate_is_429_with_retry_after(configured):
+    key, other = configured.key(), configured.key(Role.SUPPLIER, "S1")
+    answers = [configured.post("{ health }", key) for _ in range(3)]
+    assert [r.status_code for r in answers[:2]] == [200, 200]  # the burst
+    message = assert_refused(answers[2], 429, "RATE_LIMITED")
+    retry_after = int(answers[2].headers["retry-after"])
+    assert 1 <= retry_after <= 2  # the next token, at 0.5 a second
+    assert answers[2].json()["errors"][0]["extensions"]["retryAfter"] == retry_after
+    assert f"retry after {retry_after} s" in message
+    assert configured.post("{ health }", other).status_code == 200  # its own bucket
+
+
+def test_cors_is_closed_by_default(default):
+    preflight = httpx.options(
+        f"{default.url}/graphql",
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    response = default.post("{ health }", default.key(), headers={"Origin": ORIGIN})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_allows_only_the_configured_origins(configured):
+    def preflight(origin: str) -> httpx.Response:
+        return httpx.options(
+            f"{configured.url}/graphql",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+
+    allowed = preflight(ORIGIN)
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == ORIGIN
+    assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    refused = preflight("https://elsewhere.example")
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+    # A refusal is readable by the allowed origin too (the 401 carries the header).
+    response = configured.post("{ health }", headers={"Origin": ORIGIN})
+    assert response.status_code == 401
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def test_introspection_is_off_by_default(default):
+    response = default.post(INTROSPECTION, default.key())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "introspection has been disabled" in body["errors"][0]["message"]
+
+
+def test_introspection_is_answered_when_configured_on(configured):
+    response = configured.post(INTROSPECTION, configured.key(Role.OPERATOR, None))
+    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
