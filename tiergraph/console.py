@@ -23,8 +23,9 @@ try:  # typer >= 0.24 carries its own click: its commands raise that one's excep
 except ImportError:  # pragma: no cover - older typer, on click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
-out = Console()
-err = Console(stderr=True)
+# No emoji codes: ":x:" in an id stays as it is, and their table (30 ms) stays unloaded.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 class Format(StrEnum):
