@@ -63,6 +63,19 @@ CHANGE_PAYLOADS = """
 MATCH (c:GraphChange) WHERE c.token IN $tokens
 RETURN c.token AS token, c.payload AS payload
 """
+# Emptying the store (`tiergraph reset`): relationships first, then nodes, each in
+# transactions of CLEAR_BATCH so that no transaction holds a million deletions
+# (a node's DETACH DELETE would take all its relationships in one go). Everything
+# goes but the version node, which the caller bumps afterwards.
+CLEAR_BATCH = 20_000
+CLEAR_RELATIONSHIPS = f"""
+MATCH ()-[r]->()
+CALL (r) {{ DELETE r }} IN TRANSACTIONS OF {CLEAR_BATCH} ROWS
+"""
+CLEAR_NODES = f"""
+MATCH (n) WHERE NOT n:GraphVersion
+CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {CLEAR_BATCH} ROWS
+"""
 PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
 

@@ -255,6 +255,19 @@ class Neo4jStore:
         with self._session() as session:
             return session.execute_write(remove)
 
+    def clear(self) -> None:
+        """Remove everything: the graph, saved results, API keys and kept changes,
+        in batches of cypher.CLEAR_BATCH (a million nodes never sit in one
+        transaction); the version changes before (readers stop trusting what they
+        hold) and after."""
+        self._bump_graph_version()
+        try:
+            with self._session() as session:  # CALL IN TRANSACTIONS needs auto-commit
+                for statement in (cypher.CLEAR_RELATIONSHIPS, cypher.CLEAR_NODES):
+                    session.run(statement).consume()
+        finally:
+            self._bump_graph_version()
+
     def changes_since(self, version: str) -> list[GraphChange] | None:
         records, _, _ = self.driver.execute_query(
             cypher.CHANGE_CHAIN, database_=self.database, routing_="r"

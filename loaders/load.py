@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from graph.model import BATCH_FIELDS, GraphBatch
 from graph.store import GraphStore
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
-from loaders.validate import check
+from loaders.rows import parse_row
+from loaders.validate import check, parse_problems
 
 Progress = Callable[[int, int], None]  # (rows just done, rows in all)
+
+# A file whose first SNIFF_ROWS rows are all bad is not of its kind at all (a
+# renamed export, garbage): it is refused without reading the rest, in seconds.
+SNIFF_ROWS = 100
 
 
 @dataclass
@@ -21,11 +29,12 @@ class LoadReport:
     rows: int = 0
     written: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    unlisted: int = 0  # problems found past the first loaders.validate.PROBLEMS_KEPT
     batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unlisted
 
     def as_dict(self) -> dict[str, Any]:
         """The stable `--format json` shape (docs/formats.md)."""
@@ -35,16 +44,35 @@ class LoadReport:
             "rows": self.rows,
             "written": self.written,
             "rejected": [p.as_dict() for p in self.problems],
+            "unlisted": self.unlisted,
         }
 
 
 def read_and_check(
-    store: GraphStore, paths: list[Path], on_read: Progress | None = None
+    store: GraphStore,
+    paths: list[Path],
+    on_read: Progress | None = None,
+    *,
+    ignore_other_files: bool = False,
+    today: date | None = None,
 ) -> tuple[LoadReport, GraphBatch]:
-    """Read every file and check every row against the batch and the store: the
-    report lists the problems, the batch holds the good rows."""
+    """Read every file and check every row against the batch and the store (days
+    against `today`, default the clock's): the report lists the problems, the
+    batch holds the good rows. A folder's files that are neither CSV nor JSON are
+    problems (nothing is written) unless `ignore_other_files`."""
     report = LoadReport()
-    files = expand(paths)
+    files, others = expand(paths)
+    if not ignore_other_files:
+        report.problems.extend(
+            Problem(
+                str(other),
+                None,
+                None,
+                "neither .csv nor .json: move it out of the folder, or load with "
+                "--ignore-other-files",
+            )
+            for other in others
+        )
     if not files:
         report.problems.append(
             Problem(" ".join(map(str, paths)) or "-", None, None, "no .csv or .json files to load")
@@ -54,14 +82,49 @@ def read_and_check(
     for path in files:
         report.files.append(str(path))
         try:
-            raw.extend(list(read_file(path)))  # a file is taken whole or not at all
+            raw.extend(_whole_file(path, today))  # a file is taken whole or not at all
         except FileProblem as exc:
-            report.problems.append(exc.problem)
+            report.problems.extend([exc.problem, *exc.rows])
     total = len(raw)
-    checked = check(raw, store, progress=(lambda n: on_read(n, total)) if on_read else None)
+    progress = (lambda n: on_read(n, total)) if on_read else None
+    checked = check(raw, store, progress=progress, today=today)
     report.rows = checked.rows
     report.problems.extend(checked.problems)
+    report.unlisted = checked.unlisted
     return report, checked.batch
+
+
+def _whole_file(path: Path, today: date | None) -> list[RawRow]:
+    """Every row of the file; refuses it (FileProblem) as soon as its first
+    SNIFF_ROWS rows turn out all bad, with those rows' problems."""
+    rows_of = read_file(path)
+    rows: list[RawRow] = []
+    problems: list[Problem] = []
+    for raw in rows_of:
+        rows.append(raw)
+        found = row_problems(raw, today)
+        if not found:
+            break  # a good row: the file is of its kind; read the rest as it is
+        problems.extend(found)
+        if len(rows) == SNIFF_ROWS:
+            reason = (
+                f"its first {SNIFF_ROWS} rows are all bad: not a file of {raw.kind}? The "
+                "rest of it was not read (the problems of those rows follow)"
+            )
+            raise FileProblem(Problem(str(path), None, None, reason), problems)
+    rows.extend(rows_of)
+    return rows
+
+
+def row_problems(raw: RawRow, today: date | None) -> list[Problem]:
+    """What is wrong with the row on its own."""
+    if "__shape__" in raw.data:
+        return [raw.problem(None, raw.data["__shape__"])]
+    try:
+        parse_row(raw.kind, raw.data, today)
+    except ValidationError as exc:
+        return parse_problems(raw, exc)
+    return []
 
 
 def written(report: LoadReport, batch: GraphBatch) -> None:
@@ -81,13 +144,17 @@ def load(
     paths: list[Path],
     *,
     partial: bool = False,
+    ignore_other_files: bool = False,
+    today: date | None = None,
     on_read: Progress | None = None,
     on_write: Progress | None = None,
 ) -> LoadReport:
     """Load files into the store. Without `partial`, any problem means nothing
     is written; with it, the good rows are written and the rest reported."""
-    report, batch = read_and_check(store, paths, on_read)
-    if report.problems and not partial:
+    report, batch = read_and_check(
+        store, paths, on_read, ignore_other_files=ignore_other_files, today=today
+    )
+    if not report.ok and not partial:
         return report
     if len(batch):
         size, reported = entities(batch), 0

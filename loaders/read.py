@@ -56,20 +56,27 @@ class RawRow:
 
 
 class FileProblem(Exception):
-    def __init__(self, problem: Problem):
+    """A file refused whole: why, and the problems of the rows that showed it."""
+
+    def __init__(self, problem: Problem, rows: list[Problem] | None = None):
         self.problem = problem
+        self.rows = rows or []
         super().__init__(str(problem))
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files named, and the .csv/.json files inside folders named (sorted)."""
+def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Files named, and the .csv/.json files inside folders named (sorted); then
+    the other files in those folders (hidden files and subfolders are not read)."""
     files: list[Path] = []
+    others: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES))
+            inside = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files.extend(p for p in inside if p.suffix.lower() in SUFFIXES)
+            others.extend(p for p in inside if p.suffix.lower() not in SUFFIXES)
         else:
             files.append(path)
-    return files
+    return files, others
 
 
 def kind_of(path: Path) -> str | None:
@@ -84,6 +91,10 @@ def _text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise FileProblem(Problem(str(path), None, None, f"cannot read: {exc.strerror}")) from None
+    if (nul := data.find(b"\0")) >= 0:  # no text format holds one: refused before parsing
+        line = data.count(b"\n", 0, nul) + 1
+        reason = f"a binary file, not text (a NUL byte at offset {nul}): not a CSV or JSON file"
+        raise FileProblem(Problem(str(path), line, None, reason))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -117,6 +128,13 @@ def read_file(path: Path) -> Iterator[RawRow]:
 
 def _read_csv(name: str, kind: str, text: str) -> Iterator[RawRow]:
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from _csv_rows(name, kind, reader)
+    except csv.Error as exc:
+        raise FileProblem(Problem(name, reader.line_num, None, f"not CSV: {exc}")) from None
+
+
+def _csv_rows(name: str, kind: str, reader: Any) -> Iterator[RawRow]:
     header = [h.strip() for h in next(reader, [])]
     if not header or header == [""]:
         raise FileProblem(Problem(name, 1, None, "empty file: no header line"))

@@ -14,11 +14,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 
 from graph import model
 from graph.model import FindingStatus, Kind, Severity
+from loaders.countries import code_for
+
+VALID_YEARS = 10  # an audit valid longer than this after its audit_date is a typo
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -44,8 +48,30 @@ def _day(value: Any) -> Any:
 def _country(value: str) -> str:
     code = value.upper()
     if code not in iso3166.countries_by_alpha2:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        known = code_for(value)
+        use = f": use {known}" if known else ""
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code{use}")
     return code
+
+
+def today_of(info: ValidationInfo) -> date:
+    """The load's today (a test passes its own in the validation context)."""
+    context = info.context or {}
+    return context.get("today") or date.today()
+
+
+def _not_after_today(value: date | None, info: ValidationInfo) -> date | None:
+    """A day that has happened: sourcing since, a pass-on or adoption, an audit."""
+    if value is not None and value > (today := today_of(info)):
+        raise ValueError(f"{value} is after today ({today}): a day that has not come yet")
+    return value
+
+
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 def _list(value: Any) -> Any:
@@ -61,6 +87,8 @@ Day = Annotated[date, BeforeValidator(_day)]
 OptDay = Annotated[
     date | None, BeforeValidator(lambda v: v if _blank_to_none(v) is None else _day(v))
 ]
+PastDay = Annotated[Day, AfterValidator(_not_after_today)]
+OptPastDay = Annotated[OptDay, AfterValidator(_not_after_today)]
 Country = Annotated[Text, AfterValidator(_country)]
 Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list)]
 Flag = Annotated[bool, BeforeValidator(lambda v: False if _blank_to_none(v) is None else v)]
@@ -98,7 +126,7 @@ class SourcingRow(Row):
     buyer: Id
     seller: Id
     commodity: Text
-    since: OptDay = None
+    since: OptPastDay = None
     registered_by: Annotated[Id | None, BeforeValidator(_blank_to_none)] = None
 
     @model_validator(mode="after")
@@ -112,13 +140,13 @@ class PassOnRow(Row):
     buyer: Id
     seller: Id
     requirement: Id
-    at: OptDay = None
+    at: OptPastDay = None
 
 
 class AdoptionRow(Row):
     organisation: Id
     requirement: Id
-    at: OptDay = None
+    at: OptPastDay = None
     evidence: OptText = None
 
 
@@ -126,7 +154,7 @@ class AuditRow(Row):
     id: Id
     organisation: Id
     scheme: Text
-    audit_date: Day
+    audit_date: PastDay
     valid_until: Day
     commissioned_by: Id
     rating: OptText = None
@@ -138,6 +166,11 @@ class AuditRow(Row):
         if self.valid_until < self.audit_date:
             raise ValueError(
                 f"valid_until: {self.valid_until} precedes audit_date {self.audit_date}"
+            )
+        if self.valid_until > years_after(self.audit_date, VALID_YEARS):
+            raise ValueError(
+                f"valid_until: {self.valid_until} is more than {VALID_YEARS} years after "
+                f"audit_date {self.audit_date}"
             )
         return self
 
@@ -182,9 +215,9 @@ REQUIRED_COLUMNS = {
 COLUMNS = {kind: list(row.model_fields) for kind, (row, _) in KINDS.items()}
 
 
-def parse_row(kind: str, raw: dict[str, Any]) -> Any:
-    """Validate one raw row of `kind`; returns the domain value or raises
-    pydantic.ValidationError."""
+def parse_row(kind: str, raw: dict[str, Any], today: date | None = None) -> Any:
+    """Validate one raw row of `kind` (days checked against `today`, default the
+    clock's); returns the domain value or raises pydantic.ValidationError."""
     row_model, domain_cls = KINDS[kind]
-    parsed = row_model.model_validate(raw)
+    parsed = row_model.model_validate(raw, context={"today": today} if today else None)
     return domain_cls(**{name: getattr(parsed, name) for name in COLUMNS[kind]})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,18 +41,24 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only counts
+
+
 @dataclass
 class Checked:
     batch: GraphBatch = field(default_factory=GraphBatch)
     problems: list[Problem] = field(default_factory=list)
+    unlisted: int = 0  # problems found past PROBLEMS_KEPT
     rows: int = 0
 
-    @property
-    def rejected(self) -> int:
-        return len({(p.file, p.line) for p in self.problems if p.line is not None})
+    def add(self, problems: list[Problem]) -> None:
+        room = PROBLEMS_KEPT - len(self.problems)
+        self.problems.extend(problems[: max(room, 0)])
+        self.unlisted += max(len(problems) - max(room, 0), 0)
 
 
-def _parse_problems(raw: RawRow, error: ValidationError) -> list[Problem]:
+def parse_problems(raw: RawRow, error: ValidationError) -> list[Problem]:
+    """A row's validation errors as problems naming its fields."""
     out = []
     for err in error.errors():
         loc = [str(part) for part in err["loc"]]
@@ -120,8 +127,13 @@ class _Context:
 
 
 def check(
-    raw_rows: Iterable[RawRow], store: GraphStore, progress: Callable[[int], None] | None = None
+    raw_rows: Iterable[RawRow],
+    store: GraphStore,
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
 ) -> Checked:
+    """Every row on its own (days against `today`, default the clock's), then across
+    rows and against the store."""
     result = Checked()
     parsed: dict[str, list[tuple[RawRow, Any]]] = defaultdict(list)
     unparsed_ids: dict[str, set[str]] = defaultdict(set)  # for "its row was rejected"
@@ -130,12 +142,15 @@ def check(
         if progress and result.rows % 10_000 == 0:
             progress(10_000)
         if "__shape__" in raw.data:
-            result.problems.append(raw.problem(None, raw.data["__shape__"]))
+            result.add([raw.problem(None, raw.data["__shape__"])])
             continue
         try:
-            parsed[raw.kind].append((raw, parse_row(raw.kind, raw.data)))
+            parsed[raw.kind].append((raw, parse_row(raw.kind, raw.data, today)))
         except ValidationError as exc:
-            result.problems.extend(_parse_problems(raw, exc))
+            if len(result.problems) < PROBLEMS_KEPT:
+                result.add(parse_problems(raw, exc))
+            else:  # counted, not described: what a file of garbage costs stays small
+                result.unlisted += exc.error_count()
             if raw.kind in NODE_KINDS and isinstance(raw.data.get("id"), str):
                 unparsed_ids[NODE_KINDS[raw.kind]].add(raw.data["id"].strip())
 
@@ -149,7 +164,7 @@ def check(
         for raw, value in parsed.get(kind, ()):
             problems = _row_problems(kind, raw, value, ctx, first_seen, sourcing_pairs)
             if problems:
-                result.problems.extend(problems)
+                result.add(problems)
                 if kind in NODE_KINDS:
                     ctx.rejected[NODE_KINDS[kind]].add(value.id)
                 continue

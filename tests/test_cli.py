@@ -155,3 +155,160 @@ def test_redis_not_running_is_one_line_naming_it(data_dir):
     code, err = run_console_script("cascade", "queue", "-m", member, TIERGRAPH_REDIS_URL=url)
     assert code == 3
     assert f"Redis at {url} does not answer" in err and "Traceback" not in err
+
+
+# ---- what a new user hit (issue 10) -------------------------------------------
+
+
+def test_reset_asks_and_refuses_without_a_terminal_or_yes(data_dir, monkeypatch):
+    run("generate", str(data_dir / "net"), "--nodes", "300", "--members", "1")
+    run("load", str(data_dir / "net"))
+    result = runner.invoke(app, ["reset"])  # stdin is no terminal here
+    assert result.exit_code == 2
+    assert "pass --yes" in " ".join(result.stderr.split())
+    monkeypatch.setattr("tiergraph.cli.stdin_is_terminal", lambda: True)
+    declined = runner.invoke(app, ["reset"], input="n\n")
+    assert declined.exit_code == 2 and "nothing was removed" in " ".join(declined.stderr.split())
+    assert run_json("status")["counts"]["members"] == 1
+    accepted = runner.invoke(app, ["reset"], input="y\n")
+    assert accepted.exit_code == 0
+    assert set(run_json("status")["counts"].values()) == {0}
+
+
+def test_reset_yes_empties_the_store_and_says_what_went(data_dir):
+    run("generate", str(data_dir / "net"), "--nodes", "300", "--members", "1")
+    run("load", str(data_dir / "net"))
+    run("cascade", "run", "-m", "M-ACME")
+    removed = run_json("reset", "--yes")
+    assert removed["store"] == "embedded" and removed["removed"]["members"] == 1
+    assert set(run_json("status")["counts"].values()) == {0}
+    assert run("cascade", "show", "-m", "M-ACME", "-r", "REQ-ACME-SCOC")[0] == 2  # results gone
+
+
+@pytest.mark.neo4j
+def test_reset_empties_neo4j(neo4j_store, tmp_path, monkeypatch):
+    from tests.factories import small_network
+
+    neo4j_store.write(small_network())
+    monkeypatch.setenv("TIERGRAPH_STORE", "neo4j")
+    removed = run_json("reset", "--yes")
+    assert removed["store"] == "neo4j" and removed["removed"]["members"] == 2
+    assert set(neo4j_store.counts().values()) == {0}
+
+
+def test_the_demo_keeps_to_its_own_folder(data_dir):
+    own = data_dir / "net"
+    run("generate", str(own), "--nodes", "300", "--members", "1")
+    run("load", str(own))
+    before = run_json("status")["counts"]
+    result = runner.invoke(app, ["demo", "--nodes", "400", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert run_json("status")["counts"] == before  # the user's store: untouched
+    demo_dir = data_dir / ".tiergraph-demo"  # beside TIERGRAPH_DATA_DIR
+    assert f"TIERGRAPH_DATA_DIR={demo_dir}" in " ".join(result.stdout.split())
+    again = runner.invoke(app, ["demo", "--no-serve"])  # reuses its network
+    assert again.exit_code == 0 and "loaded a synthetic network" not in again.stdout
+
+
+def test_the_demo_refuses_a_folder_holding_another_network(data_dir):
+    run("generate", str(data_dir / "net"), "--nodes", "300", "--members", "1")
+    run("load", str(data_dir / "net"))
+    result = runner.invoke(app, ["demo", "--no-serve", "--data-dir", str(data_dir / "data")])
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "holds a network the demo did not write" in said and "tiergraph reset" in said
+    assert run_json("status")["counts"]["members"] == 1
+
+
+def test_a_folder_with_other_files_is_named_and_nothing_is_written(data_dir):
+    folder = data_dir / "net"
+    run("generate", str(folder), "--nodes", "300", "--members", "1")
+    (folder / "suppliers.xlsx").write_bytes(b"PK\x03\x04")
+    code, out = run("load", str(folder), "-f", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert [p["file"] for p in report["rejected"]] == [str(folder / "suppliers.xlsx")]
+    assert run_json("status")["counts"]["members"] == 0
+    assert run_json("load", str(folder), "--ignore-other-files")["ok"]
+
+
+def test_the_first_50_bad_rows_are_listed_then_counted(data_dir):
+    folder = data_dir / "bad"
+    folder.mkdir()
+    rows = "".join(f"S{i},supplier,Mill {i},Germany\n" for i in range(60))
+    (folder / "organisations.csv").write_text("id,kind,name,country\nM1,member,Acme,NL\n" + rows)
+    result = runner.invoke(app, ["load", str(folder)])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert err.count("✗") == 51  # 50 rows, then the count
+    assert "use DE" in err
+    assert "and 10 more problem(s)" in " ".join(err.split())
+    assert len(json.loads(run("load", str(folder), "-f", "json")[1])["rejected"]) == 60
+
+
+def test_refusals_are_json_errors_with_format_json(data_dir):
+    code, out = run("cascade", "run", "-m", "NOBODY", "-f", "json")
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert error["code"] == "bad_request" and "NOBODY" in error["message"]
+    code, out = run("audits", "-m", "M-ACME", "--as-of", "25/11/2026", "-f", "json")
+    assert code == 2
+    assert json.loads(out)["error"] == {
+        "code": "bad_parameter",
+        "message": json.loads(out)["error"]["message"],
+        "field": "--as-of",
+    }
+    code, out = run("generate", str(data_dir / "n"), "--nodes", "-5", "-f", "json")
+    assert code == 2 and json.loads(out)["error"]["field"] == "--nodes"
+    code, out = run("status", "--bogus", "-f", "json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "usage"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (("serve", "--port", "99999"), {}, "--port"),
+        (("generate", "out", "--nodes", "-5"), {}, "--nodes"),
+        (("generate", "out", "--nodes", "50"), {}, "nodes must exceed members"),
+        (("status",), {"TIERGRAPH_STORE": "neo4jx"}, "TIERGRAPH_STORE: Input should be"),
+        (("serve",), {"TIERGRAPH_API_PORT": "99999"}, "TIERGRAPH_API_PORT: 99999 is not a port"),
+    ],
+)
+def test_a_bad_argument_or_setting_is_one_line_and_exit_2(data_dir, args, env, says):
+    code, err = run_console_script(*args, **env)
+    assert code == 2, err
+    assert says in err and "Traceback" not in err
+
+
+def test_a_busy_port_is_its_own_exit_code(data_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, err = run_console_script("serve", "--port", str(port))
+    assert code == 4, err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Neo4j" not in err
+
+
+HEAVY = ("numpy", "networkx", "neo4j", "redis", "celery", "fastapi", "strawberry", "uvicorn")
+
+
+def test_the_command_line_imports_nothing_heavy_to_start():
+    """`tiergraph --help` stays fast: the drivers, numpy and the API load with the
+    commands that use them (docs/cli.md)."""
+    code = (
+        "import sys; import tiergraph.cli; "
+        f"print(sorted(m for m in {HEAVY!r} + ('pydantic',) if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_status_on_the_embedded_store_loads_no_driver_nor_numpy(data_dir):
+    code = (
+        "import sys; from tiergraph.cli import app\n"
+        "try:\n    app(['status'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

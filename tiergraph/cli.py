@@ -1,27 +1,67 @@
-"""The `tiergraph` command. Thin: parse, call one service, print the answer."""
+"""The `tiergraph` command. Thin: parse, call one service, print the answer.
+
+`tiergraph --help` and `status` must start fast: this module imports only typer
+and rich; every command imports what it needs when it runs (no pydantic models,
+numpy, networkx or drivers at module level, here or in the modules named below).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from tiergraph.bootstrap import open_store
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_import import import_network
 from tiergraph.cli_keys import keys_app
 from tiergraph.cli_serve import serve
-from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
-from tiergraph.settings import Settings
+from tiergraph.console import (
+    BAD_ROWS,
+    CliError,
+    Commands,
+    Format,
+    FormatOpt,
+    emit_json,
+    err,
+    fail,
+    out,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    from tiergraph.settings import Settings
 
 app = typer.Typer(
+    cls=Commands,
     help="Supply-chain graph for the tier-by-tier cascade of sourcing requirements.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help imports rich.markdown and pygments (0.2 s of a
+    # start that must stay under 0.5 s).
+    rich_markup_mode=None,
 )
+
+
+def _settings(**overrides: Any) -> Settings:
+    from tiergraph.settings import Settings
+
+    return Settings(**overrides)
+
+
+def _open_store(settings: Settings) -> Any:
+    from tiergraph.bootstrap import open_store
+
+    return open_store(settings)
+
+
+def _location(settings: Settings) -> str:
+    return settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
 
 
 class Recompute(StrEnum):
@@ -43,14 +83,21 @@ def load(
             "(default: queue on Neo4j, none on the embedded store)"
         ),
     ] = Recompute.auto,
+    ignore_other_files: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-other-files",
+            help="skip a folder's files that are neither .csv nor .json (default: refuse)",
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate every row, then write them all (docs/formats.md): nothing is written
     when any row is bad, unless --partial."""
     from loaders.load import load as load_files
 
-    settings = Settings()
-    store = open_store(settings)
+    settings = _settings()
+    store = _open_store(settings)
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
@@ -59,6 +106,7 @@ def load(
                 store,
                 paths,
                 partial=partial,
+                ignore_other_files=ignore_other_files,
                 on_read=lambda n, total: progress.update(reading, advance=n, total=total),
                 on_write=lambda n, total: progress.update(
                     writing, visible=True, advance=n, total=total
@@ -73,30 +121,42 @@ def load(
     else:
         if queued:
             out.print(f"queued {len(queued)} cascade job(s) for the affected members")
-        print_problems(report.problems)
-        if report.problems and not partial:
+        print_problems(report.problems, report.unlisted)
+        if not report.ok and not partial:
             err.print(
-                f"[red]{len(report.problems)} problem(s): nothing was written.[/red] "
-                "Fix the rows above, or load with --partial to write only the good rows."
+                f"[red]{len(report.problems) + report.unlisted:,} problem(s): nothing was "
+                "written.[/red] Fix the rows above, or load with --partial to write only "
+                "the good rows."
             )
         table = Table("kind", "rows written")
         for kind, n in report.written.items():
             table.add_row(kind, str(n))
         if report.written:
             out.print(table)
-    if report.problems:
-        raise typer.Exit(1)
+    if not report.ok:
+        raise typer.Exit(BAD_ROWS)
 
 
+PROBLEMS_SHOWN = 50
 FOLLOWERS_SHOWN = 5
 
 
-def print_problems(problems: list[Any]) -> None:
-    """Every row at fault; of the rows rejected only because they refer to one of
-    those, the first few and a count (--format json lists them all)."""
+def print_problems(problems: list[Any], unlisted: int = 0) -> None:
+    """The first PROBLEMS_SHOWN rows at fault, then a count of the rest; of the rows
+    rejected only because they refer to one of those, the first few and a count
+    (--format json lists the first loaders.validate.PROBLEMS_KEPT of both)."""
+    from loaders.validate import PROBLEMS_KEPT
+
+    causes = [p for p in problems if not p.follows_another]
     followers = [p for p in problems if p.follows_another]
-    for problem in [p for p in problems if not p.follows_another] + followers[:FOLLOWERS_SHOWN]:
-        err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
+    for problem in causes[:PROBLEMS_SHOWN] + followers[:FOLLOWERS_SHOWN]:
+        err.print(Text.assemble(("✗ ", "red"), str(problem)), highlight=False, soft_wrap=True)
+    more = max(len(causes) - PROBLEMS_SHOWN, 0) + unlisted
+    if more:
+        err.print(
+            f"[red]✗[/red] and {more:,} more problem(s) (--format json lists the first "
+            f"{PROBLEMS_KEPT:,} in all)"
+        )
     if len(followers) > FOLLOWERS_SHOWN:
         err.print(
             f"[red]✗[/red] and {len(followers) - FOLLOWERS_SHOWN} more rows that refer to rows "
@@ -136,10 +196,10 @@ class Profile(StrEnum):
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="folder to write the files into")],
-    nodes: Annotated[int, typer.Option(help="about how many organisations")] = 5000,
+    nodes: Annotated[int, typer.Option(help="about how many organisations", min=1)] = 5000,
     members: Annotated[
         int | None,
-        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)"),
+        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)", min=1),
     ] = None,
     seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
     as_json: Annotated[
@@ -160,9 +220,8 @@ def generate(
 
     try:
         batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
-    except ValueError as exc:
-        err.print(f"[red]✗[/red] {exc}")
-        raise typer.Exit(2) from None
+    except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
+        raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
     with progress_bar(fmt == Format.table) as progress:
         task = progress.add_task("writing files", total=len(batch))
 
@@ -197,13 +256,13 @@ def _print_counts(counts: dict[str, int], what: str) -> None:
 @app.command()
 def status(fmt: FormatOpt = Format.table) -> None:
     """What the store holds: nodes by kind, relationships by type."""
-    settings = Settings()
-    store = open_store(settings)
+    settings = _settings()
+    store = _open_store(settings)
     try:
         counts = store.counts()
     finally:
         store.close()
-    where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
+    where = _location(settings)
     if fmt == Format.json:
         emit_json({"store": settings.store, "location": where, "counts": counts})
     else:
@@ -211,66 +270,148 @@ def status(fmt: FormatOpt = Format.table) -> None:
         _print_counts(counts, "count")
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@app.command()
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="empty it without asking")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Empty the store: every organisation, edge, audit and saved result (asks first)."""
+    settings = _settings()
+    where = f"{settings.store} store at {_location(settings)}"
+    if not yes:
+        if not stdin_is_terminal():
+            fail(
+                f"reset would empty the {where}; it asks first, and there is no terminal "
+                "to ask on: pass --yes",
+                code="not_confirmed",
+                field="--yes",
+            )
+        if not typer.confirm(f"Empty the {where}? Everything in it is lost", err=True):
+            fail(f"nothing was removed from the {where}", code="not_confirmed", field="--yes")
+    store = _open_store(settings)
+    try:
+        removed = store.counts()
+        store.clear()
+    finally:
+        store.close()
+    if fmt == Format.json:
+        emit_json({"store": settings.store, "location": _location(settings), "removed": removed})
+    else:
+        out.print(f"emptied the {where}")
+        _print_counts(removed, "removed")
+
+
+DEMO_MARK = "demo-network"  # a file in the demo's folder: the demo wrote what is there
+
+
+def demo_folder(settings: Settings, data_dir: Path | None) -> Path:
+    """The demo's own folder, beside the user's data folder (never inside it)."""
+    return data_dir if data_dir is not None else settings.data_dir.parent / ".tiergraph-demo"
+
+
 @app.command()
 def demo(
-    nodes: Annotated[int, typer.Option(help="about how many organisations")] = 3000,
+    nodes: Annotated[int, typer.Option(help="about how many organisations", min=300)] = 3000,
     seed: Annotated[int, typer.Option(help="random seed")] = 42,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="the demo's own folder (default: .tiergraph-demo beside TIERGRAPH_DATA_DIR)",
+        ),
+    ] = None,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve")] = True,
-    port: Annotated[int | None, typer.Option(help="port to serve on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to serve on", min=1, max=65535)] = None,
 ) -> None:
-    """First run: a synthetic network on the embedded store, every member's cascade
-    computed, then the service (all in the data folder; run it again to reuse it)."""
-    from cascade.engine import JobSpec
-    from cascade.service import run_here
+    """First run: a synthetic network on the embedded store in a folder of its own,
+    every member's cascade computed, then the service (run it again to reuse it).
+    Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
+    folder = demo_folder(_settings(), data_dir)
+    settings = _settings(store="embedded", data_dir=folder)
+    if serve_after:  # a busy port is said before the work, not after
+        from tiergraph.cli_serve import check_can_listen
+
+        field = "TIERGRAPH_API_PORT" if port is None else "--port"
+        check_can_listen(settings.api_host, settings.api_port if port is None else port, field)
+    store = _open_store(settings)
+    try:
+        if not (folder / DEMO_MARK).exists():
+            if any(store.counts().values()):
+                fail(
+                    f"{folder} holds a network the demo did not write; the demo never mixes "
+                    "its network into yours: pass --data-dir with an empty or new folder, or "
+                    f"empty that one first (TIERGRAPH_DATA_DIR={folder} tiergraph reset)",
+                    code="store_not_empty",
+                    field="--data-dir",
+                )
+            _load_demo(store, folder, nodes, seed)
+        _cascade_demo(store, folder, serve_after)
+    finally:
+        store.close()
+    if serve_after:
+        # The service (and uvicorn's app factory) read the store from the environment.
+        os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "embedded", str(folder)
+        serve(port=port)
+
+
+def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
     from loaders.generate import generate as make
     from loaders.load import load as load_files
     from loaders.writers import write_csv_dir
 
-    settings = Settings()
-    store = open_store(settings)
-    try:
-        if not store.members():
-            folder = settings.data_dir / "demo-input"
-            write_csv_dir(make(nodes=nodes, seed=seed), folder)
-            report = load_files(store, [folder])
-            out.print(f"loaded a synthetic network from {folder}: {report.rows:,} rows")
-        table = Table("member", "requirement", "depth", "reached", "cascade gaps")
-        audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
-        with progress_bar() as progress:
-            task = progress.add_task("cascading members", total=len(store.members()))
-            for member in store.members():
-                meta = run_here(store, JobSpec(member))
-                for requirement in meta["requirements"]:
-                    p = store.results("coverage", member, requirement, 1)[0].payload
-                    table.add_row(
-                        member,
-                        requirement,
-                        str(p["depth"]),
-                        f"{p['reached']:,} of {p['nodes']:,}",
-                        f"{len(p['gaps']):,}",
-                    )
-                a = store.results("audits", member, meta["as_of"], 1)[0].payload
-                audit_table.add_row(
-                    member,
-                    a["as_of"],
-                    f"{a['in_scope']:,}",
-                    f"{a['covered']:,}",
-                    f"{len(a['gaps']):,}",
-                    "-" if a["savings"] is None else f"{a['savings']:.0%}",
-                )
-                progress.advance(task)
-        out.print(table)
-        out.print(audit_table)
-        out.print(
-            "next: `tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
-            "`tiergraph audits -m MEMBER`, or the API below"
-        )
-    finally:
-        store.close()
-    if serve_after:
-        from tiergraph.cli_serve import serve
+    files = folder / "demo-input"
+    write_csv_dir(make(nodes=nodes, seed=seed), files)
+    report = load_files(store, [files])
+    if report.problems:
+        raise RuntimeError(f"the demo's own files did not load: {report.problems[0]}")
+    (folder / DEMO_MARK).write_text(f"nodes={nodes} seed={seed}\n", encoding="utf-8")
+    out.print(f"loaded a synthetic network from {files}: {report.rows:,} rows")
 
-        serve(port=port)
+
+def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
+    from cascade.engine import JobSpec
+    from cascade.service import run_here
+
+    table = Table("member", "requirement", "depth", "reached", "cascade gaps")
+    audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
+    with progress_bar() as progress:
+        task = progress.add_task("cascading members", total=len(store.members()))
+        for member in store.members():
+            meta = run_here(store, JobSpec(member))
+            for requirement in meta["requirements"]:
+                p = store.results("coverage", member, requirement, 1)[0].payload
+                table.add_row(
+                    member,
+                    requirement,
+                    str(p["depth"]),
+                    f"{p['reached']:,} of {p['nodes']:,}",
+                    f"{len(p['gaps']):,}",
+                )
+            a = store.results("audits", member, meta["as_of"], 1)[0].payload
+            audit_table.add_row(
+                member,
+                a["as_of"],
+                f"{a['in_scope']:,}",
+                f"{a['covered']:,}",
+                f"{len(a['gaps']):,}",
+                "-" if a["savings"] is None else f"{a['savings']:.0%}",
+            )
+            progress.advance(task)
+    out.print(table)
+    out.print(audit_table)
+    out.print(
+        f"the demo's store is {folder}; to look further, point the other commands at it: "
+        f"`TIERGRAPH_DATA_DIR={folder} tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
+        "`... tiergraph audits -m MEMBER`, "
+        + ("or the API below" if serving else "or `... tiergraph serve`"),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 app.command("import")(import_network)
@@ -283,25 +424,8 @@ app.command()(serve)
 
 
 def main() -> None:
-    """The console script: a service that cannot be reached is one line, not a traceback."""
-    from neo4j.exceptions import ServiceUnavailable
-    from redis.exceptions import ConnectionError as RedisUnavailable
-
-    try:
-        app()
-    except ServiceUnavailable as exc:
-        err.print(
-            f"[red]✗[/red] Neo4j at {Settings().neo4j_uri} does not answer ({exc}); start it "
-            "(scripts/services.sh start) or set TIERGRAPH_NEO4J_URI, or use the embedded "
-            "store (TIERGRAPH_STORE=memory)"
-        )
-        raise SystemExit(3) from None
-    except RedisUnavailable as exc:
-        err.print(
-            f"[red]✗[/red] Redis at {Settings().redis_url} does not answer ({exc}); start it "
-            "(scripts/services.sh start) or set TIERGRAPH_REDIS_URL"
-        )
-        raise SystemExit(3) from None
+    """The console script (refusals are shown by `Commands`: one line, never a traceback)."""
+    app()
 
 
 if __name__ == "__main__":

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
 
-from cascade.engine import CascadeError, JobSpec, check_required
-from tiergraph.bootstrap import open_store
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
-from tiergraph.settings import Settings
+from tiergraph.console import fail as refuse
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
+    from tiergraph.settings import Settings
+
+# `tiergraph --help` imports this module: cascade (numpy), the settings (pydantic)
+# and the drivers are imported by the commands that use them.
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    from tiergraph.bootstrap import open_store as open_configured
+
+    return open_configured(settings)
+
+
+def current_settings() -> Settings:
+    from tiergraph.settings import Settings
+
+    return Settings()
+
 
 cascade_app = typer.Typer(
     help="Tier coverage, cascade gaps and audit status, per member.", no_args_is_help=True
@@ -47,8 +65,8 @@ AsOfOpt = Annotated[
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[red]✗[/red] {message}")
-    raise typer.Exit(2)
+    """One line on stderr (a JSON error with --format json), exit 2."""
+    refuse(message)
 
 
 def one_or_all(member: str | None, every: bool) -> None:
@@ -118,6 +136,7 @@ def run(
             fail("--requirement names one member's requirement: not with --all")
         run_every_member(parse_day(as_of), fmt)
         return
+    from cascade.engine import CascadeError, JobSpec
     from cascade.service import run_here
 
     assert member is not None  # one_or_all
@@ -152,6 +171,7 @@ def run(
 
 def run_every_member(as_of: date, fmt: Format) -> None:
     """`cascade run --all`: every member's job on one projection, one progress bar."""
+    from cascade.engine import CascadeError
     from cascade.service import run_members_here
 
     store = open_store()
@@ -256,6 +276,7 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The latest stored coverage of a requirement (and earlier runs, to compare)."""
+    from cascade.engine import CascadeError, check_required
     from cascade.service import latest
 
     store = open_store()
@@ -297,11 +318,12 @@ def queue_job(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Queue a job for the Celery workers (`tiergraph worker`); prints its id."""
+    from cascade.engine import CascadeError, JobSpec
     from cascade.service import queue
 
-    settings = Settings()
-    store = open_store(settings)
-    ctx = job_context(settings)
+    configured = current_settings()
+    store = open_store(configured)
+    ctx = job_context(configured)
     try:
         job = queue(store, ctx.jobs, ctx, JobSpec(member, requirement, parse_day(as_of)))
     except CascadeError as exc:
@@ -320,10 +342,11 @@ def status(
     job: Annotated[str, typer.Argument(help="job id")], fmt: FormatOpt = Format.table
 ) -> None:
     """A queued job's state and progress (tier reached, nodes found)."""
+    from cascade.engine import CascadeError
     from cascade.service import job_status
 
     try:
-        meta = job_status(job_context(Settings()).jobs, job)
+        meta = job_status(job_context(current_settings()).jobs, job)
     except CascadeError as exc:
         fail(str(exc))
     if fmt == Format.json:
@@ -354,6 +377,7 @@ def audits(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Audit coverage, gaps and savings of a member (or --all) on a day, computed now."""
+    from cascade.engine import CascadeError
     from cascade.service import live_audit_status, live_audit_statuses
 
     one_or_all(member, every)
@@ -402,7 +426,7 @@ def worker(
     """Start a Celery worker for cascade jobs (Redis at TIERGRAPH_REDIS_URL)."""
     from tiergraph.bootstrap import make_celery
 
-    app = make_celery(Settings())
+    app = make_celery(current_settings())
     app.worker_main(
         [
             "worker",

@@ -5,7 +5,7 @@ A key is printed once, when it is made; the store keeps only its hash.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -13,9 +13,20 @@ from rich.table import Table
 from access.keys import KeyRefused, create_key, revoke_key
 from access.principal import Role
 from graph.store import GraphStore, KeyRecord
-from tiergraph.bootstrap import open_store
-from tiergraph.console import Format, FormatOpt, emit_json, err, out
-from tiergraph.settings import Settings
+from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out
+
+if TYPE_CHECKING:
+    from tiergraph.settings import Settings
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    """The configured store; the settings (pydantic) load when a command runs, so
+    that `tiergraph --help` does not wait for them."""
+    from tiergraph.bootstrap import open_store as open_configured
+    from tiergraph.settings import Settings
+
+    return open_configured(settings or Settings())
+
 
 keys_app = typer.Typer(
     help="API keys: each names one organisation and role; shown once, kept as a hash.",
@@ -38,8 +49,8 @@ def record_json(record: KeyRecord) -> dict[str, Any]:
 
 
 def refuse(message: str) -> NoReturn:
-    err.print(f"[red]✗[/red] {message}", highlight=False)
-    raise typer.Exit(2)
+    """One line on stderr (a JSON error with --format json), exit 2."""
+    fail(message)
 
 
 def parse_role(value: str) -> Role:
@@ -65,7 +76,7 @@ def create(
     """Make a key and print it, once. In table format the key alone goes to
     stdout (`KEY=$(tiergraph keys create ...)` works), the rest to stderr."""
     chosen = parse_role(role)
-    store = open_store(Settings())
+    store = open_store()
     try:
         record, key = create_key(store, role=chosen, organisation=org, label=label)
     except KeyRefused as exc:
@@ -87,7 +98,7 @@ def create(
 @keys_app.command("list")
 def list_keys(fmt: FormatOpt = Format.table) -> None:
     """Every key's record, oldest first (never a key or its hash)."""
-    store = open_store(Settings())
+    store = open_store()
     try:
         records = store.keys()
     finally:
@@ -109,7 +120,7 @@ def revoke(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Refuse the key from the next request on (revoking twice changes nothing)."""
-    store = open_store(Settings())
+    store = open_store()
     try:
         record = revoke_key(store, key_id)
     except KeyRefused as exc:

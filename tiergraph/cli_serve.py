@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
 
-from tiergraph.console import out
-from tiergraph.settings import Settings
+from tiergraph.console import PORT_IN_USE, CliError, out
+
+
+def check_can_listen(host: str, port: int, field: str) -> None:
+    """Refuse at once, in one line, an address uvicorn could not listen on (uvicorn
+    would exit with 3, the code of a database that does not answer)."""
+    if not 1 <= port <= 65535:
+        raise CliError(
+            f"{field}: {port} is not a port (1-65535)", code="bad_parameter", field=field
+        )
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise CliError(
+            f"--host: {host!r} is not an address here ({exc.strerror})",
+            code="bad_parameter",
+            field="--host",
+        ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CliError(
+                f"cannot listen on {host}:{port}: {exc.strerror}; pass --port or set "
+                "TIERGRAPH_API_PORT (another program, or another `tiergraph serve`, may hold it)",
+                code="port_in_use",
+                field=field,
+                exit=PORT_IN_USE,
+            ) from None
 
 
 def serve(
@@ -16,7 +45,10 @@ def serve(
         typer.Option("--host", help="address to listen on (default: TIERGRAPH_API_HOST)"),
     ] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="port to listen on (default: TIERGRAPH_API_PORT)")
+        int | None,
+        typer.Option(
+            "--port", help="port to listen on (default: TIERGRAPH_API_PORT)", min=1, max=65535
+        ),
     ] = None,
     reload: Annotated[
         bool, typer.Option("--reload", help="restart when the code changes (development)")
@@ -25,9 +57,13 @@ def serve(
     """Serve the GraphQL API and /health on the configured store."""
     import uvicorn
 
+    from tiergraph.settings import Settings
+
     settings = Settings()
+    field = "TIERGRAPH_API_PORT" if port is None else "--port"
     host = settings.api_host if host is None else host
     port = settings.api_port if port is None else port
+    check_can_listen(host, port, field)
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
     out.print(
         f"tiergraph serving on http://{host}:{port}/graphql (store: {settings.store}, {where})",
@@ -36,4 +72,13 @@ def serve(
         soft_wrap=True,
     )
     # The app reads the same settings when uvicorn builds it (factory) in its process.
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    except SystemExit as exc:
+        if exc.code == 3:  # uvicorn's "startup failed": its log above says why
+            raise CliError(
+                f"the server did not start on {host}:{port} (see the log above)",
+                code="server_failed",
+                exit=PORT_IN_USE,
+            ) from None
+        raise

@@ -1,19 +1,31 @@
-"""What every CLI command shares: output format, consoles, progress bars."""
+"""What every CLI command shares: output format, consoles, progress bars, and
+how a refusal is shown (one line, or a JSON error on stdout; never a traceback).
+
+Imported by `tiergraph --help`: keep it light (no pydantic, numpy, drivers).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from typer.core import TyperGroup
 
-out = Console()
-err = Console(stderr=True)
+try:  # typer >= 0.24 carries its own click: its commands raise that one's exceptions
+    from typer._click import exceptions as click
+except ImportError:  # pragma: no cover - older typer, on click itself
+    from click import exceptions as click  # type: ignore[no-redef]
+
+# No emoji codes: ":x:" in an id stays as it is, and their table (30 ms) stays unloaded.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 class Format(StrEnum):
@@ -23,6 +35,12 @@ class Format(StrEnum):
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, or json (stable shape)")]
 
+# Exit codes (docs/cli.md).
+BAD_ROWS = 1  # a load or import with bad rows
+REFUSED = 2  # a bad argument or setting, or a request that cannot be answered
+UNAVAILABLE = 3  # Neo4j or Redis does not answer
+PORT_IN_USE = 4  # `serve` cannot listen where asked
+
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
@@ -31,6 +49,14 @@ def emit_json(data: Any) -> None:
 @contextmanager
 def progress_bar(enabled: bool = True):
     """A rich progress bar on stderr (kept off stdout so JSON stays clean)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -42,3 +68,141 @@ def progress_bar(enabled: bool = True):
     )
     with progress:
         yield progress
+
+
+class CliError(Exception):
+    """A refusal the user can act on: `code` is stable (docs/cli.md), `field` names
+    the option, setting or argument at fault when there is one."""
+
+    def __init__(
+        self, message: str, *, code: str = "bad_request", field: str | None = None, exit: int = 2
+    ):
+        super().__init__(message)
+        self.message, self.code, self.field, self.exit_code = message, code, field, exit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+
+def fail(message: str, *, code: str = "bad_request", field: str | None = None) -> NoReturn:
+    """Refuse a request that cannot be answered (exit 2)."""
+    raise CliError(message, code=code, field=field)
+
+
+def json_requested(args: Sequence[str]) -> bool:
+    """Whether the command line asks for --format json (read before parsing, so that
+    a command line that does not parse still gets its error as JSON)."""
+    for i, arg in enumerate(args):
+        if arg in ("--format", "-f") and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+        if arg in ("--format=json", "-fjson"):
+            return True
+    return False
+
+
+def show_error(error: CliError, as_json: bool) -> int:
+    if as_json:
+        emit_json(error.as_dict())
+    else:
+        err.print(Text.assemble(("✗ ", "red"), error.message), soft_wrap=True)
+    return error.exit_code
+
+
+def _usage_error(exc: click.ClickException) -> CliError:
+    if isinstance(exc, click.BadParameter):
+        param = exc.param
+        hint = exc.param_hint if isinstance(exc.param_hint, str) else None
+        field = (param.opts or [param.name or ""])[0] if param is not None else hint
+        return CliError(
+            exc.format_message(), code="bad_parameter", field=field or None, exit=exc.exit_code
+        )
+    message = exc.format_message()
+    if exc.ctx is not None:
+        message += f" (see `{exc.ctx.command_path} --help`)"
+    return CliError(message, code="usage", exit=exc.exit_code)
+
+
+def _settings_error(exc: Exception) -> CliError | None:
+    """A TIERGRAPH_* variable that does not parse (pydantic-settings refused it)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError) or exc.title != "Settings":
+        return None
+    first = exc.errors()[0]
+    variable = "TIERGRAPH_" + "_".join(str(part) for part in first["loc"]).upper()
+    message = f"{variable}: {first['msg']} (got {first['input']!r})"
+    return CliError(message, code="bad_setting", field=variable)
+
+
+def _service_error(exc: Exception) -> CliError | None:
+    """Neo4j or Redis not answering: one line naming it and its address."""
+    if "neo4j" in sys.modules:  # only ever raised once the driver is loaded
+        from neo4j.exceptions import ServiceUnavailable
+
+        if isinstance(exc, ServiceUnavailable):
+            from tiergraph.settings import Settings
+
+            return CliError(
+                f"Neo4j at {Settings().neo4j_uri} does not answer ({exc}); start it "
+                "(scripts/services.sh start) or set TIERGRAPH_NEO4J_URI, or use the embedded "
+                "store (TIERGRAPH_STORE=memory)",
+                code="unavailable",
+                field="TIERGRAPH_NEO4J_URI",
+                exit=UNAVAILABLE,
+            )
+    if "redis" in sys.modules:
+        from redis.exceptions import ConnectionError as RedisUnavailable
+
+        if isinstance(exc, RedisUnavailable):
+            from tiergraph.settings import Settings
+
+            return CliError(
+                f"Redis at {Settings().redis_url} does not answer ({exc}); start it "
+                "(scripts/services.sh start) or set TIERGRAPH_REDIS_URL",
+                code="unavailable",
+                field="TIERGRAPH_REDIS_URL",
+                exit=UNAVAILABLE,
+            )
+    return None
+
+
+def _known(exc: Exception) -> CliError | None:
+    if isinstance(exc, CliError):
+        return exc
+    if isinstance(exc, click.ClickException):
+        return _usage_error(exc)
+    if "pydantic" in sys.modules and (found := _settings_error(exc)):
+        return found
+    return _service_error(exc)
+
+
+class Commands(TyperGroup):
+    """The `tiergraph` group: every refusal, from the command line's parsing to a
+    service that does not answer, ends as one line on stderr (or, with --format
+    json, one JSON error on stdout) and its exit code: never a traceback."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        args = list(sys.argv[1:] if args is None else args)
+        as_json = json_requested(args)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.NoArgsIsHelpError as exc:
+            err.print(exc.ctx.get_help() if exc.ctx else exc.format_message(), markup=False)
+            code = exc.exit_code
+        except typer.Abort:
+            code = show_error(CliError("aborted: nothing was done", code="aborted"), as_json)
+        except Exception as exc:  # noqa: BLE001 - re-raised below unless it is a known refusal
+            known = _known(exc)
+            if known is None:
+                raise
+            code = show_error(known, as_json)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
