@@ -35,6 +35,11 @@ class GraphStore(Protocol):
         """Write the batch atomically; `progress` is told how many rows went."""
         ...
 
+    def clear(self) -> None:
+        """Remove everything: the graph, saved results, API keys and kept changes;
+        a new graph version (`tiergraph reset`)."""
+        ...
+
     def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
         """Remove buyer->seller edges (one commodity, or all); returns how many."""
         ...

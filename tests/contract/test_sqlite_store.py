@@ -234,3 +234,11 @@ def test_a_server_started_before_a_load_answers_on_the_loaded_graph(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_relative_data_folder_opens_where_the_command_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store = SqliteStore(Path(".tiergraph"))  # the default TIERGRAPH_DATA_DIR
+    store.write(small_network())
+    store.close()
+    assert (tmp_path / ".tiergraph" / DB_FILE).exists()
