@@ -312,3 +312,27 @@ def test_status_on_the_embedded_store_loads_no_driver_nor_numpy(data_dir):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_demo_prints_keys_that_answer_as_their_roles(data_dir):
+    import re
+
+    from access.keys import principal_for
+    from graph.sqlite_store import SqliteStore
+
+    result = runner.invoke(app, ["demo", "--nodes", "400", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    keys = dict(
+        re.findall(r"^\s+(sourcing|analyst|supplier)\s+\S+\s+(tg_\S+)$", result.stdout, re.M)
+    )
+    assert set(keys) == {"sourcing", "analyst", "supplier"}
+    store = SqliteStore(data_dir / ".tiergraph-demo")
+    try:
+        named = {role: principal_for(store, key) for role, key in keys.items()}
+        assert {role: p.role.value for role, p in named.items()} == {r: r for r in keys}
+        member = named["sourcing"].organisation
+        assert member in store.members() and named["analyst"].organisation == member
+        supplier = named["supplier"].organisation
+        assert store.sourcing_pairs([(member, supplier)]) == {(member, supplier)}
+    finally:
+        store.close()

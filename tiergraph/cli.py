@@ -350,6 +350,7 @@ def demo(
                 )
             _load_demo(store, folder, nodes, seed)
         _cascade_demo(store, folder, serve_after)
+        _demo_keys(store, settings, port)
     finally:
         store.close()
     if serve_after:
@@ -408,6 +409,34 @@ def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
         f"`TIERGRAPH_DATA_DIR={folder} tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
         "`... tiergraph audits -m MEMBER`, "
         + ("or the API below" if serving else "or `... tiergraph serve`"),
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _demo_keys(store: Any, settings: Settings, port: int | None) -> None:
+    """A key for the first member's sourcing team and analysts and for one of its
+    direct suppliers (new keys on every run: a key is shown only when made)."""
+    from cascade import projection as projections
+    from graph.model import Kind
+    from graph.store import KIND_ORDER
+    from tiergraph.cli_keys import demo_keys, print_demo_keys
+
+    member = store.members()[0]
+    p = projections.current(store)
+    at = p.position(member)
+    sellers = p.indices[p.indptr[at] : p.indptr[at + 1]]
+    supplier = next(str(p.ids[s]) for s in sellers if KIND_ORDER[int(p.kind[s])] == Kind.SUPPLIER)
+    url = f"http://{settings.api_host}:{settings.api_port if port is None else port}/graphql"
+    made = demo_keys(store, member=member, supplier=supplier)
+    out.print(f"API keys for {member}'s people and for its supplier {supplier} (shown once):")
+    print_demo_keys(made, url)
+    requirement = store.requirements_of(member)[0]
+    query = '{"query": "{ tierCoverage(requirement: \\"%s\\") { depth tiers { tier nodes reached } } }"}'
+    out.print(
+        f"for instance: curl -s {url} -H 'Authorization: Bearer {made[0][1]}' "
+        f"-H 'content-type: application/json' -d '{query % requirement}'",
         highlight=False,
         markup=False,
         soft_wrap=True,

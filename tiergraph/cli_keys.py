@@ -150,10 +150,8 @@ def demo_keys(
 
 def print_demo_keys(made: list[tuple[KeyRecord, str]], url: str) -> None:
     """The keys `demo_keys` made, and how to use one."""
-    table = Table("role", "organisation", "key")
-    for record, key in made:
-        table.add_row(record.role, record.organisation or "-", key)
-    out.print(table)
+    for record, key in made:  # whole lines, never a table cell that could cut a key
+        out.print(f"  {record.role:<9} {record.organisation or '-':<14} {key}", soft_wrap=True)
     out.print(
         f"use one: curl -s {url} -H 'Authorization: Bearer <key>' "
         "-H 'content-type: application/json' -d '{\"query\": \"{ health }\"}'; "
