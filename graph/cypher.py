@@ -11,16 +11,29 @@ from graph.model import Kind
 # No index on relationship properties (SOURCES_FROM.commodity, PASSED_ON.requirement):
 # the planner would seek MERGE's pattern through it, reading every edge of that
 # commodity or requirement per row (measured: 750 rows/s instead of tens of thousands).
-SCHEMA = (
-    "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT requirement_id IF NOT EXISTS FOR (n:Requirement) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:Audit) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (n:Finding) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT scheme_name IF NOT EXISTS FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
-    "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
-    "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
-    "CREATE CONSTRAINT graph_version IF NOT EXISTS FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
+# name -> statement; the names are what SHOW INDEXES lists (a constraint's index
+# takes the constraint's name), so one read tells which are missing.
+SCHEMA = {
+    "organisation_id": "CREATE CONSTRAINT organisation_id IF NOT EXISTS "
+    "FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
+    "requirement_id": "CREATE CONSTRAINT requirement_id IF NOT EXISTS "
+    "FOR (n:Requirement) REQUIRE n.id IS UNIQUE",
+    "audit_id": "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:Audit) REQUIRE n.id IS UNIQUE",
+    "finding_id": "CREATE CONSTRAINT finding_id IF NOT EXISTS "
+    "FOR (n:Finding) REQUIRE n.id IS UNIQUE",
+    "scheme_name": "CREATE CONSTRAINT scheme_name IF NOT EXISTS "
+    "FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
+    "result_id": "CREATE CONSTRAINT result_id IF NOT EXISTS "
+    "FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
+    "result_lookup": "CREATE INDEX result_lookup IF NOT EXISTS "
+    "FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
+    "graph_version": "CREATE CONSTRAINT graph_version IF NOT EXISTS "
+    "FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
+}
+ONLINE_INDEXES = (
+    "SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN collect(name) AS names"
 )
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
 # ---- the graph version: one node, metadata rather than data (counts and exports
 # never see it); every write of the graph gives it a new token in its transaction.
