@@ -71,6 +71,14 @@ RETURN c.token AS token, c.payload AS payload
 """
 PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
+# The database's id lives on the version node: made once, and made anew with it
+# when the database is wiped or imported from scratch.
+DATABASE_ID = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.database AS id"
+ENSURE_DATABASE_ID = """
+MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID(), v.seq = 0
+SET v.database = coalesce(v.database, randomUUID())
+RETURN v.database AS id
+"""
 
 KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels
 ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Finding"}

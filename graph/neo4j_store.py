@@ -349,6 +349,14 @@ class Neo4jStore:
         # A database wiped or filled outside tiergraph: give it a version now.
         return self._single_write(cypher.ENSURE_GRAPH_VERSION)["token"]
 
+    def database_id(self) -> str:
+        records, _, _ = self.driver.execute_query(
+            cypher.DATABASE_ID, database_=self.database, routing_="r"
+        )
+        if records and records[0]["id"]:
+            return str(records[0]["id"])
+        return str(self._single_write(cypher.ENSURE_DATABASE_ID)["id"])
+
     def _single_write(self, query: str, **params: Any) -> Any:
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
         return records[0]
