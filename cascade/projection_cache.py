@@ -129,6 +129,8 @@ def _check_shapes(p: Projection) -> None:
     """A file that reads but does not hang together (written by a bug, edited by
     hand) is refused here rather than failing a cascade later."""
     n = p.size
+    if p.ids.dtype.kind != "U" or p.indptr.dtype.kind != "i" or p.indices.dtype.kind != "i":
+        raise ValueError("organisation or edge arrays of the wrong type")
     if len(p.kind) != n or len(p.indptr) not in (n + 1, 2) or int(p.indptr[-1]) != len(p.indices):
         raise ValueError("organisation and edge arrays do not fit together")
     if len(p.indices) and (int(p.indices.max()) >= max(n, 1) or int(p.indices.min()) < 0):
