@@ -30,10 +30,7 @@ SCHEMA = {
     "graph_version": "CREATE CONSTRAINT graph_version IF NOT EXISTS "
     "FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
 }
-ONLINE_INDEXES = (
-    "SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN collect(name) AS names"
-)
-AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
 
 # ---- the graph version: one node, metadata rather than data (counts and exports
 # never see it); every write of the graph gives it a new token in its transaction.
