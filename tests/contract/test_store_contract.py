@@ -151,19 +151,25 @@ def test_within_one_batch_the_later_row_of_an_organisation_wins(store):
 
 def _reopened(store):
     """The same database opened again (as another process would)."""
-    if isinstance(store, MemoryStore):
-        return MemoryStore(store.path.parent)
     from graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(store.driver, store.database)
+    if isinstance(store, MemoryStore):
+        return MemoryStore(store.path.parent)
+    if isinstance(store, Neo4jStore):
+        return Neo4jStore(store.driver, store.database)
+    pytest.fail(f"say here how to open a {type(store).__name__} again")
 
 
 def _made_anew(store, tmp_path):
     """A new database where the old one was (a new folder; a wiped Neo4j database)."""
+    from graph.neo4j_store import Neo4jStore
+
     if isinstance(store, MemoryStore):
         return MemoryStore(tmp_path / "another")
-    store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
-    return _reopened(store)
+    if isinstance(store, Neo4jStore):
+        store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
+        return _reopened(store)
+    pytest.fail(f"say here how to make a {type(store).__name__} anew")
 
 
 def test_the_database_id_holds_across_reopening_and_is_new_for_a_new_database(store, tmp_path):
