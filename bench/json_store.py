@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import tempfile
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -224,6 +225,14 @@ class MemoryStore:
     # Each read numbers them afresh: slower than Neo4j's ids, fine at this size.
     def graph_version(self) -> str:
         return str(self.version)
+
+    def database_id(self) -> str:
+        """Made once and kept in the store file's `extra` (saved at once when the
+        store has a file, so a reopening finds it)."""
+        if "database_id" not in self.extra:
+            self.extra["database_id"] = uuid.uuid4().hex
+            self.save()
+        return str(self.extra["database_id"])
 
     def _handles(self) -> dict[str, int]:
         return {n: i for i, n in enumerate(self.sourcing)}

@@ -11,17 +11,27 @@ from graph.model import Kind
 # No index on relationship properties (SOURCES_FROM.commodity, PASSED_ON.requirement):
 # the planner would seek MERGE's pattern through it, reading every edge of that
 # commodity or requirement per row (measured: 750 rows/s instead of tens of thousands).
-SCHEMA = (
-    "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT requirement_id IF NOT EXISTS FOR (n:Requirement) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:Audit) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (n:Finding) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT scheme_name IF NOT EXISTS FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
-    "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
-    "CREATE INDEX result_lookup IF NOT EXISTS FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
-    "CREATE CONSTRAINT graph_version IF NOT EXISTS FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
-    "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
-)
+# name -> statement; the names are what SHOW INDEXES lists (a constraint's index
+# takes the constraint's name), so one read tells which are missing.
+SCHEMA = {
+    "organisation_id": "CREATE CONSTRAINT organisation_id IF NOT EXISTS "
+    "FOR (n:Organisation) REQUIRE n.id IS UNIQUE",
+    "requirement_id": "CREATE CONSTRAINT requirement_id IF NOT EXISTS "
+    "FOR (n:Requirement) REQUIRE n.id IS UNIQUE",
+    "audit_id": "CREATE CONSTRAINT audit_id IF NOT EXISTS FOR (n:Audit) REQUIRE n.id IS UNIQUE",
+    "finding_id": "CREATE CONSTRAINT finding_id IF NOT EXISTS "
+    "FOR (n:Finding) REQUIRE n.id IS UNIQUE",
+    "scheme_name": "CREATE CONSTRAINT scheme_name IF NOT EXISTS "
+    "FOR (n:Scheme) REQUIRE n.name IS UNIQUE",
+    "result_id": "CREATE CONSTRAINT result_id IF NOT EXISTS "
+    "FOR (r:CascadeResult) REQUIRE r.id IS UNIQUE",
+    "result_lookup": "CREATE INDEX result_lookup IF NOT EXISTS "
+    "FOR (r:CascadeResult) ON (r.kind, r.member, r.key)",
+    "graph_version": "CREATE CONSTRAINT graph_version IF NOT EXISTS "
+    "FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
+    "api_key_id": "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
+}
+INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
 
 # ---- API keys: metadata nodes beside the graph (counts and exports never see them).
 SAVE_KEY = "CREATE (k:ApiKey) SET k = $record"
@@ -78,6 +88,14 @@ CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {CLEAR_BATCH} ROWS
 """
 PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
+# The database's id lives on the version node: made once, and made anew with it
+# when the database is wiped or imported from scratch.
+DATABASE_ID = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.database AS id"
+ENSURE_DATABASE_ID = """
+MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID(), v.seq = 0
+SET v.database = coalesce(v.database, randomUUID())
+RETURN v.database AS id
+"""
 
 KIND_LABELS = {kind: kind.label for kind in Kind}  # the allow-list of kind labels
 ENTITY_LABELS = {"requirement": "Requirement", "audit": "Audit", "finding": "Finding"}

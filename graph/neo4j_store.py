@@ -163,11 +163,16 @@ class Neo4jStore:
         return store
 
     def ensure_schema(self) -> None:
-        """Constraints and indexes, idempotently (IF NOT EXISTS)."""
-        for statement in cypher.SCHEMA:
-            self.driver.execute_query(statement, database_=self.database)
-        self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
-        self.graph_version()
+        """Constraints and indexes: one read when they are all there (every connect,
+        so every CLI command, pays only that), else the missing ones made in one
+        transaction. Not awaited: a uniqueness constraint is in force once its
+        statement commits (Neo4j builds and checks its index before), and the one
+        plain index (result_lookup) only speeds reads up once it is online."""
+        present = set(self._single(cypher.INDEX_NAMES)["names"])
+        missing = [statement for name, statement in cypher.SCHEMA.items() if name not in present]
+        if missing:
+            with self._session() as session:
+                session.execute_write(lambda tx: [tx.run(s).consume() for s in missing])
 
     def _session(self):
         return self.driver.session(database=self.database)
@@ -308,15 +313,25 @@ class Neo4jStore:
         )
         return records[0]
 
+    # Nothing asked, no round trip: a load checks each kind of reference, most often
+    # of a few kinds only.
     def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
-        pairs = self._single(cypher.KINDS, ids=sorted(set(ids)))["kinds"]
-        return {i: Kind(k) for i, k in pairs}
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        return {i: Kind(k) for i, k in self._single(cypher.KINDS, ids=wanted)["kinds"]}
 
     def existing(self, entity: Entity, ids: Iterable[str]) -> set[str]:
-        return set(self._single(cypher.existing_entities(entity), ids=sorted(set(ids)))["found"])
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        return set(self._single(cypher.existing_entities(entity), ids=wanted)["found"])
 
     def sourcing_pairs(self, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        found = self._single(cypher.SOURCING_PAIRS, pairs=[list(p) for p in set(pairs)])["found"]
+        wanted = [list(p) for p in set(pairs)]
+        if not wanted:
+            return set()
+        found = self._single(cypher.SOURCING_PAIRS, pairs=wanted)["found"]
         return {(b, s) for b, s in found}
 
     def ping(self) -> None:
@@ -356,6 +371,14 @@ class Neo4jStore:
             return records[0]["token"]
         # A database wiped or filled outside tiergraph: give it a version now.
         return self._single_write(cypher.ENSURE_GRAPH_VERSION)["token"]
+
+    def database_id(self) -> str:
+        records, _, _ = self.driver.execute_query(
+            cypher.DATABASE_ID, database_=self.database, routing_="r"
+        )
+        if records and records[0]["id"]:
+            return str(records[0]["id"])
+        return str(self._single_write(cypher.ENSURE_DATABASE_ID)["id"])
 
     def _single_write(self, query: str, **params: Any) -> Any:
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)

@@ -77,6 +77,13 @@ class GraphStore(Protocol):
         results are not the graph: saving them leaves it as it is)."""
         ...
 
+    def database_id(self) -> str:
+        """A stable id of this database, new when the database is made anew (a new
+        file or folder, a wiped or newly imported Neo4j database): the same across
+        restarts and reopenings, so that what a process saved about the graph (a
+        projection cache) is never taken for another database's."""
+        ...
+
     def changes_since(self, version: str) -> list[GraphChange] | None:
         """The writes made since the graph was at `version`, oldest first, the last
         one's version the current one; None when any of them was not kept (writes

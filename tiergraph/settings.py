@@ -14,6 +14,9 @@ class Settings(BaseSettings):
 
     store: Literal["embedded", "neo4j"] = "embedded"
     data_dir: Path = Path(".tiergraph")
+    # Where a process keeps the cascade's projection for the next process to start
+    # from (docs/cascade.md, "The projection cache"); None: <data_dir>/cache.
+    cache_dir: Path | None = None
     neo4j_uri: str = "bolt://localhost:7687"
     neo4j_user: str | None = None
     neo4j_password: str | None = None

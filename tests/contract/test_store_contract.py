@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from graph.codec import sorted_batch
+from graph.cypher import SCHEMA
 from graph.model import GraphBatch, Kind, Requires, Share, Sourcing
 from graph.sqlite_store import SqliteStore
 from graph.store import COUNT_KEYS, UnknownReference
@@ -146,3 +147,54 @@ def test_within_one_batch_the_later_row_of_an_organisation_wins(store):
     first = org("TWICE", "supplier")  # Neo4j writes members first: a naive write ends supplier
     store.write(GraphBatch(organisations=[first, replace(first, kind=Kind.MEMBER)]))
     assert store.kinds(["TWICE"]) == {"TWICE": Kind.MEMBER}
+
+
+def _reopened(store):
+    """The same database opened again (as another process would)."""
+    from graph.neo4j_store import Neo4jStore
+
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path.parent)
+    if isinstance(store, Neo4jStore):
+        return Neo4jStore(store.driver, store.database)
+    pytest.fail(f"say here how to open a {type(store).__name__} again")
+
+
+def _made_anew(store, tmp_path):
+    """A new database where the old one was (a new folder; a wiped Neo4j database)."""
+    from graph.neo4j_store import Neo4jStore
+
+    if isinstance(store, SqliteStore):
+        return SqliteStore(tmp_path / "another")
+    if isinstance(store, Neo4jStore):
+        store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
+        return _reopened(store)
+    pytest.fail(f"say here how to make a {type(store).__name__} anew")
+
+
+def test_the_database_id_holds_across_reopening_and_is_new_for_a_new_database(store, tmp_path):
+    store.write(small_network())
+    first = store.database_id()
+    assert first and first == store.database_id()
+    store.write(GraphBatch(organisations=[org("LATER")]))  # writes do not change it
+    assert store.database_id() == first
+    assert _reopened(store).database_id() == first
+    assert _made_anew(store, tmp_path).database_id() != first
+
+
+def test_an_empty_database_keeps_its_id_too(store):
+    first = store.database_id()  # asked before anything was written
+    assert _reopened(store).database_id() == first
+
+
+@pytest.mark.neo4j
+def test_a_missing_constraint_is_made_again_on_connect(neo4j_store):
+    """ensure_schema reads which indexes exist and makes only the missing ones."""
+    driver = neo4j_store.driver
+    driver.execute_query("DROP CONSTRAINT organisation_id IF EXISTS")
+    neo4j_store.ensure_schema()
+    records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS n")
+    assert {n for n in SCHEMA if n != "result_lookup"} <= set(records[0]["n"])
+    neo4j_store.write(GraphBatch(organisations=[org("ONCE")]))
+    with pytest.raises(Exception, match="already exists"):  # the constraint is at work
+        driver.execute_query("CREATE (:Organisation {id: 'ONCE'})")
