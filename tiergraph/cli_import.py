@@ -102,7 +102,8 @@ def _refuse(report: Any, fmt: Format) -> None:
     if fmt == Format.json:
         emit_json({**report.as_dict(), "imported": False})
     else:
-        for problem in report.problems:
-            err.print(f"[red]✗[/red] {problem}", highlight=False, markup=True)
-        err.print(f"[red]{len(report.problems)} problem(s): nothing was written.[/red]")
+        from tiergraph.cli import print_problems  # the first 50, then a count, as `load`
+
+        print_problems(report.problems, getattr(report, "unlisted", 0))
+        err.print("[red]problems found: nothing was written.[/red]")
     raise typer.Exit(1)
