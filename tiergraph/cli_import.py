@@ -104,6 +104,6 @@ def _refuse(report: Any, fmt: Format) -> None:
     else:
         from tiergraph.cli import print_problems  # the first 50, then a count, as `load`
 
-        print_problems(report.problems, getattr(report, "unlisted", 0))
+        print_problems(report.problems, report.unlisted)
         err.print("[red]problems found: nothing was written.[/red]")
     raise typer.Exit(1)
