@@ -3,22 +3,29 @@ identifier index, folded-name counts, and the word index that picks, per
 country, the few stored organisations worth scoring against a new one.
 
 Blocking (why 100,000 x 100,000 runs in seconds): only organisations of the
-same country are compared, and of those only the ones sharing one of the new
-name's two rarest words (a misspelt word is first corrected to a stored word
-one deletion away, as SymSpell does). When even the rarest word is common
-(more than `common` holders), the two rarest words must both be shared.
+same country are compared, and of those only the ones that share with the new
+name one of its three rarest words that is rare (at most `common` holders in
+the country), or two of its three rarest words. Before that, a word no stored
+name of the country has is resolved to the stored word one typo away (as
+SymSpell does: deletions of the stored words are indexed), or, the last word,
+to the stored word it truncates.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from matching.model import Organisation
 from matching.names import fold, fold_abbreviation, numbers_of_folded
 
-COMMON_WORD = 400  # holders in one country above which a word alone does not select
+COMMON_WORD = 100  # holders in one country above which a word alone does not select
+_NOTHING = np.zeros(0, dtype=np.int64)
+_UNKNOWN = 0xF0000  # symbols for words no stored name has (Unicode private use plane)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +79,20 @@ class StoredIndex:
         self.position: dict[str, int] = {}
         self.by_identifier: dict[tuple[str, str], list[int]] = {}
         self.name_counts: Counter[tuple[str, str]] = Counter()
-        self._words: dict[str, dict[str, list[int]]] = {}
+        self._lists: dict[str, dict[str, list[int]]] = {}  # while adding
+        self._words: dict[str, dict[str, np.ndarray]] = {}  # word -> holders, ascending
         self._deletions: dict[str, dict[str, set[str]]] = {}
+        self._sorted: dict[str, list[str]] = {}
+        self._symbol: dict[str, str] = {}
+        self.word_symbols: list[str] = []
         self.common = common
         for org in stored:
             self._add(org)
+        self._words = {
+            country: {w: np.array(holders, dtype=np.int64) for w, holders in words.items()}
+            for country, words in self._lists.items()
+        }
+        del self._lists
 
     def _add(self, org: Organisation) -> None:
         if not org.id:
@@ -90,9 +106,11 @@ class StoredIndex:
         for pair in facts.identifiers:
             self.by_identifier.setdefault(pair, []).append(i)
         self.name_counts[(facts.country, facts.key)] += 1
-        words = self._words.setdefault(facts.country, {})
+        words = self._lists.setdefault(facts.country, {})
         deletions = self._deletions.setdefault(facts.country, {})
         for word in facts.words:
+            if word not in self._symbol:
+                self._symbol[word] = chr(0x10000 + len(self._symbol))
             holders = words.get(word)
             if holders is None:
                 words[word] = holders = []
@@ -100,6 +118,7 @@ class StoredIndex:
                     for variant in _deletions(word):
                         deletions.setdefault(variant, set()).add(word)
             holders.append(i)
+        self.word_symbols.append(self.symbols(facts.words))
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -120,26 +139,57 @@ class StoredIndex:
             found.update(deletions.get(variant, ()))  # a letter changed or swapped
         return found
 
-    def block(self, facts: Facts) -> Sequence[int]:
-        """The stored organisations (positions) worth scoring against `facts`."""
-        words = self._words.get(facts.country)
-        if not words:
-            return ()
-        known: list[tuple[int, str]] = []
-        for word in facts.words:
-            holders = words.get(word)
-            if holders is not None:
-                known.append((len(holders), word))
-            elif len(word) >= 4:
-                known.extend((len(words[w]), w) for w in self._corrections(facts.country, word))
-        if not known:
-            return ()
-        known.sort()
-        (rarest_count, rarest), rest = known[0], known[1:]
-        if rarest_count <= self.common:
-            if rest and rest[0][0] <= self.common:
-                return list(set(words[rarest]).union(words[rest[0][1]]))
-            return words[rarest]
-        if rest:  # every word is common: both of the two rarest must be shared
-            return list(set(words[rarest]).intersection(words[rest[0][1]]))
-        return words[rarest]
+    def _completions(self, country: str, word: str) -> list[str]:
+        """Stored words that `word` is the truncation of (at most 50 looked at)."""
+        vocabulary = self._sorted.get(country)
+        if vocabulary is None:
+            vocabulary = self._sorted[country] = sorted(self._words.get(country, {}))
+        at = bisect.bisect_left(vocabulary, word)
+        return [w for w in vocabulary[at : at + 50] if w.startswith(word)]
+
+    def resolve(self, facts: Facts) -> tuple[str, ...]:
+        """The new name's words as the stored names of its country spell them: a word
+        none has becomes the stored word one typo away, or (the last word, 3 letters
+        or more) the stored word it is a truncation of; the most common if several."""
+        words = self._words.get(facts.country, {})
+        resolved = []
+        for n, word in enumerate(facts.words):
+            if word in words or word.isdigit():
+                resolved.append(word)
+                continue
+            options: Iterable[str] = (
+                self._corrections(facts.country, word) if len(word) >= 4 else ()
+            )
+            if not options and n == len(facts.words) - 1 and len(word) >= 3:
+                options = self._completions(facts.country, word)
+            best = max(options, key=lambda w: (len(words[w]), w), default=word)
+            resolved.append(best)
+        return tuple(dict.fromkeys(resolved))
+
+    def symbols(self, words: Iterable[str]) -> str:
+        """Words as one character each, sorted: the Indel similarity of two such strings
+        is the Dice coefficient of the two word sets (vectorised word scores)."""
+        out = []
+        unknown = 0
+        for word in words:
+            symbol = self._symbol.get(word)
+            if symbol is None:  # a word no stored name has: a symbol no stored name uses
+                symbol, unknown = chr(_UNKNOWN + unknown), unknown + 1
+            out.append(symbol)
+        return "".join(sorted(out))
+
+    def block(self, resolved: tuple[str, ...], country: str) -> np.ndarray:
+        """The stored organisations (positions) worth scoring against a new name
+        of `country` whose words are `resolved`; one may appear twice."""
+        words = self._words.get(country)
+        known = sorted((len(words[w]), w) for w in resolved if w in words) if words else []
+        if not words or not known:
+            return _NOTHING
+        rarest = [words[w] for _, w in known[:3]]
+        parts = [h for h in rarest if len(h) <= self.common]  # a rare word alone selects
+        for i, j in ((0, 1), (0, 2), (1, 2)):  # two of the three rarest words together
+            if j < len(rarest) and len(rarest[i]) > self.common < len(rarest[j]):
+                parts.append(np.intersect1d(rarest[i], rarest[j], assume_unique=True))
+        if not parts:  # one word only, and a common one: every holder
+            return rarest[0]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from matching.decisions import DecisionKey, Decisions
 from matching.index import Facts, StoredIndex
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
+from matching.score import name_score
 
 OFFERED = 10  # candidates offered to a person at most
 _EARTH_KM = 6371.0088
@@ -54,30 +55,27 @@ def conflicts(
     return tuple(found)
 
 
-def _score(a: str, b: str) -> float:
-    return fuzz.ratio(a, b) / 100.0
-
-
 def _by_identifier(new: Facts, index: StoredIndex) -> set[int]:
     return {i for pair in new.identifiers for i in index.by_identifier.get(pair, ())}
 
 
 def decide(
     new: Facts,
+    new_words: tuple[str, ...],
     scored: Sequence[tuple[int, float]],
     index: StoredIndex,
     thresholds: Thresholds,
     verdicts: Mapping[str, bool],
 ) -> Match:
-    """The decision for one organisation, given its name scores (position, 0-1)
-    against the stored organisations its block selected."""
+    """The decision for one organisation, given its resolved words and its name
+    scores (position, 0-1) against the stored organisations its block selected."""
     score_of = dict(scored)
 
     def offer(i: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
         s = index.facts[i]
         score = score_of.get(i)
         if score is None:
-            score = _score(new.key, s.key)
+            score = name_score(new.key, new_words, s.key, s.words)
         score = round(score, 4)
         return Candidate(
             s.id or "", score, conflicts(new, s, index.shared_name(i), thresholds) + extra
@@ -102,10 +100,15 @@ def decide(
         index.position[s] for s, same in verdicts.items() if not same and s in index.position
     }
 
+    ranked = sorted(
+        (-score, i) for i, score in scored if score >= thresholds.candidate and i not in rejected
+    )
+    # Conflicts only for what is offered or could be taken (the dearer part per pair).
     offered = [
-        offer(i) for i, score in scored if score >= thresholds.candidate and i not in rejected
+        offer(i)
+        for k, (minus, i) in enumerate(ranked)
+        if k < OFFERED or -minus >= thresholds.automatic
     ]
-    offered.sort(key=lambda c: (-c.score, c.id))
     eligible = [c for c in offered if c.score >= thresholds.automatic and not c.conflicts]
     if len(eligible) == 1 or (eligible and eligible[0].score == 1.0 > eligible[1].score):
         return Match("existing", eligible[0].id, tuple(offered[:OFFERED]), "name and country")
@@ -141,41 +144,58 @@ def match_many(
     thresholds = thresholds or Thresholds()
     index = stored if isinstance(stored, StoredIndex) else StoredIndex(stored)
     facts = [Facts.of(org) for org in organisations]
-    # Every (new, stored) pair the blocks select, scored in one vectorised call.
-    blocks = [index.block(f) for f in facts]
+    resolved = [index.resolve(f) for f in facts]
+    # Every (new, stored) pair the blocks select, scored in vectorised calls.
+    blocks = [index.block(r, f.country) for r, f in zip(resolved, facts, strict=True)]
     sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     new_at = np.repeat(np.arange(len(facts), dtype=np.int64), sizes)
-    stored_at = (
-        np.fromiter((i for b in blocks for i in b), dtype=np.int64, count=int(sizes.sum()))
-        if len(blocks)
-        else np.zeros(0, dtype=np.int64)
+    stored_at = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+    # One pair once, ordered by new organisation (a block may name a stored one twice).
+    pairs = np.sort(new_at * max(1, len(index)) + stored_at)
+    pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
+    new_at, stored_at = np.divmod(pairs, max(1, len(index)))
+    cutoff = thresholds.candidate * 100
+    chars = _pairwise(
+        [f.key for f in facts], [f.key for f in index.facts], new_at, stored_at, cutoff, workers
     )
-    new_keys = [f.key for f in facts]
-    stored_keys = [f.key for f in index.facts]
-    scores = (
-        process.cpdist(
-            [new_keys[i] for i in new_at.tolist()],
-            [stored_keys[i] for i in stored_at.tolist()],
-            scorer=fuzz.ratio,
-            score_cutoff=thresholds.candidate * 100,
-            workers=workers,
-            dtype=np.float32,
-        )
-        if len(new_at)
-        else np.zeros(0, dtype=np.float32)
-    )
-    keep = scores >= thresholds.candidate * 100
-    new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep] / 100.0
+    keep = chars >= cutoff
+    new_at, stored_at, chars = new_at[keep], stored_at[keep], chars[keep]
+    symbols = [index.symbols(r) for r in resolved]
+    dice = _pairwise(symbols, index.word_symbols, new_at, stored_at, 0, workers) / 100.0
+    scores = np.where(chars == 100.0, 1.0, np.minimum(chars / 100.0, dice / (2.0 - dice)))
+    keep = scores >= thresholds.candidate
+    new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep]
     starts = np.searchsorted(new_at, np.arange(len(facts) + 1))
     results = []
     for n, f in enumerate(facts):
         lo, hi = starts[n], starts[n + 1]
         scored = list(zip(stored_at[lo:hi].tolist(), scores[lo:hi].tolist(), strict=True))
-        verdicts = (
-            decisions.verdicts(DecisionKey(f.country, f.key, f.abbreviation)) if decisions else {}
-        )
-        results.append(decide(f, scored, index, thresholds, verdicts))
+        key = DecisionKey(f.country, f.key, f.abbreviation)
+        verdicts = decisions.verdicts(key) if decisions else {}
+        results.append(decide(f, resolved[n], scored, index, thresholds, verdicts))
     return results
+
+
+def _pairwise(
+    left: list[str],
+    right: list[str],
+    left_at: np.ndarray,
+    right_at: np.ndarray,
+    cutoff: float,
+    workers: int,
+) -> np.ndarray:
+    """fuzz.ratio of left[left_at[k]] and right[right_at[k]] for every k (0-100)."""
+    if len(left_at) == 0:
+        return np.zeros(0, dtype=np.float64)
+    scores = process.cpdist(
+        np.asarray(left, dtype=object)[left_at],
+        np.asarray(right, dtype=object)[right_at],
+        scorer=fuzz.ratio,
+        score_cutoff=cutoff,
+        workers=workers,
+        dtype=np.float32,
+    )
+    return scores.astype(np.float64)
 
 
 def match(

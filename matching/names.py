@@ -88,23 +88,18 @@ _INITIAL_DOT = re.compile(r"(?<=\b\w)\.")  # the dots of S.A., P.T., A.S.
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 _APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
-_ROMAN = re.compile(r"(x{0,3})(ix|iv|v?i{0,3})")
-_ROMAN_VALUE = {"i": 1, "v": 5, "x": 10}
-_ROMAN_LETTERS = frozenset("ivx")
 # Letters NFKD does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
 
 
+def _to_roman(value: int) -> str:
+    tens, units = divmod(value, 10)
+    return "x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
+
+
 def roman(token: str) -> int | None:
     """The value of a roman numeral made of I, V and X (1-39), else None."""
-    if not token or len(token) > 7 or _ROMAN.fullmatch(token) is None:
-        return None
-    total = 0
-    for i, ch in enumerate(token):
-        value = _ROMAN_VALUE[ch]
-        following = _ROMAN_VALUE[token[i + 1]] if i + 1 < len(token) else 0
-        total += -value if value < following else value
-    return total
+    return int(_ROMANS[token]) if token in _ROMANS else None
 
 
 def _plain(name: str) -> str:
@@ -138,6 +133,7 @@ def _by_first_word(
 _LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES)
 _EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
 _PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
+_ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
 
 
 def _phrase_at(
@@ -150,49 +146,48 @@ def _phrase_at(
 
 
 def _expand(words: list[str]) -> list[str]:
+    """Abbreviations and cooperative words replaced (phrases first)."""
     out: list[str] = []
     i = 0
     while i < len(words):
-        phrase = _phrase_at(words, i, _EXPANSION_STARTS)
-        if phrase is not None:
-            out.extend(_PHRASE_REPLACEMENT[phrase])
-            i += len(phrase)
-            continue
         word = words[i]
+        if word in _EXPANSION_STARTS:
+            phrase = _phrase_at(words, i, _EXPANSION_STARTS)
+            if phrase is not None:
+                out.extend(_PHRASE_REPLACEMENT[phrase])
+                i += len(phrase)
+                continue
         if word in COOPERATIVE_WORDS:
             out.append("coop")
+        elif word in EXPANSIONS:
+            out.extend(EXPANSIONS[word])
         else:
-            out.extend(EXPANSIONS.get(word, (word,)))
-        i += 1
-    return out
-
-
-def _drop_legal_forms(words: list[str]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        phrase = _phrase_at(words, i, _LEGAL_PHRASE_STARTS)
-        if phrase is not None:
-            i += len(phrase)
-            continue
-        word = words[i]
-        if word not in LEGAL_FORMS and word not in STOP_WORDS:
             out.append(word)
         i += 1
     return out
 
 
-def _numerals(words: list[str]) -> list[str]:
-    """Roman numerals as arabic digits, leading zeros dropped. A lone I, V or X
-    counts only after the first word ("PTPN V", "Mill I"), never as an initial."""
+def _identity_words(words: list[str]) -> list[str]:
+    """Legal-form and stop words dropped; numerals arabic. A lone I, V or X counts
+    as a numeral only after the first word ("PTPN V", "Mill I"), never as an initial."""
     out: list[str] = []
-    for i, word in enumerate(words):
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _LEGAL_PHRASE_STARTS:
+            phrase = _phrase_at(words, i, _LEGAL_PHRASE_STARTS)
+            if phrase is not None:
+                i += len(phrase)
+                continue
+        i += 1
+        if word in LEGAL_FORMS or word in STOP_WORDS:
+            continue
         if word.isdigit():
             out.append(str(int(word)))
-            continue
-        is_roman = _ROMAN_LETTERS.issuperset(word) and (len(word) > 1 or i > 0)
-        value = roman(word) if is_roman else None
-        out.append(str(value) if value is not None else word)
+        elif word in _ROMANS and (len(word) > 1 or i > 1):
+            out.append(_ROMANS[word])
+        else:
+            out.append(word)
     return out
 
 
@@ -202,8 +197,7 @@ def fold(name: str) -> str:
     or stop words, abbreviations expanded, numerals arabic; word order kept.
     A name made only of legal-form words ("Company Limited") keeps them."""
     words = _expand(_plain(name).split())
-    kept = _drop_legal_forms(words) or words
-    return " ".join(_numerals(kept))
+    return " ".join(_identity_words(words) or words)
 
 
 def name_key(name: str) -> str:
