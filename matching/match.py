@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from matching.decisions import DecisionKey, Decisions
 from matching.index import Facts, StoredIndex
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
-from matching.score import name_score
+from matching.score import name_score, word_score
 
 OFFERED = 10  # candidates offered to a person at most
 _EARTH_KM = 6371.0088
@@ -163,6 +163,12 @@ def match_many(
     symbols = [index.symbols(r) for r in resolved]
     dice = _pairwise(symbols, index.word_symbols, new_at, stored_at, 0, workers) / 100.0
     scores = np.where(chars == 100.0, 1.0, np.minimum(chars / 100.0, dice / (2.0 - dice)))
+    # Words the resolution could not pair (a typo that is itself a stored word, a
+    # truncation): re-score per pair where only the word score stands in the way.
+    automatic = thresholds.automatic
+    for k in np.flatnonzero((chars >= automatic * 100) & (scores < automatic)).tolist():
+        words = word_score(facts[new_at[k]].words, index.facts[stored_at[k]].words)
+        scores[k] = min(chars[k] / 100.0, max(scores[k], words))
     keep = scores >= thresholds.candidate
     new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep]
     starts = np.searchsorted(new_at, np.arange(len(facts) + 1))

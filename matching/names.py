@@ -27,10 +27,11 @@ LEGAL_FORMS: frozenset[str] = frozenset(
     # German, Dutch, Nordic
     "gmbh ag kg ohg ug mbh bv nv vof se asa ab oy oyj aps "
     # French, Spanish, Portuguese, Italian (S.A. folds to "sa")
-    "sa sas sasu sarl eurl snc sl slu srl spa ltda cia eireli societe sociedad "
+    "sa sas sasu sarl eurl snc sl slu srl spa ltda cia eireli sac saa eirl societe sociedad "
     "sociedade societa anonyme anonima "
-    # Russian, Japanese, Turkish, Vietnamese (TNHH: limited liability)
-    "ooo oao zao kk kabushiki kaisha as sti tnhh".split()
+    # Russian, Japanese, Vietnamese (TNHH: limited liability); Turkish, with the
+    # "Sanayi ve Ticaret" (industry and trade) that lists keep or drop at will
+    "ooo oao zao kk kabushiki kaisha tnhh as sti anonim sirketi sanayi ticaret".split()
 )
 # Legal forms whose words are ordinary words alone: removed only together.
 LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
