@@ -193,7 +193,9 @@ class World:
 
     def coined(self, style: str) -> str:
         syllables = SYLLABLES[style]
-        return "".join(self.rng.choice(syllables) for _ in range(self.rng.choice((2, 3, 3)))).title()
+        return "".join(
+            self.rng.choice(syllables) for _ in range(self.rng.choice((2, 3, 3)))
+        ).title()
 
     def core(self, country: str) -> str:
         """A company's name without its legal form: a coined word with common ones."""

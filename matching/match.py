@@ -168,7 +168,8 @@ def match_many(
     automatic = thresholds.automatic
     for k in np.flatnonzero((chars >= automatic * 100) & (scores < automatic)).tolist():
         words = word_score(facts[new_at[k]].words, index.facts[stored_at[k]].words)
-        scores[k] = min(chars[k] / 100.0, max(scores[k], words))
+        scores[k] = min(chars[k] / 100.0, max(scores[k], round(words, 4)))
+    scores = np.round(scores, 4)  # 2/4 is 0.5, not 0.49999 after float32 scores
     keep = scores >= thresholds.candidate
     new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep]
     starts = np.searchsorted(new_at, np.arange(len(facts) + 1))
