@@ -298,7 +298,9 @@ class World:
         own = self.coined(style_name) if r.random() < 0.6 else r.choice(style["words"])
         name = f"{r.choice(COOP_WORDS[style_name])} {own} {r.choice(style['places'])}"
         shared = r.random() < 0.3
-        abbreviations = {self._abbreviation(name) for _ in range(r.randint(2, 3) if shared else 1)}
+        abbreviations = dict.fromkeys(
+            self._abbreviation(name) for _ in range(r.randint(2, 3) if shared else 1)
+        )
         for abbreviation in abbreviations:
             lat, lon = self.where(c)
             kind = "coop_shared" if len(abbreviations) > 1 else "coop"

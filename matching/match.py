@@ -39,9 +39,10 @@ def conflicts(
 ) -> tuple[Conflict, ...]:
     """What rules out taking `stored` for `new` automatically."""
     found: list[Conflict] = []
-    theirs = dict(stored.identifiers)
-    if any(kind in theirs and theirs[kind] != value for kind, value in new.identifiers):
-        found.append(Conflict.IDENTIFIER)
+    if new.identifiers and stored.identifiers:
+        theirs = dict(stored.identifiers)
+        if any(theirs.get(kind, value) != value for kind, value in new.identifiers):
+            found.append(Conflict.IDENTIFIER)
     if new.abbreviation and stored.abbreviation and new.abbreviation != stored.abbreviation:
         found.append(Conflict.ABBREVIATION)
     if new.numbers != stored.numbers:
@@ -103,15 +104,12 @@ def decide(
     ranked = sorted(
         (-score, i) for i, score in scored if score >= thresholds.candidate and i not in rejected
     )
-    # Conflicts only for what is offered or could be taken (the dearer part per pair).
-    offered = [
-        offer(i)
-        for k, (minus, i) in enumerate(ranked)
-        if k < OFFERED or -minus >= thresholds.automatic
-    ]
-    eligible = [c for c in offered if c.score >= thresholds.automatic and not c.conflicts]
+    # Conflicts first for what could be taken; for the rest only when a person must choose.
+    high = [offer(i) for minus, i in ranked if -minus >= thresholds.automatic]
+    eligible = [c for c in high if not c.conflicts]
     if len(eligible) == 1 or (eligible and eligible[0].score == 1.0 > eligible[1].score):
-        return Match("existing", eligible[0].id, tuple(offered[:OFFERED]), "name and country")
+        return Match("existing", eligible[0].id, (eligible[0],), "name and country")
+    offered = high + [offer(i) for _, i in ranked[len(high) : OFFERED]]
     if len(eligible) > 1:
         rivals = {c.id for c in eligible}
         offered = [
@@ -166,7 +164,10 @@ def match_many(
     # Words the resolution could not pair (a typo that is itself a stored word, a
     # truncation): re-score per pair where only the word score stands in the way.
     automatic = thresholds.automatic
-    for k in np.flatnonzero((chars >= automatic * 100) & (scores < automatic)).tolist():
+    exact = np.zeros(len(facts), dtype=bool)
+    exact[new_at[chars == 100.0]] = True  # an exact folded name wins: no rival matters
+    rescore = (chars >= automatic * 100) & (scores < automatic) & ~exact[new_at]
+    for k in np.flatnonzero(rescore).tolist():
         words = word_score(facts[new_at[k]].words, index.facts[stored_at[k]].words)
         scores[k] = min(chars[k] / 100.0, max(scores[k], round(words, 4)))
     scores = np.round(scores, 4)  # 2/4 is 0.5, not 0.49999 after float32 scores

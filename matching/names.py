@@ -103,6 +103,10 @@ def roman(token: str) -> int | None:
     return int(_ROMANS[token]) if token in _ROMANS else None
 
 
+def _spaced(digits: re.Match[str]) -> str:
+    return f" {digits.group()} "
+
+
 def _plain(name: str) -> str:
     """Case, accents, apostrophes, initials' dots and punctuation folded; words split.
     (The guards skip a regex when its text cannot occur: folding runs 200,000 times a file.)"""
@@ -111,13 +115,14 @@ def _plain(name: str) -> str:
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_LETTERS)
         for suffix in CJK_LEGAL_SUFFIXES:
             text = text.replace(suffix, " ")
-    if "op" in text:
+    if "op" in text and _CO_OP.search(text):
         text = _CO_OP.sub(r"coop\1", text)
     if "." in text:
         text = _INITIAL_DOT.sub("", text)
     if "'" in text or "’" in text:
         text = _APOSTROPHE.sub("", text)
-    text = _DIGITS.sub(r" \g<0> ", text)
+    if _DIGITS.search(text):
+        text = _DIGITS.sub(_spaced, text)
     return _NON_WORD.sub(" ", text)
 
 
