@@ -471,6 +471,7 @@ def measure(
     true_pairs = sum(t is not None for t in truth)
     auto = correct = left = left_offered = missed = questions = conflicts = 0
     false_auto: Counter[str] = Counter()
+    left_shared = 0  # left with the shared-name rule among the true organisation's conflicts
     left_by: Counter[str] = Counter()
     for t, label, m in zip(truth, labels, results, strict=True):
         if m.decision == "existing":
@@ -486,7 +487,9 @@ def measure(
             else:
                 left += 1
                 left_by[label] += 1
-                left_offered += any(c.id == t for c in m.candidates)
+                truth_offered = [c for c in m.candidates if c.id == t]
+                left_offered += bool(truth_offered)
+                left_shared += any("shared_name" in c.conflicts for c in truth_offered)
         elif t is not None:
             missed += 1
     return {
@@ -497,6 +500,7 @@ def measure(
         "left_to_person": left,
         "left_to_person_share": round(left / true_pairs, 4) if true_pairs else None,
         "left_with_truth_offered": left_offered,
+        "left_by_shared_name_rule": left_shared,
         "missed_as_new": missed,
         "questions_on_different": questions,
         "identifier_conflicts": conflicts,
@@ -574,7 +578,8 @@ def print_tables(d: dict[str, Any]) -> None:
     out.print(
         f"Index {d['seconds']['index']} s, match {d['seconds']['match']} s; decisions {d['decisions']}; "
         f"true pairs missed as new {d['missed_as_new']:,}; of those left to a person, the right one "
-        f"was offered for {d['left_with_truth_offered']:,}; questions on new ones that are none of "
+        f"was offered for {d['left_with_truth_offered']:,}, {d['left_by_shared_name_rule']:,} of "
+        "them with the shared-name rule among its conflicts; questions on new ones that are none of "
         f"the stored {d['questions_on_different']:,}. Load average {d['load_avg']}."
     )
     out.print(f"False automatic matches by case: {d['false_automatic_by_case']}")
