@@ -274,8 +274,7 @@ class World:
         before, after = self.legal(c)
         group = self.core(c)
         lat, lon = self.where(c)
-        for _ in range(r.randint(3, 10)):
-            place = r.choice(STYLES["malay"]["places"])
+        for place in r.sample(STYLES["malay"]["places"], r.randint(3, 10)):  # one mill a place
             mlat, mlon = _offset(lat, lon, r.uniform(3_000, 80_000), r)
             facts = {"identifiers": {"uml": self.uml()}, "lat": mlat, "lon": mlon}
             style = r.random()
@@ -336,8 +335,8 @@ class World:
                     words[w] = ROMAN[int(word)]
             core = " ".join(words)
         if "order" in changes and len(core.split()) > 1:
-            words = core.split()
-            words.insert(0, words.pop())
+            words = core.split()  # the first two words swapped: "Jaya Sawit" for "Sawit Jaya"
+            words[0], words[1] = words[1], words[0]
             core = " ".join(words)
         if "typo" in changes:
             core = self._typo(core)

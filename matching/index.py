@@ -147,12 +147,14 @@ class StoredIndex:
         at = bisect.bisect_left(vocabulary, word)
         return [w for w in vocabulary[at : at + 50] if w.startswith(word)]
 
-    def resolve(self, facts: Facts) -> tuple[str, ...]:
+    def resolve(self, facts: Facts) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The new name's words as the stored names of its country spell them: a word
         none has becomes the stored word one typo away, or (the last word, 3 letters
-        or more) the stored word it is a truncation of; the most common if several."""
+        or more) the stored word it is a truncation of; the most common if several.
+        Second: the other stored words it could have been (blocking looks there too)."""
         words = self._words.get(facts.country, {})
         resolved = []
+        others: list[str] = []
         for n, word in enumerate(facts.words):
             if word in words or word.isdigit():
                 resolved.append(word)
@@ -162,9 +164,10 @@ class StoredIndex:
             )
             if not options and n == len(facts.words) - 1 and len(word) >= 3:
                 options = self._completions(facts.country, word)
-            best = max(options, key=lambda w: (len(words[w]), w), default=word)
-            resolved.append(best)
-        return tuple(dict.fromkeys(resolved))
+            ranked = sorted(options, key=lambda w: (-len(words[w]), w))
+            resolved.append(ranked[0] if ranked else word)
+            others.extend(ranked[1:])
+        return tuple(dict.fromkeys(resolved)), tuple(others)
 
     def symbols(self, words: Iterable[str]) -> str:
         """Words as one character each, sorted: the Indel similarity of two such strings
@@ -178,15 +181,19 @@ class StoredIndex:
             out.append(symbol)
         return "".join(sorted(out))
 
-    def block(self, resolved: tuple[str, ...], country: str) -> np.ndarray:
+    def block(
+        self, resolved: tuple[str, ...], country: str, others: tuple[str, ...] = ()
+    ) -> np.ndarray:
         """The stored organisations (positions) worth scoring against a new name
-        of `country` whose words are `resolved`; one may appear twice."""
+        of `country` whose words are `resolved` (and, for a misspelt word, the
+        `others` it could have been); one may appear twice."""
         words = self._words.get(country)
         known = sorted((len(words[w]), w) for w in resolved if w in words) if words else []
         if not words or not known:
             return _NOTHING
         rarest = [words[w] for _, w in known[:3]]
         parts = [h for h in rarest if len(h) <= self.common]  # a rare word alone selects
+        parts.extend(words[w] for w in others if len(words[w]) <= self.common)
         for i, j in ((0, 1), (0, 2), (1, 2)):  # two of the three rarest words together
             if j < len(rarest) and len(rarest[i]) > self.common < len(rarest[j]):
                 parts.append(np.intersect1d(rarest[i], rarest[j], assume_unique=True))

@@ -142,9 +142,11 @@ def match_many(
     thresholds = thresholds or Thresholds()
     index = stored if isinstance(stored, StoredIndex) else StoredIndex(stored)
     facts = [Facts.of(org) for org in organisations]
-    resolved = [index.resolve(f) for f in facts]
+    resolutions = [index.resolve(f) for f in facts]
+    resolved = [words for words, _ in resolutions]
+    others = [alternatives for _, alternatives in resolutions]
     # Every (new, stored) pair the blocks select, scored in vectorised calls.
-    blocks = [index.block(r, f.country) for r, f in zip(resolved, facts, strict=True)]
+    blocks = [index.block(r, f.country, o) for r, o, f in zip(resolved, others, facts, strict=True)]
     sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     new_at = np.repeat(np.arange(len(facts), dtype=np.int64), sizes)
     stored_at = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)

@@ -140,6 +140,10 @@ _LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES)
 _EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
 _PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
 _ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
+# What a legal-form word truncated to 1-3 letters leaves (never a numeral: "Mill I").
+_TRUNCATED_LEGAL_FORMS = frozenset(
+    form[:n] for form in LEGAL_FORMS for n in range(1, min(4, len(form)))
+) - set(_ROMANS)
 
 
 def _phrase_at(
@@ -203,6 +207,8 @@ def fold(name: str) -> str:
     or stop words, abbreviations expanded, numerals arabic; word order kept.
     A name made only of legal-form words ("Company Limited") keeps them."""
     words = _expand(_plain(name).split())
+    if len(words) >= 3 and words[-1] in _TRUNCATED_LEGAL_FORMS:
+        words = words[:-1]  # "Trading Company Li", "Plantation Tb": cut at a field's width
     return " ".join(_identity_words(words) or words)
 
 
