@@ -62,21 +62,20 @@ def _by_identifier(new: Facts, index: StoredIndex) -> set[int]:
 
 def decide(
     new: Facts,
-    new_words: tuple[str, ...],
     scored: Sequence[tuple[int, float]],
     index: StoredIndex,
     thresholds: Thresholds,
     verdicts: Mapping[str, bool],
 ) -> Match:
-    """The decision for one organisation, given its resolved words and its name
-    scores (position, 0-1) against the stored organisations its block selected."""
+    """The decision for one organisation, given its name scores (position, 0-1)
+    against the stored organisations its block selected."""
     score_of = dict(scored)
 
     def offer(i: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
         s = index.facts[i]
         score = score_of.get(i)
         if score is None:
-            score = name_score(new.key, new_words, s.key, s.words)
+            score = name_score(new.key, new.words, s.key, s.words)
         score = round(score, 4)
         return Candidate(
             s.id or "", score, conflicts(new, s, index.shared_name(i), thresholds) + extra
@@ -167,7 +166,9 @@ def match_many(
     # truncation): re-score per pair where only the word score stands in the way.
     automatic = thresholds.automatic
     exact = np.zeros(len(facts), dtype=bool)
-    exact[new_at[chars == 100.0]] = True  # an exact folded name wins: no rival matters
+    # An exact folded name wins over rivals, so they need no re-scoring (if the exact one
+    # has a conflict, rivals keep the lower score: a question more, never a wrong match).
+    exact[new_at[chars == 100.0]] = True
     rescore = (chars >= automatic * 100) & (scores < automatic) & ~exact[new_at]
     for k in np.flatnonzero(rescore).tolist():
         words = word_score(facts[new_at[k]].words, index.facts[stored_at[k]].words)
@@ -182,7 +183,7 @@ def match_many(
         scored = list(zip(stored_at[lo:hi].tolist(), scores[lo:hi].tolist(), strict=True))
         key = DecisionKey(f.country, f.key, f.abbreviation)
         verdicts = decisions.verdicts(key) if decisions else {}
-        results.append(decide(f, resolved[n], scored, index, thresholds, verdicts))
+        results.append(decide(f, scored, index, thresholds, verdicts))
     return results
 
 

@@ -207,9 +207,10 @@ def fold(name: str) -> str:
     or stop words, abbreviations expanded, numerals arabic; word order kept.
     A name made only of legal-form words ("Company Limited") keeps them."""
     words = _expand(_plain(name).split())
-    if len(words) >= 3 and words[-1] in _TRUNCATED_LEGAL_FORMS:
-        words = words[:-1]  # "Trading Company Li", "Plantation Tb": cut at a field's width
-    return " ".join(_identity_words(words) or words)
+    kept = _identity_words(words)
+    while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS:
+        kept.pop()  # "Trading Company Li", "Plantation Tb": cut at a field's width
+    return " ".join(kept or words)
 
 
 def name_key(name: str) -> str:
