@@ -18,6 +18,7 @@ COPY cascade/ cascade/
 COPY loaders/ loaders/
 COPY tiergraph/ tiergraph/
 COPY views/ views/
+COPY matching/ matching/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

@@ -1,0 +1,236 @@
+"""Folding an organisation's name for comparison, and the numbers in it.
+
+`fold` turns "PT Perkebunan Nusantara III (Persero) Tbk." and "P.T. PERKEBUNAN
+NUSANTARA 3" into the same "perkebunan nusantara 3": case, accents,
+punctuation, legal-form words and a few stop words go; known abbreviations are
+expanded; roman numerals become arabic. `name_key` also sorts the words, so
+word order does not count. `numbers` is the set of numbers a name carries: two
+names whose numbers differ are numbered siblings, never one organisation.
+docs/matching.md lists the choices (why "coop" stays, which single letters count
+as numerals).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Legal-form words, removed wherever they stand ("PT" leads, "Ltd" trails).
+# Each says what kind of company it is, not which one.
+LEGAL_FORMS: frozenset[str] = frozenset(
+    # English-speaking and Asian registers
+    "ltd limited co company inc incorporated corp corporation llc llp lp plc pte pvt "
+    "pty pcl jsc ojsc pjsc cjsc "
+    # Indonesia and Malaysia (Perseroan Terbatas, Terbuka, Persero; Sendirian Berhad)
+    "pt cv tbk persero perseroan terbatas sdn bhd berhad sendirian "
+    # German, Dutch, Nordic
+    "gmbh ag kg ohg ug mbh bv nv vof se asa ab oy oyj aps "
+    # French, Spanish, Portuguese, Italian (S.A. folds to "sa")
+    "sa sas sasu sarl eurl snc sl slu srl spa ltda cia eireli sac saa eirl societe sociedad "
+    "sociedade societa anonyme anonima "
+    # Russian, Japanese, Vietnamese (TNHH: limited liability); Turkish, with the
+    # "Sanayi ve Ticaret" (industry and trade) that lists keep or drop at will
+    "ooo oao zao kk kabushiki kaisha tnhh as sti anonim sirketi sanayi ticaret".split()
+)
+# Legal forms whose words are ordinary words alone: removed only together.
+LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("public", "company"),
+    ("private", "limited"),
+    ("limited", "liability"),
+    ("joint", "stock"),
+    ("cong", "ty"),  # Vietnamese "company"
+    ("co", "phan"),  # Vietnamese "joint stock"
+    ("a", "s"),
+    ("s", "a"),
+    ("c", "v"),  # Indonesian CV (Commanditaire Vennootschap) written C V
+)
+# Chinese legal suffixes written without spaces.
+CJK_LEGAL_SUFFIXES: tuple[str, ...] = ("股份有限公司", "有限责任公司", "有限公司")
+
+# Words that carry no identity in a name.
+STOP_WORDS: frozenset[str] = frozenset(
+    "the of and de du des la le les del da do das dos et y und ve dan".split()
+)
+
+# Abbreviations and their spelled-out form (both sides fold to the right-hand side).
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    "intl": ("international",),
+    "mfg": ("manufacturing",),
+    "inds": ("industries",),
+    "ind": ("industries",),
+    "bros": ("brothers",),
+    "natl": ("national",),
+    "grp": ("group",),
+    "hldgs": ("holdings",),
+    "tic": ("ticaret",),  # Turkish "San. ve Tic." = Sanayi ve Ticaret
+    "san": ("sanayi",),
+    "ptpn": ("perkebunan", "nusantara"),  # PT Perkebunan Nusantara, Indonesia's state estates
+    # A palm oil mill is written PKS (Pabrik Kelapa Sawit), POM, or "Palm Oil Mill".
+    "pks": ("mill",),
+    "pom": ("mill",),
+}
+PHRASE_EXPANSIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("palm", "oil", "mill"), ("mill",)),
+    (("pabrik", "kelapa", "sawit"), ("mill",)),
+)
+
+# The words for a cooperative, in the languages of supplier lists, and the
+# OHADA legal forms of one (SCOOPS, COOP-CA): all fold to "coop". Being a
+# cooperative is part of who it is, so "coop" is kept, not removed.
+COOPERATIVE_WORDS: frozenset[str] = frozenset(
+    "coop coops cooperative cooperatives cooperativa cooperatieve koperasi kooperasi "
+    "scoop scoops coopca genossenschaft".split()
+)
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_CO_OP = re.compile(r"\bco-?op(?:erative)?(s?)(?:-ca)?\b")
+_INITIAL_DOT = re.compile(r"(?<=\b\w)\.")  # the dots of S.A., P.T., A.S.
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
+_APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
+# Letters NFKD does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+def _to_roman(value: int) -> str:
+    tens, units = divmod(value, 10)
+    return "x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
+
+
+def roman(token: str) -> int | None:
+    """The value of a roman numeral made of I, V and X (1-39), else None."""
+    return int(_ROMANS[token]) if token in _ROMANS else None
+
+
+def _spaced(digits: re.Match[str]) -> str:
+    return f" {digits.group()} "
+
+
+def _plain(name: str) -> str:
+    """Case, accents, apostrophes, initials' dots and punctuation folded; words split.
+    (The guards skip a regex when its text cannot occur: folding runs 200,000 times a file.)"""
+    text = name.casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_LETTERS)
+        for suffix in CJK_LEGAL_SUFFIXES:
+            text = text.replace(suffix, " ")
+    if "op" in text and _CO_OP.search(text):
+        text = _CO_OP.sub(r"coop\1", text)
+    if "." in text:
+        text = _INITIAL_DOT.sub("", text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE.sub("", text)
+    if _DIGITS.search(text):
+        text = _DIGITS.sub(_spaced, text)
+    return _NON_WORD.sub(" ", text)
+
+
+def _by_first_word(
+    phrases: tuple[tuple[str, ...], ...],
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases looked up by their first word (a dict hit per word, not a scan)."""
+    index: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        index[phrase[0]] = index.get(phrase[0], ()) + (phrase,)
+    return index
+
+
+_LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES)
+_EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
+_PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
+_ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
+# What a legal-form word truncated to 1-3 letters leaves (never a numeral: "Mill I").
+_TRUNCATED_LEGAL_FORMS = frozenset(
+    form[:n] for form in LEGAL_FORMS for n in range(1, min(4, len(form)))
+) - set(_ROMANS)
+
+
+def _phrase_at(
+    words: list[str], i: int, starts: dict[str, tuple[tuple[str, ...], ...]]
+) -> tuple[str, ...] | None:
+    for phrase in starts.get(words[i], ()):
+        if tuple(words[i : i + len(phrase)]) == phrase:
+            return phrase
+    return None
+
+
+def _expand(words: list[str]) -> list[str]:
+    """Abbreviations and cooperative words replaced (phrases first)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _EXPANSION_STARTS:
+            phrase = _phrase_at(words, i, _EXPANSION_STARTS)
+            if phrase is not None:
+                out.extend(_PHRASE_REPLACEMENT[phrase])
+                i += len(phrase)
+                continue
+        if word in COOPERATIVE_WORDS:
+            out.append("coop")
+        elif word in EXPANSIONS:
+            out.extend(EXPANSIONS[word])
+        else:
+            out.append(word)
+        i += 1
+    return out
+
+
+def _identity_words(words: list[str]) -> list[str]:
+    """Legal-form and stop words dropped; numerals arabic. A lone I, V or X counts
+    as a numeral only after the first word ("PTPN V", "Mill I"), never as an initial."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in _LEGAL_PHRASE_STARTS:
+            phrase = _phrase_at(words, i, _LEGAL_PHRASE_STARTS)
+            if phrase is not None:
+                i += len(phrase)
+                continue
+        i += 1
+        if word in LEGAL_FORMS or word in STOP_WORDS:
+            continue
+        if word.isdigit():
+            out.append(str(int(word)))
+        elif word in _ROMANS and (len(word) > 1 or i > 1):
+            out.append(_ROMANS[word])
+        else:
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def fold(name: str) -> str:
+    """The name as compared: lower case, no accents or punctuation, no legal-form
+    or stop words, abbreviations expanded, numerals arabic; word order kept.
+    A name made only of legal-form words ("Company Limited") keeps them."""
+    words = _expand(_plain(name).split())
+    kept = _identity_words(words)
+    while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS:
+        kept.pop()  # "Trading Company Li", "Plantation Tb": cut at a field's width
+    return " ".join(kept or words)
+
+
+def name_key(name: str) -> str:
+    """The folded name with its words sorted: what two names must share to be
+    'the same name' (word order does not count)."""
+    return " ".join(sorted(fold(name).split()))
+
+
+def numbers(name: str) -> frozenset[int]:
+    """The numbers a name carries, arabic or roman ("PTPN III" -> {3}, "Mill 2" -> {2})."""
+    return numbers_of_folded(fold(name))
+
+
+def numbers_of_folded(folded: str) -> frozenset[int]:
+    return frozenset(int(w) for w in folded.split() if w.isdigit())
+
+
+def fold_abbreviation(abbreviation: str | None) -> str | None:
+    """An abbreviation as compared: letters and digits only, upper case; None when empty."""
+    if abbreviation is None:
+        return None
+    folded = _NON_WORD.sub("", _COMBINING.sub("", unicodedata.normalize("NFKD", abbreviation)))
+    return folded.upper() or None

@@ -1,0 +1,227 @@
+"""Every rule of DOMAIN.md's "Matching organisations", on real-looking supplier names."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching import (
+    Conflict,
+    DecisionKey,
+    MemoryDecisions,
+    Organisation,
+    StoredIndex,
+    Thresholds,
+    match,
+    match_many,
+)
+from matching.match import distance_km
+
+Org = Organisation
+PTPN = [
+    Org(f"PT Perkebunan Nusantara {n} (Persero)", "ID", id=f"ptpn-{n}") for n in ("III", "IV", "V")
+]
+
+
+def conflicts_of(result, stored_id: str) -> tuple[Conflict, ...]:
+    return next(c.conflicts for c in result.candidates if c.id == stored_id)
+
+
+# --- identifiers first --------------------------------------------------------------
+def test_a_shared_identifier_decides_whatever_the_name() -> None:
+    stored = [Org("Cargill Incorporated", "US", {"lei": "QXZYQNMR4JZ5RIRN4T31"}, id="cargill")]
+    got = match(Org("CGL Asia Pacific Holdings", "SG", {"lei": "QXZYQNMR4JZ5RIRN4T31"}), stored)
+    assert (got.decision, got.organisation, got.reason) == (
+        "existing",
+        "cargill",
+        "shared identifier",
+    )
+
+
+def test_identifiers_naming_two_stored_organisations_are_a_conflict() -> None:
+    stored = [
+        Org("Musim Mas Sei Mangkei Mill", "ID", {"uml": "PO1000001001"}, id="m1"),
+        Org(
+            "Musim Mas Batang Toru Mill",
+            "ID",
+            {"uml": "PO1000001002", "duns": "150483782"},
+            id="m2",
+        ),
+    ]
+    got = match(Org("Musim Mas", "ID", {"uml": "PO1000001001", "duns": "150483782"}), stored)
+    assert got.decision == "conflict" and got.organisation is None
+    assert {c.id for c in got.candidates} == {"m1", "m2"}
+    assert all(Conflict.IDENTIFIERS_SPLIT in c.conflicts for c in got.candidates)
+
+
+def test_different_identifiers_of_one_kind_rule_out_an_automatic_match() -> None:
+    stored = [Org("Sawit Jaya Abadi Mill", "ID", {"uml": "PO1000001001"}, id="m1")]
+    got = match(Org("Sawit Jaya Abadi Mill", "ID", {"uml": "PO1000009999"}), stored)
+    assert got.decision == "choose"
+    assert conflicts_of(got, "m1") == (Conflict.IDENTIFIER,)
+
+
+# --- name and country -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "written",
+    [
+        "P.T. PERKEBUNAN NUSANTARA 3",
+        "PTPN III",
+        "Perkebunan Nusantara III Tbk",
+        "PT Perkebunan Nusantra III",  # a typo
+        "Nusantara III, PT Perkebunan",  # word order
+    ],
+)
+def test_spellings_of_a_stored_organisation_find_it(written: str) -> None:
+    got = match(Org(written, "ID"), PTPN)
+    assert (got.decision, got.organisation) == ("existing", "ptpn-III")
+
+
+def test_numbered_siblings_are_never_taken_for_each_other() -> None:
+    got = match(Org("PTPN VI", "ID"), PTPN)
+    assert got.decision == "choose" and got.organisation is None
+    assert all(Conflict.NUMBERS in c.conflicts for c in got.candidates)
+    mills = [Org("Sinar Mas Mill 1", "ID", id="1"), Org("Sinar Mas Mill 2", "ID", id="2")]
+    assert match(Org("Sinar Mas Mill 2", "ID"), mills).organisation == "2"
+    got = match(Org("Sinar Mas Mill 3", "ID"), mills)
+    assert got.decision == "choose"
+    assert match(Org("Sinar Mas Mill", "ID"), mills).decision == "choose"
+
+
+def test_the_same_name_in_another_country_is_another_organisation() -> None:
+    stored = [Org("Olam Cocoa Ltd", "GH", id="olam-gh")]
+    assert match(Org("Olam Cocoa Limited", "CI"), stored).decision == "new"
+    assert match(Org("Olam Cocoa Limited", "gh"), stored).organisation == "olam-gh"
+
+
+def test_cooperatives_sharing_a_name_are_told_apart_only_by_a_person() -> None:
+    stored = [
+        Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="SCAS", id="c1"),
+        Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="COOPAS", id="c2"),
+    ]
+    got = match(Org("SCOOPS Agricole Soubré", "CI", abbreviation="S.C.A.S."), stored)
+    assert got.decision == "choose"  # a name several stored organisations share
+    assert conflicts_of(got, "c1") == (Conflict.SHARED_NAME,)
+    assert conflicts_of(got, "c2") == (Conflict.ABBREVIATION, Conflict.SHARED_NAME)
+
+
+def test_a_different_abbreviation_rules_out_an_automatic_match() -> None:
+    stored = [Org("Cooperativa Agraria Cafetalera Pangoa", "PE", abbreviation="CAC PANGOA", id="p")]
+    assert (
+        match(
+            Org("Coop. Agraria Cafetalera Pangoa", "PE", abbreviation="cac-pangoa"), stored
+        ).organisation
+        == "p"
+    )
+    assert match(Org("Coop. Agraria Cafetalera Pangoa", "PE"), stored).organisation == "p"
+    got = match(Org("Cooperativa Agraria Cafetalera Pangoa", "PE", abbreviation="CACSP"), stored)
+    assert got.decision == "choose" and conflicts_of(got, "p") == (Conflict.ABBREVIATION,)
+
+
+def test_mills_disclosed_under_one_group_name() -> None:
+    stored = [
+        Org("Wilmar International", "ID", {"uml": "PO1000000101"}, lat=1.0, lon=101.0, id="w1"),
+        Org("Wilmar International Ltd", "ID", {"uml": "PO1000000102"}, lat=1.5, lon=101.4, id="w2"),
+    ]
+    got = match(Org("WILMAR INTL", "ID"), stored)
+    assert got.decision == "choose" and {c.id for c in got.candidates} == {"w1", "w2"}
+    assert all(Conflict.SHARED_NAME in c.conflicts for c in got.candidates)
+    assert match(Org("Wilmar", "ID", {"uml": "PO1000000102"}), stored).organisation == "w2"
+
+
+def test_locations_more_than_two_km_apart_are_two_sites() -> None:
+    stored = [Org("Bumitama Gunajaya Agro Mill", "ID", lat=-2.0, lon=111.5, id="b")]
+    near = match(Org("Bumitama Gunajaya Agro Mill", "ID", lat=-2.003, lon=111.5), stored)
+    assert near.organisation == "b"  # ~330 m: geocoded differently
+    far = match(Org("Bumitama Gunajaya Agro Mill", "ID", lat=-2.03, lon=111.5), stored)
+    assert far.decision == "choose" and conflicts_of(far, "b") == (Conflict.LOCATION,)
+    assert distance_km(-2.0, 111.5, -2.03, 111.5) == pytest.approx(3.34, abs=0.01)
+
+
+def test_one_different_word_is_a_question_not_an_answer() -> None:
+    stored = [Org("PT Sawit Jaya Makmur", "ID", id="s")]
+    got = match(Org("PT Sawit Jaya Abadi", "ID"), stored)
+    assert got.decision == "choose" and got.candidates[0].score == 0.5
+
+
+def test_far_names_are_new() -> None:
+    assert match(Org("Kencana Agri", "ID"), PTPN).decision == "new"
+    assert match(Org("Kencana Agri", "ID"), []).decision == "new"
+
+
+def test_two_equally_close_stored_names_are_a_question() -> None:
+    stored = [
+        Org("Bumitama Gunajaya Agro", "ID", id="a"),
+        Org("Bumitama Gunajayo Agro", "ID", id="b"),
+    ]
+    got = match(Org("Bumitama Gunajaya Agro", "ID"), stored)
+    assert got.organisation == "a"  # the exact folded name wins
+    got = match(Org("Bumitama Gunajayu Agro", "ID"), stored)
+    assert got.decision == "choose"
+    assert all(Conflict.AMBIGUOUS in c.conflicts for c in got.candidates)
+
+
+def test_thresholds_are_configurable_and_checked() -> None:
+    typo = Org("PT Perkebunan Nusantra III", "ID")
+    assert match(typo, PTPN).decision == "existing"
+    assert match(typo, PTPN, thresholds=Thresholds(automatic=0.99)).decision == "choose"
+    with pytest.raises(ValueError, match="candidate"):
+        Thresholds(candidate=0.9, automatic=0.8)
+
+
+# --- a person's choice decides the same pair next time --------------------------------
+def test_confirmed_and_rejected_pairs_decide_next_time() -> None:
+    decisions = MemoryDecisions()
+    stored = [Org("Kencana Agri Sawit", "ID", id="k"), Org("Sawit Kencana Jaya", "ID", id="j")]
+    asked = Org("Kencana Sawit Lestari", "ID")
+    assert match(asked, stored, decisions=decisions).decision == "choose"
+    decisions.record(DecisionKey.of(asked), "k", same=True)
+    again = match(Org("KENCANA SAWIT LESTARI", "id"), stored, decisions=decisions)
+    assert (again.decision, again.organisation, again.reason) == (
+        "existing",
+        "k",
+        "confirmed before",
+    )
+
+    exact = Org("Sawit Kencana Jaya Tbk", "ID")
+    assert match(exact, stored).organisation == "j"
+    decisions.record(DecisionKey.of(exact), "j", same=False)
+    got = match(exact, stored, decisions=decisions)
+    assert got.decision != "existing" and "j" not in {c.id for c in got.candidates}
+
+
+# --- the batch and the index ------------------------------------------------------------
+def test_match_many_answers_as_match_does_one_by_one() -> None:
+    stored = PTPN + [
+        Org("Olam Cocoa Ltd", "GH", id="olam"),
+        Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="SCAS", id="c1"),
+    ]
+    index = StoredIndex(stored)
+    new = [Org("PTPN IV", "ID"), Org("Olam Cocoa", "GH"), Org("Olam Cocoa", "CI"),
+           Org("SCOOPS Agricole Soubre", "CI", abbreviation="SCAS"), Org("PTPN VII", "ID")]  # fmt: skip
+    assert match_many(new, index) == [match(n, index) for n in new]
+    assert [m.organisation for m in match_many(new, index)] == ["ptpn-IV", "olam", None, "c1", None]
+
+
+def test_stored_organisations_need_one_id_each() -> None:
+    with pytest.raises(ValueError, match="has no id"):
+        StoredIndex([Org("Olam", "GH")])
+    with pytest.raises(ValueError, match="'x' appears twice"):
+        StoredIndex([Org("Olam", "GH", id="x"), Org("Olam", "CI", id="x")])
+
+
+WORD = st.sampled_from(
+    "Bumitama Gunajaya Kencana Sawit Lestari Agro Cacao Ivoire Huafu Xinhua Anugerah Tunas".split()
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(WORD, min_size=2, max_size=4, unique=True), st.integers(1, 12), st.integers(1, 12))
+def test_a_respelt_name_is_found_and_a_sibling_never_taken(words, n: int, m: int) -> None:
+    name = " ".join(words)
+    stored = [Org(f"PT {name} {n}", "ID", id="s")]
+    respelt = Org(f"{' '.join(reversed(words)).upper()} {n} TBK", "ID")
+    assert match(respelt, stored).organisation == "s"
+    if m != n:
+        assert match(Org(f"PT {name} {m}", "ID"), stored).decision != "existing"
