@@ -16,10 +16,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +43,7 @@ from graph.model import (
 )
 from graph.sqlite_store import SqliteStore
 from tests.factories import chain, org
-from tests.test_cli import _closed_port
+from tests.served import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 # What only M2's people may know: none of it may appear in any answer to M1.
@@ -147,33 +143,9 @@ def server(tmp_path_factory) -> Iterator[Server]:
     ]
     keys = {name: create_key(store, role=role, organisation=o)[1] for name, role, o in made}
     store.close()
-    port = _closed_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TIERGRAPH_")}
-    env.update(PYTHONPATH=str(ROOT), TIERGRAPH_STORE="embedded", TIERGRAPH_DATA_DIR=str(data))
-    env.update(TIERGRAPH_API_RATE_PER_SECOND="0")  # many requests with one key here
-    cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
-    process = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        cwd=data,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,  # the server logs tracebacks of what these tests break
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
-            time.sleep(0.2)
+    # many requests with one key here; the server logs tracebacks of what these tests break
+    with serving(data, quiet=True, api_rate_per_second="0") as url:
         yield Server(url, keys)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def cursor(key: Any) -> str:

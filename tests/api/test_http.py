@@ -5,10 +5,6 @@ configured; every refusal a coded GraphQL error."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +16,7 @@ from access.keys import create_key, revoke_key
 from access.principal import Role
 from graph.sqlite_store import SqliteStore
 from tests.factories import small_network
-from tests.test_cli import _closed_port
+from tests.served import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://sourcing.example"
@@ -44,29 +40,10 @@ class Server:
 def serve(data: Path, **settings: str) -> Iterator[Server]:
     store = SqliteStore(data)
     store.write(small_network())
-    port = _closed_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TIERGRAPH_")}
-    env.update(PYTHONPATH=str(ROOT), TIERGRAPH_STORE="embedded", TIERGRAPH_DATA_DIR=str(data))
-    env.update({f"TIERGRAPH_{name.upper()}": value for name, value in settings.items()})
-    cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=data, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-            time.sleep(0.2)
-        yield Server(url, store)
+        with serving(data, **settings) as url:
+            yield Server(url, store)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         store.close()
 
 

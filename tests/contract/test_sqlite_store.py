@@ -190,37 +190,18 @@ def test_a_server_started_before_a_load_answers_on_the_loaded_graph(tmp_path):
     server's next answer counts what the load wrote."""
     import httpx
 
+    from access.keys import create_key
+    from access.principal import Role
     from loaders.writers import write_csv_dir
-    from tests.test_cli import _closed_port
+    from tests.served import serving
 
-    data, port = tmp_path / "data", _closed_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TIERGRAPH_STORE": "embedded",
-        "TIERGRAPH_DATA_DIR": str(data),
-    }
+    data = tmp_path / "data"
+    data.mkdir()
+    _, key = create_key(SqliteStore(data), role=Role.OPERATOR, organisation=None)
+    auth = {"Authorization": f"Bearer {key}"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TIERGRAPH_DATA_DIR": str(data)}
     cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-            time.sleep(0.2)
-
-        from access.keys import create_key
-        from access.principal import Role
-
-        _, key = create_key(SqliteStore(data), role=Role.OPERATOR, organisation=None)
-        auth = {"Authorization": f"Bearer {key}"}
+    with serving(data) as url:
 
         def members() -> int:
             query = {"query": "{ stats { members } }"}
@@ -229,11 +210,9 @@ def test_a_server_started_before_a_load_answers_on_the_loaded_graph(tmp_path):
 
         assert members() == 0
         write_csv_dir(small_network(), tmp_path / "net")
+        env["TIERGRAPH_STORE"] = "embedded"
         subprocess.run([*cli, "load", str(tmp_path / "net")], env=env, check=True, cwd=tmp_path)
         assert members() == 2
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_a_relative_data_folder_opens_where_the_command_runs(tmp_path, monkeypatch):
