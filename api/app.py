@@ -12,15 +12,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from api.auth import authenticate, check_rate, opens_the_ide
-from api.errors import BAD_USER_INPUT, CodedGraphQLRouter, error_body, install_handlers
-from api.limits import MAX_BODY_BYTES, RateLimiter
+from api.errors import CodedGraphQLRouter, install_handlers
+from api.limits import RateLimiter, SizeLimit
 from api.schema import Context, schema, tiergraph_version
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
@@ -95,21 +94,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(router, prefix="/graphql")
     install_handlers(app)
 
-    @app.middleware("http")
-    async def limit_size(request: Request, call_next: Any) -> Any:
-        """Refuse a request larger than MAX_BODY_BYTES before anything reads it whole
-        (the token limit bounds a document's words, not its bytes)."""
-        if request.url.path.startswith("/graphql"):
-            length = request.headers.get("content-length")
-            too_big = len(request.url.query) > MAX_BODY_BYTES
-            if length is not None:
-                too_big |= not length.isdigit() or int(length) > MAX_BODY_BYTES
-            elif request.method == "POST":  # chunked: count what comes
-                too_big |= len(await request.body()) > MAX_BODY_BYTES
-            if too_big:
-                message = f"the request is larger than {MAX_BODY_BYTES} bytes"
-                return JSONResponse(error_body(message, BAD_USER_INPUT), status_code=413)
-        return await call_next(request)
+    app.add_middleware(SizeLimit)
 
     if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer
         app.add_middleware(

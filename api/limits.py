@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
@@ -81,3 +82,54 @@ class RateLimiter:
             bucket.tokens -= 1
             return None
         return max(1, math.ceil((1 - bucket.tokens) / self.per_second))
+
+
+class _TooBig(Exception):
+    pass
+
+
+class SizeLimit:
+    """Refuse a GraphQL request larger than MAX_BODY_BYTES (HTTP 413, coded) before
+    anything reads it whole: the token limit bounds a document's words, not its
+    bytes. A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs about a
+    millisecond a request."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/graphql"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        too_big = len(scope.get("query_string", b"")) > MAX_BODY_BYTES
+        if length is not None:
+            too_big |= not length.isdigit() or int(length) > MAX_BODY_BYTES
+        if too_big:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Any:  # a chunked body has no length: count what comes
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise _TooBig
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooBig:  # the body is read whole before any answer is sent
+            await self._refuse(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Any, receive: Any, send: Any) -> None:
+        from starlette.responses import JSONResponse
+
+        from api.errors import BAD_USER_INPUT, error_body
+
+        message = f"the request is larger than {MAX_BODY_BYTES} bytes"
+        await JSONResponse(error_body(message, BAD_USER_INPUT), status_code=413)(
+            scope, receive, send
+        )

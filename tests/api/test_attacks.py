@@ -314,3 +314,22 @@ def test_two_authorization_headers_are_refused(server):
     )
     assert response.status_code == 401
     assert codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_a_chunked_body_of_megabytes_is_refused_too(server):
+    def chunks():  # no Content-Length: httpx sends it chunked
+        yield b'{"query": "{ organisation(id: \\"'
+        for _ in range(40):
+            yield b"x" * 50_000
+        yield b'\\") { id } }"}'
+
+    response = httpx.post(
+        f"{server.url}/graphql",
+        content=chunks(),
+        headers={
+            "Authorization": f"Bearer {server.keys['M1 analyst']}",
+            "content-type": "application/json",
+        },
+    )
+    assert response.status_code == 413
+    assert codes(response.json()) == ["BAD_USER_INPUT"]
