@@ -336,3 +336,19 @@ def test_the_demo_prints_keys_that_answer_as_their_roles(data_dir):
         assert store.sourcing_pairs([(member, supplier)]) == {(member, supplier)}
     finally:
         store.close()
+
+
+def test_a_load_of_a_path_that_does_not_exist_says_so(data_dir):
+    result = runner.invoke(app, ["load", str(data_dir / "no-such-folder")])
+    assert result.exit_code == 2
+    assert "does not exist" in " ".join(result.stderr.split())
+
+
+def test_the_demo_keeps_its_projection_cache_out_of_the_users_folder(
+    data_dir, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("TIERGRAPH_CACHE_DIR", raising=False)
+    result = runner.invoke(app, ["demo", "--nodes", "400", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert not (data_dir / "data" / "cache").exists()  # TIERGRAPH_DATA_DIR's
+    assert (data_dir / ".tiergraph-demo" / "cache").is_dir()

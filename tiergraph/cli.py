@@ -72,7 +72,9 @@ class Recompute(StrEnum):
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="CSV/JSON files or folders of them")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="CSV/JSON files or folders of them", exists=True)
+    ],
     partial: Annotated[
         bool, typer.Option("--partial", help="write the good rows, report the bad")
     ] = False,
@@ -331,6 +333,8 @@ def demo(
     every member's cascade computed, then the service (run it again to reuse it).
     Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
     folder = demo_folder(_settings(), data_dir)
+    # The projection cache goes with the demo's store, never into the user's folder.
+    os.environ.setdefault("TIERGRAPH_CACHE_DIR", str(folder / "cache"))
     settings = _settings(store="embedded", data_dir=folder)
     if serve_after:  # a busy port is said before the work, not after
         from tiergraph.cli_serve import check_can_listen

@@ -55,7 +55,7 @@ def parse_day(value: str | None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
-            f"{value!r} is not a day (YYYY-MM-DD)", param_hint="--as-of"
+            f"{value!r} is not a day of the calendar as YYYY-MM-DD", param_hint="--as-of"
         ) from None
 
 

@@ -15,7 +15,9 @@ PERCENT = re.compile(r"(\d{1,3})% ")
 
 
 def import_network(
-    paths: Annotated[list[Path], typer.Argument(help="CSV/JSON files or folders of them")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="CSV/JSON files or folders of them", exists=True)
+    ],
     out_dir: Annotated[
         Path, typer.Option("--out", help="folder for the importer's files (created)")
     ],
