@@ -16,11 +16,13 @@ from typing import Any
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
+from views import pages
+
 MAX_DEPTH = 10  # levels of selections (introspection fields not counted)
 MAX_ALIASES = 15
 MAX_TOKENS = 2000  # braces, parentheses, colons and words of one document
 MAX_BODY_BYTES = 256 * 1024  # a request's body (or GET query string): 413 beyond
-MAX_PAGE = 500  # rows a paginated field returns at most in one page
+MAX_PAGE = pages.MAX_PAGE  # rows a paginated field returns at most (the services check it)
 
 
 # The depth and alias checks as validation rules, built once: strawberry's

@@ -3,7 +3,6 @@ limits every operation is checked against before it runs."""
 
 from __future__ import annotations
 
-import asyncio
 from functools import cache, partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -22,6 +21,7 @@ from api.errors import CodedErrors, CodedSchema
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
 from api.limits import OperationLimits
+from api.network.common import call
 from api.network.queries import NetworkQuery
 from api.types import Stats
 from graph.store import GraphStore
@@ -64,11 +64,7 @@ class ServiceQuery:
 
     @strawberry.field(description="What the store holds, counted now (operator keys only).")
     async def stats(self, info: Info[Context, None]) -> Stats:
-        # The store port is synchronous (Neo4j blocks): keep it off the event loop.
-        counts = await asyncio.to_thread(
-            partial(store_counts, principal=info.context.principal, store=info.context.store)
-        )
-        return Stats.from_counts(counts)
+        return Stats.from_counts(await call(info, store_counts))
 
 
 # The roots: one part per domain (api/<domain>/queries.py, mutations.py).

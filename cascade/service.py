@@ -72,8 +72,7 @@ def run_members_here(
 
 class _ResultsSavedTogether:
     """The store, but the results the jobs save are kept and written in one
-    `save_results` at the end: one write for every member, not one each (the
-    embedded JSON store rewrites its whole file per write)."""
+    `save_results` at the end: one transaction for every member's results."""
 
     def __init__(self, store: GraphStore):
         self._store = store

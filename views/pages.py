@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from access.errors import BadUserInput
 
-MAX_PAGE = 500  # rows a page holds at most (api/limits.py says the same)
+MAX_PAGE = 500  # rows a page holds at most (api.limits lists it with the other limits)
 DEFAULT_PAGE = 100
 
 T = TypeVar("T")
