@@ -46,7 +46,10 @@ class Organisation:
     duns: str | None = None
     gln: str | None = None
     os_id: str | None = None
-    mill_id: str | None = None
+    mill_id: str | None = None  # the Universal Mill List's id (UML, "PO" and 10 digits)
+    abbreviation: str | None = None  # cooperatives and companies are often known by one
+    lat: float | None = None  # WGS84, both or neither
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,16 +7,40 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from graph.model import Audit, Finding, GraphBatch, Kind, Organisation, Requirement
+from graph.model import (
+    Adoption,
+    Audit,
+    Finding,
+    GraphBatch,
+    Kind,
+    Organisation,
+    PassOn,
+    Recognition,
+    Requirement,
+    Share,
+    Sourcing,
+)
 
 Entity = Literal["requirement", "audit", "finding"]
 
 
 class StoreError(Exception):
     """A write was refused; nothing of it was written."""
+
+
+class IdentifierTaken(StoreError):
+    """An identifier (LEI, DUNS, GLN, OS ID, UML id) already held by another
+    organisation: two organisations never hold the same one."""
+
+    def __init__(self, kind: str, value: str, organisation: str, holder: str):
+        self.kind = kind  # a graph.model.IDENTIFIER_FIELDS name
+        self.value = value
+        self.organisation = organisation  # the one written
+        self.holder = holder  # the one that holds it
+        super().__init__(f"{kind} {value} is already held by organisation {holder!r}")
 
 
 class UnknownReference(StoreError):
@@ -189,6 +213,68 @@ class GraphStore(Protocol):
         """Mark the key revoked at `at` (ISO time); False when there is no such key."""
         ...
 
+    # ---- mutations (the API's writes) -------------------------------------
+    def apply(self, mutation: Mutation) -> MutationRecord:
+        """One mutation in one transaction: its removals, then its batch (upserts,
+        with the checks of `write`), its match decisions and its record, and one new
+        graph version whose kept change carries the upserts, the buyer->seller pairs
+        left with no edge and the shares removed. When the record has an
+        idempotency key already kept for the same (organisation, role), nothing is
+        written and the kept record is returned (two racing calls: one writes, the
+        other gets its record). Otherwise returns `mutation.record`."""
+        ...
+
+    def mutation_record(
+        self, organisation: str | None, role: str, idempotency_key: str
+    ) -> MutationRecord | None:
+        """The record kept under this idempotency key for this (organisation, role)."""
+        ...
+
+    def mutation_records(self, organisation: str, limit: int = 50) -> list[MutationRecord]:
+        """The mutations made by principals of `organisation`, newest first."""
+        ...
+
+    def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """(kind, value) -> the id of the organisation holding it, for those held;
+        kinds are graph.model.IDENTIFIER_FIELDS names, values normalised."""
+        ...
+
+    def match_candidates(self, country: str) -> list[Organisation]:
+        """Every organisation of `country` (ISO alpha-2), for matching."""
+        ...
+
+    def match_verdicts(self, country: str, name: str, abbreviation: str | None) -> dict[str, bool]:
+        """Kept choices for a matching.decisions.DecisionKey: stored id -> same or not."""
+        ...
+
+    def sellers_of(self, buyer: str) -> list[Sourcing]:
+        """The buyer's SOURCES_FROM edges, sorted by seller then commodity."""
+        ...
+
+    def buyers_of(self, seller: str) -> list[Sourcing]:
+        """The SOURCES_FROM edges into `seller`, sorted by buyer then commodity."""
+        ...
+
+    def passed_to(self, seller: str) -> list[PassOn]:
+        """PASSED_ON edges into `seller`, sorted by requirement then buyer."""
+        ...
+
+    def passed_by(self, buyer: str) -> list[PassOn]:
+        """PASSED_ON edges out of `buyer`, sorted by seller then requirement."""
+        ...
+
+    def adoptions_of(self, organisation: str) -> list[Adoption]:
+        """The organisation's ADOPTED edges, sorted by requirement."""
+        ...
+
+    def audits_of(self, organisation: str) -> list[Audit]:
+        """Audits covering `organisation`, sorted by id."""
+        ...
+
+    def shares_of(self, audit_ids: Iterable[str]) -> dict[str, list[str]]:
+        """audit id -> the members it is SHARED_WITH (sorted), for the audits given."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -203,6 +289,7 @@ class GraphChange:
     version: str  # the graph version the write made
     batch: GraphBatch  # the rows it wrote (upserts)
     unlinked: tuple[tuple[str, str], ...] = ()  # buyer->seller pairs left with no edge
+    unshared: tuple[tuple[str, str], ...] = ()  # (audit, member) SHARED_WITH removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +313,51 @@ class KeyRecord:
     hash: str
     created_at: str  # ISO 8601, UTC
     revoked_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Removals:
+    """What a mutation takes away; an edge that is not there is no error."""
+
+    sourcing: tuple[tuple[str, str, str | None], ...] = ()  # buyer, seller, commodity|None=all
+    shares: tuple[Share, ...] = ()
+    recognitions: tuple[Recognition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchVerdict:
+    """A person's choice on a pair (matching.decisions): the new organisation's key
+    (country, folded name, folded abbreviation) and a stored id, the same or not."""
+
+    country: str
+    name: str
+    abbreviation: str | None
+    stored_id: str
+    same: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MutationRecord:
+    """Who changed what and when; kept with the answer sent, so that the same
+    idempotency key answers the same without writing again."""
+
+    id: str  # unique per mutation
+    operation: str  # the GraphQL mutation's name, e.g. "registerSupplier"
+    organisation: str | None  # the principal's organisation (None: operator)
+    role: str
+    key_id: str  # the API key that made it
+    at: str  # ISO 8601, UTC
+    idempotency_key: str | None
+    request: str  # SHA-256 of the arguments (a key re-used with other arguments is refused)
+    response: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Mutation:
+    record: MutationRecord
+    batch: GraphBatch = field(default_factory=GraphBatch)
+    removals: Removals = field(default_factory=Removals)
+    verdicts: tuple[MatchVerdict, ...] = ()
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns
