@@ -21,6 +21,7 @@ from api.errors import CodedErrors, CodedSchema
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
 from api.limits import OperationLimits
+from api.mutations.mutations import WritesMutation
 from api.network.common import call
 from api.network.queries import NetworkQuery
 from api.types import Stats
@@ -69,7 +70,7 @@ class ServiceQuery:
 
 # The roots: one part per domain (api/<domain>/queries.py, mutations.py).
 Query = merge_types("Query", (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQuery, JobsQuery))
-Mutation = merge_types("Mutation", (JobsMutation,))
+Mutation = merge_types("Mutation", (JobsMutation, WritesMutation))
 
 
 schema = CodedSchema(

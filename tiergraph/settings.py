@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     api_introspection: bool = False
     # Browser origins allowed to call the API (CORS); none by default.
     api_cors_origins: Annotated[list[str], NoDecode] = []
+    # Matching before create (docs/matching.md): name scores from `match_candidate`
+    # up are offered for a person to choose; from `match_automatic` up, with no
+    # conflict, it is the stored organisation. Sites further apart than
+    # `match_max_km` are different organisations.
+    match_candidate: float = 0.5
+    match_automatic: float = 0.8
+    match_max_km: float = 2.0
 
     @field_validator("store", mode="before")
     @classmethod

@@ -10,6 +10,8 @@ from access.errors import BadUserInput
 from access.principal import Principal
 from graph.model import Kind, Organisation
 from graph.store import KIND_ORDER, GraphStore
+from matching.identifiers import CHECKS
+from mutations.registration import FIELD_OF_KIND
 from views import pages
 from views.member import MemberView, member_view, not_found
 from views.pages import Page
@@ -108,6 +110,29 @@ def organisation(*, principal: Principal, store: GraphStore, id: str) -> Card:
     if found is None:
         raise not_found("organisation", id)
     return found
+
+
+def organisation_by_identifier(*, principal: Principal, store: GraphStore, identifier: str) -> Card:
+    """The organisation of the member's view holding `identifier` (an LEI, DUNS, GLN,
+    OS ID or UML id, written with or without spaces and hyphens); NOT_FOUND alike
+    when nobody holds it and when its holder is outside the network."""
+    wanted = []
+    for kind, check in CHECKS.items():
+        try:
+            wanted.append((FIELD_OF_KIND[kind], check(identifier)))
+        except ValueError:
+            continue
+    if not wanted:
+        raise BadUserInput(
+            "identifier", f"{identifier!r} is not an LEI, DUNS, GLN, OS ID or UML mill id"
+        )
+    member_view(principal=principal, store=store)  # the role is checked before any lookup
+    holders = sorted(set(store.holders(wanted).values()))
+    found = cards(principal=principal, store=store, ids=holders)
+    seen = [c for c in found if c is not None]
+    if not seen:
+        raise not_found("organisation", identifier)
+    return seen[0]
 
 
 @dataclass(frozen=True)

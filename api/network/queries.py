@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
+from access.errors import BadUserInput
 from api.network.common import call, principal_of
 from api.network.types import Kind, Me, MeOrganisation, NetworkPage, Organisation
 from views import network as service
@@ -49,5 +52,22 @@ class NetworkQuery:
         description="One organisation of the member's network (or the member itself); "
         "NOT_FOUND for any other id, existing or not."
     )
-    async def organisation(self, info: Info, id: strawberry.ID) -> Organisation:
-        return Organisation.of(await call(info, service.organisation, id=str(id)))
+    async def organisation(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        identifier: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Find it by any of its identifiers instead: LEI, DUNS, GLN, OS ID "
+                "or UML mill id."
+            ),
+        ] = None,
+    ) -> Organisation:
+        if (id is None) == (identifier is None):
+            raise BadUserInput("id", "give id or identifier, one of them")
+        if identifier is not None:
+            found = await call(info, service.organisation_by_identifier, identifier=identifier)
+        else:
+            found = await call(info, service.organisation, id=str(id))
+        return Organisation.of(found)

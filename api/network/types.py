@@ -18,6 +18,7 @@ from views.pages import Page
 
 if TYPE_CHECKING:
     from api.audits.types import AuditStatus
+    from api.network.supplier import SupplierSelf
 
 # The domain's enums, as GraphQL enums (strawberry marks the classes themselves).
 strawberry.enum(Kind, description="An organisation's kind")
@@ -102,6 +103,9 @@ class Organisation:
     gln: str | None
     os_id: str | None
     mill_id: str | None
+    abbreviation: str | None
+    lat: float | None
+    lon: float | None
 
     @classmethod
     def of(cls, found: Card) -> Organisation:
@@ -117,6 +121,9 @@ class Organisation:
             gln=o.gln,
             os_id=o.os_id,
             mill_id=o.mill_id,
+            abbreviation=o.abbreviation,
+            lat=o.lat,
+            lon=o.lon,
         )
 
     @strawberry.field(description="Its direct suppliers (all inside the member's network).")
@@ -167,3 +174,18 @@ class Me:
     organisation: MeOrganisation | None = strawberry.field(
         description="null for an operator key (it belongs to nobody)"
     )
+
+    @strawberry.field(
+        description="A supplier key's own part of the network: itself, its direct suppliers "
+        "and buyers, the requirements passed to it, its audits and who sees them (null for "
+        "other roles)."
+    )
+    async def supplier(
+        self, info: Info
+    ) -> Annotated[SupplierSelf, strawberry.lazy("api.network.supplier")] | None:
+        from api.network.supplier import SupplierSelf
+        from views.supplier import supplier_view
+
+        if self.role != Role.SUPPLIER:
+            return None
+        return SupplierSelf.of(await call(info, supplier_view))

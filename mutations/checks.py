@@ -1,0 +1,48 @@
+"""A mutation's input validated as the loaders validate a row (loaders.rows): the
+same rules and messages, the error naming the API's field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from access.errors import BadUserInput
+from loaders.rows import parse_row
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def row(
+    kind: str, values: dict[str, Any], *, where: str, fields: dict[str, str] | None = None
+) -> Any:
+    """Parse `values` as one row of `kind` (loaders.rows); a problem becomes a
+    BadUserInput naming `where.<field>` (the API's camelCase name, or `fields`'s)."""
+    try:
+        return parse_row(kind, {k: v for k, v in values.items() if v is not None}, date.today())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        reason = err["msg"].removeprefix("Value error, ")
+        name = str(err["loc"][0]) if err["loc"] else None
+        if name is None and ": " in reason:  # a check across fields names its field first
+            name, reason = reason.split(": ", 1)
+        if err["type"] not in ("value_error", "missing") and not isinstance(err["input"], dict):
+            reason = f"{reason} (got {err['input']!r})"
+        shown = (fields or {}).get(name or "", camel(name)) if name else None
+        raise BadUserInput(f"{where}.{shown}" if shown else where, reason) from None
+
+
+def text(value: str | None, field: str, *, required: bool = True, longest: int = 500) -> str | None:
+    """A trimmed free text (a scheme, a reason, evidence)."""
+    if value is None or not value.strip():
+        if required:
+            raise BadUserInput(field, "must not be empty")
+        return None
+    value = value.strip()
+    if len(value) > longest:
+        raise BadUserInput(field, f"at most {longest} characters")
+    return value

@@ -1,0 +1,240 @@
+"""A supplier's own part of the network: registering a sub-supplier (matched
+before anything is created), removing one, passing requirements on, adopting
+them. `pass_on` also serves a member's sourcing team (to its own direct
+suppliers, a requirement it requires)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from access.errors import BadUserInput
+from access.principal import Principal, Role
+from graph import model
+from graph.model import GraphBatch, Kind
+from graph.store import GraphStore, Removals
+from matching import Match
+from mutations import checks
+from mutations.record import Plan, perform
+from mutations.registration import decision_key, facts_of, match_one, verdict
+from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
+from views.member import not_found
+
+# The API's names of an organisation's fields, where they differ from the row's.
+ORGANISATION_FIELDS = {"os_id": "osId", "mill_id": "umlId"}
+
+
+def new_organisation_id() -> str:
+    return f"org-{uuid.uuid4().hex[:16]}"
+
+
+def _candidates(store: GraphStore, found: Match) -> list[dict[str, Any]]:
+    """The candidates offered, with what identifies each to a person (name,
+    country, abbreviation); nothing of their edges or audits."""
+    orgs = {o.id: o for o in store.organisations([c.id for c in found.candidates])}
+    return [
+        {
+            "id": c.id,
+            "name": orgs[c.id].name,
+            "country": orgs[c.id].country,
+            "abbreviation": orgs[c.id].abbreviation,
+            "score": c.score,
+            "conflicts": [str(x) for x in c.conflicts],
+        }
+        for c in found.candidates
+        if c.id in orgs
+    ]
+
+
+def register_supplier(
+    *,
+    principal: Principal,
+    store: GraphStore,
+    supplier: dict[str, Any],
+    commodity: str,
+    since: str | None = None,
+    use_existing: str | None = None,
+    create_anyway: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Add the caller's SOURCES_FROM edge to a sub-supplier, matched first.
+
+    `supplier` holds the row's fields (name, country, kind, abbreviation, lat, lon,
+    lei, duns, gln, os_id, mill_id). The answer's `outcome`: EXISTING (matched, or
+    `use_existing` chosen among the candidates), CREATED (nothing close, or
+    `create_anyway` with a reason) or CHOOSE (nothing written: the candidates,
+    with scores and conflicts, for the caller to choose)."""
+    me = own_organisation(principal, store, Role.SUPPLIER)
+    if me.kind == Kind.SMALLHOLDER:
+        raise BadUserInput("supplier", "a smallholder is a leaf and sources from nobody")
+    if use_existing is not None and create_anyway is not None:
+        raise BadUserInput("useExisting", "give useExisting or createAnyway, not both")
+    reason = checks.text(create_anyway, "createAnyway") if create_anyway is not None else None
+    values = {"kind": Kind.SUPPLIER.value, **supplier, "id": "new"}
+    org = checks.row("organisations", values, where="supplier", fields=ORGANISATION_FIELDS)
+    edge = checks.row(
+        "sourcing",
+        {"buyer": me.id, "seller": "new", "commodity": commodity, "since": since},
+        where="input",
+    )
+    arguments = {
+        "supplier": {k: v for k, v in values.items() if k != "id"},
+        "commodity": commodity,
+        "since": since,
+        "useExisting": use_existing,
+        "createAnyway": reason,
+    }
+
+    def plan(at: datetime) -> Plan:
+        new = facts_of(org, stored=False)
+        found = match_one(store, new)
+        key = decision_key(new)
+        batch = GraphBatch()
+        verdicts: tuple = ()
+        if use_existing is not None:
+            offered = {c.id for c in found.candidates} | {found.organisation}
+            if use_existing not in offered:
+                raise not_found("organisation", use_existing)
+            target, outcome, why = use_existing, "EXISTING", "chosen by the caller"
+            verdicts = (verdict(key, use_existing, True),)
+        elif reason is not None:
+            if found.decision == "conflict" or found.reason == "shared identifier":
+                raise BadUserInput(
+                    "createAnyway",
+                    "its identifiers are held by a stored organisation: use "
+                    f"{found.organisation or 'one of the candidates'} (useExisting)",
+                )
+            target, outcome, why = new_organisation_id(), "CREATED", f"created anyway: {reason}"
+            verdicts = tuple(verdict(key, c.id, False) for c in found.candidates)
+        elif found.decision == "existing":
+            assert found.organisation is not None
+            target, outcome, why = found.organisation, "EXISTING", found.reason
+        elif found.decision == "new":
+            target, outcome, why = new_organisation_id(), "CREATED", found.reason
+        else:  # choose, or identifiers naming several: a person decides
+            return Plan(
+                {
+                    "outcome": "CHOOSE",
+                    "organisation": None,
+                    "reason": found.reason,
+                    "candidates": _candidates(store, found),
+                },
+                write=False,
+            )
+        if target == me.id:
+            raise BadUserInput("supplier", "an organisation cannot source from itself")
+        if outcome == "CREATED":
+            batch.organisations.append(_with_id(org, target))
+        batch.sourcing.append(
+            model.Sourcing(me.id, target, edge.commodity, edge.since or at.date(), me.id)
+        )
+        response = {"outcome": outcome, "organisation": target, "reason": why, "candidates": []}
+        return Plan(response, batch, verdicts=verdicts)
+
+    return perform(
+        principal=principal,
+        store=store,
+        operation="registerSupplier",
+        arguments=arguments,
+        idempotency_key=idempotency_key,
+        plan=plan,
+    )
+
+
+def _with_id(org: model.Organisation, new_id: str) -> model.Organisation:
+    fields = {name: getattr(org, name) for name in org.__dataclass_fields__}
+    return model.Organisation(**{**fields, "id": new_id})
+
+
+def remove_sourcing(
+    *,
+    principal: Principal,
+    store: GraphStore,
+    supplier: str,
+    commodity: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """Remove the caller's SOURCES_FROM edge(s) to a direct supplier (one
+    commodity, or every one); the supplier organisation stays."""
+    me = own_organisation(principal, store, Role.SUPPLIER)
+
+    def plan(at: datetime) -> Plan:
+        direct_supplier(store, me.id, supplier)
+        edges = [
+            e
+            for e in store.sellers_of(me.id)
+            if e.seller == supplier and commodity in (None, e.commodity)
+        ]
+        if not edges:
+            raise BadUserInput("commodity", f"you do not source {commodity!r} from {supplier!r}")
+        removals = Removals(sourcing=((me.id, supplier, commodity),))
+        response = {"supplier": supplier, "removed": sorted(e.commodity for e in edges)}
+        return Plan(response, removals=removals)
+
+    return perform(
+        principal=principal,
+        store=store,
+        operation="removeSourcing",
+        arguments={"supplier": supplier, "commodity": commodity},
+        idempotency_key=idempotency_key,
+        plan=plan,
+    )
+
+
+def pass_on(
+    *,
+    principal: Principal,
+    store: GraphStore,
+    requirement: str,
+    to: str,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """PASSED_ON from the caller to one of its direct suppliers. A supplier passes on
+    what was passed to it; a member's sourcing team what its member requires."""
+    me = own_organisation(principal, store, Role.SUPPLIER, Role.SOURCING)
+
+    def plan(at: datetime) -> Plan:
+        if principal.role == Role.SOURCING:
+            required_by(store, me.id, requirement)
+        else:
+            passed_to(store, me.id, requirement)
+        direct_supplier(store, me.id, to)
+        batch = GraphBatch(pass_on=[model.PassOn(me.id, to, requirement, at.date())])
+        return Plan({"requirement": requirement, "by": me.id, "to": to}, batch)
+
+    return perform(
+        principal=principal,
+        store=store,
+        operation="passOn",
+        arguments={"requirement": requirement, "to": to},
+        idempotency_key=idempotency_key,
+        plan=plan,
+    )
+
+
+def adopt(
+    *,
+    principal: Principal,
+    store: GraphStore,
+    requirement: str,
+    evidence: str | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """ADOPTED: the supplier acknowledges a requirement passed to it."""
+    me = own_organisation(principal, store, Role.SUPPLIER)
+    evidence = checks.text(evidence, "evidence", required=False, longest=2000)
+
+    def plan(at: datetime) -> Plan:
+        passed_to(store, me.id, requirement)
+        batch = GraphBatch(adoptions=[model.Adoption(me.id, requirement, at.date(), evidence)])
+        return Plan({"requirement": requirement, "organisation": me.id}, batch)
+
+    return perform(
+        principal=principal,
+        store=store,
+        operation="adopt",
+        arguments={"requirement": requirement, "evidence": evidence},
+        idempotency_key=idempotency_key,
+        plan=plan,
+    )

@@ -1,0 +1,143 @@
+"""registerSupplier matches before it creates (DOMAIN.md, "Matching organisations"),
+on every store: a shared identifier decides; a close name with no conflict is
+the stored organisation; between the thresholds the caller chooses and nothing
+is written until it does; its choice is kept and decides the same pair next
+time."""
+
+from __future__ import annotations
+
+import pytest
+
+from access.errors import BadUserInput, NotFound
+from graph.model import GraphBatch, Kind, Organisation, Sourcing
+from matching.identifiers import lei_check_digits
+from mutations import suppliers
+from mutations.registration import configured_thresholds
+from tests.views.forum import PRINCIPALS, forum
+
+S1 = PRINCIPALS["supplier inside"]
+S9 = PRINCIPALS["supplier outside"]
+LEI = "529900ABCDEFGHIJKL" + lei_check_digits("529900ABCDEFGHIJKL")
+
+
+def stored() -> GraphBatch:
+    batch = forum()
+    batch.organisations += [
+        Organisation("P1", Kind.SUPPLIER, "PT Sinar Mas Agro Resources", "ID", lei=LEI),
+        Organisation("P3", Kind.SUPPLIER, "PTPN III", "ID"),
+        Organisation(
+            "C1", Kind.SUPPLIER, "Asunafo North Cocoa Cooperative", "GH", abbreviation="ANCC"
+        ),
+    ]
+    batch.sourcing.append(Sourcing("S9", "P3", "palm oil"))
+    return batch
+
+
+def register(store, name, country="ID", principal=S1, **more):
+    supplier = {"name": name, "country": country}
+    supplier.update({k: v for k, v in more.items() if k in ("lei", "abbreviation", "lat", "lon")})
+    rest = {k: v for k, v in more.items() if k not in supplier}
+    return suppliers.register_supplier(
+        principal=principal, store=store, supplier=supplier, commodity="palm oil", **rest
+    )
+
+
+def test_a_shared_identifier_decides_whatever_the_name(store):
+    store.write(stored())
+    got = register(store, "Completely Other Name", "MY", lei=LEI.lower())
+    assert (got["outcome"], got["organisation"], got["reason"]) == (
+        "EXISTING",
+        "P1",
+        "shared identifier",
+    )
+    assert ("S1", "P1") in store.sourcing_pairs([("S1", "P1")])
+
+
+def test_legal_forms_and_word_order_fold_to_the_stored_organisation(store):
+    store.write(stored())
+    count = store.counts()["suppliers"]
+    got = register(store, "Sinar Mas Agro Resources, PT")
+    assert (got["outcome"], got["organisation"]) == ("EXISTING", "P1")
+    assert store.counts()["suppliers"] == count
+
+
+@pytest.mark.parametrize(
+    "name, more",
+    [
+        ("PTPN IV", {}),  # a numbered sibling
+        ("Asunafo North Cocoa Cooperative", {"abbreviation": "ANC"}),  # another cooperative
+    ],
+)
+def test_a_conflict_is_never_matched_automatically(store, name, more):
+    store.write(stored())
+    country = "GH" if "Asunafo" in name else "ID"
+    got = register(store, name, country, **more)
+    assert got["outcome"] != "EXISTING"
+
+
+def test_between_the_thresholds_the_caller_chooses_and_its_choice_is_kept(store):
+    store.write(stored())
+    version = store.graph_version()
+    asked = register(store, "Asunafo Cocoa Cooperative", "GH")
+    assert asked["outcome"] == "CHOOSE" and asked["mutation"] is None
+    assert store.graph_version() == version  # nothing written
+    offered = asked["candidates"][0]
+    assert offered["id"] == "C1" and 0.5 <= offered["score"] < 0.8
+    assert offered["name"] == "Asunafo North Cocoa Cooperative" and offered["country"] == "GH"
+    with pytest.raises(NotFound):  # only an organisation offered may be chosen
+        register(store, "Asunafo Cocoa Cooperative", "GH", use_existing="S4")
+    chosen = register(store, "Asunafo Cocoa Cooperative", "GH", use_existing="C1")
+    assert (chosen["outcome"], chosen["organisation"]) == ("EXISTING", "C1")
+    # another supplier writing the same name: the kept choice decides
+    again = register(store, "Asunafo  Cocoa Cooperative", "GH", principal=S9)
+    assert (again["outcome"], again["organisation"], again["reason"]) == (
+        "EXISTING",
+        "C1",
+        "confirmed before",
+    )
+
+
+def test_created_anyway_with_a_reason_and_the_rejection_is_kept(store):
+    store.write(stored())
+    with pytest.raises(BadUserInput) as empty:
+        register(store, "Asunafo Cocoa Cooperative", "GH", create_anyway=" ")
+    assert empty.value.field == "createAnyway"
+    made = register(store, "Asunafo Cocoa Cooperative", "GH", create_anyway="another village")
+    assert made["outcome"] == "CREATED" and made["organisation"] not in ("C1", None)
+    assert "another village" in made["reason"]
+    # the same name again: the new one is the exact match, C1 is never offered again
+    again = register(store, "Asunafo Cocoa Cooperative", "GH", principal=S9)
+    assert (again["outcome"], again["organisation"]) == ("EXISTING", made["organisation"])
+
+
+def test_nothing_close_creates_a_new_organisation_with_its_details(store):
+    store.write(stored())
+    got = register(store, "Riau Coastal Palm Mill", abbreviation="RCPM", lat=0.5, lon=101.4)
+    assert got["outcome"] == "CREATED"
+    (org,) = store.organisations([got["organisation"]])
+    assert (org.name, org.country, org.abbreviation, org.lat, org.lon, org.kind) == (
+        "Riau Coastal Palm Mill",
+        "ID",
+        "RCPM",
+        0.5,
+        101.4,
+        Kind.SUPPLIER,
+    )
+
+
+def test_a_bad_identifier_is_refused_naming_its_field(store):
+    store.write(stored())
+    with pytest.raises(BadUserInput) as bad:
+        register(store, "Some Mill", lei="529900ABCDEFGHIJKL00")
+    assert bad.value.field == "supplier.lei" and "check digits" in bad.value.reason
+
+
+def test_thresholds_come_from_the_settings(monkeypatch):
+    configured_thresholds.cache_clear()
+    monkeypatch.setenv("TIERGRAPH_MATCH_CANDIDATE", "0.6")
+    monkeypatch.setenv("TIERGRAPH_MATCH_AUTOMATIC", "0.9")
+    try:
+        found = configured_thresholds()
+        assert (found.candidate, found.automatic) == (0.6, 0.9)
+    finally:
+        configured_thresholds.cache_clear()
