@@ -185,8 +185,9 @@ class Neo4jStore:
         """Constraints and indexes: one read when they are all there (every connect,
         so every CLI command, pays only that), else the missing ones made in one
         transaction. Not awaited: a uniqueness constraint is in force once its
-        statement commits (Neo4j builds and checks its index before), and the one
-        plain index (result_lookup) only speeds reads up once it is online."""
+        statement commits (Neo4j builds and checks its index before), and the plain
+        indexes (result_lookup, mutation_by_organisation) only speed reads up once
+        they are online."""
         present = set(self._single(cypher.INDEX_NAMES)["names"])
         missing = [statement for name, statement in cypher.SCHEMA.items() if name not in present]
         if missing:
