@@ -3,14 +3,15 @@ reading the graph again: each write's rows (graph.store.GraphChange) are merged
 into its arrays. The result equals a fresh build at the same version (tested on
 both stores); a write that kept no change means a rebuild instead.
 
-Writes only add or update rows (upserts), except SOURCES_FROM edges, which can be
-removed: a change names the buyer->seller pairs left with no edge at all.
+Writes only add or update rows (upserts), except SOURCES_FROM and SHARED_WITH
+edges, which can be removed: a change names the buyer->seller pairs left with no
+edge at all and the shares taken away (recognitions, also removable, are not in a
+projection).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -114,14 +115,20 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         passed,
         pass_pairs,
         adopters,
-        _audits(p.audits, b, ids, moved),
+        _audits(p.audits, change, ids, moved),
         {},
     )
 
 
-def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
-    """The audit columns with the change's audits, shares and findings merged in."""
+def share_keys(audits: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per (audit position, member position)."""
+    return audits.astype(np.int64) * n + members
 
+
+def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) -> Audits:
+    """The audit columns with the change's audits, shares and findings merged in, and
+    its removed shares taken out."""
+    b = change.batch
     incoming = np.array([x.id for x in b.audits], dtype=str)
     audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
     size = len(audit_ids)
@@ -142,14 +149,19 @@ def _audits(a: Audits, b: Any, ids: np.ndarray, moved: np.ndarray) -> Audits:
         cols["commissioner"][where] = positions_of(ids, [x.commissioned_by for x in b.audits])
         cols["to_all"][where] = [bool(x.shared_with_all) for x in b.audits]
 
-    share_audit = np.concatenate(
-        [shift[a.share_audit], positions_of(audit_ids, [s.audit for s in b.shares])]
-    )
-    share_member = np.concatenate(
-        [moved[a.share_member], positions_of(ids, [s.member for s in b.shares])]
-    )
+    old_audit, old_member = shift[a.share_audit], moved[a.share_member]
+    if change.unshared:  # out before the batch's shares come in (a share given back stays)
+        gone = share_keys(
+            positions_of(audit_ids, [u[0] for u in change.unshared]),
+            positions_of(ids, [u[1] for u in change.unshared]),
+            len(ids),
+        )
+        kept = ~np.isin(share_keys(old_audit, old_member, len(ids)), gone)
+        old_audit, old_member = old_audit[kept], old_member[kept]
+    share_audit = np.concatenate([old_audit, positions_of(audit_ids, [s.audit for s in b.shares])])
+    share_member = np.concatenate([old_member, positions_of(ids, [s.member for s in b.shares])])
     if b.shares:  # a share written again is one share
-        pairs = distinct(share_audit.astype(np.int64) * len(ids) + share_member)
+        pairs = distinct(share_keys(share_audit, share_member, len(ids)))
         share_audit = (pairs // len(ids)).astype(np.int32)
         share_member = (pairs % len(ids)).astype(np.int32)
 

@@ -30,6 +30,15 @@ SCHEMA = {
     "graph_version": "CREATE CONSTRAINT graph_version IF NOT EXISTS "
     "FOR (v:GraphVersion) REQUIRE v.name IS UNIQUE",
     "api_key_id": "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
+    "mutation_id": "CREATE CONSTRAINT mutation_id IF NOT EXISTS "
+    "FOR (m:Mutation) REQUIRE m.id IS UNIQUE",
+    # One record per idempotency key: a racing second apply fails on it and reads the first.
+    "mutation_scope": "CREATE CONSTRAINT mutation_scope IF NOT EXISTS "
+    "FOR (m:Mutation) REQUIRE m.scope IS UNIQUE",
+    "mutation_by_organisation": "CREATE INDEX mutation_by_organisation IF NOT EXISTS "
+    "FOR (m:Mutation) ON (m.organisation)",
+    "match_verdict_pair": "CREATE CONSTRAINT match_verdict_pair IF NOT EXISTS "
+    "FOR (v:MatchVerdict) REQUIRE (v.of, v.stored_id) IS UNIQUE",
 }
 INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
 
@@ -432,4 +441,80 @@ MATCH (r:CascadeResult {kind: $kind, member: $member, key: $key})
 RETURN r {.*} AS r
 ORDER BY r.computed_at DESC, r.id DESC
 LIMIT $limit
+"""
+
+# ---- mutations (the API's writes): metadata nodes beside the graph, like API keys
+# (counts and exports never see them; clear() takes them). A record's `scope` is its
+# (organisation, role, idempotency key) as one JSON text (an operator has no
+# organisation, and a uniqueness constraint skips nodes with a null property); a
+# verdict's `of` is its (country, name, abbreviation) likewise.
+MUTATION = "MATCH (m:Mutation {scope: $scope}) RETURN m {.*} AS m"
+SAVE_MUTATION = "CREATE (m:Mutation) SET m = $record"
+MUTATIONS_OF = """
+MATCH (m:Mutation {organisation: $organisation})
+RETURN m {.*} AS m
+ORDER BY m.at DESC, m.id DESC
+LIMIT $limit
+"""
+REMOVE_SHARE = """
+OPTIONAL MATCH (:Audit {id: $audit})-[e:SHARED_WITH]->(:Organisation {id: $member})
+DELETE e
+RETURN count(e) AS n
+"""
+REMOVE_RECOGNITION = """
+OPTIONAL MATCH (:Organisation {id: $member})-[e:RECOGNISES]->(:Scheme {name: $scheme})
+DELETE e
+RETURN count(e) AS n
+"""
+UNLINKED_PAIRS = """
+UNWIND $pairs AS pair
+OPTIONAL MATCH (:Organisation {id: pair[0]})-[e:SOURCES_FROM]->(:Organisation {id: pair[1]})
+WITH pair, count(e) AS left
+WHERE left = 0
+RETURN collect(pair) AS unlinked
+"""
+# A confirmed pair replaces every other confirmed pair of its key (one new
+# organisation is the same as at most one stored one).
+FORGET_OTHER_SAME_VERDICTS = """
+MATCH (v:MatchVerdict {of: $of})
+WHERE v.same AND v.stored_id <> $stored_id
+DELETE v
+"""
+SAVE_VERDICT = """
+MERGE (v:MatchVerdict {of: $of, stored_id: $stored_id})
+SET v.same = $same, v.country = $country, v.name = $name, v.abbreviation = $abbreviation
+"""
+VERDICTS = "MATCH (v:MatchVerdict {of: $of}) RETURN collect([v.stored_id, v.same]) AS verdicts"
+
+# A supplier's own part of the graph: its edges either way, its audits and their shares.
+SELLERS_OF = """
+MATCH (b:Organisation {id: $id})-[e:SOURCES_FROM]->(s:Organisation)
+RETURN {buyer: b.id, seller: s.id, commodity: e.commodity, since: e.since,
+        registered_by: e.registered_by} AS row
+"""
+BUYERS_OF = """
+MATCH (b:Organisation)-[e:SOURCES_FROM]->(s:Organisation {id: $id})
+RETURN {buyer: b.id, seller: s.id, commodity: e.commodity, since: e.since,
+        registered_by: e.registered_by} AS row
+"""
+PASSED_TO = """
+MATCH (b:Organisation)-[e:PASSED_ON]->(s:Organisation {id: $id})
+RETURN {buyer: b.id, seller: s.id, requirement: e.requirement, at: e.at} AS row
+"""
+PASSED_BY = """
+MATCH (b:Organisation {id: $id})-[e:PASSED_ON]->(s:Organisation)
+RETURN {buyer: b.id, seller: s.id, requirement: e.requirement, at: e.at} AS row
+"""
+ADOPTIONS_OF = """
+MATCH (o:Organisation {id: $id})-[e:ADOPTED]->(r:Requirement)
+RETURN {organisation: o.id, requirement: r.id, at: e.at, evidence: e.evidence} AS row
+"""
+AUDITS_OF = """
+MATCH (a:Audit)-[:COVERS]->(o:Organisation {id: $id})
+RETURN a {.*, organisation: o.id} AS row
+"""
+SHARES_OF = """
+UNWIND $ids AS id
+MATCH (a:Audit {id: id})-[:SHARED_WITH]->(m:Organisation)
+RETURN a.id AS audit, collect(m.id) AS members
 """

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ConstraintError
 from neo4j.time import Date
 
 from graph import cypher
@@ -21,12 +22,15 @@ from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict
 from graph.model import (
     BATCH_FIELDS,
     IDENTIFIER_FIELDS,
+    Adoption,
     Audit,
     Finding,
     GraphBatch,
     Kind,
     Organisation,
+    PassOn,
     Requirement,
+    Sourcing,
 )
 from graph.neo4j_bulk import BulkWriter
 from graph.store import (
@@ -36,6 +40,8 @@ from graph.store import (
     Entity,
     GraphChange,
     KeyRecord,
+    Mutation,
+    MutationRecord,
     StoredResult,
     UnknownReference,
 )
@@ -119,10 +125,23 @@ def _unpack(blob: bytes) -> dict[str, Any]:
 
 
 def _record_change(
-    tx: ManagedTransaction, batch: GraphBatch, unlinked: tuple[tuple[str, str], ...] = ()
+    tx: ManagedTransaction,
+    batch: GraphBatch,
+    unlinked: tuple[tuple[str, str], ...] = (),
+    unshared: tuple[tuple[str, str], ...] = (),
 ) -> None:
-    """A new graph version, with the change that made it, in the write's transaction."""
-    payload = _pack({"batch": batch_to_dict(batch), "unlinked": [list(p) for p in unlinked]})
+    """A new graph version, with the change that made it, in the write's transaction
+    (a write of more than CHANGE_ROWS rows keeps none: projections rebuild)."""
+    if len(batch) > CHANGE_ROWS:
+        tx.run(cypher.BUMP_GRAPH_VERSION).consume()
+        return
+    payload = _pack(
+        {
+            "batch": batch_to_dict(batch),
+            "unlinked": [list(p) for p in unlinked],
+            "unshared": [list(p) for p in unshared],
+        }
+    )
     tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).consume()
 
 
@@ -166,8 +185,9 @@ class Neo4jStore:
         """Constraints and indexes: one read when they are all there (every connect,
         so every CLI command, pays only that), else the missing ones made in one
         transaction. Not awaited: a uniqueness constraint is in force once its
-        statement commits (Neo4j builds and checks its index before), and the one
-        plain index (result_lookup) only speeds reads up once it is online."""
+        statement commits (Neo4j builds and checks its index before), and the plain
+        indexes (result_lookup, mutation_by_organisation) only speed reads up once
+        they are online."""
         present = set(self._single(cypher.INDEX_NAMES)["names"])
         missing = [statement for name, statement in cypher.SCHEMA.items() if name not in present]
         if missing:
@@ -201,13 +221,14 @@ class Neo4jStore:
     def _write_all(
         self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
     ) -> None:
+        self._upsert(tx, batch, progress)
+        _record_change(tx, batch)
+
+    def _upsert(self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None) -> None:
+        """The batch's rows, references checked (what `write` and `apply` write)."""
         for field in BATCH_FIELDS:
             for statement, rows, refs in _statements(field, getattr(batch, field)):
                 self._run_chunks(tx, statement, field, rows, progress, refs)
-        if len(batch) <= CHANGE_ROWS:
-            _record_change(tx, batch)
-        else:
-            tx.run(cypher.BUMP_GRAPH_VERSION).consume()
 
     def write_rows(self, field: str, rows: list[Any]) -> None:
         """Upsert rows of one kind, each chunk in its own transaction (the bulk
@@ -261,7 +282,8 @@ class Neo4jStore:
             return session.execute_write(remove)
 
     def clear(self) -> None:
-        """Remove everything: the graph, saved results, API keys and kept changes,
+        """Remove everything: the graph, saved results, API keys, mutation records,
+        match verdicts and kept changes,
         in batches of cypher.CLEAR_BATCH (a million nodes never sit in one
         transaction); the version changes before (readers stop trusting what they
         hold) and after."""
@@ -302,6 +324,7 @@ class Neo4jStore:
                 token,
                 batch_from_dict(payloads[token]["batch"]),
                 tuple((b, s) for b, s in payloads[token]["unlinked"]),
+                tuple((a, m) for a, m in payloads[token].get("unshared", ())),  # older: none
             )
             for token in chain
         ]
@@ -510,9 +533,154 @@ class Neo4jStore:
     def revoke_key(self, key_id: str, at: str) -> bool:
         return self._single_write(cypher.REVOKE_KEY, id=key_id, at=at)["n"] > 0
 
+    # ---- mutations (the API's writes) and a supplier's own part of the graph ----
+    def apply(self, mutation: Mutation) -> MutationRecord:
+        """One transaction whatever the batch's size (mutations are small)."""
+        record = mutation.record
+        scope = _scope(record.organisation, record.role, record.idempotency_key)
+        try:
+            with self._session() as session:
+                return session.execute_write(self._apply, mutation, scope)
+        except ConstraintError:
+            # A racing apply with the same key committed first: answer with its record.
+            kept = self._mutation(scope) if scope is not None else None
+            if kept is None:
+                raise
+            return kept
+
+    def _apply(
+        self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
+    ) -> MutationRecord:
+        if scope is not None:
+            found = tx.run(cypher.MUTATION, scope=scope).single()
+            if found is not None:
+                return _mutation_record(found["m"])
+        # The record first: a racing apply with the same key waits on its constraint
+        # here, before it has written anything, and fails once this one commits.
+        tx.run(cypher.SAVE_MUTATION, record=_mutation_props(mutation.record, scope)).consume()
+        removals, batch = mutation.removals, mutation.batch
+        touched: dict[tuple[str, str], None] = {}  # pairs that lost an edge, in order
+        for buyer, seller, commodity in removals.sourcing:
+            rec = tx.run(cypher.REMOVE_SOURCING, buyer=buyer, seller=seller, commodity=commodity)
+            if rec.single(strict=True)["n"]:
+                touched[(buyer, seller)] = None
+        unshared: dict[tuple[str, str], None] = {}
+        for share in removals.shares:
+            rec = tx.run(cypher.REMOVE_SHARE, audit=share.audit, member=share.member)
+            if rec.single(strict=True)["n"] and share not in batch.shares:
+                unshared[(share.audit, share.member)] = None
+        for r in removals.recognitions:
+            tx.run(cypher.REMOVE_RECOGNITION, member=r.member, scheme=r.scheme).consume()
+        self._upsert(tx, batch, None)
+        unlinked: tuple[tuple[str, str], ...] = ()
+        if touched:
+            pairs = [list(p) for p in touched]
+            left = tx.run(cypher.UNLINKED_PAIRS, pairs=pairs).single(strict=True)["unlinked"]
+            gone = {(b, s) for b, s in left}
+            unlinked = tuple(p for p in touched if p in gone)
+        for v in mutation.verdicts:
+            of = _json_key(v.country, v.name, v.abbreviation)
+            if v.same:
+                tx.run(cypher.FORGET_OTHER_SAME_VERDICTS, of=of, stored_id=v.stored_id).consume()
+            tx.run(
+                cypher.SAVE_VERDICT,
+                of=of,
+                stored_id=v.stored_id,
+                same=v.same,
+                country=v.country,
+                name=v.name,
+                abbreviation=v.abbreviation,
+            ).consume()
+        if len(batch) or removals.sourcing or removals.shares or removals.recognitions:
+            _record_change(tx, batch, unlinked, tuple(unshared))
+        return mutation.record
+
+    def _mutation(self, scope: str) -> MutationRecord | None:
+        records, _, _ = self.driver.execute_query(
+            cypher.MUTATION, scope=scope, database_=self.database, routing_="r"
+        )
+        return _mutation_record(records[0]["m"]) if records else None
+
+    def mutation_record(
+        self, organisation: str | None, role: str, idempotency_key: str
+    ) -> MutationRecord | None:
+        return self._mutation(_json_key(organisation, role, idempotency_key))
+
+    def mutation_records(self, organisation: str, limit: int = 50) -> list[MutationRecord]:
+        records, _, _ = self.driver.execute_query(
+            cypher.MUTATIONS_OF,
+            organisation=organisation,
+            limit=limit,
+            database_=self.database,
+            routing_="r",
+        )
+        return [_mutation_record(r["m"]) for r in records]
+
+    def match_verdicts(self, country: str, name: str, abbreviation: str | None) -> dict[str, bool]:
+        of = _json_key(country, name, abbreviation)
+        return dict(self._single(cypher.VERDICTS, of=of)["verdicts"])
+
+    def _edges(self, field: str, query: str, of: str) -> list[Any]:
+        records, _, _ = self.driver.execute_query(
+            query, id=of, database_=self.database, routing_="r"
+        )
+        return [self._row(field, dict(rec["row"])) for rec in records]
+
+    # Sorted here, not in Cypher: Neo4j orders strings by UTF-16 code units,
+    # Python (and SQLite) by code points.
+    def sellers_of(self, buyer: str) -> list[Sourcing]:
+        rows = self._edges("sourcing", cypher.SELLERS_OF, buyer)
+        return sorted(rows, key=lambda r: (r.seller, r.commodity))
+
+    def buyers_of(self, seller: str) -> list[Sourcing]:
+        rows = self._edges("sourcing", cypher.BUYERS_OF, seller)
+        return sorted(rows, key=lambda r: (r.buyer, r.commodity))
+
+    def passed_to(self, seller: str) -> list[PassOn]:
+        rows = self._edges("pass_on", cypher.PASSED_TO, seller)
+        return sorted(rows, key=lambda r: (r.requirement, r.buyer))
+
+    def passed_by(self, buyer: str) -> list[PassOn]:
+        rows = self._edges("pass_on", cypher.PASSED_BY, buyer)
+        return sorted(rows, key=lambda r: (r.seller, r.requirement))
+
+    def adoptions_of(self, organisation: str) -> list[Adoption]:
+        rows = self._edges("adoptions", cypher.ADOPTIONS_OF, organisation)
+        return sorted(rows, key=lambda r: r.requirement)
+
+    def audits_of(self, organisation: str) -> list[Audit]:
+        return sorted(self._edges("audits", cypher.AUDITS_OF, organisation), key=lambda a: a.id)
+
+    def shares_of(self, audit_ids: Iterable[str]) -> dict[str, list[str]]:
+        records, _, _ = self.driver.execute_query(
+            cypher.SHARES_OF, ids=sorted(set(audit_ids)), database_=self.database, routing_="r"
+        )
+        return {r["audit"]: sorted(r["members"]) for r in records}
+
     def close(self) -> None:
         self.driver.close()
 
 
 def _key_record(data: dict[str, Any]) -> KeyRecord:
     return KeyRecord(**{f: data.get(f) for f in KeyRecord.__slots__})  # type: ignore[arg-type]
+
+
+def _json_key(*parts: str | None) -> str:
+    """Several values, None among them, as one property a constraint can hold."""
+    return orjson.dumps(parts).decode()
+
+
+def _scope(organisation: str | None, role: str, idempotency_key: str | None) -> str | None:
+    return _json_key(organisation, role, idempotency_key) if idempotency_key is not None else None
+
+
+def _mutation_props(record: MutationRecord, scope: str | None) -> dict[str, Any]:
+    data = {f: getattr(record, f) for f in record.__slots__}
+    data["response"] = orjson.dumps(record.response).decode()
+    return {**data, "scope": scope}
+
+
+def _mutation_record(data: dict[str, Any]) -> MutationRecord:
+    values = {f: data.get(f) for f in MutationRecord.__slots__}
+    values["response"] = orjson.loads(data["response"])
+    return MutationRecord(**values)  # type: ignore[arg-type]

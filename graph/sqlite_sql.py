@@ -62,6 +62,18 @@ CREATE INDEX IF NOT EXISTS result_by_subject ON result (kind, member, key, compu
 CREATE TABLE IF NOT EXISTS api_key (
   id TEXT PRIMARY KEY, role TEXT NOT NULL, organisation TEXT, label TEXT, hash TEXT NOT NULL,
   created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS mutation (
+  id TEXT PRIMARY KEY, operation TEXT NOT NULL, organisation TEXT, role TEXT NOT NULL,
+  key_id TEXT NOT NULL, at TEXT NOT NULL, idempotency_key TEXT, request TEXT NOT NULL,
+  response TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS mutation_by_idempotency_key
+  ON mutation (ifnull(organisation, ''), role, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS mutation_by_organisation ON mutation (organisation, at);
+CREATE TABLE IF NOT EXISTS match_verdict (
+  country TEXT NOT NULL, name TEXT NOT NULL, abbreviation TEXT, stored_id TEXT NOT NULL,
+  same INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS match_verdict_by_key ON match_verdict (country, name, abbreviation);
 """
 
 # The graph's tables, in the order a clear() empties them (results are not the graph).
@@ -78,6 +90,8 @@ GRAPH_TABLES = (
     "organisation",
     "change",
 )
+# Kept beside the graph (they name its organisations): a clear() empties them too.
+BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict")
 
 # ---- writes -------------------------------------------------------------
 UPSERT_ORGANISATION = """
@@ -234,4 +248,72 @@ FINDINGS_OF = """
 SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date
 FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value JOIN finding AS f ON f.audit = a.handle
 ORDER BY a.id, f.id
+"""
+
+# ---- mutations (the API's writes): removals, records, match verdicts, and the
+# reads a supplier's own view makes. An operator's records have no organisation:
+# ifnull(organisation, '') names it in the idempotency key's unique index.
+REMOVE_SHARE = """
+DELETE FROM share WHERE audit = (SELECT handle FROM audit WHERE id = ?)
+  AND member = (SELECT handle FROM organisation WHERE id = ?)
+"""
+REMOVE_RECOGNITION = """
+DELETE FROM recognition WHERE member = (SELECT handle FROM organisation WHERE id = ?)
+  AND scheme = ?
+"""
+SAVE_MUTATION = "INSERT INTO mutation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_MUTATION_COLUMNS = (
+    "SELECT id, operation, organisation, role, key_id, at, idempotency_key, request, response "
+    "FROM mutation"
+)
+MUTATION = (
+    _MUTATION_COLUMNS + " WHERE ifnull(organisation, '') = ifnull(?, '') AND role = ? "
+    "AND idempotency_key = ?"
+)
+MUTATIONS_OF = _MUTATION_COLUMNS + " WHERE organisation = ? ORDER BY at DESC, id DESC LIMIT ?"
+# A confirmed pair (same = 1) replaces every other confirmed pair of its key: one
+# new organisation is the same as at most one stored one.
+FORGET_VERDICT = """
+DELETE FROM match_verdict WHERE country = ? AND name = ? AND abbreviation IS ?
+  AND (stored_id = ? OR (? AND same = 1))
+"""
+SAVE_VERDICT = "INSERT INTO match_verdict VALUES (?, ?, ?, ?, ?)"
+VERDICTS = """
+SELECT stored_id, same FROM match_verdict WHERE country = ? AND name = ? AND abbreviation IS ?
+"""
+SELLERS_OF = """
+SELECT b.id, s.id, e.commodity, e.since, e.registered_by FROM organisation AS b
+JOIN sourcing AS e ON e.buyer = b.handle JOIN organisation AS s ON s.handle = e.seller
+WHERE b.id = ? ORDER BY s.id, e.commodity
+"""
+BUYERS_OF = """
+SELECT b.id, s.id, e.commodity, e.since, e.registered_by FROM organisation AS s
+JOIN sourcing AS e ON e.seller = s.handle JOIN organisation AS b ON b.handle = e.buyer
+WHERE s.id = ? ORDER BY b.id, e.commodity
+"""
+PASSED_TO = """
+SELECT b.id, s.id, e.requirement, e.at FROM organisation AS s
+JOIN pass_on AS e ON e.seller = s.handle JOIN organisation AS b ON b.handle = e.buyer
+WHERE s.id = ? ORDER BY e.requirement, b.id
+"""
+PASSED_BY = """
+SELECT b.id, s.id, e.requirement, e.at FROM organisation AS b
+JOIN pass_on AS e ON e.buyer = b.handle JOIN organisation AS s ON s.handle = e.seller
+WHERE b.id = ? ORDER BY s.id, e.requirement
+"""
+ADOPTIONS_OF = """
+SELECT o.id, e.requirement, e.at, e.evidence FROM organisation AS o
+JOIN adoption AS e ON e.organisation = o.handle WHERE o.id = ? ORDER BY e.requirement
+"""
+AUDITS_OF = """
+SELECT a.id, o.id, a.scheme, a.audit_date, a.valid_until, c.id, a.rating, a.auditor,
+  a.shared_with_all
+FROM organisation AS o JOIN audit AS a ON a.organisation = o.handle
+JOIN organisation AS c ON c.handle = a.commissioned_by
+WHERE o.id = ? ORDER BY a.id
+"""
+SHARES_OF = """
+SELECT a.id, m.id FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value
+JOIN share AS e ON e.audit = a.handle JOIN organisation AS m ON m.handle = e.member
+ORDER BY a.id, m.id
 """

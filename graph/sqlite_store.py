@@ -47,6 +47,9 @@ from graph.store import (
     Entity,
     GraphChange,
     KeyRecord,
+    Mutation,
+    MutationRecord,
+    Removals,
     StoredResult,
     UnknownReference,
 )
@@ -192,22 +195,32 @@ class SqliteStore:
         return removed
 
     def clear(self) -> None:
-        """Empty the graph, its saved results and the API keys (they name its
-        organisations); a new graph version; the database keeps its id."""
+        """Empty the graph, its saved results, the API keys, mutation records and
+        match verdicts (they name its organisations); a new graph version; the
+        database keeps its id."""
         with self._transaction() as db:
-            for table in (*sql.GRAPH_TABLES, "result", "api_key"):
+            for table in (*sql.GRAPH_TABLES, *sql.BESIDE_GRAPH_TABLES):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - names from a constant
             self._changed(db, None)
 
     @staticmethod
-    def _changed(db: sqlite3.Connection, batch: GraphBatch | None, unlinked: tuple = ()) -> None:
+    def _changed(
+        db: sqlite3.Connection,
+        batch: GraphBatch | None,
+        unlinked: tuple[tuple[str, str], ...] = (),
+        unshared: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         """A new graph version, with the change that made it (None: not kept)."""
         db.execute(sql.BUMP_VERSION)
         version = int(db.execute(sql.META, ("version",)).fetchone()[0])
         if batch is None:
             db.execute(sql.FORGET_CHANGES)
             return
-        payload = {"batch": batch_to_dict(batch), "unlinked": [list(p) for p in unlinked]}
+        payload = {
+            "batch": batch_to_dict(batch),
+            "unlinked": [list(p) for p in unlinked],
+            "unshared": [list(p) for p in unshared],
+        }
         db.execute(sql.RECORD_CHANGE, (version, _pack(payload)))
         db.execute(sql.FORGET_OLD_CHANGES, (version - CHANGES_KEPT,))
 
@@ -230,7 +243,10 @@ class SqliteStore:
         for v, blob in rows:
             payload = _unpack(blob)
             unlinked = tuple((a, b) for a, b in payload["unlinked"])
-            changes.append(GraphChange(str(v), batch_from_dict(payload["batch"]), unlinked))
+            unshared = tuple((a, m) for a, m in payload.get("unshared", ()))  # older: none
+            changes.append(
+                GraphChange(str(v), batch_from_dict(payload["batch"]), unlinked, unshared)
+            )
         return changes
 
     def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
@@ -400,6 +416,132 @@ class SqliteStore:
     def revoke_key(self, key_id: str, at: str) -> bool:
         with self._transaction() as db:
             return db.execute(sql.REVOKE_KEY, (at, key_id)).rowcount > 0
+
+    # ---- mutations (the API's writes) and a supplier's own part of the graph ----
+    def apply(self, mutation: Mutation) -> MutationRecord:
+        record = mutation.record
+        batch, removals = mutation.batch, mutation.removals
+        with self._transaction() as db:
+            # Inside the IMMEDIATE transaction: a racing apply with the same key
+            # waits for this one and then finds its record.
+            if record.idempotency_key is not None:
+                kept = self._mutation(db, record.organisation, record.role, record.idempotency_key)
+                if kept is not None:
+                    return kept
+            unlinked, unshared = _remove(db, removals)
+            _Writer(db, lambda _n: None).write(batch)
+            # A pair whose edge came back in the batch is linked; a share written
+            # again is shared.
+            unlinked = [p for p in unlinked if not _linked(db, *p)]
+            unshared = [p for p in unshared if Share(*p) not in batch.shares]
+            for v in mutation.verdicts:
+                db.execute(
+                    sql.FORGET_VERDICT, (v.country, v.name, v.abbreviation, v.stored_id, v.same)
+                )
+                db.execute(
+                    sql.SAVE_VERDICT, (v.country, v.name, v.abbreviation, v.stored_id, int(v.same))
+                )
+            db.execute(sql.SAVE_MUTATION, _mutation_row(record))
+            if len(batch) or _any(removals):
+                kept_batch = batch if len(batch) <= CHANGE_ROWS else None
+                self._changed(db, kept_batch, tuple(unlinked), tuple(unshared))
+        return record
+
+    def _mutation(
+        self, db: sqlite3.Connection, organisation: str | None, role: str, key: str
+    ) -> MutationRecord | None:
+        row = db.execute(sql.MUTATION, (organisation, role, key)).fetchone()
+        return _mutation_record(row) if row else None
+
+    def mutation_record(
+        self, organisation: str | None, role: str, idempotency_key: str
+    ) -> MutationRecord | None:
+        return self._mutation(self.db, organisation, role, idempotency_key)
+
+    def mutation_records(self, organisation: str, limit: int = 50) -> list[MutationRecord]:
+        rows = self.db.execute(sql.MUTATIONS_OF, (organisation, limit))
+        return [_mutation_record(row) for row in rows]
+
+    def match_verdicts(self, country: str, name: str, abbreviation: str | None) -> dict[str, bool]:
+        rows = self.db.execute(sql.VERDICTS, (country, name, abbreviation))
+        return {stored_id: bool(same) for stored_id, same in rows}
+
+    def sellers_of(self, buyer: str) -> list[Sourcing]:
+        rows = self.db.execute(sql.SELLERS_OF, (buyer,))
+        return [Sourcing(b, s, c, _date(d), r) for b, s, c, d, r in rows]
+
+    def buyers_of(self, seller: str) -> list[Sourcing]:
+        rows = self.db.execute(sql.BUYERS_OF, (seller,))
+        return [Sourcing(b, s, c, _date(d), r) for b, s, c, d, r in rows]
+
+    def passed_to(self, seller: str) -> list[PassOn]:
+        rows = self.db.execute(sql.PASSED_TO, (seller,))
+        return [PassOn(b, s, r, _date(at)) for b, s, r, at in rows]
+
+    def passed_by(self, buyer: str) -> list[PassOn]:
+        rows = self.db.execute(sql.PASSED_BY, (buyer,))
+        return [PassOn(b, s, r, _date(at)) for b, s, r, at in rows]
+
+    def adoptions_of(self, organisation: str) -> list[Adoption]:
+        rows = self.db.execute(sql.ADOPTIONS_OF, (organisation,))
+        return [Adoption(o, r, _date(at), e) for o, r, at, e in rows]
+
+    def audits_of(self, organisation: str) -> list[Audit]:
+        rows = self.db.execute(sql.AUDITS_OF, (organisation,))
+        return [
+            Audit(i, o, s, date.fromisoformat(d), date.fromisoformat(u), c, r, a, bool(w))
+            for i, o, s, d, u, c, r, a, w in rows
+        ]
+
+    def shares_of(self, audit_ids: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for audit, member in self.db.execute(sql.SHARES_OF, (_json(set(audit_ids)),)):
+            out.setdefault(audit, []).append(member)
+        return out
+
+
+def _any(removals: Removals) -> bool:
+    return bool(removals.sourcing or removals.shares or removals.recognitions)
+
+
+def _remove(
+    db: sqlite3.Connection, removals: Removals
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Take the removals out; the buyer->seller pairs that lost an edge and the
+    (audit, member) shares that went. What is not there is no error."""
+    touched: dict[tuple[str, str], None] = {}  # in order, once each
+    for buyer, seller, commodity in removals.sourcing:
+        if commodity is None:
+            removed = db.execute(sql.REMOVE_SOURCING, (buyer, seller)).rowcount
+        else:
+            removed = db.execute(sql.REMOVE_SOURCING_OF, (buyer, seller, commodity)).rowcount
+        if removed:
+            touched[(buyer, seller)] = None
+    unshared = {
+        (s.audit, s.member): None
+        for s in removals.shares
+        if db.execute(sql.REMOVE_SHARE, (s.audit, s.member)).rowcount
+    }
+    for r in removals.recognitions:
+        db.execute(sql.REMOVE_RECOGNITION, (r.member, r.scheme))
+    return list(touched), list(unshared)
+
+
+def _linked(db: sqlite3.Connection, buyer: str, seller: str) -> bool:
+    handles = _handles(db, [buyer, seller])
+    return db.execute(sql.PAIR_LINKED, (handles[buyer], handles[seller])).fetchone() is not None
+
+
+def _mutation_row(r: MutationRecord) -> tuple:
+    response = orjson.dumps(r.response).decode()
+    head = (r.id, r.operation, r.organisation, r.role, r.key_id, r.at, r.idempotency_key)
+    return (*head, r.request, response)
+
+
+def _mutation_record(row: tuple) -> MutationRecord:
+    i, operation, organisation, role, key_id, at, key, request, response = row
+    response = orjson.loads(response)
+    return MutationRecord(i, operation, organisation, role, key_id, at, key, request, response)
 
 
 def _key_row(r: KeyRecord) -> tuple:

@@ -4,6 +4,7 @@ keeps no change (the bulk path) makes it read the graph again."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import timedelta
 
@@ -18,10 +19,12 @@ from graph.model import (
     FindingStatus,
     GraphBatch,
     PassOn,
+    Recognition,
     Severity,
     Share,
     Sourcing,
 )
+from graph.store import Mutation, MutationRecord, Removals
 from tests.cascade.scenario import DAY, audit, scenario
 from tests.factories import org
 
@@ -73,7 +76,43 @@ WRITES: list[tuple[str, object]] = [
     ("remove", ("A", "C", "coffee")),  # A still sources cocoa from C: the edge stays
     ("remove", ("A", "C", None)),  # now it goes, and A's pass-on to C leads nowhere
     ("write", GraphBatch(sourcing=[Sourcing("A", "C", "coffee")])),  # and comes back
+    # The API's writes (apply): removals, then upserts, in one change.
+    ("apply", (GraphBatch(), Removals(shares=(Share("g1", "M1"),)))),  # a share goes
+    ("apply", (GraphBatch(), Removals(sourcing=(("M1", "B", None),)))),  # an edge goes
+    (
+        "apply",  # an audit now shared with every customer, and one no longer
+        (
+            GraphBatch(
+                audits=[audit("d1", "G", scheme="RBA", to_all=True), audit("n2", "0-FIRST")]
+            ),
+            Removals(),
+        ),
+    ),
+    (
+        "apply",  # a share taken back and given again in one go stays
+        (GraphBatch(shares=[Share("0-a", "M2")]), Removals(shares=(Share("0-a", "M2"),))),
+    ),
+    (
+        "apply",  # an edge replaced by one of another commodity: the pair stays linked
+        (
+            GraphBatch(sourcing=[Sourcing("M1", "A", "coffee")]),
+            Removals(sourcing=(("M1", "A", "cocoa"),)),
+        ),
+    ),
+    (
+        "apply",  # a share and an edge removed and a share added in one change; and what
+        # is not there (an edge, a share, a recognition) is no error
+        (
+            GraphBatch(shares=[Share("g1", "M2")]),
+            Removals(
+                sourcing=(("C", "D", None), ("A", "G", None)),
+                shares=(Share("0-a", "M2"), Share("a1", "M2")),
+                recognitions=(Recognition("M1", "SMETA"), Recognition("M1", "RBA")),
+            ),
+        ),
+    ),
 ]
+_IDS = itertools.count()
 
 
 def assert_same(got: Projection, want: Projection) -> None:
@@ -108,6 +147,12 @@ def assert_same(got: Projection, want: Projection) -> None:
 def do(store, what: str, arg) -> None:
     if what == "write":
         store.write(arg)
+    elif what == "apply":
+        batch, removals = arg
+        n = next(_IDS)
+        at = f"2026-01-01T00:00:{n:02}Z"
+        record = MutationRecord(f"m{n}", "test", "M1", "sourcing", "k1", at, None, "sha", {})
+        assert store.apply(Mutation(record, batch, removals)) == record
     else:
         assert store.remove_sourcing(*arg) >= 1
 

@@ -16,7 +16,7 @@ from cascade import projection as projections
 from graph.codec import batch_to_dict, sorted_batch
 from graph.model import GraphBatch, PassOn, Sourcing
 from graph.sqlite_store import DB_FILE, SqliteStore
-from graph.store import StoredResult
+from graph.store import Mutation, MutationRecord, StoredResult
 from graph.upgrade import JSON_FILE, convert_json_store
 from tests.factories import org, small_network
 
@@ -183,6 +183,20 @@ def test_clear_empties_the_graph_and_keeps_the_database(tmp_path):
     assert store.changes_since(version) is None  # a projection must read the graph again
     store.write(GraphBatch(organisations=[org("S1")]))
     assert store.kinds(["S1"]) == {"S1": org("S1").kind}
+
+
+def test_a_store_made_before_mutations_gains_their_tables_when_opened(tmp_path):
+    store = SqliteStore(tmp_path)
+    store.write(small_network())
+    store.db.execute("DROP TABLE mutation")  # as a store.db of an earlier tiergraph
+    store.db.execute("DROP TABLE match_verdict")
+    store.close()
+    store = SqliteStore(tmp_path)
+    at = "2026-05-01T00:00:00Z"
+    made = MutationRecord("m1", "adopt", "S1", "supplier", "k1", at, "i1", "0" * 64, {"ok": 1})
+    assert store.apply(Mutation(made)) == made
+    assert store.mutation_record("S1", "supplier", "i1") == made
+    assert store.counts()["suppliers"] == 3  # the graph as it was
 
 
 def test_a_server_started_before_a_load_answers_on_the_loaded_graph(tmp_path):
