@@ -145,7 +145,9 @@ def _cases() -> dict[str, tuple[Callable[[Principal, Any], Any], dict[str, str]]
             {**SOURCING_ONLY, "sourcing": OK, "other member": OK},
         ),
         "require R1 titled anew": (
-            lambda p, s: members.require(principal=p, store=s, requirement="R1", title="New"),
+            lambda p, s: members.require(
+                principal=p, store=s, requirement="R1", title=f"New of {p.organisation}"
+            ),
             {**SOURCING_ONLY, "sourcing": OK, "other member": FORBIDDEN},  # M1 requires R1
         ),
     }

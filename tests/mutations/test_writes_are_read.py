@@ -32,11 +32,22 @@ def _gaps(store, day=AS_OF) -> dict[str, str]:
     return {g.node: g.reason.value for g in page.items}
 
 
-def test_a_suppliers_pass_on_shows_in_the_members_next_coverage_read(store):
+def _cascade_gaps(store) -> dict[tuple[str, str | None], str]:
+    page = coverage.cascade_gaps(principal=M1, store=store, requirement="R1", first=500)
+    return {(g.node, g.buyer): g.reason.value for g in page.items}
+
+
+def test_a_suppliers_pass_on_and_adoption_show_in_the_members_next_coverage_read(store):
     store.write(forum())
     before = _reached(store)  # S4 (tier 2, via S1) has not been passed R1
+    assert _cascade_gaps(store)[("S4", "S1")] == "NOT_PASSED_ON"
     suppliers.pass_on(principal=S1, store=store, requirement="R1", to="S4")
+    assert _cascade_gaps(store)[("S4", "S1")] == "NOT_ADOPTED"
+    assert _reached(store) == before  # passed on, not yet adopted
+    s4 = Principal(Role.SUPPLIER, "S4", "k-s4")
+    suppliers.adopt(principal=s4, store=store, requirement="R1", evidence="code signed")
     after = _reached(store)
+    assert ("S4", "S1") not in _cascade_gaps(store)
     assert after[2] == before[2] + 1
     assert {t: n for t, n in after.items() if t != 2} == {t: n for t, n in before.items() if t != 2}
 
@@ -56,7 +67,7 @@ def test_unrecognising_a_scheme_opens_gaps_at_the_next_read(store):
     store.write(forum())
     assert "S1" not in _gaps(store)
     members.unrecognise(principal=M1, store=store, scheme="SMETA")
-    assert _gaps(store)["S1"] == "SCHEME_NOT_RECOGNISED"
+    assert _gaps(store)["S1"] == "UNRECOGNISED_SCHEME"
     members.recognise(principal=M1, store=store, scheme="SMETA")
     assert "S1" not in _gaps(store)
 
