@@ -6,7 +6,7 @@ picked from the allow-lists below.
 
 from __future__ import annotations
 
-from graph.model import Kind
+from graph.model import IDENTIFIER_FIELDS, Kind
 
 # No index on relationship properties (SOURCES_FROM.commodity, PASSED_ON.requirement):
 # the planner would seek MERGE's pattern through it, reading every edge of that
@@ -39,6 +39,24 @@ SCHEMA = {
     "FOR (m:Mutation) ON (m.organisation)",
     "match_verdict_pair": "CREATE CONSTRAINT match_verdict_pair IF NOT EXISTS "
     "FOR (v:MatchVerdict) REQUIRE (v.of, v.stored_id) IS UNIQUE",
+    # two organisations never hold one identifier (a missing property is no value)
+    **{
+        f"organisation_{kind}": f"CREATE CONSTRAINT organisation_{kind} IF NOT EXISTS "
+        f"FOR (n:Organisation) REQUIRE n.{kind} IS UNIQUE"
+        for kind in IDENTIFIER_FIELDS
+    },
+    "organisation_country": "CREATE INDEX organisation_country IF NOT EXISTS "
+    "FOR (n:Organisation) ON (n.country)",
+}
+# What stored data from before identifiers were unique holds twice (a constraint
+# cannot be made over it): value -> the organisations holding it.
+SHARED_IDENTIFIERS = {
+    kind: f"""
+    MATCH (o:Organisation) WHERE o.{kind} IS NOT NULL
+    WITH o.{kind} AS value, collect(o.id) AS ids WHERE size(ids) > 1
+    RETURN collect([value, ids]) AS shared
+    """
+    for kind in IDENTIFIER_FIELDS
 }
 INDEX_NAMES = "SHOW INDEXES YIELD name RETURN collect(name) AS names"
 
@@ -409,6 +427,30 @@ COUNTRIES = """
 UNWIND $ids AS id
 MATCH (o:Organisation {id: id})
 RETURN collect(o.id) AS ids, collect(o.country) AS countries
+"""
+
+# ---- what matching reads: who holds an identifier (a seek in each identifier's
+# constraint index; one list parameter per kind) and a country's organisations ----
+HOLDERS = (
+    "CALL () {\n"
+    + "\n  UNION ALL\n".join(
+        f"  UNWIND ${kind} AS value MATCH (o:Organisation {{{kind}: value}}) "
+        f"RETURN '{kind}' AS kind, value, o.id AS holder"
+        for kind in IDENTIFIER_FIELDS
+    )
+    + "\n}\nRETURN collect([kind, value, holder]) AS held"
+)
+MATCH_CANDIDATES = f"""
+MATCH (o:Organisation {{country: $country}})
+RETURN o {{.*, kind: {_KIND_OF.format("o")}}} AS row
+ORDER BY o.id
+"""
+# Identifiers a write moves to another organisation leave their holder first
+# (a uniqueness constraint is checked at each statement, not at commit).
+RELEASE_IDENTIFIERS = """
+UNWIND $rows AS row
+MATCH (o:Organisation {id: row.id})
+SET o += row.cleared
 """
 REQUIREMENTS = """
 UNWIND $ids AS id

@@ -63,6 +63,8 @@ def _type_suffix(row_type: type, name: str) -> str:
         return ":date"
     if bool in args:
         return ":boolean"
+    if float in args:
+        return ":double"
     if typing.get_origin(hint) is tuple:
         return ":string[]"
     return ""

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
 import orjson
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, DatabaseError
 from neo4j.time import Date
 
 from graph import cypher
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
+from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
     BATCH_FIELDS,
     IDENTIFIER_FIELDS,
@@ -47,6 +49,8 @@ from graph.store import (
 )
 
 Progress = Callable[[int], None]
+Run = Callable[..., Any]  # (query, **params) -> the one record
+ORGANISATION_FIELDS = tuple(f.name for f in fields(Organisation))
 BATCH_SIZE = 10_000
 SINGLE_TX_ROWS = 50_000  # beyond this a write goes the bulk path
 
@@ -186,13 +190,33 @@ class Neo4jStore:
         so every CLI command, pays only that), else the missing ones made in one
         transaction. Not awaited: a uniqueness constraint is in force once its
         statement commits (Neo4j builds and checks its index before), and the plain
-        indexes (result_lookup, mutation_by_organisation) only speed reads up once
-        they are online."""
+        indexes (result_lookup, mutation_by_organisation, organisation_country) only
+        speed reads up once online. Stored organisations sharing an identifier (data
+        of an earlier tiergraph) stop the identifier constraints: a StoreError names
+        them."""
         present = set(self._single(cypher.INDEX_NAMES)["names"])
         missing = [statement for name, statement in cypher.SCHEMA.items() if name not in present]
         if missing:
-            with self._session() as session:
-                session.execute_write(lambda tx: [tx.run(s).consume() for s in missing])
+            try:
+                with self._session() as session:
+                    session.execute_write(lambda tx: [tx.run(s).consume() for s in missing])
+            except DatabaseError as exc:
+                if exc.code != "Neo.DatabaseError.Schema.ConstraintCreationFailed":
+                    raise
+                self._refuse_shared_identifiers(exc)
+
+    def _refuse_shared_identifiers(self, cause: Exception) -> None:
+        """An identifier constraint cannot be made: stored data holds an identifier twice."""
+        shared = {
+            (kind, value): ids
+            for kind, query in cypher.SHARED_IDENTIFIERS.items()
+            for value, ids in self._single(query)["shared"]
+        }
+        if not shared:
+            raise cause
+        where = f"Neo4j database {self.database or '(default)'}"
+        fix = "MATCH (o:Organisation {id: '<id>'}) SET o.<kind> = null"
+        raise shared_error(where, shared, fix) from None
 
     def _session(self):
         return self.driver.session(database=self.database)
@@ -203,8 +227,14 @@ class Neo4jStore:
         (graph.neo4j_bulk), which checks every reference first, then writes in
         batches; an interrupted bulk write is completed by writing it again."""
         if len(batch) <= self.single_tx_rows:
-            with self._session() as session:
-                session.execute_write(self._write_all, batch, progress)
+            try:
+                with self._session() as session:
+                    session.execute_write(self._write_all, batch, progress)
+            except ConstraintError:
+                # Another write took an identifier between this one's check and its
+                # upsert: say which (rolled back, nothing of this write landed).
+                self.identifier_moves(batch)
+                raise
             return
         # Many transactions: the version changes before (what was read before is
         # stale from the first one) and after, even when one fails (what was read
@@ -225,10 +255,30 @@ class Neo4jStore:
         _record_change(tx, batch)
 
     def _upsert(self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None) -> None:
-        """The batch's rows, references checked (what `write` and `apply` write)."""
+        """The batch's rows, references checked (what `write` and `apply` write);
+        identifiers the batch moves to another organisation released first."""
+        moves = self.identifier_moves(batch, lambda q, **p: tx.run(q, p).single(strict=True))
+        if moves:
+            tx.run(cypher.RELEASE_IDENTIFIERS, rows=_cleared(moves)).consume()
         for field in BATCH_FIELDS:
             for statement, rows, refs in _statements(field, getattr(batch, field)):
                 self._run_chunks(tx, statement, field, rows, progress, refs)
+
+    def identifier_moves(self, batch: GraphBatch, run: Run | None = None) -> list[tuple[str, str]]:
+        """IdentifierTaken when the batch would give an identifier to a second
+        organisation; else the (holder, kind) it moves to another organisation, which
+        must be released before the batch's organisations are written. Reads only."""
+        rows = last_rows(batch.organisations)
+        claimed = claims(rows)
+        if not claimed:
+            return []
+        return released(rows, claimed, _holders(run or self._single, claimed))
+
+    def release_identifiers(self, moves: list[tuple[str, str]]) -> None:
+        """The bulk path's release, in a transaction of its own before its first write."""
+        self.driver.execute_query(
+            cypher.RELEASE_IDENTIFIERS, rows=_cleared(moves), database_=self.database
+        )
 
     def write_rows(self, field: str, rows: list[Any]) -> None:
         """Upsert rows of one kind, each chunk in its own transaction (the bulk
@@ -378,7 +428,7 @@ class Neo4jStore:
     def _row(field: str, data: dict[str, Any]) -> Any:
         data = {k: _native(v) for k, v in data.items()}
         if field == "organisations":
-            data = {k: data.get(k) for k in ("id", "kind", "name", "country", *IDENTIFIER_FIELDS)}
+            data = {k: data.get(k) for k in ORGANISATION_FIELDS}
         elif field == "requirements":
             data["frameworks"] = tuple(data.get("frameworks") or ())
         cls = ROW_TYPES[field]
@@ -473,6 +523,19 @@ class Neo4jStore:
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
         return dict(zip(rec["ids"], rec["countries"], strict=True))
+
+    # ---- what matching reads -----------------------------------------------
+    def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return _holders(self._single, identifiers)
+
+    def match_candidates(self, country: str) -> list[Organisation]:
+        records, _, _ = self.driver.execute_query(
+            cypher.MATCH_CANDIDATES,
+            country=country.upper(),
+            database_=self.database,
+            routing_="r",
+        )
+        return [self._row("organisations", dict(rec["row"])) for rec in records]
 
     def requirements(self, ids: Iterable[str]) -> list[Requirement]:
         return self._rows("requirements", cypher.REQUIREMENTS, ids)
@@ -659,6 +722,24 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+
+
+def _holders(run: Run, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    wanted: dict[str, set[str]] = {kind: set() for kind in IDENTIFIER_FIELDS}
+    for kind, value in identifiers:
+        if kind not in wanted:
+            raise ValueError(f"{kind!r} is not an identifier ({', '.join(IDENTIFIER_FIELDS)})")
+        wanted[kind].add(value)
+    held = run(cypher.HOLDERS, **{kind: sorted(values) for kind, values in wanted.items()})
+    return {(kind, value): holder for kind, value, holder in held["held"]}
+
+
+def _cleared(moves: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """RELEASE_IDENTIFIERS' rows: each holder with the properties it loses (null)."""
+    cleared: dict[str, dict[str, None]] = {}
+    for holder, kind in moves:
+        cleared.setdefault(holder, {})[kind] = None
+    return [{"id": holder, "cleared": props} for holder, props in cleared.items()]
 
 
 def _key_record(data: dict[str, Any]) -> KeyRecord:

@@ -8,14 +8,18 @@ one JSON array parameter read through `json_each`.
 
 from __future__ import annotations
 
-FORMAT = "1"  # the schema's version, kept in meta
+from graph.model import IDENTIFIER_FIELDS
+
+FORMAT = "2"  # the schema's version, kept in meta
+FORMATS_MIGRATED = ("1",)  # older formats an open brings up to FORMAT in place
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS organisation (
   handle INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,
   name TEXT NOT NULL, country TEXT NOT NULL,
-  lei TEXT, duns TEXT, gln TEXT, os_id TEXT, mill_id TEXT);
+  lei TEXT, duns TEXT, gln TEXT, os_id TEXT, mill_id TEXT,
+  abbreviation TEXT, lat REAL, lon REAL);
 CREATE INDEX IF NOT EXISTS organisation_by_kind ON organisation (kind, id);
 CREATE TABLE IF NOT EXISTS requirement (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, version TEXT NOT NULL, frameworks TEXT NOT NULL
@@ -76,6 +80,25 @@ CREATE TABLE IF NOT EXISTS match_verdict (
 CREATE INDEX IF NOT EXISTS match_verdict_by_key ON match_verdict (country, name, abbreviation);
 """
 
+# Format 1 -> 2: organisations gain these columns (ALTER TABLE ADD COLUMN when missing).
+ORGANISATION_COLUMNS_ADDED = {"abbreviation": "TEXT", "lat": "REAL", "lon": "REAL"}
+TABLE_COLUMNS = "SELECT name FROM pragma_table_info(?)"
+ADD_COLUMN = "ALTER TABLE organisation ADD COLUMN {name} {type}"  # names from the constant
+# Made after the columns, on every open (IF NOT EXISTS): an index of format 1 data
+# whose identifiers are not unique fails, and the open says which they are.
+INDEXES = [
+    f"CREATE UNIQUE INDEX IF NOT EXISTS organisation_{kind} ON organisation ({kind}) "
+    f"WHERE {kind} IS NOT NULL"
+    for kind in IDENTIFIER_FIELDS
+] + ["CREATE INDEX IF NOT EXISTS organisation_by_country ON organisation (country, id)"]
+SHARED_IDENTIFIERS = {
+    kind: f"SELECT {kind}, json_group_array(id) FROM organisation "  # noqa: S608 - names from a constant
+    f"WHERE {kind} IS NOT NULL GROUP BY {kind} HAVING count(*) > 1"
+    for kind in IDENTIFIER_FIELDS
+}
+SET_FORMAT = "UPDATE meta SET value = ? WHERE key = 'format'"
+CLEAR_ONE = "UPDATE organisation SET <kind> = NULL WHERE id = '<id>'"  # told to a person
+
 # The graph's tables, in the order a clear() empties them (results are not the graph).
 GRAPH_TABLES = (
     "share",
@@ -95,12 +118,19 @@ BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict")
 
 # ---- writes -------------------------------------------------------------
 UPSERT_ORGANISATION = """
-INSERT INTO organisation (id, kind, name, country, lei, duns, gln, os_id, mill_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO organisation (id, kind, name, country, lei, duns, gln, os_id, mill_id,
+  abbreviation, lat, lon)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
   country = excluded.country, lei = excluded.lei, duns = excluded.duns, gln = excluded.gln,
-  os_id = excluded.os_id, mill_id = excluded.mill_id
+  os_id = excluded.os_id, mill_id = excluded.mill_id, abbreviation = excluded.abbreviation,
+  lat = excluded.lat, lon = excluded.lon
 """
+# An identifier the batch moves to another organisation leaves its holder first.
+RELEASE_IDENTIFIER = {
+    kind: f"UPDATE organisation SET {kind} = NULL WHERE id = ?"  # noqa: S608 - names from a constant
+    for kind in IDENTIFIER_FIELDS
+}
 UPSERT_REQUIREMENT = "INSERT OR REPLACE INTO requirement VALUES (?, ?, ?, ?)"
 UPSERT_AUDIT = """
 INSERT INTO audit (id, organisation, scheme, audit_date, valid_until, commissioned_by,
@@ -141,6 +171,10 @@ KEYS = (
 )
 
 # ---- reads --------------------------------------------------------------
+# An organisation's columns in graph.model.Organisation's order (kind as its code).
+_COLUMNS = ("id", "kind", "name", "country", *IDENTIFIER_FIELDS, "abbreviation", "lat", "lon")
+_ORGANISATION = ", ".join(_COLUMNS)
+_O_ORGANISATION = ", ".join(f"o.{c}" for c in _COLUMNS)
 META = "SELECT value FROM meta WHERE key = ?"
 INIT_META = "INSERT OR IGNORE INTO meta VALUES (?, ?)"
 HANDLES_OF = (
@@ -171,8 +205,7 @@ SELECT (SELECT count(*) FROM requirement), (SELECT count(*) FROM audit),
 CHANGES_AFTER = "SELECT version, payload FROM change WHERE version > ? ORDER BY version"
 
 EXPORT = {
-    "organisations": "SELECT id, kind, name, country, lei, duns, gln, os_id, mill_id "
-    "FROM organisation",
+    "organisations": f"SELECT {_ORGANISATION} FROM organisation",  # noqa: S608 - a constant
     "requirements": "SELECT id, title, version, frameworks FROM requirement",
     "requires": "SELECT m.id, e.requirement FROM requires AS e "
     "JOIN organisation AS m ON m.handle = e.member",
@@ -227,11 +260,20 @@ WHERE kind = ? AND member = ? AND key = ? ORDER BY computed_at DESC, id DESC LIM
 """
 
 # What a member's people read: details of nodes the walk found in their view.
-ORGANISATIONS = """
-SELECT o.id, o.kind, o.name, o.country, o.lei, o.duns, o.gln, o.os_id, o.mill_id
+ORGANISATIONS = f"""
+SELECT {_O_ORGANISATION}
 FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value ORDER BY o.id
-"""
+"""  # noqa: S608 - columns from a constant
 COUNTRIES = "SELECT o.id, o.country FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+
+# What matching reads: who holds an identifier (a seek in its unique index), and
+# every organisation of one country (organisation_by_country).
+HOLDERS = {
+    kind: "SELECT j.value, o.id FROM json_each(?) AS j "  # noqa: S608 - names from a constant
+    f"JOIN organisation AS o ON o.{kind} = j.value"
+    for kind in IDENTIFIER_FIELDS
+}
+MATCH_CANDIDATES = f"SELECT {_ORGANISATION} FROM organisation WHERE country = ? ORDER BY id"  # noqa: S608
 REQUIREMENTS = """
 SELECT r.id, r.title, r.version, r.frameworks
 FROM json_each(?) AS j JOIN requirement AS r ON r.id = j.value ORDER BY r.id

@@ -24,7 +24,9 @@ import orjson
 
 from graph import sqlite_sql as sql
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
+from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
+    IDENTIFIER_FIELDS,
     Adoption,
     Audit,
     Finding,
@@ -131,12 +133,34 @@ class SqliteStore:
                 sql.INIT_META,
                 [("format", sql.FORMAT), ("version", "0"), ("database_id", uuid.uuid4().hex)],
             )
-        found = db.execute(sql.META, ("format",)).fetchone()[0]
+            found = db.execute(sql.META, ("format",)).fetchone()[0]
+            if found != sql.FORMAT and found not in sql.FORMATS_MIGRATED:
+                raise RuntimeError(
+                    f"{self.path} holds a store of format {found}; this tiergraph reads "
+                    f"format {sql.FORMAT}"
+                )
+            self._migrate(db, found)
+
+    def _migrate(self, db: sqlite3.Connection, found: str) -> None:
+        """Bring a store of an older format up to FORMAT in the open's transaction:
+        the organisation columns it lacks, then the indexes (made when missing)."""
+        present = {name for (name,) in db.execute(sql.TABLE_COLUMNS, ("organisation",))}
+        for name, type_ in sql.ORGANISATION_COLUMNS_ADDED.items():
+            if name not in present:
+                db.execute(sql.ADD_COLUMN.format(name=name, type=type_))
+        try:
+            for statement in sql.INDEXES:
+                db.execute(statement)
+        except sqlite3.IntegrityError:
+            shared = {
+                (kind, value): json.loads(ids)
+                for kind, query in sql.SHARED_IDENTIFIERS.items()
+                for value, ids in db.execute(query)
+            }
+            fix = f'sqlite3 {self.path} "{sql.CLEAR_ONE}"'
+            raise shared_error(str(self.path or "the store"), shared, fix) from None
         if found != sql.FORMAT:
-            raise RuntimeError(
-                f"{self.path} holds a store of format {found}; this tiergraph reads format "
-                f"{sql.FORMAT}"
-            )
+            db.execute(sql.SET_FORMAT, (sql.FORMAT,))
 
     @contextmanager
     def _transaction(self, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
@@ -373,6 +397,14 @@ class SqliteStore:
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
 
+    # ---- what matching reads ---------------------------------------------------
+    def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        return _holders(self.db, identifiers)
+
+    def match_candidates(self, country: str) -> list[Organisation]:
+        rows = self.db.execute(sql.MATCH_CANDIDATES, (country.upper(),))
+        return [Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows]
+
     def requirements(self, ids: Iterable[str]) -> list[Requirement]:
         rows = self.db.execute(sql.REQUIREMENTS, (_json(set(ids)),))
         return [Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows]
@@ -563,6 +595,21 @@ def _handles(db: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
     return {i: h for i, h, _ in db.execute(sql.HANDLES_OF, (_json(ids),))}
 
 
+def _holders(
+    db: sqlite3.Connection, identifiers: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    wanted: dict[str, set[str]] = {}
+    for kind, value in identifiers:
+        if kind not in IDENTIFIER_FIELDS:
+            raise ValueError(f"{kind!r} is not an identifier ({', '.join(IDENTIFIER_FIELDS)})")
+        wanted.setdefault(kind, set()).add(value)
+    return {
+        (kind, value): holder
+        for kind, values in wanted.items()
+        for value, holder in db.execute(sql.HOLDERS[kind], (_json(values),))
+    }
+
+
 class _Writer:
     """One batch's rows into one open transaction, organisations' handles resolved
     once; a reference to nothing raises UnknownReference (the caller rolls back)."""
@@ -578,6 +625,7 @@ class _Writer:
             self.progress(len(chunk))
 
     def write(self, batch: GraphBatch) -> None:
+        self._claim_identifiers(batch)
         self._many(
             sql.UPSERT_ORGANISATION,
             [
@@ -591,6 +639,9 @@ class _Writer:
                     o.gln,
                     o.os_id,
                     o.mill_id,
+                    o.abbreviation,
+                    o.lat,
+                    o.lon,
                 )
                 for o in batch.organisations
             ],
@@ -651,6 +702,16 @@ class _Writer:
         }
         for name, rows in edges.items():
             self._many(sql.UPSERT_EDGE[name], rows)
+
+    def _claim_identifiers(self, batch: GraphBatch) -> None:
+        """IdentifierTaken before anything is written when the batch would give an
+        identifier to a second organisation; identifiers it moves leave their holder."""
+        rows = last_rows(batch.organisations)
+        claimed = claims(rows)
+        if not claimed:
+            return
+        for holder, kind in released(rows, claimed, _holders(self.db, claimed)):
+            self.db.execute(sql.RELEASE_IDENTIFIER[kind], (holder,))
 
     def _organisations(self, batch: GraphBatch) -> dict[str, int]:
         wanted = {

@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from graph.model import (
     Adoption,
@@ -35,6 +35,7 @@ from graph.model import (
     Share,
     Sourcing,
 )
+from loaders import generate_sites as sites
 
 _T = TypeVar("_T")
 REFERENCE_DAY = date(2026, 11, 25)  # the default "today": output never reads the clock
@@ -125,6 +126,9 @@ _REGION |= {"IN": "sa", "LK": "sa", "CN": "cn"}
 # how often each role has a LEI, DUNS, GLN, Open Supply Hub id
 _IDENTIFIER_ODDS = {MEMBER: (1, 1, 0.8, 0), MFR: (0.4, 0.6, 0.4, 0.3), PRC: (0.2, 0.4, 0.1, 0.2)}
 _IDENTIFIER_ODDS |= {TRD: (0.6, 0.5, 0.1, 0), EXP: (0.1, 0.2, 0, 0.05), AGG: (0, 0.05, 0, 0.02)}
+# how often each role has an abbreviation (cooperatives: initials and a tag), a location
+_ABBREVIATED = {COOP: 0.7, TRD: 0.3}
+_LOCATED = {PRC: 0.9, COOP: 0.5, SH: 0.6}
 
 # audited share of sites by role, and the schemes each role is audited under
 _AUDITED = {MFR: 0.8, PRC: 0.7, TRD: 0.5, EXP: 0.4, AGG: 0.3, COOP: 0.45, SH: 0.5}
@@ -225,6 +229,9 @@ class _Network:
     ROLE_SCHEMES: dict[int, tuple[str, ...]] = _ROLE_SCHEMES
     SCHEMES: tuple[str, ...] = SCHEMES
     REQUIREMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = _REQUIREMENTS
+    ABBREVIATED: dict[int, float] = _ABBREVIATED
+    LOCATED: dict[int, float] = _LOCATED
+    MILL_SERIES = 1  # the first digit of the profile's UML mill ids
     PASS, DECAY, ADOPT = _PASS, _DECAY, _ADOPT
 
     def __init__(self, nodes: int, members: int, seed: int, today: date) -> None:
@@ -245,6 +252,10 @@ class _Network:
         self.numbered: dict[int, int] = {}  # ids handed out per role
         self.groups: set[int] = set()  # smallholders that are farm groups
         self.country: list[str] = []  # each node's country, once organisations are made
+        self.located: dict[int, tuple[float | None, float | None]] = {}  # buyers' locations
+        # abbreviations and locations draw from their own generator, seeded once the
+        # organisations are made: the other draws stay what they were before them
+        self.sites = random.Random()
 
     def _pick(self, seq: Sequence[_T]) -> _T:
         """random.choice, several times faster (the generator's hot loops use it)."""
@@ -434,6 +445,7 @@ class _Network:
         pick, rnd, ids, orgs = self._pick, self.rnd, self.ids, self.batch.organisations
         country = self.country
         salt = self.rng.randrange(10**6)
+        self.sites.seed(salt)
         for i in range(len(self.out)):  # all but smallholders, numbered last
             role, c = self.role[i], self.comm[i]
             if role == MEMBER:
@@ -455,9 +467,8 @@ class _Network:
                 name = pick(_names(role, c))
             country.append(cc)
             kind = Kind.MEMBER if role == MEMBER else Kind.SUPPLIER
-            orgs.append(
-                Organisation(ids[i], kind, name, cc, **self._identifiers(i, role, c, cc, salt))
-            )
+            more = self._identifiers(i, role, c, cc, salt) | self._known_by(i, role, name, cc)
+            orgs.append(Organisation(ids[i], kind, name, cc, **more))
         primary, smallholder = self.primary, Kind.SMALLHOLDER
         for i in range(len(self.out), len(ids)):
             cc = country[primary[i]]  # next to the cooperative it sells to
@@ -467,25 +478,46 @@ class _Network:
             else:
                 pool = _farm_names(cc, groups=False)
             country.append(cc)
-            orgs.append(Organisation(ids[i], smallholder, pool[int(rnd() * len(pool))], cc))
+            name = pool[int(rnd() * len(pool))]
+            orgs.append(Organisation(ids[i], smallholder, name, cc, **self._farm(i, cc)))
 
-    def _identifiers(self, i: int, role: int, c: int, cc: str, salt: int) -> dict[str, str]:
-        """A few optional identifiers, more of them on bigger organisations."""
+    def _identifiers(self, i: int, role: int, c: int, cc: str, salt: int) -> dict[str, Any]:
+        """A few optional identifiers, more of them on bigger organisations; each
+        valid, and unique in the network (they follow from distinct numbers)."""
         rnd, out = self.rnd, {}
         lei, duns, gln, os_id = _IDENTIFIER_ODDS.get(role, (0, 0, 0, 0.03))
         n = i * 104_729 + salt  # distinct per node
-        scrambled = n * 0x9E3779B97F4A7C15 % 36**14
         if rnd() < lei:
-            out["lei"] = _lei(f"5493{_base36(scrambled, 14)}")
+            out["lei"] = sites.lei(n)
         if rnd() < duns:
-            out["duns"] = str(n % 900_000_000 + 100_000_000)
+            out["duns"] = sites.duns(n)
         if rnd() < gln:
-            out["gln"] = _gs1(f"87{n % 10**10:010d}")
+            out["gln"] = sites.gln(n)
         if rnd() < os_id:
-            out["os_id"] = f"{cc}{2019 + n % 7}{n % 365 + 1:03d}{_base36(scrambled, 6)}"
+            out["os_id"] = sites.os_id(n, cc)
         if role == PRC and _COMM[c] == "palm oil" and rnd() < 0.9:
-            out["mill_id"] = f"PO{1_000_000_000 + i:010d}"
+            out["mill_id"] = sites.uml(self.MILL_SERIES, int(self.ids[i].rsplit("-", 1)[1]))
         return out
+
+    def _known_by(self, i: int, role: int, name: str, cc: str) -> dict[str, Any]:
+        """An abbreviation and a location for some roles (kept: their farms lie near)."""
+        rnd = self.sites.random
+        out: dict[str, Any] = {}
+        if rnd() < self.ABBREVIATED.get(role, 0):
+            tag = sites.tag(self.sites) if role == COOP else ""
+            out["abbreviation"] = sites.abbreviation(name, tag)
+        if rnd() < self.LOCATED.get(role, 0):
+            out["lat"], out["lon"] = where = sites.location(self.sites, cc)
+            if where[0] is not None:
+                self.located[i] = where
+        return out
+
+    def _farm(self, i: int, cc: str) -> dict[str, Any]:
+        """Some farms' location: near the buyer they first sold to when it has one."""
+        if self.sites.random() >= self.LOCATED[SH]:
+            return {}
+        lat, lon = sites.location(self.sites, cc, self.located.get(self.primary[i], (None, None)))
+        return {"lat": lat, "lon": lon}
 
     # ---- requirements and their cascade ---------------------------------
     def _requirements(self) -> None:
@@ -621,24 +653,3 @@ def _farm_names(country: str, *, groups: bool) -> list[str]:
     if groups:
         return [f"{place} {name} Farmers Group" for place in _PLACES for name in family]
     return [f"{given} {name} farm" for given in first for name in family]
-
-
-def _base36(n: int, width: int) -> str:
-    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    out = []
-    for _ in range(width):
-        n, r = divmod(n, 36)
-        out.append(digits[r])
-    return "".join(reversed(out))
-
-
-def _lei(body: str) -> str:
-    """ISO 17442: 18 characters and two ISO 7064 MOD 97-10 check digits."""
-    number = int("".join(str(int(ch, 36)) for ch in body + "00"))
-    return f"{body}{98 - number % 97:02d}"
-
-
-def _gs1(body: str) -> str:
-    """A GS1 number (GLN) with its check digit."""
-    total = sum(int(d) * (3 if k % 2 == 0 else 1) for k, d in enumerate(reversed(body)))
-    return f"{body}{-total % 10}"

@@ -93,6 +93,9 @@ class BrandsNetwork(_Network):
         SH: ("RA", "RSPO"),
     }
     SCHEMES = BRAND_SCHEMES
+    ABBREVIATED = {COOP: 0.7, TRD: 0.4}
+    LOCATED = {PRC: 0.9, ESTATE: 0.8, COOP: 0.5, SH: 0.6}
+    MILL_SERIES = 2
     # fifteen members' requirements over one shared base: passed on less far down
     # than in the tiers profile, or every farm would hold most members' codes
     PASS, DECAY, ADOPT = 0.9, 0.5, 0.6
@@ -199,6 +202,7 @@ class BrandsNetwork(_Network):
         pick, rnd, ids, orgs = self._pick, self.rnd, self.ids, self.batch.organisations
         country, primary = self.country, self.primary
         salt = self.rng.randrange(10**6)
+        self.sites.seed(salt)
         for i in range(len(self.out)):  # all but smallholders, numbered last
             role, c = self.role[i], self.comm[i]
             if role == MEMBER:
@@ -217,9 +221,8 @@ class BrandsNetwork(_Network):
                 name = pick(_names(COOP, c))
             country.append(cc)
             kind = Kind.MEMBER if role == MEMBER else Kind.SUPPLIER
-            orgs.append(
-                Organisation(ids[i], kind, name, cc, **self._identifiers(i, role, c, cc, salt))
-            )
+            more = self._identifiers(i, role, c, cc, salt) | self._known_by(i, role, name, cc)
+            orgs.append(Organisation(ids[i], kind, name, cc, **more))
         for i in range(len(self.out), len(ids)):
             cc = country[primary[i]]
             groups = rnd() < 0.02
@@ -227,7 +230,8 @@ class BrandsNetwork(_Network):
                 self.groups.add(i)
             pool = _farm_names(cc, groups=groups)
             country.append(cc)
-            orgs.append(Organisation(ids[i], Kind.SMALLHOLDER, pool[int(rnd() * len(pool))], cc))
+            name = pool[int(rnd() * len(pool))]
+            orgs.append(Organisation(ids[i], Kind.SMALLHOLDER, name, cc, **self._farm(i, cc)))
 
     def _mill_name(self, c: int, cc: str) -> str:
         """Mills of one group go by the group's name, some told apart by a numeral only."""

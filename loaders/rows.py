@@ -3,6 +3,7 @@ row on its own, then hand back the plain domain value."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from pydantic import (
 from graph import model
 from graph.model import FindingStatus, Kind, Severity
 from loaders.countries import code_for
+from matching import identifiers
 
 VALID_YEARS = 10  # an audit valid longer than this after its audit_date is a typo
 
@@ -31,6 +33,12 @@ def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+def _number_or_none(value: Any) -> Any:
+    if isinstance(value, bool):  # JSON true is not 1 degree
+        raise ValueError(f"{value!r} is not a number")
+    return _blank_to_none(value)
 
 
 def _day(value: Any) -> Any:
@@ -52,6 +60,24 @@ def _country(value: str) -> str:
         use = f": use {known}" if known else ""
         raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code{use}")
     return code
+
+
+def _identifier(kind: str) -> Any:
+    """The identifier of `kind` (matching.identifiers) checked and normalised."""
+
+    def check(value: str | None) -> str | None:
+        return None if value is None else identifiers.check(kind, value)
+
+    return AfterValidator(check)
+
+
+def _coordinate(name: str, limit: int) -> Any:
+    def check(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and -limit <= value <= limit):
+            raise ValueError(f"{value} is not a {name} (-{limit} to {limit}, WGS84 degrees)")
+        return value
+
+    return AfterValidator(check)
 
 
 def today_of(info: ValidationInfo) -> date:
@@ -90,6 +116,11 @@ OptDay = Annotated[
 PastDay = Annotated[Day, AfterValidator(_not_after_today)]
 OptPastDay = Annotated[OptDay, AfterValidator(_not_after_today)]
 Country = Annotated[Text, AfterValidator(_country)]
+OptFloat = Annotated[float | None, BeforeValidator(_number_or_none)]
+Abbreviation = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None,
+    BeforeValidator(_blank_to_none),
+]
 Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list)]
 Flag = Annotated[bool, BeforeValidator(lambda v: False if _blank_to_none(v) is None else v)]
 
@@ -103,11 +134,21 @@ class OrganisationRow(Row):
     kind: Kind
     name: Text
     country: Country
-    lei: OptText = None
-    duns: OptText = None
-    gln: OptText = None
-    os_id: OptText = None
-    mill_id: OptText = None
+    lei: Annotated[OptText, _identifier("lei")] = None
+    duns: Annotated[OptText, _identifier("duns")] = None
+    gln: Annotated[OptText, _identifier("gln")] = None
+    os_id: Annotated[OptText, _identifier("os_id")] = None
+    mill_id: Annotated[OptText, _identifier("uml")] = None  # the Universal Mill List's id
+    abbreviation: Abbreviation = None
+    lat: Annotated[OptFloat, _coordinate("latitude", 90)] = None
+    lon: Annotated[OptFloat, _coordinate("longitude", 180)] = None
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> OrganisationRow:
+        if (self.lat is None) != (self.lon is None):
+            missing = "lon" if self.lon is None else "lat"
+            raise ValueError(f"{missing}: missing: a location needs both lat and lon")
+        return self
 
 
 class RequirementRow(Row):

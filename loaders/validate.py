@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.model import GraphBatch, Kind
+from graph.model import IDENTIFIER_FIELDS, GraphBatch, Kind, Organisation
 from graph.store import GraphStore
 from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
@@ -83,6 +83,8 @@ class _Context:
         self.rejected: dict[str, set[str]] = defaultdict(set)
         self.stored_kinds: dict[str, Kind] = {}
         self.stored: dict[str, set[str]] = {}
+        self.holders: dict[tuple[str, str], str] = {}  # stored holder of each identifier
+        self.claimed: dict[tuple[str, str], tuple[str, RawRow]] = {}  # by the load's rows
         self._lookups(parsed)
 
     def _lookups(self, parsed: dict[str, list[tuple[RawRow, Any]]]) -> None:
@@ -101,6 +103,8 @@ class _Context:
                         ].add(ref)
         wanted["organisation"] |= {v.id for _, v in parsed.get("organisations", ())}
         self.stored_kinds = self.store.kinds(wanted["organisation"])
+        held = {claim for _, v in parsed.get("organisations", ()) for claim in _claims(v)}
+        self.holders = self.store.holders(held) if held else {}
         for entity in ("requirement", "audit"):
             self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
 
@@ -172,9 +176,51 @@ def check(
             if kind in NODE_KINDS:
                 first_seen[value.id] = raw
                 ctx.loaded[NODE_KINDS[kind]][value.id] = value
+            if kind == "organisations":
+                ctx.claimed.update((claim, (value.id, raw)) for claim in _claims(value))
             if kind == "sourcing":
                 sourcing_pairs.add((value.buyer, value.seller))
+        if kind == "organisations":
+            result.add(_taken_from_store(result.batch, ctx))
     return result
+
+
+def _claims(org: Organisation) -> list[tuple[str, str]]:
+    return [(k, v) for k in IDENTIFIER_FIELDS if (v := getattr(org, k)) is not None]
+
+
+def _where(first: RawRow, raw: RawRow) -> str:
+    """Where `first` is, told from `raw`'s row: "line 4", "row 2", "other.csv:4"."""
+    if first.file != raw.file:
+        return f"{first.file}:{first.line}"
+    return f"{'row' if raw.json_row else 'line'} {first.line}"
+
+
+def _taken_from_store(batch: GraphBatch, ctx: _Context) -> list[Problem]:
+    """Accepted organisations whose identifier a stored organisation keeps (the load
+    holds no row of it, or one that keeps it): rejected, as is every row that only
+    freed an identifier by a row now rejected, until none is left."""
+    problems: list[Problem] = []
+    while True:
+        taken = {}
+        for org in batch.organisations:
+            for kind, value in _claims(org):
+                holder = ctx.holders.get((kind, value))
+                if holder is None or holder == org.id or org.id in taken:
+                    continue
+                keeps = ctx.loaded["organisation"].get(holder)
+                if keeps is None or getattr(keeps, kind) == value:
+                    taken[org.id] = (kind, value, holder)
+        if not taken:
+            return problems
+        for org_id, (kind, value, holder) in taken.items():
+            _, raw = ctx.claimed[kind, value]
+            problems.append(
+                raw.problem(kind, f"{value} is already held by stored organisation {holder!r}")
+            )
+            del ctx.loaded["organisation"][org_id]
+            ctx.rejected["organisation"].add(org_id)
+        batch.organisations[:] = [o for o in batch.organisations if o.id not in taken]
 
 
 def _stored_sourcing_pairs(store: GraphStore, parsed: dict) -> set[tuple[str, str]]:
@@ -193,16 +239,21 @@ def _row_problems(
 ) -> list[Problem]:
     problems = []
     if kind in NODE_KINDS and value.id in first_seen:
-        first = first_seen[value.id]
-        where = first.file if first.file != raw.file else "line" if not raw.json_row else "row"
-        where = f"{where} {first.line}" if first.file == raw.file else f"{where}:{first.line}"
-        problems.append(raw.problem("id", f"duplicate of {where}"))
+        problems.append(raw.problem("id", f"duplicate of {_where(first_seen[value.id], raw)}"))
     if kind == "organisations":
         stored = ctx.stored_kinds.get(value.id)
         if stored is not None and stored != value.kind:
             problems.append(
                 raw.problem("kind", f"{value.id!r} is stored as a {stored}; its kind cannot change")
             )
+        for claim in _claims(value):
+            holder, first = ctx.claimed.get(claim, (value.id, raw))
+            if holder != value.id:
+                problems.append(
+                    raw.problem(
+                        claim[0], f"{claim[1]} is already held by {holder!r} ({_where(first, raw)})"
+                    )
+                )
     for name, what in REFERENCES.get(kind, ()):
         ref = getattr(value, name)
         why = ctx.check_ref(what, ref) if ref is not None else None

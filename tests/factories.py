@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from graph.model import (
     Adoption,
@@ -21,9 +22,12 @@ from graph.model import (
     Sourcing,
 )
 
+LEI = "5493001KJTIIGC8Y1R12"  # a valid LEI (ISO 17442's check digits)
 
-def org(org_id: str, kind: str = "supplier", country: str = "GH", **ids: str) -> Organisation:
-    return Organisation(org_id, Kind(kind), f"{org_id} Ltd", country, **ids)
+
+def org(org_id: str, kind: str = "supplier", country: str = "GH", **more: Any) -> Organisation:
+    """An organisation named "<id> Ltd"; `more`: identifiers, abbreviation, lat, lon."""
+    return Organisation(org_id, Kind(kind), f"{org_id} Ltd", country, **more)
 
 
 def chain(*ids: str, commodity: str = "cocoa") -> list[Sourcing]:
@@ -37,10 +41,10 @@ def small_network() -> GraphBatch:
         organisations=[
             org("M1", "member", "NL"),
             org("M2", "member", "US"),
-            org("S1", lei="L1"),
-            org("S2", country="CI"),
+            org("S1", lei=LEI),
+            org("S2", country="CI", abbreviation="SCAD", lat=6.8276, lon=-5.2893),
             org("S3"),
-            org("F1", "smallholder"),
+            org("F1", "smallholder", lat=6.6885, lon=-1.6244),
         ],
         requirements=[Requirement("R1", "Supplier code", "2", ("UNGC", "ILO"))],
         requires=[Requires("M1", "R1")],

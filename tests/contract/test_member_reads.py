@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from graph.model import Audit, Finding, FindingStatus, Kind, Organisation, Requirement, Severity
-from tests.factories import small_network
+from tests.factories import LEI, small_network
 
 
 def test_organisations_by_id_sorted_unknown_ids_left_out(store):
     store.write(small_network())
     found = store.organisations(["S2", "S1", "NOBODY", "S1", "F1"])
     assert [o.id for o in found] == ["F1", "S1", "S2"]
-    assert found[1] == Organisation("S1", Kind.SUPPLIER, "S1 Ltd", "GH", lei="L1")
+    assert found[1] == Organisation("S1", Kind.SUPPLIER, "S1 Ltd", "GH", lei=LEI)
+    assert found[2] == Organisation(
+        "S2", Kind.SUPPLIER, "S2 Ltd", "CI", abbreviation="SCAD", lat=6.8276, lon=-5.2893
+    )
     assert found[0].kind == Kind.SMALLHOLDER
     assert store.organisations([]) == []
 
