@@ -43,6 +43,8 @@ def _cases() -> dict[str, tuple[Callable[[Principal, Any], Any], dict[str, str]]
                 "supplier inside": OK,
                 "supplier outside": OK,
                 "S2": OK,
+                "S3": OK,
+                "S4": OK,
                 "F1": BAD,  # a smallholder sources from nobody
             },
         ),
