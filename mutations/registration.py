@@ -4,7 +4,7 @@ compared with the stored ones, through the store's port.
 A shared identifier is looked up in the whole store (an LEI or a UML id names
 one organisation worldwide); names are compared with the stored organisations of
 the same country only, through a matching.StoredIndex kept per store and
-country and rebuilt when the graph has changed. Kept choices (confirmed or
+country and brought up to date through the store's kept changes. Kept choices (confirmed or
 rejected pairs) come from the store.
 """
 
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -79,31 +80,59 @@ class StoreDecisions:
         raise NotImplementedError("choices are kept by the mutation that makes them")
 
 
-@dataclass
-class _Indexes:
+@dataclass(eq=False)
+class _Kept:
+    """One country's index, current at `version`; `lock` guards both bringing it up
+    to date and matching against it."""
+
     version: str
-    by_country: dict[str, StoredIndex]
+    index: StoredIndex
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_kept: weakref.WeakKeyDictionary[Any, _Indexes] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Any, dict[str, _Kept]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def index_for(store: GraphStore, country: str) -> StoredIndex:
-    """The stored organisations of `country`, indexed for matching, for the
-    store's current graph version."""
+def _build(store: GraphStore, country: str, version: str) -> _Kept:
+    return _Kept(version, StoredIndex(facts_of(o) for o in store.match_candidates(country)))
+
+
+def _catch_up(kept: _Kept, store: GraphStore, country: str, version: str) -> bool:
+    """Take in the organisations written since the index was built, through the
+    store's kept changes; False when they are not kept (rebuild instead)."""
+    changes = store.changes_since(kept.version)
+    if changes is None:
+        return False
+    index = kept.index
+    for change in changes:
+        for org in change.batch.organisations:
+            if org.id in index.position:
+                index.remove(org.id)
+            if org.country == country:
+                index.add(facts_of(org))
+    kept.version = version
+    return True
+
+
+@contextmanager
+def index_for(store: GraphStore, country: str) -> Iterator[StoredIndex]:
+    """The stored organisations of `country`, indexed for matching, current for the
+    store's graph version; held (one matcher per country at a time) while in use.
+    Kept per store and country and brought up to date through the kept changes."""
     version = store.graph_version()
     with _lock:
-        kept = _kept.get(store)
-        if kept is None or kept.version != version:
-            kept = _kept[store] = _Indexes(version, {})
-        index = kept.by_country.get(country)
-    if index is None:
-        index = StoredIndex(facts_of(o) for o in store.match_candidates(country))
+        by_country = _kept.setdefault(store, {})
+        kept = by_country.get(country)
+    if kept is None:
+        kept = _build(store, country, version)
         with _lock:
-            if kept.version == version:
-                kept.by_country[country] = index
-    return index
+            kept = by_country.setdefault(country, kept)
+    with kept.lock:
+        if kept.version != version and not _catch_up(kept, store, country, version):
+            fresh = _build(store, country, version)
+            kept.version, kept.index = fresh.version, fresh.index
+        yield kept.index
 
 
 def indexes_for(store: GraphStore, countries: Iterable[str]) -> StoredIndex:
@@ -129,9 +158,10 @@ def match_one(
         return Match("conflict", None, split, "its identifiers name several stored organisations")
     if holders:
         return Match("existing", holders[0], (Candidate(holders[0], 1.0),), "shared identifier")
-    return matching.match(
-        org,
-        index_for(store, org.country),
-        thresholds=thresholds or configured_thresholds(),
-        decisions=StoreDecisions(store),
-    )
+    with index_for(store, org.country) as index:
+        return matching.match(
+            org,
+            index,
+            thresholds=thresholds or configured_thresholds(),
+            decisions=StoreDecisions(store),
+        )

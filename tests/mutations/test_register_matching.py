@@ -141,3 +141,21 @@ def test_thresholds_come_from_the_settings(monkeypatch):
         assert (found.candidate, found.automatic) == (0.6, 0.9)
     finally:
         configured_thresholds.cache_clear()
+
+
+def test_the_kept_index_follows_writes_made_after_it_was_built(store):
+    store.write(stored())
+    assert register(store, "Sinar Mas Agro Resources")["organisation"] == "P1"  # index built
+    # P1 renamed and moved by a later write: the kept index takes it in
+    renamed = Organisation("P1", Kind.SUPPLIER, "Wilmar Nabati Refinery", "ID", lei=LEI)
+    store.write(GraphBatch(organisations=[renamed]))
+    assert register(store, "Sinar Mas Agro Resources", principal=S9)["outcome"] == "CREATED"
+    assert register(store, "Wilmar Nabati Refinery", principal=S9)["organisation"] == "P1"
+    store.write(
+        GraphBatch(
+            organisations=[
+                Organisation("P1", Kind.SUPPLIER, "Wilmar Nabati Refinery", "MY", lei=LEI)
+            ]
+        )
+    )
+    assert register(store, "Wilmar Nabati Refinery", principal=S1)["outcome"] == "CREATED"
