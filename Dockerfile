@@ -19,6 +19,7 @@ COPY loaders/ loaders/
 COPY tiergraph/ tiergraph/
 COPY views/ views/
 COPY matching/ matching/
+COPY mutations/ mutations/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \
