@@ -212,3 +212,29 @@ def test_a_confirmation_of_no_candidate_is_refused(store, tmp_path):
         assert refused.value.option == option
     assert verdicts(store) == {}
     assert store.kinds(["F-FARM"]) == {}
+
+
+def test_partial_leaves_out_the_rows_to_decide_and_writes_the_rest(store, tmp_path):
+    store.write(stored())
+    report = load(
+        store, [write(tmp_path / "net", NETWORK)], today=TODAY, match=Thresholds(), partial=True
+    )
+    assert not report.ok
+    assert store.kinds(["F-ACME", "F-SMR", "F-FARM"]) == {"F-FARM": Kind.SMALLHOLDER}
+    assert store.sellers_of("M-ACME") == []  # its edge names F-SMR: left out with it
+    assert store.recognised_schemes("M-ACME") == {"SMETA"}  # F-ACME's rows name M-ACME
+
+
+def test_a_row_matched_to_another_kind_is_checked_as_that_kind(store, tmp_path):
+    store.write(stored())
+    folder = write(
+        tmp_path / "net",
+        {
+            "organisations.csv": "id,kind,name,country\nF-P1,member,Sinar Mas Agro Resources,ID\n",
+            "requires.csv": "member,requirement\nF-P1,R1\n",
+        },
+    )
+    report = load_matched(store, folder)
+    assert [(p.field, p.reason) for p in report.problems] == [
+        ("member", "'P1' is a supplier, not a member")
+    ]
