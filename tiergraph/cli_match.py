@@ -47,8 +47,8 @@ CreateOpt = Annotated[
     typer.Option(
         "--create",
         metavar="FILE_ID",
-        help="the row FILE_ID is none of its candidates: create it (the rejections are "
-        "kept); repeatable",
+        help="the row FILE_ID is none of its candidates: it is new, and a load creates it "
+        "(the rejections are kept); repeatable",
     ),
 ]
 CandidateOpt = Annotated[
