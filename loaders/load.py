@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -14,7 +14,12 @@ from graph.model import BATCH_FIELDS, GraphBatch
 from graph.store import GraphStore
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
 from loaders.rows import parse_row
-from loaders.validate import check, parse_problems
+from loaders.validate import PROBLEMS_KEPT, check, parse_problems
+
+if TYPE_CHECKING:
+    from loaders.choices import Choices
+    from loaders.matched import MatchResult
+    from matching import Thresholds
 
 Progress = Callable[[int, int], None]  # (rows just done, rows in all)
 
@@ -31,6 +36,7 @@ class LoadReport:
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past the first loaders.validate.PROBLEMS_KEPT
     batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
+    match: MatchResult | None = None  # with --match: what each new organisation is
 
     @property
     def ok(self) -> bool:
@@ -45,6 +51,7 @@ class LoadReport:
             "written": self.written,
             "rejected": [p.as_dict() for p in self.problems],
             "unlisted": self.unlisted,
+            "match": None if self.match is None else self.match.as_dict(new_rows=False),
         }
 
 
@@ -55,11 +62,14 @@ def read_and_check(
     *,
     ignore_other_files: bool = False,
     today: date | None = None,
+    match: Thresholds | None = None,
+    choices: Choices | None = None,
 ) -> tuple[LoadReport, GraphBatch]:
     """Read every file and check every row against the batch and the store (days
     against `today`, default the clock's): the report lists the problems, the
     batch holds the good rows. A folder's files that are neither CSV nor JSON are
-    problems (nothing is written) unless `ignore_other_files`."""
+    problems (nothing is written) unless `ignore_other_files`. With `match`
+    (thresholds), the new organisations are matched first (`matched_rows`)."""
     report = LoadReport()
     files, others = expand(paths)
     if not ignore_other_files:
@@ -86,12 +96,33 @@ def read_and_check(
         except FileProblem as exc:
             report.problems.extend([exc.problem, *exc.rows])
     total = len(raw)
+    held: set[str] = set()
+    if match is not None:
+        raw, held = matched_rows(store, raw, report, match, choices)
     progress = (lambda n: on_read(n, total)) if on_read else None
-    checked = check(raw, store, progress=progress, today=today)
-    report.rows = checked.rows
+    checked = check(raw, store, progress=progress, today=today, held_back=held)
+    report.rows = checked.rows + total - len(raw)
     report.problems.extend(checked.problems)
     report.unlisted = checked.unlisted
     return report, checked.batch
+
+
+def matched_rows(
+    store: GraphStore,
+    raw: list[RawRow],
+    report: LoadReport,
+    thresholds: Thresholds,
+    choices: Choices | None,
+) -> tuple[list[RawRow], set[str]]:
+    """The rows to check once matched (loaders.match.rewrite), and the ids of the
+    organisations held back; each held back row is a problem of the report."""
+    from loaders.match import match_rows, rewrite
+
+    report.match = match_rows(store, raw, thresholds=thresholds, choices=choices)
+    questions = report.match.problems()
+    report.problems.extend(questions[:PROBLEMS_KEPT])
+    report.unlisted += max(len(questions) - PROBLEMS_KEPT, 0)
+    return rewrite(raw, report.match)
 
 
 def _whole_file(path: Path, today: date | None) -> list[RawRow]:
@@ -148,11 +179,23 @@ def load(
     today: date | None = None,
     on_read: Progress | None = None,
     on_write: Progress | None = None,
+    match: Thresholds | None = None,
+    choices: Choices | None = None,
 ) -> LoadReport:
     """Load files into the store. Without `partial`, any problem means nothing
-    is written; with it, the good rows are written and the rest reported."""
+    is written; with it, the good rows are written and the rest reported. With
+    `match` (thresholds), each new organisation is matched first: one matched to a
+    stored organisation is not created and the load's references to it name the
+    stored one; one a person must decide is a problem (`choices` decide it). The
+    choices are kept once the load is written, never before."""
     report, batch = read_and_check(
-        store, paths, on_read, ignore_other_files=ignore_other_files, today=today
+        store,
+        paths,
+        on_read,
+        ignore_other_files=ignore_other_files,
+        today=today,
+        match=match,
+        choices=choices,
     )
     if not report.ok and not partial:
         return report
@@ -169,4 +212,18 @@ def load(
         store.write(batch, progress=advance)
         advance(size - reported)  # the write is whole: the bar ends full
     written(report, batch)
+    if report.match is not None and report.match.verdicts:
+        _keep_choices(store, report.match, report.files, choices)
     return report
+
+
+def _keep_choices(
+    store: GraphStore, result: MatchResult, files: list[str], choices: Choices | None
+) -> None:
+    from loaders.match import keep_choices
+
+    arguments = {"files": files, **(choices.as_dict() if choices else {})}
+    try:
+        keep_choices(store, result, arguments)
+    except Exception as exc:  # noqa: BLE001 - the load is written: say what was not kept
+        result.not_kept = f"{type(exc).__name__}: {exc}"

@@ -135,9 +135,12 @@ def check(
     store: GraphStore,
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    held_back: Iterable[str] = (),
 ) -> Checked:
     """Every row on its own (days against `today`, default the clock's), then across
-    rows and against the store."""
+    rows and against the store. `held_back`: organisation ids whose rows were taken
+    out before the check (a person must decide what they are): a row that refers to
+    one is rejected with it."""
     result = Checked()
     parsed: dict[str, list[tuple[RawRow, Any]]] = defaultdict(list)
     unparsed_ids: dict[str, set[str]] = defaultdict(set)  # for "its row was rejected"
@@ -160,6 +163,7 @@ def check(
 
     ctx = _Context(store, parsed)
     ctx.rejected.update(unparsed_ids)
+    ctx.rejected["organisation"] |= set(held_back)
     sourcing_pairs = _stored_sourcing_pairs(store, parsed)
 
     for kind in KINDS:

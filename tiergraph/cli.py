@@ -20,6 +20,18 @@ from rich.text import Text
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_import import import_network
 from tiergraph.cli_keys import keys_app
+from tiergraph.cli_match import (
+    AutomaticOpt,
+    CandidateOpt,
+    ConfirmOpt,
+    CreateOpt,
+    RejectOpt,
+    choices,
+    match,
+    print_match,
+    refused_choice,
+    thresholds,
+)
 from tiergraph.cli_serve import serve
 from tiergraph.console import (
     BAD_ROWS,
@@ -92,28 +104,53 @@ def load(
             help="skip a folder's files that are neither .csv nor .json (default: refuse)",
         ),
     ] = False,
+    match_first: Annotated[
+        bool,
+        typer.Option(
+            "--match",
+            help="match each new organisation with the stored ones first (docs/matching.md): "
+            "one that is a stored organisation is not created, the load's rows name the "
+            "stored one; one a person must decide stops the load (--confirm, --create)",
+        ),
+    ] = False,
+    confirm: ConfirmOpt = None,
+    reject: RejectOpt = None,
+    create: CreateOpt = None,
+    candidate: CandidateOpt = None,
+    automatic: AutomaticOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate every row, then write them all (docs/formats.md): nothing is written
-    when any row is bad, unless --partial."""
+    when any row is bad, unless --partial. With --match (implied by --confirm,
+    --reject and --create), new organisations are matched with the stored ones first."""
+    from loaders.choices import ChoiceError
     from loaders.load import load as load_files
 
     settings = _settings()
+    chosen = choices(confirm, reject, create)
+    limits = None
+    if match_first or chosen or candidate is not None or automatic is not None:
+        limits = thresholds(settings, candidate, automatic)
     store = _open_store(settings)
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
             writing = progress.add_task("writing", total=None, visible=False)
-            report = load_files(
-                store,
-                paths,
-                partial=partial,
-                ignore_other_files=ignore_other_files,
-                on_read=lambda n, total: progress.update(reading, advance=n, total=total),
-                on_write=lambda n, total: progress.update(
-                    writing, visible=True, advance=n, total=total
-                ),
-            )
+            try:
+                report = load_files(
+                    store,
+                    paths,
+                    partial=partial,
+                    ignore_other_files=ignore_other_files,
+                    on_read=lambda n, total: progress.update(reading, advance=n, total=total),
+                    on_write=lambda n, total: progress.update(
+                        writing, visible=True, advance=n, total=total
+                    ),
+                    match=limits,
+                    choices=chosen,
+                )
+            except ChoiceError as exc:
+                raise refused_choice(exc) from None
             progress.update(reading, completed=report.rows, total=report.rows)
         queued = _recompute(settings, store, report, recompute)
     finally:
@@ -123,6 +160,8 @@ def load(
     else:
         if queued:
             out.print(f"queued {len(queued)} cascade job(s) for the affected members")
+        if report.match is not None:
+            print_match(report.match, new_rows=False)
         print_problems(report.problems, report.unlisted)
         if not report.ok and not partial:
             err.print(
@@ -450,6 +489,7 @@ def _demo_keys(store: Any, settings: Settings, port: int | None) -> None:
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
+app.command()(match)
 app.command()(audits)
 app.command()(savings)
 app.command()(worker)
