@@ -9,6 +9,8 @@ on S4 and A9 on S9 by M2.
 
 Every refusal here must carry a code other than INTERNAL, no trace, no data, and
 leave the store as it was: the same graph version, counts and mutation records.
+
+The tests after "holes this review found" each failed before its fix.
 """
 
 from __future__ import annotations
@@ -382,3 +384,33 @@ def test_huge_inputs_within_the_request_size_limit_are_refused_naming_the_limit(
     for principal, query, variables, field in cases:
         found, message = refused(forum_store, principal, query, **variables)
         assert found == "BAD_USER_INPUT" and message.startswith(field), message
+
+
+# ---- holes this review found, each failing before its fix ------------------------------
+
+
+def test_a_supplier_cannot_register_a_new_member_of_the_forum(forum_store):
+    new = {"name": "Brand New Brands Plc", "country": "GH", "kind": "MEMBER"}
+    found, message = refused(forum_store, S1, REGISTER, s=new)
+    assert found == "BAD_USER_INPUT" and message.startswith("supplier.kind: ")
+    assert forum_store.members() == ["M1", "M2"]
+
+
+def test_a_supplier_cannot_make_a_member_its_sub_supplier(forum_store):
+    """S1 sourcing from M2 would put M2 and its network (S9) into M1's network: M1
+    would learn M2's suppliers and which member S9 sells to."""
+    m3 = Organisation("M3", Kind.MEMBER, "Asunafo North Cocoa Cooperative", "GH")
+    forum_store.write(GraphBatch(organisations=[m3, replace(org_of(forum_store, "M2"), lei=LEI)]))
+    by_name = {"name": "M2 Ltd", "country": "US"}
+    by_identifier = {"name": "Nothing Like It", "country": "GH", "lei": LEI}
+    close = {"name": "Asunafo Cocoa Cooperative", "country": "GH"}
+    for principal in (S1, M1_AS_SUPPLIER):
+        for new, use in ((by_name, None), (by_identifier, None), (by_identifier, "M2")):
+            found, message = refused(forum_store, principal, REGISTER, s=new, use=use)
+            assert found == "FORBIDDEN" and "member" in message, message
+        asked = data(forum_store, principal, REGISTER, s=close)["registerSupplier"]
+        assert [c["id"] for c in asked["candidates"]] == ["M3"]
+        found, message = refused(forum_store, principal, REGISTER, s=close, use="M3")
+        assert found == "FORBIDDEN" and "member" in message, message
+    network = data(forum_store, M1, "{ network(first: 500) { nodes { id } } }")["network"]
+    assert {n["id"] for n in network["nodes"]} == {"S1", "S2", "S3", "S4", "F1"}
