@@ -87,7 +87,7 @@ def require(
     }
 
     def plan(at: datetime) -> Plan:
-        found = store.requirements([requirement])
+        found = [r for r in store.requirements([requirement]) if r.id == requirement]
         batch = GraphBatch()
         if found:
             old = found[0]

@@ -414,3 +414,89 @@ def test_a_supplier_cannot_make_a_member_its_sub_supplier(forum_store):
         assert found == "FORBIDDEN" and "member" in message, message
     network = data(forum_store, M1, "{ network(first: 500) { nodes { id } } }")["network"]
     assert {n["id"] for n in network["nodes"]} == {"S1", "S2", "S3", "S4", "F1"}
+
+
+# A NUL ends a string inside SQLite's JSON functions ("S2\u0000" looks up "S2"), and
+# a lone surrogate cannot be stored or sent to Neo4j: both were INTERNAL, and a NUL
+# let a member retitle a requirement other members require.
+UNSTORABLE = [
+    (
+        M1,
+        '{"query": "mutation { passOn(requirement: \\"R1\\", to: \\"S1\\\\u0000\\") { to } }"}',
+        "to",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: ID!) { passOn(requirement: \\"R1\\", to: $x) { to } }", '
+        '"variables": {"x": "S2\\u0000"}}',
+        "to",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: ID!) { removeSourcing(supplier: $x) { removed } }", '
+        '"variables": {"x": "S2\\ud800"}}',
+        "supplier",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: ID!) { passOn(requirement: \\"R1\\", to: $x) { to } }", '
+        '"variables": {"x": "S2\\udfff"}}',
+        "to",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: String) { adopt(requirement: \\"R1\\", evidence: $x) '
+        '{ requirement } }", "variables": {"x": "signed \\ud800"}}',
+        "evidence",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: String) { adopt(requirement: \\"R1\\", idempotencyKey: $x) '
+        '{ requirement } }", "variables": {"x": "k\\ud800"}}',
+        "idempotencyKey",
+    ),
+    (
+        S1,
+        '{"query": "mutation($x: String!) { registerSupplier(supplier: {name: $x, '
+        'country: \\"GH\\"}, commodity: \\"cocoa\\") { outcome } }", '
+        '"variables": {"x": "Volta\\u0000 Beans"}}',
+        "supplier.name",
+    ),
+    (
+        M1,
+        '{"query": "mutation($x: ID!) { require(requirement: $x) { title } }", '
+        '"variables": {"x": "R1\\ud800"}}',
+        "requirement",
+    ),
+    (
+        M1,
+        '{"query": "mutation($x: String!) { recognise(scheme: $x) { recognised } }", '
+        '"variables": {"x": "SMETA\\u0000"}}',
+        "scheme",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("principal", "body", "field"),
+    UNSTORABLE,
+    ids=[f"{p.organisation}-{f}-{n}" for n, (p, _, f) in enumerate(UNSTORABLE)],
+)
+def test_a_nul_or_a_lone_surrogate_is_bad_user_input_naming_its_field(
+    forum_store, principal, body, field
+):
+    found, message = refused_json(forum_store, principal, body)
+    assert found == "BAD_USER_INPUT" and message.split(": ")[0].endswith(field), message
+
+
+def test_a_member_cannot_retitle_another_members_requirement_through_a_nul(forum_store):
+    """On the embedded store "R2\\u0000" found R2 (M2's), which no other member
+    requires under that id: M1 retitled it. Neo4j made a requirement "R2\\u0000"."""
+    body = (
+        '{"query": "mutation($x: ID!) { require(requirement: $x, title: \\"Hijacked\\") '
+        '{ title } }", "variables": {"x": "R2\\u0000"}}'
+    )
+    found, _ = refused_json(forum_store, M1, body)
+    assert found == "BAD_USER_INPUT"
+    assert [r.title for r in forum_store.requirements(["R2"])] == ["Palm"]
+    assert forum_store.requirements_of("M1") == ["R1"]
