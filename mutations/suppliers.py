@@ -17,7 +17,7 @@ from graph.store import GraphStore, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
-from mutations.registration import decision_key, facts_of, match_one, verdict
+from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
 from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
 from views.member import not_found
 
@@ -76,6 +76,10 @@ def register_supplier(
     if org.kind == Kind.MEMBER:
         raise BadUserInput(
             "supplier.kind", "SUPPLIER or SMALLHOLDER (a supplier registers no member)"
+        )
+    if key_bytes(decision_key(facts_of(org, stored=False))) > KEY_BYTES:
+        raise BadUserInput(
+            "supplier.name", f"too long once folded for matching (over {KEY_BYTES} bytes)"
         )
     edge = checks.row(
         "sourcing",

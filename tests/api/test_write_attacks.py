@@ -500,3 +500,22 @@ def test_a_member_cannot_retitle_another_members_requirement_through_a_nul(forum
     assert found == "BAD_USER_INPUT"
     assert [r.title for r in forum_store.requirements(["R2"])] == ["Palm"]
     assert forum_store.requirements_of("M1") == ["R1"]
+
+
+def test_a_name_too_long_to_keep_a_choice_on_is_refused_before_anything(forum_store):
+    """A choice kept on a name (useExisting, createAnyway) is keyed by the folded name;
+    NFKD unfolds U+FDFA into 18 letters, and Neo4j cannot index a key of 66 KB:
+    the choice was INTERNAL there, after the organisation had been created."""
+    for name, abbreviation in (("\ufdfa" * 2000, "AAA"), ("\U0002070e" * 2000, "\U0002070e" * 50)):
+        new = {"name": name, "country": "GH", "abbreviation": abbreviation}
+        found, message = refused(forum_store, S1, REGISTER, s=new)
+        assert found == "BAD_USER_INPUT" and message.startswith("supplier.name: "), message
+    # a long name that can be kept goes through a choice on every store
+    long = {"name": " ".join(["Kokoo Pa Farmers Union"] * 80), "country": "GH"}
+    made = data(forum_store, S1, REGISTER, s={**long, "abbreviation": "KPFU"})["registerSupplier"]
+    asked = data(forum_store, S9, REGISTER, s={**long, "abbreviation": "KPF"})["registerSupplier"]
+    assert asked["outcome"] == "CHOOSE"
+    chosen = data(
+        forum_store, S9, REGISTER, s={**long, "abbreviation": "KPF"}, use=made["organisation"]
+    )
+    assert chosen["registerSupplier"]["outcome"] == "EXISTING"
