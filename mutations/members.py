@@ -97,8 +97,9 @@ def require(
                 version if version is not None else old.version,
                 tuple(frameworks) if frameworks is not None else old.frameworks,
             )
+            if wanted != old:  # checked as a new one is, and kept as checked
+                wanted = _check_row(wanted)
             if wanted != old:
-                _check_row(wanted)
                 others = [
                     m
                     for m in store.members()

@@ -519,3 +519,13 @@ def test_a_name_too_long_to_keep_a_choice_on_is_refused_before_anything(forum_st
         forum_store, S9, REGISTER, s={**long, "abbreviation": "KPF"}, use=made["organisation"]
     )
     assert chosen["registerSupplier"]["outcome"] == "EXISTING"
+
+
+def test_require_checks_a_change_as_the_loaders_check_a_new_requirement(forum_store):
+    query = """mutation($r: ID!, $f: [String!]) {
+      require(requirement: $r, title: "Supplier code", frameworks: $f) { frameworks } }"""
+    frameworks = ["ILO; UNGP", " "]
+    new = data(forum_store, M1, query, r="R8", f=frameworks)["require"]
+    changed = data(forum_store, M1, query, r="R1", f=frameworks)["require"]
+    assert new["frameworks"] == changed["frameworks"] == ["ILO", "UNGP"]
+    assert [r.frameworks for r in forum_store.requirements(["R1"])] == [("ILO", "UNGP")]
