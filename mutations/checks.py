@@ -46,3 +46,23 @@ def text(value: str | None, field: str, *, required: bool = True, longest: int =
     if len(value) > longest:
         raise BadUserInput(field, f"at most {longest} characters")
     return value
+
+
+def storable(value: Any, field: str) -> None:
+    """Every string in `value` (an argument, or a dict or list of them) can be stored
+    and looked up as it is: no NUL (SQLite's JSON functions end a string there, so
+    "S2\\u0000" would look up "S2") and no lone surrogate (not UTF-8: neither store
+    takes it). Else a BadUserInput naming the field (`field.name`, `field[1]`)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadUserInput(field, "must not hold a NUL character (\\u0000)")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadUserInput(field, "is not Unicode text (a lone surrogate)") from None
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            storable(item, f"{field}.{camel(name)}")
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value, 1):
+            storable(item, f"{field}[{n}]")

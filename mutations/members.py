@@ -87,7 +87,7 @@ def require(
     }
 
     def plan(at: datetime) -> Plan:
-        found = store.requirements([requirement])
+        found = [r for r in store.requirements([requirement]) if r.id == requirement]
         batch = GraphBatch()
         if found:
             old = found[0]
@@ -97,8 +97,9 @@ def require(
                 version if version is not None else old.version,
                 tuple(frameworks) if frameworks is not None else old.frameworks,
             )
+            if wanted != old:  # checked as a new one is, and kept as checked
+                wanted = _check_row(wanted)
             if wanted != old:
-                _check_row(wanted)
                 others = [
                     m
                     for m in store.members()

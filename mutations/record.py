@@ -23,6 +23,7 @@ from access.errors import BadUserInput
 from access.principal import Principal
 from graph.model import GraphBatch
 from graph.store import GraphStore, MatchVerdict, Mutation, MutationRecord, Removals
+from mutations.checks import storable
 
 KEY_LENGTH = 200  # an idempotency key longer than this is refused
 
@@ -68,8 +69,12 @@ def perform(
     plan: Callable[[datetime], Plan],
 ) -> dict[str, Any]:
     """Run `plan(at)` and write what it plans, once. The answer carries the
-    mutation's `id` and `at`, and `replayed: True` when it was written before."""
+    mutation's `id` and `at`, and `replayed: True` when it was written before.
+    Every argument is checked to be storable before anything is looked up."""
+    for name, value in arguments.items():
+        storable(value, name)
     if idempotency_key is not None:
+        storable(idempotency_key, "idempotencyKey")
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > KEY_LENGTH:
             raise BadUserInput("idempotencyKey", f"1 to {KEY_LENGTH} characters")

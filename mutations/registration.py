@@ -10,6 +10,7 @@ rejected pairs) come from the store.
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
@@ -60,6 +61,16 @@ def facts_of(org: model.Organisation, *, stored: bool = True) -> matching.Organi
 
 def decision_key(org: matching.Organisation) -> DecisionKey:
     return DecisionKey.of(org)
+
+
+# The largest key a choice is kept under (UTF-8 bytes of its country, folded name and
+# folded abbreviation): Neo4j indexes it with the stored id in one entry of about 8 KB.
+# Folding can grow a name (NFKD writes U+FDFA as 18 letters).
+KEY_BYTES = 6000
+
+
+def key_bytes(key: DecisionKey) -> int:
+    return len(json.dumps([key.country, key.name, key.abbreviation], ensure_ascii=False).encode())
 
 
 def verdict(key: DecisionKey, stored_id: str, same: bool) -> MatchVerdict:

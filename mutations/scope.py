@@ -24,7 +24,7 @@ def own_organisation(principal: Principal, store: GraphStore, *roles: Role) -> m
 
 def direct_supplier(store: GraphStore, buyer: str, seller: str) -> None:
     """`seller` is one the buyer sources from, else NOT_FOUND."""
-    if seller == buyer or not store.sourcing_pairs([(buyer, seller)]):
+    if seller == buyer or (buyer, seller) not in store.sourcing_pairs([(buyer, seller)]):
         raise not_found("organisation", seller)
 
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from access.errors import BadUserInput
+from access.errors import BadUserInput, Forbidden
 from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Kind
@@ -17,7 +17,7 @@ from graph.store import GraphStore, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
-from mutations.registration import decision_key, facts_of, match_one, verdict
+from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
 from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
 from views.member import not_found
 
@@ -73,6 +73,14 @@ def register_supplier(
     reason = checks.text(create_anyway, "createAnyway") if create_anyway is not None else None
     values = {"kind": Kind.SUPPLIER.value, **supplier, "id": "new"}
     org = checks.row("organisations", values, where="supplier", fields=ORGANISATION_FIELDS)
+    if org.kind == Kind.MEMBER:
+        raise BadUserInput(
+            "supplier.kind", "SUPPLIER or SMALLHOLDER (a supplier registers no member)"
+        )
+    if key_bytes(decision_key(facts_of(org, stored=False))) > KEY_BYTES:
+        raise BadUserInput(
+            "supplier.name", f"too long once folded for matching (over {KEY_BYTES} bytes)"
+        )
     edge = checks.row(
         "sourcing",
         {"buyer": me.id, "seller": "new", "commodity": commodity, "since": since},
@@ -124,6 +132,13 @@ def register_supplier(
             )
         if target == me.id:
             raise BadUserInput("supplier", "an organisation cannot source from itself")
+        if outcome == "EXISTING" and store.kinds([target]).get(target) == Kind.MEMBER:
+            # its network would join every network above the caller's: its suppliers, and
+            # which member they sell to, shown to members that may not see them
+            raise Forbidden(
+                f"{target!r} is a member of the forum: a member is not registered as a "
+                "sub-supplier through the API (an operator loads such an edge)"
+            )
         if outcome == "CREATED":
             batch.organisations.append(_with_id(org, target))
         batch.sourcing.append(
