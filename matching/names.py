@@ -224,7 +224,12 @@ def numbers(name: str) -> frozenset[int]:
     return numbers_of_folded(fold(name))
 
 
+_NO_NUMBERS: frozenset[int] = frozenset()
+
+
 def numbers_of_folded(folded: str) -> frozenset[int]:
+    if not _DIGITS.search(folded):  # most names: no set built
+        return _NO_NUMBERS
     return frozenset(int(w) for w in folded.split() if w.isdigit())
 
 
