@@ -68,7 +68,9 @@ class Columns(NamedTuple):
     identified: np.ndarray  # holds any identifier
     name_count: np.ndarray  # stored organisations of its country with its folded name
     keys: np.ndarray  # folded, word-sorted names (objects, for rapidfuzz)
+    key_length: np.ndarray
     symbols: np.ndarray  # its words as symbols (StoredIndex.symbols)
+    word_count: np.ndarray
 
 
 class Codes(NamedTuple):
@@ -80,6 +82,20 @@ class Codes(NamedTuple):
     lat: np.ndarray
     lon: np.ndarray
     identified: np.ndarray
+
+
+STORED_PAD = 1  # below every symbol; new names pad with 0: pads never meet
+
+
+def _eights(n: int) -> int:
+    return max(8, -(-n // 8) * 8)
+
+
+def padded_codes(symbols: list[str], width: int, pad: int) -> np.ndarray:
+    """Strings of symbols as rows of code points, padded to `width`."""
+    fill = chr(pad)
+    joined = "".join(s.ljust(width, fill) for s in symbols).encode("utf-32-le")
+    return np.frombuffer(joined, dtype=np.uint32).reshape(len(symbols), width).copy()
 
 
 def _deletions(word: str) -> set[str]:
@@ -115,8 +131,11 @@ class StoredIndex:
             "identified": _Column(np.bool_, False),
             "name_count": _Column(np.int64, 0),
             "keys": _Column(object, ""),
+            "key_length": _Column(np.int64, 0),
             "symbols": _Column(object, ""),
+            "word_count": _Column(np.int64, 0),
         }
+        self._word_codes = np.zeros((0, 0), dtype=np.uint32)  # rows from the symbols
         with collector_paused():
             for org in stored:
                 self.add(org)
@@ -137,39 +156,46 @@ class StoredIndex:
         holders = self._holders.setdefault((facts.country, facts.key), [])
         holders.append(i)
         words = self._words.setdefault(facts.country, {})
+        symbol = self._symbol
+        symbols = []
         for word in facts.words:
-            if word not in self._symbol:
-                if _FIRST_SYMBOL + len(self._symbol) >= _UNKNOWN:  # symbols would collide
+            if word not in symbol:
+                if _FIRST_SYMBOL + len(symbol) >= _UNKNOWN:  # symbols would collide
                     raise ValueError("matching: more than 917,504 distinct words in one index")
-                self._symbol[word] = chr(_FIRST_SYMBOL + len(self._symbol))
+                symbol[word] = chr(_FIRST_SYMBOL + len(symbol))
+            symbols.append(symbol[word])
             held = words.get(word)
             if held is None:
                 words[word] = held = []
                 self._new_word(facts.country, word)
             held.append(i)
-            if len(held) > self.common:
+        if self._common_sets:  # caches built by blocking: drop what changed
+            for word in facts.words:
                 self._common_sets.pop((facts.country, word), None)
         for a, b in self._word_pairs(facts):
             both = self._pairs.get((facts.country, a, b))
             if both is not None:
                 both.add(i)
-        columns = self._columns
-        columns["numbers"].values.append(
+        c = self._columns
+        c["numbers"].values.append(
             self._numbers_code.setdefault(facts.numbers, len(self._numbers_code))
         )
-        columns["abbreviation"].values.append(
+        c["abbreviation"].values.append(
             self._abbreviation_code.setdefault(facts.abbreviation, len(self._abbreviation_code))
             if facts.abbreviation
             else -1
         )
-        located = facts.located
-        columns["lat"].values.append(facts.lat if located else np.nan)
-        columns["lon"].values.append(facts.lon if located else np.nan)
-        columns["identified"].values.append(bool(facts.identifiers))
-        columns["keys"].values.append(facts.key)
-        columns["symbols"].values.append(self.symbols(facts.words))
-        columns["name_count"].values.append(0)
-        self._count_holders(holders)
+        located = facts.lat is not None and facts.lon is not None
+        c["lat"].values.append(facts.lat if located else np.nan)
+        c["lon"].values.append(facts.lon if located else np.nan)
+        c["identified"].values.append(bool(facts.identifiers))
+        c["keys"].values.append(facts.key)
+        c["key_length"].values.append(len(facts.key))
+        c["symbols"].values.append("".join(sorted(symbols)))
+        c["word_count"].values.append(len(symbols))
+        c["name_count"].values.append(len(holders))
+        if len(holders) > 1:
+            self._count_holders(holders)
 
     def remove(self, stored_id: str) -> None:
         """Forget one stored organisation (deleted, or merged into another)."""
@@ -201,6 +227,8 @@ class StoredIndex:
                 self._forget_word(facts.country, word)
         for name, column in self._columns.items():
             column.set(i, column.blank if name != "name_count" else 0)
+        if i < len(self._word_codes):
+            self._word_codes[i] = STORED_PAD
 
     def _word_pairs(self, facts: Facts) -> Iterable[tuple[str, str]]:
         return combinations(sorted(facts.words), 2) if self._pairs else ()
@@ -257,6 +285,21 @@ class StoredIndex:
 
     def columns(self) -> Columns:
         return Columns(**{name: column.view() for name, column in self._columns.items()})
+
+    def word_codes(self) -> np.ndarray:
+        """Each stored name's words as symbol code points, sorted, one row per position,
+        padded with STORED_PAD (score.exact_word_scores compares them)."""
+        symbols = self._columns["symbols"].values
+        done, n = len(self._word_codes), len(symbols)
+        if done < n:
+            width = _eights(max(map(len, symbols[done:])))
+            if width > self._word_codes.shape[1]:  # a name with more words: widen
+                done, width = 0, _eights(max(map(len, symbols)))
+            else:
+                width = self._word_codes.shape[1]
+            rows = padded_codes(symbols[done:], width, STORED_PAD)
+            self._word_codes = np.concatenate((self._word_codes[:done], rows)) if done else rows
+        return self._word_codes
 
     def codes(self, facts: list[Facts]) -> Codes:
         unknown: dict[object, int] = {}

@@ -21,9 +21,9 @@ from matching.bulk import collector_paused
 from matching.conflicts import as_conflicts, conflict_bits, conflicts, distance_km, refine
 from matching.decisions import DecisionKey, Decisions
 from matching.facts import Facts
-from matching.index import StoredIndex
+from matching.index import StoredIndex, padded_codes
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
-from matching.score import name_score, word_score
+from matching.score import exact_word_scores, name_score, word_score
 
 __all__ = ["OFFERED", "StoredIndex", "decide", "distance_km", "match", "match_many"]
 
@@ -161,27 +161,48 @@ def _ranked_pairs(
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))] if len(pairs) else pairs
     new_at, stored_at = np.divmod(pairs, width)
     columns = index.columns()
-    cutoff = thresholds.candidate * 100
+    # The exact word score first (cheap); the character score only where the pair can
+    # still reach the candidate threshold, or the automatic one after a re-score.
+    symbols = [index.symbols(r) for r in resolved]
+    words = exact_word_scores(
+        padded_codes(symbols, max(map(len, symbols), default=0), 0),
+        np.fromiter(map(len, symbols), dtype=np.int64, count=len(symbols)),
+        index.word_codes(),
+        columns.word_count,
+        new_at,
+        stored_at,
+    )
+    candidate, automatic = thresholds.candidate, thresholds.automatic
     new_keys = np.array([f.key for f in facts], dtype=object)
-    chars = _pairwise(new_keys[new_at], columns.keys[stored_at], cutoff, workers)
-    keep = chars >= cutoff
-    new_at, stored_at, chars = new_at[keep], stored_at[keep], chars[keep]
-    symbols = np.array([index.symbols(r) for r in resolved], dtype=object)
-    dice = _pairwise(symbols[new_at], columns.symbols[stored_at], 0, workers) / 100.0
-    scores = np.where(chars == 100.0, 1.0, np.minimum(chars / 100.0, dice / (2.0 - dice)))
+    new_length = np.fromiter(map(len, new_keys), dtype=np.int64, count=len(facts))[new_at]
+    stored_length = columns.key_length[stored_at]
+    # fuzz.ratio can reach c only if 2 * shorter / (both lengths) >= c
+    longest_chance = (
+        2 * np.minimum(new_length, stored_length) / np.maximum(1, new_length + stored_length)
+    )
+    chars = np.zeros(len(new_at), dtype=np.float64)
+    for wanted, cutoff in (
+        (words >= candidate, candidate),
+        ((words < candidate) & (longest_chance >= automatic), automatic),
+    ):
+        chars[wanted] = _pairwise(
+            new_keys[new_at[wanted]], columns.keys[stored_at[wanted]], cutoff * 100, workers
+        )
+    keep = chars > 0
+    new_at, stored_at, chars, words = new_at[keep], stored_at[keep], chars[keep], words[keep]
+    scores = np.where(chars == 100.0, 1.0, np.minimum(chars / 100.0, words))
     # Words the resolution could not pair (a typo that is itself a stored word, a
     # truncation): re-score per pair where only the word score stands in the way.
-    automatic = thresholds.automatic
     exact = np.zeros(len(facts), dtype=bool)
     # An exact folded name wins over rivals, so they need no re-scoring (if the exact one
     # has a conflict, rivals keep the lower score: a question more, never a wrong match).
     exact[new_at[chars == 100.0]] = True
     rescore = (chars >= automatic * 100) & (scores < automatic) & ~exact[new_at]
     for k in np.flatnonzero(rescore).tolist():
-        words = word_score(facts[new_at[k]].words, index.facts_at(int(stored_at[k])).words)
-        scores[k] = min(chars[k] / 100.0, max(scores[k], round(words, 4)))
+        tolerant = word_score(facts[new_at[k]].words, index.facts_at(int(stored_at[k])).words)
+        scores[k] = min(chars[k] / 100.0, max(scores[k], round(tolerant, 4)))
     scores = np.round(scores, 4)  # 2/4 is 0.5, not 0.49999 after float32 scores
-    keep = scores >= thresholds.candidate
+    keep = scores >= candidate
     new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep]
     bits = conflict_bits(facts, new_at, stored_at, index, thresholds)
     order = np.lexsort((stored_at, -scores, new_at))  # per new one: best score, then position

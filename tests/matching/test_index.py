@@ -5,10 +5,13 @@ from __future__ import annotations
 import gc
 import random
 
+import numpy as np
 import pytest
 
 from matching import Organisation, StoredIndex, match, match_many
 from matching.facts import Facts
+from matching.index import padded_codes
+from matching.score import exact_word_scores
 
 Org = Organisation
 WORDS = "Sawit Jaya Abadi Makmur Agro Lestari Mitra Sumber Tani Indah Karya Bumi Mas".split()
@@ -133,3 +136,27 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_exact_word_scores_are_the_jaccard_index_of_the_words() -> None:
+    rng = random.Random(11)
+    vocabulary = [f"zu{a}{b}" for a in "bdfgkm" for b in "prstv"]  # 30 plain words
+    names = [rng.sample(vocabulary, rng.randint(1, 12)) for _ in range(60)]  # some > 8 words
+    index = StoredIndex()
+    for k, words in enumerate(names[:30]):
+        index.add(Org(" ".join(words), "ID", id=str(k)))
+        index.word_codes()  # read between adds: rows appended, widened past 8 words
+    new = [index.symbols(words) for words in names[30:]]
+    new_at = np.repeat(np.arange(30), 30)
+    stored_at = np.tile(np.arange(30), 30)
+    got = exact_word_scores(
+        padded_codes(new, max(map(len, new)), 0),
+        np.array([len(s) for s in new]),
+        index.word_codes(),
+        index.columns().word_count,
+        new_at,
+        stored_at,
+    )
+    for k in range(len(got)):
+        a, b = set(names[30 + new_at[k]]), set(names[stored_at[k]])
+        assert got[k] == pytest.approx(len(a & b) / len(a | b))
