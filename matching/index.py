@@ -95,7 +95,7 @@ def padded_codes(symbols: list[str], width: int, pad: int) -> np.ndarray:
     """Strings of symbols as rows of code points, padded to `width`."""
     fill = chr(pad)
     joined = "".join(s.ljust(width, fill) for s in symbols).encode("utf-32-le")
-    return np.frombuffer(joined, dtype=np.uint32).reshape(len(symbols), width).copy()
+    return np.frombuffer(joined, dtype=np.uint32).reshape(len(symbols), width)
 
 
 def _deletions(word: str) -> set[str]:
@@ -135,7 +135,8 @@ class StoredIndex:
             "symbols": _Column(object, ""),
             "word_count": _Column(np.int64, 0),
         }
-        self._word_codes = np.zeros((0, 0), dtype=np.uint32)  # rows from the symbols
+        self._word_codes = np.zeros((0, 8), dtype=np.uint32)  # rows from the symbols
+        self._code_rows = 0  # rows of _word_codes filled
         with collector_paused():
             for org in stored:
                 self.add(org)
@@ -227,7 +228,7 @@ class StoredIndex:
                 self._forget_word(facts.country, word)
         for name, column in self._columns.items():
             column.set(i, column.blank if name != "name_count" else 0)
-        if i < len(self._word_codes):
+        if i < self._code_rows:
             self._word_codes[i] = STORED_PAD
 
     def _word_pairs(self, facts: Facts) -> Iterable[tuple[str, str]]:
@@ -288,18 +289,25 @@ class StoredIndex:
 
     def word_codes(self) -> np.ndarray:
         """Each stored name's words as symbol code points, sorted, one row per position,
-        padded with STORED_PAD (score.exact_word_scores compares them)."""
+        padded with STORED_PAD (score.exact_word_scores compares them). Rows added since
+        the last call are copied in (into a buffer whose capacity doubles)."""
         symbols = self._columns["symbols"].values
-        done, n = len(self._word_codes), len(symbols)
+        done, n = self._code_rows, len(symbols)
         if done < n:
+            buffer = self._word_codes
             width = _eights(max(map(len, symbols[done:])))
-            if width > self._word_codes.shape[1]:  # a name with more words: widen
+            if width > buffer.shape[1]:  # a name with more words: widen, copy every row
                 done, width = 0, _eights(max(map(len, symbols)))
             else:
-                width = self._word_codes.shape[1]
-            rows = padded_codes(symbols[done:], width, STORED_PAD)
-            self._word_codes = np.concatenate((self._word_codes[:done], rows)) if done else rows
-        return self._word_codes
+                width = buffer.shape[1]
+            if n > len(buffer) or width != buffer.shape[1]:
+                grown = np.full((max(n, 2 * len(buffer)), width), STORED_PAD, dtype=np.uint32)
+                if done:
+                    grown[:done] = buffer[:done]
+                buffer = self._word_codes = grown
+            buffer[done:n] = padded_codes(symbols[done:], width, STORED_PAD)
+            self._code_rows = n
+        return self._word_codes[:n]
 
     def codes(self, facts: list[Facts]) -> Codes:
         unknown: dict[object, int] = {}
