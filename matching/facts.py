@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from matching.model import Organisation
-from matching.names import fold, fold_abbreviation, numbers_of_folded
+from matching.names import fold_abbreviation, folded_words, numbers_of_folded
 
 
 class Facts(NamedTuple):
@@ -24,15 +24,14 @@ class Facts(NamedTuple):
 
     @classmethod
     def of(cls, org: Organisation) -> Facts:
-        folded = fold(org.name)
-        words = folded.split()
+        words = folded_words(org.name)
         identifiers = org.identifiers
         return cls(
             org.id,
             org.country.strip().upper(),
             " ".join(sorted(words)),
             tuple(dict.fromkeys(words)),
-            numbers_of_folded(folded),
+            numbers_of_folded(" ".join(words)),
             fold_abbreviation(org.abbreviation) if org.abbreviation else None,
             org.lat,
             org.lon,

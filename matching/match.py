@@ -18,7 +18,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from matching.bulk import collector_paused
-from matching.conflicts import as_conflicts, conflict_bits, conflicts, distance_km, refine
+from matching.conflicts import (
+    SHARED,
+    as_conflicts,
+    conflict_bits,
+    conflicts,
+    distance_km,
+    refine,
+)
 from matching.decisions import DecisionKey, Decisions
 from matching.facts import Facts
 from matching.index import StoredIndex, padded_codes
@@ -47,8 +54,9 @@ def decide(
     conflict bits from conflicts.conflict_bits), best score first."""
 
     def offer(i: int, score: float, bits: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
-        found = as_conflicts(refine(bits, new, i, index, thresholds))
-        return Candidate(index.facts_at(i).id or "", score, found + extra)
+        if bits & SHARED:
+            bits = refine(bits, new, i, index, thresholds)
+        return Candidate(index.facts_at(i).id or "", score, as_conflicts(bits) + extra)
 
     def offer_any(i: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
         """A stored organisation the name scores may not have selected (an identifier's)."""
