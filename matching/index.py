@@ -379,8 +379,9 @@ class StoredIndex:
         return tuple(dict.fromkeys(resolved)), tuple(others)
 
     def symbols(self, words: Iterable[str]) -> str:
-        """Words as one character each, sorted: the Indel similarity of two such strings
-        is the Dice coefficient of the two word sets (vectorised word scores)."""
+        """Words as one character each, sorted (word_codes turns them into rows of code
+        points for score.exact_word_scores); a word no stored name has gets a character
+        no stored name uses."""
         out = []
         unknown = 0
         for word in words:
