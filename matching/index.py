@@ -1,8 +1,9 @@
 """The stored organisations made ready for matching: each one's folded facts, the
-identifier index, folded-name counts, and the word index that picks, per
-country, the few stored organisations worth scoring against a new one.
+identifier index, who holds each folded name, numpy columns for the conflicts,
+and the word index that picks, per country, the few stored organisations worth
+scoring against a new one. Kept up to date with `add` and `remove`.
 
-Blocking (why 100,000 x 100,000 runs in half a minute, not hours): only organisations of the
+Blocking (why 100,000 x 100,000 runs in seconds, not hours): only organisations of the
 same country are compared, and of those only the ones that share with the new
 name one of its three rarest words that is rare (at most `common` holders in
 the country), or two of its three rarest words. Before that, a word no stored
@@ -14,57 +15,87 @@ to the stored word it truncates.
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from matching.bulk import collector_paused
+from matching.facts import Facts
 from matching.model import Organisation
-from matching.names import fold, fold_abbreviation, numbers_of_folded
 
 COMMON_WORD = 100  # holders in one country above which a word alone does not select
-_NOTHING = np.zeros(0, dtype=np.int64)
 _UNKNOWN = 0xF0000  # symbols for words no stored name has (Unicode private use plane)
+_FIRST_SYMBOL = 0x10000
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """One organisation's folded facts, computed once."""
+class _Column:
+    """Values by position, appended to a list (cheap) and copied to a numpy array when
+    read (`view`): only the part appended since the last read is copied, into an array
+    whose capacity doubles."""
 
-    id: str | None
-    country: str
-    key: str  # folded name, words sorted (names.name_key)
-    words: tuple[str, ...]  # distinct folded words
-    numbers: frozenset[int]
-    abbreviation: str | None
-    lat: float | None
-    lon: float | None
-    identifiers: tuple[tuple[str, str], ...]  # (kind, canonical value), sorted
+    def __init__(self, dtype: Any, blank: Any):
+        self.values: list[Any] = []
+        self.data = np.full(1024, blank, dtype=dtype)
+        self.synced = 0  # values[:synced] are in data
+        self.blank = blank
 
-    @classmethod
-    def of(cls, org: Organisation) -> Facts:
-        folded = fold(org.name)
-        words = folded.split()
-        return cls(
-            id=org.id,
-            country=org.country.strip().upper(),
-            key=" ".join(sorted(words)),
-            words=tuple(dict.fromkeys(words)),
-            numbers=numbers_of_folded(folded),
-            abbreviation=fold_abbreviation(org.abbreviation),
-            lat=org.lat,
-            lon=org.lon,
-            identifiers=tuple(
-                sorted((k.strip().lower(), canonical(v)) for k, v in org.identifiers.items() if v)
-            ),
-        )
+    def set(self, i: int, value: Any) -> None:
+        self.values[i] = value
+        if i < self.synced:
+            self.data[i] = value
+
+    def view(self) -> np.ndarray:
+        n = len(self.values)
+        if self.synced < n:
+            if n > len(self.data):
+                grown = np.full(max(2 * len(self.data), n), self.blank, dtype=self.data.dtype)
+                grown[: self.synced] = self.data[: self.synced]
+                self.data = grown
+            self.data[self.synced : n] = np.array(self.values[self.synced :], dtype=self.data.dtype)
+            self.synced = n
+        return self.data[:n]
 
 
-def canonical(value: str) -> str:
-    """An identifier as compared: upper case, no spaces or hyphens (checked values
-    already are; this keeps a stray space from splitting one organisation in two)."""
-    return "".join(value.split()).replace("-", "").upper()
+class Columns(NamedTuple):
+    """Per stored position (removed ones blank): what the vectorised conflicts compare."""
+
+    numbers: np.ndarray  # code of the set of numbers in the name
+    abbreviation: np.ndarray  # code of the folded abbreviation, -1 none
+    lat: np.ndarray  # NaN: no coordinates
+    lon: np.ndarray
+    identified: np.ndarray  # holds any identifier
+    name_count: np.ndarray  # stored organisations of its country with its folded name
+    keys: np.ndarray  # folded, word-sorted names (objects, for rapidfuzz)
+    key_length: np.ndarray
+    symbols: np.ndarray  # its words as symbols (StoredIndex.symbols)
+    word_count: np.ndarray
+
+
+class Codes(NamedTuple):
+    """The same facts for new organisations, coded with the index's codes (a value no
+    stored organisation has gets a negative code of its own)."""
+
+    numbers: np.ndarray
+    abbreviation: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    identified: np.ndarray
+
+
+STORED_PAD = 1  # below every symbol; new names pad with 0: pads never meet
+
+
+def _eights(n: int) -> int:
+    return max(8, -(-n // 8) * 8)
+
+
+def padded_codes(symbols: list[str], width: int, pad: int) -> np.ndarray:
+    """Strings of symbols as rows of code points, padded to `width`."""
+    fill = chr(pad)
+    joined = "".join(s.ljust(width, fill) for s in symbols).encode("utf-32-le")
+    return np.frombuffer(joined, dtype=np.uint32).reshape(len(symbols), width)
 
 
 def _deletions(word: str) -> set[str]:
@@ -72,29 +103,47 @@ def _deletions(word: str) -> set[str]:
 
 
 class StoredIndex:
-    """Stored organisations ready to be matched against. Build it once per file."""
+    """Stored organisations ready to be matched against. Build it once (per country,
+    or for all), then keep it current with `add` and `remove` as organisations are
+    registered: both cost about what indexing that one organisation costs."""
 
-    def __init__(self, stored: Iterable[Organisation], *, common: int = COMMON_WORD):
-        self.facts: list[Facts] = []
+    def __init__(self, stored: Iterable[Organisation] = (), *, common: int = COMMON_WORD):
+        self.facts: list[Facts | None] = []  # by position; None once removed
         self.position: dict[str, int] = {}
         self.by_identifier: dict[tuple[str, str], list[int]] = {}
-        self.name_counts: Counter[tuple[str, str]] = Counter()
-        self._lists: dict[str, dict[str, list[int]]] = {}  # while adding
-        self._words: dict[str, dict[str, np.ndarray]] = {}  # word -> holders, ascending
-        self._deletions: dict[str, dict[str, set[str]]] = {}
-        self._sorted: dict[str, list[str]] = {}
-        self._symbol: dict[str, str] = {}
-        self.word_symbols: list[str] = []
         self.common = common
-        for org in stored:
-            self._add(org)
-        self._words = {
-            country: {w: np.array(holders, dtype=np.int64) for w, holders in words.items()}
-            for country, words in self._lists.items()
+        self._holders: dict[tuple[str, str], list[int]] = {}  # (country, key) -> positions
+        self._words: dict[str, dict[str, list[int]]] = {}  # country -> word -> positions
+        self._common_sets: dict[tuple[str, str], frozenset[int]] = {}  # cache, common words
+        # Cache: (country, word, word) -> who holds both, for two common words (blocking
+        # asks for the same few hundred pairs of a country's formulaic words again and again).
+        self._pairs: dict[tuple[str, str, str], set[int]] = {}
+        self._deletions: dict[str, dict[str, set[str]]] = {}
+        self._sorted: dict[str, list[str]] = {}  # country -> its words sorted (built lazily)
+        self._symbol: dict[str, str] = {}
+        self._numbers_code: dict[frozenset[int], int] = {}
+        self._abbreviation_code: dict[str, int] = {}
+        self._columns = {
+            "numbers": _Column(np.int64, -1),
+            "abbreviation": _Column(np.int64, -1),
+            "lat": _Column(np.float64, np.nan),
+            "lon": _Column(np.float64, np.nan),
+            "identified": _Column(np.bool_, False),
+            "name_count": _Column(np.int64, 0),
+            "keys": _Column(object, ""),
+            "key_length": _Column(np.int64, 0),
+            "symbols": _Column(object, ""),
+            "word_count": _Column(np.int64, 0),
         }
-        del self._lists
+        self._word_codes = np.zeros((0, 8), dtype=np.uint32)  # rows from the symbols
+        self._code_rows = 0  # rows of _word_codes filled
+        with collector_paused():
+            for org in stored:
+                self.add(org)
 
-    def _add(self, org: Organisation) -> None:
+    # --- keeping it current -------------------------------------------------------
+    def add(self, org: Organisation) -> None:
+        """Index one stored organisation (it needs an id no indexed one has)."""
         if not org.id:
             raise ValueError(f"stored organisation {org.name!r} has no id")
         if org.id in self.position:
@@ -105,31 +154,189 @@ class StoredIndex:
         self.position[org.id] = i
         for pair in facts.identifiers:
             self.by_identifier.setdefault(pair, []).append(i)
-        self.name_counts[(facts.country, facts.key)] += 1
-        words = self._lists.setdefault(facts.country, {})
-        deletions = self._deletions.setdefault(facts.country, {})
+        holders = self._holders.setdefault((facts.country, facts.key), [])
+        holders.append(i)
+        words = self._words.setdefault(facts.country, {})
+        symbol = self._symbol
+        symbols = []
         for word in facts.words:
-            if word not in self._symbol:
-                if 0x10000 + len(self._symbol) >= _UNKNOWN:  # symbols would collide
+            if word not in symbol:
+                if _FIRST_SYMBOL + len(symbol) >= _UNKNOWN:  # symbols would collide
                     raise ValueError("matching: more than 917,504 distinct words in one index")
-                self._symbol[word] = chr(0x10000 + len(self._symbol))
-            holders = words.get(word)
-            if holders is None:
-                words[word] = holders = []
-                if len(word) >= 4:
-                    for variant in _deletions(word):
-                        deletions.setdefault(variant, set()).add(word)
-            holders.append(i)
-        self.word_symbols.append(self.symbols(facts.words))
+                symbol[word] = chr(_FIRST_SYMBOL + len(symbol))
+            symbols.append(symbol[word])
+            held = words.get(word)
+            if held is None:
+                words[word] = held = []
+                self._new_word(facts.country, word)
+            held.append(i)
+        if self._common_sets:  # caches built by blocking: drop what changed
+            for word in facts.words:
+                self._common_sets.pop((facts.country, word), None)
+        for a, b in self._word_pairs(facts):
+            both = self._pairs.get((facts.country, a, b))
+            if both is not None:
+                both.add(i)
+        c = self._columns
+        c["numbers"].values.append(
+            self._numbers_code.setdefault(facts.numbers, len(self._numbers_code))
+        )
+        c["abbreviation"].values.append(
+            self._abbreviation_code.setdefault(facts.abbreviation, len(self._abbreviation_code))
+            if facts.abbreviation
+            else -1
+        )
+        located = facts.lat is not None and facts.lon is not None
+        c["lat"].values.append(facts.lat if located else np.nan)
+        c["lon"].values.append(facts.lon if located else np.nan)
+        c["identified"].values.append(bool(facts.identifiers))
+        c["keys"].values.append(facts.key)
+        c["key_length"].values.append(len(facts.key))
+        c["symbols"].values.append("".join(sorted(symbols)))
+        c["word_count"].values.append(len(symbols))
+        c["name_count"].values.append(len(holders))
+        if len(holders) > 1:
+            self._count_holders(holders)
 
+    def remove(self, stored_id: str) -> None:
+        """Forget one stored organisation (deleted, or merged into another)."""
+        i = self.position.pop(stored_id, None)
+        if i is None:
+            raise KeyError(f"stored organisation id {stored_id!r} is not indexed")
+        facts = self.facts[i]
+        assert facts is not None
+        self.facts[i] = None
+        for pair in facts.identifiers:
+            self.by_identifier[pair].remove(i)
+            if not self.by_identifier[pair]:
+                del self.by_identifier[pair]
+        holders = self._holders[(facts.country, facts.key)]
+        holders.remove(i)
+        self._count_holders(holders)
+        if not holders:
+            del self._holders[(facts.country, facts.key)]
+        for a, b in self._word_pairs(facts):
+            both = self._pairs.get((facts.country, a, b))
+            if both is not None:
+                both.discard(i)
+        words = self._words[facts.country]
+        for word in facts.words:
+            words[word].remove(i)
+            self._common_sets.pop((facts.country, word), None)
+            if not words[word]:
+                del words[word]
+                self._forget_word(facts.country, word)
+        for name, column in self._columns.items():
+            column.set(i, column.blank if name != "name_count" else 0)
+        if i < self._code_rows:
+            self._word_codes[i] = STORED_PAD
+
+    def _word_pairs(self, facts: Facts) -> Iterable[tuple[str, str]]:
+        return combinations(sorted(facts.words), 2) if self._pairs else ()
+
+    def _count_holders(self, holders: list[int]) -> None:
+        counts = self._columns["name_count"]
+        for j in holders:
+            counts.set(j, len(holders))
+
+    def _new_word(self, country: str, word: str) -> None:
+        if len(word) >= 4:
+            deletions = self._deletions.setdefault(country, {})
+            for variant in _deletions(word):
+                deletions.setdefault(variant, set()).add(word)
+        vocabulary = self._sorted.get(country)
+        if vocabulary is not None:
+            bisect.insort(vocabulary, word)
+
+    def _forget_word(self, country: str, word: str) -> None:
+        if len(word) >= 4:
+            deletions = self._deletions[country]
+            for variant in _deletions(word):
+                deletions[variant].discard(word)
+                if not deletions[variant]:
+                    del deletions[variant]
+        vocabulary = self._sorted.get(country)
+        if vocabulary is not None:
+            del vocabulary[bisect.bisect_left(vocabulary, word)]
+
+    # --- reading ------------------------------------------------------------------
     def __len__(self) -> int:
+        """Organisations indexed now."""
+        return len(self.position)
+
+    @property
+    def size(self) -> int:
+        """Positions handed out (removed ones included): the length of `columns()`."""
         return len(self.facts)
+
+    def facts_at(self, i: int) -> Facts:
+        facts = self.facts[i]
+        if facts is None:
+            raise KeyError(f"stored position {i} was removed")
+        return facts
+
+    def name_holders(self, i: int) -> list[int]:
+        """Positions of the stored organisations of i's country with i's folded name."""
+        facts = self.facts_at(i)
+        return self._holders[(facts.country, facts.key)]
 
     def shared_name(self, i: int) -> bool:
         """Whether several stored organisations of this one's country fold to its name."""
-        f = self.facts[i]
-        return self.name_counts[(f.country, f.key)] > 1
+        return len(self.name_holders(i)) > 1
 
+    def columns(self) -> Columns:
+        return Columns(**{name: column.view() for name, column in self._columns.items()})
+
+    def word_codes(self) -> np.ndarray:
+        """Each stored name's words as symbol code points, sorted, one row per position,
+        padded with STORED_PAD (score.exact_word_scores compares them). Rows added since
+        the last call are copied in (into a buffer whose capacity doubles)."""
+        symbols = self._columns["symbols"].values
+        done, n = self._code_rows, len(symbols)
+        if done < n:
+            buffer = self._word_codes
+            width = _eights(max(map(len, symbols[done:])))
+            if width > buffer.shape[1]:  # a name with more words: widen, copy every row
+                done, width = 0, _eights(max(map(len, symbols)))
+            else:
+                width = buffer.shape[1]
+            if n > len(buffer) or width != buffer.shape[1]:
+                grown = np.full((max(n, 2 * len(buffer)), width), STORED_PAD, dtype=np.uint32)
+                if done:
+                    grown[:done] = buffer[:done]
+                buffer = self._word_codes = grown
+            buffer[done:n] = padded_codes(symbols[done:], width, STORED_PAD)
+            self._code_rows = n
+        return self._word_codes[:n]
+
+    def codes(self, facts: list[Facts]) -> Codes:
+        unknown: dict[object, int] = {}
+
+        def code(known: dict[Any, int], value: object) -> int:
+            found = known.get(value)
+            return found if found is not None else unknown.setdefault(value, -2 - len(unknown))
+
+        n = len(facts)
+        return Codes(
+            np.fromiter((code(self._numbers_code, f.numbers) for f in facts), np.int64, n),
+            np.fromiter(
+                (
+                    code(self._abbreviation_code, f.abbreviation) if f.abbreviation else -1
+                    for f in facts
+                ),
+                np.int64,
+                n,
+            ),
+            np.fromiter(
+                (np.nan if f.lat is None or f.lon is None else f.lat for f in facts), np.float64, n
+            ),
+            np.fromiter(
+                (np.nan if f.lat is None or f.lon is None else f.lon for f in facts), np.float64, n
+            ),
+            np.fromiter((bool(f.identifiers) for f in facts), np.bool_, n),
+        )
+
+    # --- resolving a new name's words and blocking -------------------------------------
     def _corrections(self, country: str, word: str) -> set[str]:
         """Stored words one deletion away from a word no stored name has."""
         deletions = self._deletions.get(country, {})
@@ -172,8 +379,9 @@ class StoredIndex:
         return tuple(dict.fromkeys(resolved)), tuple(others)
 
     def symbols(self, words: Iterable[str]) -> str:
-        """Words as one character each, sorted: the Indel similarity of two such strings
-        is the Dice coefficient of the two word sets (vectorised word scores)."""
+        """Words as one character each, sorted (word_codes turns them into rows of code
+        points for score.exact_word_scores); a word no stored name has gets a character
+        no stored name uses."""
         out = []
         unknown = 0
         for word in words:
@@ -183,22 +391,47 @@ class StoredIndex:
             out.append(symbol)
         return "".join(sorted(out))
 
+    def _common_set(self, country: str, word: str) -> frozenset[int]:
+        found = self._common_sets.get((country, word))
+        if found is None:
+            found = self._common_sets[(country, word)] = frozenset(self._words[country][word])
+        return found
+
+    def _both(self, country: str, a: str, b: str) -> set[int]:
+        """The stored organisations of `country` whose names hold both words."""
+        if b < a:
+            a, b = b, a
+        found = self._pairs.get((country, a, b))
+        if found is None:
+            found = set(self._common_set(country, a) & self._common_set(country, b))
+            self._pairs[(country, a, b)] = found
+        return found
+
     def block(
         self, resolved: tuple[str, ...], country: str, others: tuple[str, ...] = ()
-    ) -> np.ndarray:
+    ) -> list[int]:
         """The stored organisations (positions) worth scoring against a new name
         of `country` whose words are `resolved` (and, for a misspelt word, the
         `others` it could have been); one may appear twice."""
         words = self._words.get(country)
-        known = sorted((len(words[w]), w) for w in resolved if w in words) if words else []
-        if not words or not known:
-            return _NOTHING
-        rarest = [words[w] for _, w in known[:3]]
-        parts = [h for h in rarest if len(h) <= self.common]  # a rare word alone selects
-        parts.extend(words[w] for w in others if len(words[w]) <= self.common)
-        for i, j in ((0, 1), (0, 2), (1, 2)):  # two of the three rarest words together
-            if j < len(rarest) and len(rarest[i]) > self.common < len(rarest[j]):
-                parts.append(np.intersect1d(rarest[i], rarest[j], assume_unique=True))
-        if not parts:  # one word only, and a common one: every holder
-            return rarest[0]
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        if not words:
+            return []
+        known = sorted((len(words[w]), w) for w in resolved if w in words)
+        if not known:
+            return []
+        common = self.common
+        found: list[int] = []
+        rarest = [w for _, w in known[:3]]
+        for count, word in known[:3]:
+            if count <= common:  # a rare word alone selects
+                found.extend(words[word])
+        for word in others:
+            if len(words[word]) <= common:
+                found.extend(words[word])
+        frequent = [w for count, w in known[:3] if count > common]
+        for a, b in ((0, 1), (0, 2), (1, 2)):  # two of the three rarest words together
+            if b < len(frequent):
+                found.extend(self._both(country, frequent[a], frequent[b]))
+        if not found and not frequent[1:]:  # one word only, and a common one: every holder
+            found.extend(words[rarest[0]])
+        return found

@@ -26,11 +26,15 @@ class Organisation:
 @dataclass(frozen=True)
 class Thresholds:
     """Name scores (0-1): at or above `automatic` with no conflict, the existing
-    organisation; from `candidate` up, offered for a person to choose."""
+    organisation; from `candidate` up, offered for a person to choose. Also the
+    other settings of a match (the distance that makes two sites, the shared-name rule)."""
 
     candidate: float = 0.5
     automatic: float = 0.8
     max_distance_km: float = 2.0  # two sites further apart are two organisations
+    # A name several stored organisations share: taken only when an equal abbreviation
+    # or a location within max_distance_km singles one out (False), or never (True).
+    strict_shared_names: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 < self.candidate <= self.automatic <= 1.0:

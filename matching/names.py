@@ -88,6 +88,7 @@ _CO_OP = re.compile(r"\bco-?op(?:erative)?(s?)(?:-ca)?\b")
 _INITIAL_DOT = re.compile(r"(?<=\b\w)\.")  # the dots of S.A., P.T., A.S.
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\d+|[^\W\d_]+")  # a word: digits, or letters (punctuation splits)
 _APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
 # Letters NFKD does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
@@ -103,12 +104,9 @@ def roman(token: str) -> int | None:
     return int(_ROMANS[token]) if token in _ROMANS else None
 
 
-def _spaced(digits: re.Match[str]) -> str:
-    return f" {digits.group()} "
-
-
-def _plain(name: str) -> str:
-    """Case, accents, apostrophes, initials' dots and punctuation folded; words split.
+def _plain(name: str) -> list[str]:
+    """Case, accents, apostrophes, initials' dots and punctuation folded; the words,
+    digits split from letters ("PKS2" is "pks", "2").
     (The guards skip a regex when its text cannot occur: folding runs 200,000 times a file.)"""
     text = name.casefold()
     if not text.isascii():
@@ -121,9 +119,7 @@ def _plain(name: str) -> str:
         text = _INITIAL_DOT.sub("", text)
     if "'" in text or "’" in text:
         text = _APOSTROPHE.sub("", text)
-    if _DIGITS.search(text):
-        text = _DIGITS.sub(_spaced, text)
-    return _NON_WORD.sub(" ", text)
+    return _WORD.findall(text)
 
 
 def _by_first_word(
@@ -140,6 +136,9 @@ _LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES)
 _EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
 _PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
 _ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
+# Words some step of folding changes or drops (every other word passes as it is).
+_EXPANDED = frozenset(_EXPANSION_STARTS) | COOPERATIVE_WORDS | frozenset(EXPANSIONS)
+_IDENTITY_SPECIAL = frozenset(_LEGAL_PHRASE_STARTS) | LEGAL_FORMS | STOP_WORDS | frozenset(_ROMANS)
 # What a legal-form word truncated to 1-3 letters leaves (never a numeral: "Mill I").
 _TRUNCATED_LEGAL_FORMS = frozenset(
     form[:n] for form in LEGAL_FORMS for n in range(1, min(4, len(form)))
@@ -157,10 +156,16 @@ def _phrase_at(
 
 def _expand(words: list[str]) -> list[str]:
     """Abbreviations and cooperative words replaced (phrases first)."""
+    if _EXPANDED.isdisjoint(words):  # most names
+        return words
     out: list[str] = []
     i = 0
     while i < len(words):
         word = words[i]
+        if word not in _EXPANDED:
+            out.append(word)
+            i += 1
+            continue
         if word in _EXPANSION_STARTS:
             phrase = _phrase_at(words, i, _EXPANSION_STARTS)
             if phrase is not None:
@@ -184,6 +189,10 @@ def _identity_words(words: list[str]) -> list[str]:
     i = 0
     while i < len(words):
         word = words[i]
+        if word not in _IDENTITY_SPECIAL and not word.isdigit():
+            out.append(word)
+            i += 1
+            continue
         if word in _LEGAL_PHRASE_STARTS:
             phrase = _phrase_at(words, i, _LEGAL_PHRASE_STARTS)
             if phrase is not None:
@@ -206,11 +215,16 @@ def fold(name: str) -> str:
     """The name as compared: lower case, no accents or punctuation, no legal-form
     or stop words, abbreviations expanded, numerals arabic; word order kept.
     A name made only of legal-form words ("Company Limited") keeps them."""
-    words = _expand(_plain(name).split())
+    return " ".join(folded_words(name))
+
+
+def folded_words(name: str) -> list[str]:
+    """fold's words, uncached (matching folds each stored and new name once)."""
+    words = _expand(_plain(name))
     kept = _identity_words(words)
     while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS:
         kept.pop()  # "Trading Company Li", "Plantation Tb": cut at a field's width
-    return " ".join(kept or words)
+    return kept or words
 
 
 def name_key(name: str) -> str:
@@ -224,7 +238,12 @@ def numbers(name: str) -> frozenset[int]:
     return numbers_of_folded(fold(name))
 
 
+_NO_NUMBERS: frozenset[int] = frozenset()
+
+
 def numbers_of_folded(folded: str) -> frozenset[int]:
+    if not _DIGITS.search(folded):  # most names: no set built
+        return _NO_NUMBERS
     return frozenset(int(w) for w in folded.split() if w.isdigit())
 
 

@@ -96,11 +96,16 @@ def test_the_same_name_in_another_country_is_another_organisation() -> None:
 
 
 def test_cooperatives_sharing_a_name_are_told_apart_only_by_a_person() -> None:
+    # The strict reading of the shared-name rule; by default an equal abbreviation
+    # that singles one out decides (tests/matching/test_shared_names.py).
+    strict = Thresholds(strict_shared_names=True)
     stored = [
         Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="SCAS", id="c1"),
         Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="COOPAS", id="c2"),
     ]
-    got = match(Org("SCOOPS Agricole Soubré", "CI", abbreviation="S.C.A.S."), stored)
+    got = match(
+        Org("SCOOPS Agricole Soubré", "CI", abbreviation="S.C.A.S."), stored, thresholds=strict
+    )
     assert got.decision == "choose"  # a name several stored organisations share
     assert conflicts_of(got, "c1") == (Conflict.SHARED_NAME,)
     assert conflicts_of(got, "c2") == (Conflict.ABBREVIATION, Conflict.SHARED_NAME)
