@@ -497,10 +497,14 @@ LIMIT $limit
 
 # ---- share requests: metadata nodes beside the graph, like API keys (counts and
 # exports never see them; clear() takes them), upserted whole by id.
-UPSERT_SHARE_REQUESTS = """
-UNWIND $rows AS row
-MERGE (r:ShareRequest {id: row.id})
-SET r = row
+# The first SET takes the request's write lock before its status is read: of two
+# racing answers, the second reads the first's (committed) status.
+UPSERT_SHARE_REQUEST = """
+MERGE (r:ShareRequest {id: $row.id})
+SET r.locked = true
+WITH r, r.status AS was
+SET r = $row
+RETURN was
 """
 SHARE_REQUEST_FILTERS = ("member", "owner", "audit", "status", "id")  # the allow-list
 

@@ -45,6 +45,7 @@ from graph.store import (
     Mutation,
     MutationRecord,
     OpenRequestExists,
+    RequestAnswered,
     RequestStatus,
     ShareRequest,
     StoredResult,
@@ -625,9 +626,11 @@ class Neo4jStore:
             row["status"] = r.status.value
             row["open_key"] = _json_key(r.member, r.audit) if r.status == "open" else None
             try:
-                tx.run(cypher.UPSERT_SHARE_REQUESTS, rows=[row]).consume()
+                was = tx.run(cypher.UPSERT_SHARE_REQUEST, row=row).single(strict=True)["was"]
             except ConstraintError:  # share_request_open: one open per (member, audit)
                 raise OpenRequestExists(r.member, r.audit) from None
+            if was is not None and was != RequestStatus.OPEN:
+                raise RequestAnswered(r.id)  # the transaction rolls back
 
     # ---- mutations (the API's writes) and a supplier's own part of the graph ----
     def apply(self, mutation: Mutation) -> MutationRecord:

@@ -312,6 +312,7 @@ ON CONFLICT (id) DO UPDATE SET member = excluded.member, audit = excluded.audit,
   answered_at = excluded.answered_at, answered_by = excluded.answered_by,
   reason = excluded.reason
 """
+SHARE_REQUEST_STATUS = "SELECT status FROM share_request WHERE id = ?"
 SHARE_REQUESTS = """
 SELECT id, member, audit, owner, status, at, requested_by, message, answered_at, answered_by,
   reason

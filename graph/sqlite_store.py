@@ -53,6 +53,7 @@ from graph.store import (
     MutationRecord,
     OpenRequestExists,
     Removals,
+    RequestAnswered,
     RequestStatus,
     ShareRequest,
     StoredResult,
@@ -470,6 +471,10 @@ class SqliteStore:
     @staticmethod
     def _upsert_requests(db: sqlite3.Connection, requests: tuple[ShareRequest, ...]) -> None:
         for r in requests:
+            # Inside apply's IMMEDIATE transaction: no other writer between read and write.
+            was = db.execute(sql.SHARE_REQUEST_STATUS, (r.id,)).fetchone()
+            if was is not None and was[0] != RequestStatus.OPEN:
+                raise RequestAnswered(r.id)
             row = (r.id, r.member, r.audit, r.owner, r.status.value, r.at, r.requested_by)
             try:
                 db.execute(

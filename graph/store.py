@@ -53,6 +53,15 @@ class OpenRequestExists(StoreError):
         super().__init__(f"member {member!r} already has an open request for audit {audit!r}")
 
 
+class RequestAnswered(StoreError):
+    """A share request already granted or declined is never written again: an
+    answer is given once (two racing answers: the first stands)."""
+
+    def __init__(self, request: str):
+        self.request = request
+        super().__init__(f"share request {request!r} is answered already")
+
+
 class UnknownReference(StoreError):
     def __init__(self, what: str, ids: Iterable[str]):
         self.what = what
@@ -247,7 +256,8 @@ class GraphStore(Protocol):
         other gets its record). Otherwise returns `mutation.record`. Its share
         requests are upserted by id in the same transaction (they are not the graph:
         no new version for them alone); one that would make a second open request
-        of one (member, audit) raises OpenRequestExists and nothing is written."""
+        of one (member, audit) raises OpenRequestExists, and one that rewrites an
+        answered request raises RequestAnswered; then nothing is written."""
         ...
 
     def mutation_record(

@@ -23,7 +23,13 @@ from access.errors import BadUserInput
 from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Share
-from graph.store import GraphStore, OpenRequestExists, RequestStatus, ShareRequest
+from graph.store import (
+    GraphStore,
+    OpenRequestExists,
+    RequestAnswered,
+    RequestStatus,
+    ShareRequest,
+)
 from mutations import checks
 from mutations.record import Plan, perform
 from mutations.scope import own_organisation
@@ -129,9 +135,7 @@ def answer_share_request(
             raise not_found("share request", request)
         asked = found[0]
         if asked.status != RequestStatus.OPEN:
-            raise BadUserInput(
-                "request", f"already {asked.status.value} at {asked.answered_at}: answered once"
-            )
+            raise _answered(asked)
         answered = replace(
             asked,
             status=RequestStatus.GRANTED if grant else RequestStatus.DECLINED,
@@ -143,11 +147,21 @@ def answer_share_request(
         response = {"request": RequestSeen.of(answered, audit).response()}
         return Plan(response, batch, requests=(answered,))
 
-    return perform(
-        principal=principal,
-        store=store,
-        operation="answerShareRequest",
-        arguments={"request": request, "grant": grant, "reason": why},
-        idempotency_key=idempotency_key,
-        plan=plan,
+    try:
+        return perform(
+            principal=principal,
+            store=store,
+            operation="answerShareRequest",
+            arguments={"request": request, "grant": grant, "reason": why},
+            idempotency_key=idempotency_key,
+            plan=plan,
+        )
+    except RequestAnswered:  # a racing answer got there first: it stands
+        (asked,) = store.share_requests(id=request)
+        raise _answered(asked) from None
+
+
+def _answered(asked: ShareRequest) -> BadUserInput:
+    return BadUserInput(
+        "request", f"already {asked.status.value} at {asked.answered_at}: answered once"
     )

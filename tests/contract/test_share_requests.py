@@ -15,6 +15,7 @@ from graph.store import (
     Mutation,
     MutationRecord,
     OpenRequestExists,
+    RequestAnswered,
     RequestStatus,
     ShareRequest,
     UnknownReference,
@@ -118,3 +119,17 @@ def test_clear_empties_the_requests(store):
     store.apply(Mutation(record(), requests=(asked("q1"),)))
     store.clear()
     assert store.share_requests() == []
+
+
+def test_an_answered_request_is_never_written_again(store):
+    store.write(forum())
+    store.apply(Mutation(record(), requests=(asked("q1"),)))
+    granted = replace(asked("q1"), status=GRANTED, answered_at="t1", answered_by="k-s4")
+    store.apply(
+        Mutation(record("g", "S4"), GraphBatch(shares=[Share("A4", "M1")]), requests=(granted,))
+    )
+    declined = replace(granted, status=DECLINED, answered_at="t2", reason="changed my mind")
+    with pytest.raises(RequestAnswered):
+        store.apply(Mutation(record("d", "S4"), requests=(declined,)))
+    assert store.share_requests() == [granted]
+    assert store.mutation_record("S4", "sourcing", "d") is None
