@@ -6,6 +6,7 @@ counted or exported, emptied by clear())."""
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import replace
 
 import pytest
@@ -133,3 +134,25 @@ def test_an_answered_request_is_never_written_again(store):
         store.apply(Mutation(record("d", "S4"), requests=(declined,)))
     assert store.share_requests() == [granted]
     assert store.mutation_record("S4", "sourcing", "d") is None
+
+
+def test_two_racing_requests_of_one_member_and_audit_make_one(store):
+    store.write(forum())
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def ask(n: int) -> None:
+        barrier.wait()
+        try:
+            store.apply(Mutation(record(), requests=(asked(f"race-{n}"),)))
+            outcomes.append("written")
+        except OpenRequestExists:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "written"]
+    assert len(store.share_requests(status=OPEN)) == 1
