@@ -780,9 +780,9 @@ def _cleared(moves: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 
 def _share_request(data: dict[str, Any]) -> ShareRequest:
-    values = {f: data.get(f) for f in ShareRequest.__slots__}
-    values["status"] = RequestStatus(values["status"])
-    return ShareRequest(**values)  # type: ignore[arg-type]
+    values: dict[str, Any] = {f: data.get(f) for f in ShareRequest.__slots__}
+    values["status"] = RequestStatus(data["status"])
+    return ShareRequest(**values)
 
 
 def _key_record(data: dict[str, Any]) -> KeyRecord:
