@@ -39,6 +39,16 @@ SCHEMA = {
     "FOR (m:Mutation) ON (m.organisation)",
     "match_verdict_pair": "CREATE CONSTRAINT match_verdict_pair IF NOT EXISTS "
     "FOR (v:MatchVerdict) REQUIRE (v.of, v.stored_id) IS UNIQUE",
+    "share_request_id": "CREATE CONSTRAINT share_request_id IF NOT EXISTS "
+    "FOR (r:ShareRequest) REQUIRE r.id IS UNIQUE",
+    # One open request per (member, audit): `open_key` is set only while it is open
+    # (a uniqueness constraint skips nodes without the property).
+    "share_request_open": "CREATE CONSTRAINT share_request_open IF NOT EXISTS "
+    "FOR (r:ShareRequest) REQUIRE r.open_key IS UNIQUE",
+    "share_request_member": "CREATE INDEX share_request_member IF NOT EXISTS "
+    "FOR (r:ShareRequest) ON (r.member)",
+    "share_request_owner": "CREATE INDEX share_request_owner IF NOT EXISTS "
+    "FOR (r:ShareRequest) ON (r.owner)",
     # two organisations never hold one identifier (a missing property is no value)
     **{
         f"organisation_{kind}": f"CREATE CONSTRAINT organisation_{kind} IF NOT EXISTS "
@@ -484,6 +494,29 @@ RETURN r {.*} AS r
 ORDER BY r.computed_at DESC, r.id DESC
 LIMIT $limit
 """
+
+# ---- share requests: metadata nodes beside the graph, like API keys (counts and
+# exports never see them; clear() takes them), upserted whole by id.
+# The first SET takes the request's write lock before its status is read: of two
+# racing answers, the second reads the first's (committed) status.
+UPSERT_SHARE_REQUEST = """
+MERGE (r:ShareRequest {id: $row.id})
+SET r.locked = true
+WITH r, r.status AS was
+SET r = $row
+RETURN was
+"""
+SHARE_REQUEST_FILTERS = ("member", "owner", "audit", "status", "id")  # the allow-list
+
+
+def share_requests_query(filters: dict[str, str | None]) -> tuple[str, dict[str, str]]:
+    """The requests matching the filters given (names from SHARE_REQUEST_FILTERS)."""
+    given = {k: v for k, v in filters.items() if v is not None}
+    if not set(given) <= set(SHARE_REQUEST_FILTERS):
+        raise ValueError(f"share requests filter on {', '.join(SHARE_REQUEST_FILTERS)} only")
+    where = " AND ".join(f"r.{name} = ${name}" for name in given) or "true"
+    return f"MATCH (r:ShareRequest) WHERE {where} RETURN r {{.*}} AS r", given
+
 
 # ---- mutations (the API's writes): metadata nodes beside the graph, like API keys
 # (counts and exports never see them; clear() takes them). A record's `scope` is its

@@ -44,6 +44,10 @@ from graph.store import (
     KeyRecord,
     Mutation,
     MutationRecord,
+    OpenRequestExists,
+    RequestAnswered,
+    RequestStatus,
+    ShareRequest,
     StoredResult,
     UnknownReference,
 )
@@ -596,6 +600,38 @@ class Neo4jStore:
     def revoke_key(self, key_id: str, at: str) -> bool:
         return self._single_write(cypher.REVOKE_KEY, id=key_id, at=at)["n"] > 0
 
+    # ---- share requests (beside the graph) -------------------------------------
+    def share_requests(
+        self,
+        *,
+        member: str | None = None,
+        owner: str | None = None,
+        audit: str | None = None,
+        status: RequestStatus | None = None,
+        id: str | None = None,
+    ) -> list[ShareRequest]:
+        filters = {"member": member, "owner": owner, "audit": audit, "id": id}
+        filters["status"] = status.value if status is not None else None
+        query, params = cypher.share_requests_query(filters)
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_="r"
+        )
+        found = [_share_request(rec["r"]) for rec in records]
+        return sorted(found, key=lambda r: (r.at, r.id))  # code points, as SQLite orders
+
+    @staticmethod
+    def _upsert_requests(tx: ManagedTransaction, requests: tuple[ShareRequest, ...]) -> None:
+        for r in requests:
+            row = {f: getattr(r, f) for f in ShareRequest.__slots__}
+            row["status"] = r.status.value
+            row["open_key"] = _json_key(r.member, r.audit) if r.status == "open" else None
+            try:
+                was = tx.run(cypher.UPSERT_SHARE_REQUEST, row=row).single(strict=True)["was"]
+            except ConstraintError:  # share_request_open: one open per (member, audit)
+                raise OpenRequestExists(r.member, r.audit) from None
+            if was is not None and was != RequestStatus.OPEN:
+                raise RequestAnswered(r.id)  # the transaction rolls back
+
     # ---- mutations (the API's writes) and a supplier's own part of the graph ----
     def apply(self, mutation: Mutation) -> MutationRecord:
         """One transaction whatever the batch's size (mutations are small)."""
@@ -635,6 +671,7 @@ class Neo4jStore:
         for r in removals.recognitions:
             tx.run(cypher.REMOVE_RECOGNITION, member=r.member, scheme=r.scheme).consume()
         self._upsert(tx, batch, None)
+        self._upsert_requests(tx, mutation.requests)
         unlinked: tuple[tuple[str, str], ...] = ()
         if touched:
             pairs = [list(p) for p in touched]
@@ -740,6 +777,12 @@ def _cleared(moves: list[tuple[str, str]]) -> list[dict[str, Any]]:
     for holder, kind in moves:
         cleared.setdefault(holder, {})[kind] = None
     return [{"id": holder, "cleared": props} for holder, props in cleared.items()]
+
+
+def _share_request(data: dict[str, Any]) -> ShareRequest:
+    values: dict[str, Any] = {f: data.get(f) for f in ShareRequest.__slots__}
+    values["status"] = RequestStatus(data["status"])
+    return ShareRequest(**values)
 
 
 def _key_record(data: dict[str, Any]) -> KeyRecord:

@@ -78,6 +78,14 @@ CREATE TABLE IF NOT EXISTS match_verdict (
   country TEXT NOT NULL, name TEXT NOT NULL, abbreviation TEXT, stored_id TEXT NOT NULL,
   same INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS match_verdict_by_key ON match_verdict (country, name, abbreviation);
+CREATE TABLE IF NOT EXISTS share_request (
+  id TEXT PRIMARY KEY, member TEXT NOT NULL, audit TEXT NOT NULL, owner TEXT NOT NULL,
+  status TEXT NOT NULL, at TEXT NOT NULL, requested_by TEXT NOT NULL, message TEXT,
+  answered_at TEXT, answered_by TEXT, reason TEXT) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS share_request_open ON share_request (member, audit)
+  WHERE status = 'open';
+CREATE INDEX IF NOT EXISTS share_request_by_member ON share_request (member, at);
+CREATE INDEX IF NOT EXISTS share_request_by_owner ON share_request (owner, at);
 """
 
 # Format 1 -> 2: organisations gain these columns (ALTER TABLE ADD COLUMN when missing).
@@ -114,7 +122,7 @@ GRAPH_TABLES = (
     "change",
 )
 # Kept beside the graph (they name its organisations): a clear() empties them too.
-BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict")
+BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict", "share_request")
 
 # ---- writes -------------------------------------------------------------
 UPSERT_ORGANISATION = """
@@ -290,6 +298,29 @@ FINDINGS_OF = """
 SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date
 FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value JOIN finding AS f ON f.audit = a.handle
 ORDER BY a.id, f.id
+"""
+
+# ---- share requests: beside the graph (never counted or exported). An upsert by
+# id, never INSERT OR REPLACE: a second open request of one (member, audit) must
+# fail on share_request_open, not replace the open one.
+UPSERT_SHARE_REQUEST = """
+INSERT INTO share_request (id, member, audit, owner, status, at, requested_by, message,
+  answered_at, answered_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET member = excluded.member, audit = excluded.audit,
+  owner = excluded.owner, status = excluded.status, at = excluded.at,
+  requested_by = excluded.requested_by, message = excluded.message,
+  answered_at = excluded.answered_at, answered_by = excluded.answered_by,
+  reason = excluded.reason
+"""
+SHARE_REQUEST_STATUS = "SELECT status FROM share_request WHERE id = ?"
+SHARE_REQUESTS = """
+SELECT id, member, audit, owner, status, at, requested_by, message, answered_at, answered_by,
+  reason
+FROM share_request
+WHERE (:member IS NULL OR member = :member) AND (:owner IS NULL OR owner = :owner)
+  AND (:audit IS NULL OR audit = :audit) AND (:status IS NULL OR status = :status)
+  AND (:id IS NULL OR id = :id)
+ORDER BY at, id
 """
 
 # ---- mutations (the API's writes): removals, records, match verdicts, and the

@@ -51,7 +51,11 @@ from graph.store import (
     KeyRecord,
     Mutation,
     MutationRecord,
+    OpenRequestExists,
     Removals,
+    RequestAnswered,
+    RequestStatus,
+    ShareRequest,
     StoredResult,
     UnknownReference,
 )
@@ -449,6 +453,37 @@ class SqliteStore:
         with self._transaction() as db:
             return db.execute(sql.REVOKE_KEY, (at, key_id)).rowcount > 0
 
+    # ---- share requests (beside the graph) -------------------------------------
+    def share_requests(
+        self,
+        *,
+        member: str | None = None,
+        owner: str | None = None,
+        audit: str | None = None,
+        status: RequestStatus | None = None,
+        id: str | None = None,
+    ) -> list[ShareRequest]:
+        wanted = {"member": member, "owner": owner, "audit": audit, "id": id}
+        wanted["status"] = status.value if status is not None else None
+        rows = self.db.execute(sql.SHARE_REQUESTS, wanted)
+        return [_share_request(row) for row in rows]
+
+    @staticmethod
+    def _upsert_requests(db: sqlite3.Connection, requests: tuple[ShareRequest, ...]) -> None:
+        for r in requests:
+            # Inside apply's IMMEDIATE transaction: no other writer between read and write.
+            was = db.execute(sql.SHARE_REQUEST_STATUS, (r.id,)).fetchone()
+            if was is not None and was[0] != RequestStatus.OPEN:
+                raise RequestAnswered(r.id)
+            row = (r.id, r.member, r.audit, r.owner, r.status.value, r.at, r.requested_by)
+            try:
+                db.execute(
+                    sql.UPSERT_SHARE_REQUEST,
+                    (*row, r.message, r.answered_at, r.answered_by, r.reason),
+                )
+            except sqlite3.IntegrityError:  # share_request_open: one open per (member, audit)
+                raise OpenRequestExists(r.member, r.audit) from None
+
     # ---- mutations (the API's writes) and a supplier's own part of the graph ----
     def apply(self, mutation: Mutation) -> MutationRecord:
         record = mutation.record
@@ -473,6 +508,7 @@ class SqliteStore:
                 db.execute(
                     sql.SAVE_VERDICT, (v.country, v.name, v.abbreviation, v.stored_id, int(v.same))
                 )
+            self._upsert_requests(db, mutation.requests)
             db.execute(sql.SAVE_MUTATION, _mutation_row(record))
             if len(batch) or _any(removals):
                 kept_batch = batch if len(batch) <= CHANGE_ROWS else None
@@ -574,6 +610,23 @@ def _mutation_record(row: tuple) -> MutationRecord:
     i, operation, organisation, role, key_id, at, key, request, response = row
     response = orjson.loads(response)
     return MutationRecord(i, operation, organisation, role, key_id, at, key, request, response)
+
+
+def _share_request(row: tuple) -> ShareRequest:
+    i, member, audit, owner, status, at, by, message, answered_at, answered_by, reason = row
+    return ShareRequest(
+        i,
+        member,
+        audit,
+        owner,
+        RequestStatus(status),
+        at,
+        by,
+        message,
+        answered_at,
+        answered_by,
+        reason,
+    )
 
 
 def _key_row(r: KeyRecord) -> tuple:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from graph.model import (
@@ -41,6 +42,24 @@ class IdentifierTaken(StoreError):
         self.organisation = organisation  # the one written
         self.holder = holder  # the one that holds it
         super().__init__(f"{kind} {value} is already held by organisation {holder!r}")
+
+
+class OpenRequestExists(StoreError):
+    """A second open share request for one (member, audit): at most one is open."""
+
+    def __init__(self, member: str, audit: str):
+        self.member = member
+        self.audit = audit
+        super().__init__(f"member {member!r} already has an open request for audit {audit!r}")
+
+
+class RequestAnswered(StoreError):
+    """A share request already granted or declined is never written again: an
+    answer is given once (two racing answers: the first stands)."""
+
+    def __init__(self, request: str):
+        self.request = request
+        super().__init__(f"share request {request!r} is answered already")
 
 
 class UnknownReference(StoreError):
@@ -213,6 +232,19 @@ class GraphStore(Protocol):
         """Mark the key revoked at `at` (ISO time); False when there is no such key."""
         ...
 
+    # ---- share requests (kept beside the graph, written by `apply`) --------
+    def share_requests(
+        self,
+        *,
+        member: str | None = None,
+        owner: str | None = None,
+        audit: str | None = None,
+        status: RequestStatus | None = None,
+        id: str | None = None,
+    ) -> list[ShareRequest]:
+        """The share requests matching every filter given, oldest first (by `at`, then id)."""
+        ...
+
     # ---- mutations (the API's writes) -------------------------------------
     def apply(self, mutation: Mutation) -> MutationRecord:
         """One mutation in one transaction: its removals, then its batch (upserts,
@@ -221,7 +253,11 @@ class GraphStore(Protocol):
         left with no edge and the shares removed. When the record has an
         idempotency key already kept for the same (organisation, role), nothing is
         written and the kept record is returned (two racing calls: one writes, the
-        other gets its record). Otherwise returns `mutation.record`."""
+        other gets its record). Otherwise returns `mutation.record`. Its share
+        requests are upserted by id in the same transaction (they are not the graph:
+        no new version for them alone); one that would make a second open request
+        of one (member, audit) raises OpenRequestExists, and one that rewrites an
+        answered request raises RequestAnswered; then nothing is written."""
         ...
 
     def mutation_record(
@@ -352,12 +388,39 @@ class MutationRecord:
     response: dict[str, Any]
 
 
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    GRANTED = "granted"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRequest:
+    """A member's request to see an audit it cannot see (DOMAIN.md, "Share
+    requests"), addressed to the audit's owner (the organisation it covers).
+    Who made each step and when: `requested_by`/`answered_by` are API key ids
+    (the mutation records say more)."""
+
+    id: str
+    member: str
+    audit: str
+    owner: str
+    status: RequestStatus
+    at: str  # ISO 8601, UTC: when it was made
+    requested_by: str
+    message: str | None = None
+    answered_at: str | None = None
+    answered_by: str | None = None
+    reason: str | None = None  # a decline's, when given
+
+
 @dataclass(slots=True)
 class Mutation:
     record: MutationRecord
     batch: GraphBatch = field(default_factory=GraphBatch)
     removals: Removals = field(default_factory=Removals)
     verdicts: tuple[MatchVerdict, ...] = ()
+    requests: tuple[ShareRequest, ...] = ()  # share requests upserted by id
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns

@@ -22,7 +22,14 @@ from typing import Any
 from access.errors import BadUserInput
 from access.principal import Principal
 from graph.model import GraphBatch
-from graph.store import GraphStore, MatchVerdict, Mutation, MutationRecord, Removals
+from graph.store import (
+    GraphStore,
+    MatchVerdict,
+    Mutation,
+    MutationRecord,
+    Removals,
+    ShareRequest,
+)
 from mutations.checks import storable
 
 KEY_LENGTH = 200  # an idempotency key longer than this is refused
@@ -38,6 +45,7 @@ class Plan:
     removals: Removals = field(default_factory=Removals)
     verdicts: tuple[MatchVerdict, ...] = ()
     write: bool = True
+    requests: tuple[ShareRequest, ...] = ()  # share requests upserted with the write
 
 
 def now() -> datetime:
@@ -102,7 +110,9 @@ def perform(
     record = replace(
         record, response={**planned.response, "mutation": {"id": record.id, "at": record.at}}
     )
-    kept = store.apply(Mutation(record, planned.batch, planned.removals, planned.verdicts))
+    kept = store.apply(
+        Mutation(record, planned.batch, planned.removals, planned.verdicts, planned.requests)
+    )
     if kept.id != record.id:  # another call with the same key got there first
         return _replayed(kept, operation, request)
     return {**record.response, "replayed": False}
