@@ -29,7 +29,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +58,20 @@ QUERIES = {
     "pageInfo { endCursor hasNextPage } } }",
     "auditGaps": "query($asOf: Date) { auditGaps(asOf: $asOf, first: 100) "
     "{ nodes { node { id name } tier reason audit { id scheme validUntil } } totalCount } }",
+    # Issue 12's writes, sent with a supplier key of the client's member's network.
+    "registerSupplier": "mutation($s: NewSupplier!, $k: String) { registerSupplier(supplier: $s, "
+    'commodity: "cocoa", idempotencyKey: $k) { outcome organisation } }',
+    "passOn": "mutation($r: ID!, $to: ID!) { passOn(requirement: $r, to: $to) { to } }",
     # Fields every build has: to check the harness itself end to end.
     "stats": "{ stats { members suppliers sourcing } }",
     "health": "{ health version }",
 }
 DEFAULT_MIX = "tierCoverage=4,organisation=4,network=1,auditGaps=1"
+WRITE_MIX = "tierCoverage=6,registerSupplier=2,passOn=2"
+WRITES = ("registerSupplier", "passOn")
+# After each registerSupplier that wrote, untimed: the member's next read must show it.
+READ_BACK = "query($id: ID!) { organisation(id: $id) { id tier } }"
+SUPPLIERS_PER_MEMBER = 10  # supplier keys per member, for the writes
 SMOKE_MIX = "stats=1,health=1"
 NAIVE = """
 MATCH p=(m:Member {id: $m})-[:SOURCES_FROM*]->(n)
@@ -71,11 +80,23 @@ RETURN n.id AS id, min(length(p)) AS tier
 
 
 @dataclass
+class Supplier:
+    """A supplier of a member's network that writes: it was passed requirements and
+    sources from others, so it can pass on and register sub-suppliers."""
+
+    id: str
+    key: str
+    country: str
+    passes: list[tuple[str, str]]  # (requirement passed to it, one of its direct suppliers)
+
+
+@dataclass
 class Member:
     id: str
     key: str
     requirements: list[str]
     network: list[str]  # organisations reachable from the member
+    suppliers: list[Supplier] = field(default_factory=list)
 
 
 def networks(batch: GraphBatch, members: list[str]) -> dict[str, list[str]]:
@@ -94,6 +115,29 @@ def networks(batch: GraphBatch, members: list[str]) -> dict[str, list[str]]:
         seen.discard(member)
         found[member] = sorted(seen)
     return found
+
+
+_SYLLABLES = ("ka", "lo", "mi", "ru", "te", "vo", "zan", "pe", "shi", "qua", "no", "bex")
+
+
+def unique_name(rng: random.Random) -> str:
+    """A made-up company name, so that a registration rarely resembles a stored one."""
+    return " ".join(
+        "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(3, 4))).capitalize()
+        for _ in range(3)
+    )
+
+
+def actor(op: str, member: Member, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """The key an operation is sent with and its variables."""
+    if op not in WRITES:
+        return member.key, variables(op, member, rng)
+    supplier = rng.choice(member.suppliers)
+    if op == "passOn":
+        requirement, to = rng.choice(supplier.passes)
+        return supplier.key, {"r": requirement, "to": to}
+    new = {"name": unique_name(rng), "country": supplier.country}
+    return supplier.key, {"s": new, "k": f"bench-{rng.getrandbits(64):x}"}
 
 
 def variables(op: str, member: Member, rng: random.Random) -> dict[str, Any]:
@@ -130,7 +174,9 @@ def open_bench_store(kind: str, args: Any, folder: Path) -> tuple[GraphStore, di
     return store, {"TIERGRAPH_STORE": "neo4j", "TIERGRAPH_NEO4J_URI": args.uri}
 
 
-def member_keys(store: GraphStore, batch: GraphBatch, count: int) -> list[Member]:
+def member_keys(
+    store: GraphStore, batch: GraphBatch, count: int, writes: bool = False
+) -> list[Member]:
     ids = sorted(o.id for o in batch.organisations if o.kind == Kind.MEMBER)[:count]
     reach = networks(batch, ids)
     made = []
@@ -138,7 +184,32 @@ def member_keys(store: GraphStore, batch: GraphBatch, count: int) -> list[Member
         _, key = create_key(store, role=Role.SOURCING, organisation=member, label="bench")
         required = sorted(r.requirement for r in batch.requires if r.member == member)
         made.append(Member(member, key, required or ["none"], reach[member] or [member]))
+    if writes:
+        writers(store, batch, made)
     return made
+
+
+def writers(store: GraphStore, batch: GraphBatch, members: list[Member]) -> None:
+    """Supplier keys for up to SUPPLIERS_PER_MEMBER suppliers of each member's
+    network that were passed a requirement and source from others."""
+    sellers: dict[str, list[str]] = defaultdict(list)
+    for edge in batch.sourcing:
+        sellers[edge.buyer].append(edge.seller)
+    passed: dict[str, set[str]] = defaultdict(set)
+    for p in batch.pass_on:
+        passed[p.seller].add(p.requirement)
+    country = {o.id: o.country for o in batch.organisations}
+    kind = {o.id: o.kind for o in batch.organisations}
+    for member in members:
+        able = [o for o in member.network if kind[o] == Kind.SUPPLIER and passed[o] and sellers[o]][
+            :SUPPLIERS_PER_MEMBER
+        ]
+        for org in able:
+            _, key = create_key(store, role=Role.SUPPLIER, organisation=org, label="bench")
+            passes = [(r, s) for r in sorted(passed[org]) for s in sorted(set(sellers[org]))]
+            member.suppliers.append(Supplier(org, key, country[org], passes))
+        if not member.suppliers:
+            raise SystemExit(f"member {member.id}: no supplier of its network can write")
 
 
 @contextmanager
@@ -189,22 +260,41 @@ async def mixed_run(
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     examples: dict[str, str] = {}
+    outcomes: dict[str, int] = defaultdict(int)  # registerSupplier's answers
     ops, weights = list(mix), list(mix.values())
     remaining = requests
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
 
-        async def send(op: str, member: Member, rng: random.Random) -> tuple[float, str | None]:
-            body = {"query": QUERIES[op], "variables": variables(op, member, rng)}
-            headers = {"Authorization": f"Bearer {member.key}"}
-            t0 = time.perf_counter()
-            response = await http.post("/graphql", json=body, headers=headers)
-            took = time.perf_counter() - t0
+        async def post(key: str, query: str, values: dict[str, Any]) -> tuple[Any, str | None]:
+            body = {"query": query, "variables": values}
+            response = await http.post(
+                "/graphql", json=body, headers={"Authorization": f"Bearer {key}"}
+            )
             if response.status_code != 200:
-                return took, f"HTTP {response.status_code}: {response.text[:200]}"
+                return None, f"HTTP {response.status_code}: {response.text[:200]}"
             answer = response.json()
-            return took, str(answer["errors"][0]["message"])[:200] if answer.get("errors") else None
+            if answer.get("errors"):
+                return None, str(answer["errors"][0]["message"])[:200]
+            return answer["data"], None
+
+        async def send(op: str, member: Member, rng: random.Random) -> tuple[float, str | None]:
+            key, values = actor(op, member, rng)
+            t0 = time.perf_counter()
+            data, error = await post(key, QUERIES[op], values)
+            took = time.perf_counter() - t0
+            if op == "registerSupplier" and error is None and data:
+                made = data["registerSupplier"]
+                if made["outcome"] == "CHOOSE":
+                    outcomes["CHOOSE"] += 1
+                else:  # the member's next read must show the new sub-supplier
+                    outcomes[made["outcome"]] += 1
+                    _, missed = await post(member.key, READ_BACK, {"id": made["organisation"]})
+                    if missed:
+                        errors["read after write"] += 1
+                        examples.setdefault("read after write", missed)
+            return took, error
 
         warm = random.Random(seed)
         for member in members:  # every operation once per member, untimed
@@ -233,7 +323,10 @@ async def mixed_run(
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
-    return summary(samples, errors, wall) | {"error_examples": examples}
+    return summary(samples, errors, wall) | {
+        "error_examples": examples,
+        "registrations": dict(outcomes),
+    }
 
 
 async def naive_run(
@@ -326,7 +419,9 @@ def main() -> None:
     p.add_argument("--profile", choices=("tiers", "brands"), default="tiers")
     p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
-    p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
+    p.add_argument(
+        "--mix", default=DEFAULT_MIX, help=f"operation=weight,... or 'writes' ({WRITE_MIX})"
+    )
     p.add_argument(
         "--rate",
         type=float,
@@ -342,7 +437,7 @@ def main() -> None:
     stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     if "neo4j" in stores:
         common.require_yes(args)
-    mix = parse_mix(SMOKE_MIX if args.smoke else args.mix)
+    mix = parse_mix(SMOKE_MIX if args.smoke else WRITE_MIX if args.mix == "writes" else args.mix)
 
     with common.log.status(f"generating {args.nodes:,} organisations..."):
         batch = generate(
@@ -361,7 +456,7 @@ def main() -> None:
             t0 = time.perf_counter()
             with common.progress(f"{kind}: loading {args.nodes:,}", None) as advance:
                 store.write(batch, progress=advance)
-            members = member_keys(store, batch, args.members)
+            members = member_keys(store, batch, args.members, writes=any(w in mix for w in WRITES))
             if kind == "neo4j":
                 report["machine"] = common.machine(store.driver)  # type: ignore[attr-defined]
                 naive_members = members
@@ -417,6 +512,11 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
              f"(load average {common.load_average()})")  # fmt: skip
     columns = ["store", "operation", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "per s"]
     common.out.print(common.table(title, columns, table_rows))
+    for kind, run in report["stores"].items():
+        if run.get("registrations"):
+            told = ", ".join(f"{k} {v}" for k, v in sorted(run["registrations"].items()))
+            common.out.print(f"{kind}: registerSupplier answered {told}; "
+                             f"read after write errors: {run['error_examples'].get('read after write', 'none')}")  # fmt: skip
     naive = (report["naive"] or {}).get("operations", {}).get("tierCoverage (naive)")
     for kind, run in report["stores"].items():
         ours = run["operations"].get("tierCoverage")
