@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 from graph.model import (
     Adoption,
     Audit,
+    CorrectiveAction,
     Finding,
     GraphBatch,
     Kind,
@@ -275,6 +276,16 @@ class GraphStore(Protocol):
         """audit id -> the members it is SHARED_WITH (sorted), for the audits given."""
         ...
 
+    # ---- corrective actions (beside the graph: outside counts and export) ----
+    def findings(self, ids: Iterable[str]) -> list[Finding]:
+        """The known findings among `ids`, sorted by id."""
+        ...
+
+    def corrective_actions(self, finding_ids: Iterable[str]) -> list[CorrectiveAction]:
+        """The plans of the findings among `finding_ids`, sorted by finding, each
+        with its whole history (by time, then kind)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -358,6 +369,9 @@ class Mutation:
     batch: GraphBatch = field(default_factory=GraphBatch)
     removals: Removals = field(default_factory=Removals)
     verdicts: tuple[MatchVerdict, ...] = ()
+    # Plans upserted by finding (after the batch, in its transaction), their steps
+    # appended to the kept history (a step already kept is kept once).
+    actions: tuple[CorrectiveAction, ...] = ()
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns

@@ -21,7 +21,7 @@ from typing import Any
 
 from access.errors import BadUserInput
 from access.principal import Principal
-from graph.model import GraphBatch
+from graph.model import CorrectiveAction, GraphBatch
 from graph.store import GraphStore, MatchVerdict, Mutation, MutationRecord, Removals
 
 KEY_LENGTH = 200  # an idempotency key longer than this is refused
@@ -37,6 +37,7 @@ class Plan:
     removals: Removals = field(default_factory=Removals)
     verdicts: tuple[MatchVerdict, ...] = ()
     write: bool = True
+    actions: tuple[CorrectiveAction, ...] = ()  # corrective action plans (remediation)
 
 
 def now() -> datetime:
@@ -97,7 +98,9 @@ def perform(
     record = replace(
         record, response={**planned.response, "mutation": {"id": record.id, "at": record.at}}
     )
-    kept = store.apply(Mutation(record, planned.batch, planned.removals, planned.verdicts))
+    kept = store.apply(
+        Mutation(record, planned.batch, planned.removals, planned.verdicts, planned.actions)
+    )
     if kept.id != record.id:  # another call with the same key got there first
         return _replayed(kept, operation, request)
     return {**record.response, "replayed": False}
