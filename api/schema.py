@@ -24,6 +24,8 @@ from api.limits import OperationLimits
 from api.mutations.mutations import WritesMutation
 from api.network.common import call
 from api.network.queries import NetworkQuery
+from api.remediation.mutations import RemediationMutation
+from api.remediation.queries import RemediationQuery
 from api.types import Stats
 from graph.store import GraphStore
 from views.store import store_counts
@@ -69,8 +71,11 @@ class ServiceQuery:
 
 
 # The roots: one part per domain (api/<domain>/queries.py, mutations.py).
-Query = merge_types("Query", (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQuery, JobsQuery))
-Mutation = merge_types("Mutation", (JobsMutation, WritesMutation))
+Query = merge_types(
+    "Query",
+    (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQuery, JobsQuery, RemediationQuery),
+)
+Mutation = merge_types("Mutation", (JobsMutation, WritesMutation, RemediationMutation))
 
 
 schema = CodedSchema(

@@ -79,3 +79,22 @@ def action_of(*, principal: Principal, store: GraphStore, finding: str) -> Actio
     """One finding's plan; NOT_FOUND for a finding the principal cannot see."""
     reached = reach(principal, store, finding)
     return actions_of(principal=principal, store=store, findings=[(finding, reached.owner)])[0]
+
+
+def actions_for(
+    *, principal: Principal, store: GraphStore, ids: list[str]
+) -> list[ActionSeen | None]:
+    """The plan of each finding in `ids`, in order (None: no plan), for findings the
+    caller read through a view already restricted to the principal (a member's
+    visible audits, a supplier's own): the API's DataLoader."""
+    findings = {f.id: f for f in store.findings(ids)}
+    owners = {a.id: a.organisation for a in store.audits({f.audit for f in findings.values()})}
+    known = [(i, owners[findings[i].audit]) for i in ids if i in findings]
+    plans = dict(
+        zip(
+            [i for i, _ in known],
+            actions_of(principal=principal, store=store, findings=known),
+            strict=True,
+        )
+    )
+    return [plans.get(i) for i in ids]
