@@ -204,3 +204,31 @@ def test_the_windows_bounds(engine_store):
     assert measured(365).median_days_to_close is None
     assert measured(-1).open_by_severity == {"critical": 0, "major": 1, "minor": 1}
     assert measured(-1).closed_last_90_days == 0
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_measures_match_the_definitions_on_the_forum_generator(engine_store, seed):
+    """loaders.generate's network with plans in every state (loaders.generate_actions)."""
+    from loaders.generate import REFERENCE_DAY, generate
+    from loaders.generate_actions import corrective_actions
+
+    store = engine_store
+    batch = generate(nodes=400, members=3, seed=seed)
+    actions = corrective_actions(batch, seed=seed, today=REFERENCE_DAY)
+    assert {a.status for a in actions} == set(ActionStatus)
+    store.write(batch)
+    record = MutationRecord("m", "load", None, "operator", "k", _at(DAY), None, "h", {})
+    store.apply(Mutation(record, actions=tuple(actions)))
+    verified = sorted({d for a in actions for s in a.history if s.kind == StepKind.VERIFIED
+                       for d in [datetime.fromisoformat(s.at).date()]})  # fmt: skip
+    days = [REFERENCE_DAY, verified[len(verified) // 2] + timedelta(days=89)]
+    days += [verified[-1] + timedelta(days=90), verified[0] + timedelta(days=365)]
+    for member in store.members():
+        principal = Principal(Role.ANALYST, member, "k")
+        for day in days:
+            got = finding_measures(principal=principal, store=store, as_of=day)
+            want = naive(batch, actions, member, day)
+            assert got.open_by_severity == {k: want[k] for k in ("critical", "major", "minor")}
+            assert (got.overdue, got.closed_last_90_days) == (want["overdue"], want["closed90"])
+            expected = statistics.median(want["days"]) if want["days"] else None
+            assert got.median_days_to_close == expected
