@@ -20,6 +20,7 @@ COPY tiergraph/ tiergraph/
 COPY views/ views/
 COPY matching/ matching/
 COPY mutations/ mutations/
+COPY remediation/ remediation/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \
