@@ -21,6 +21,7 @@ COPY views/ views/
 COPY matching/ matching/
 COPY mutations/ mutations/
 COPY sharing/ sharing/
+COPY remediation/ remediation/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

@@ -26,6 +26,8 @@ from api.network.common import call
 from api.network.queries import NetworkQuery
 from api.sharing.mutations import SharingMutation
 from api.sharing.queries import SharingQuery
+from api.remediation.mutations import RemediationMutation
+from api.remediation.queries import RemediationQuery
 from api.types import Stats
 from graph.store import GraphStore
 from views.store import store_counts
@@ -72,9 +74,20 @@ class ServiceQuery:
 
 # The roots: one part per domain (api/<domain>/queries.py, mutations.py).
 Query = merge_types(
-    "Query", (ServiceQuery, NetworkQuery, CoverageQuery, AuditsQuery, JobsQuery, SharingQuery)
+    "Query",
+    (
+        ServiceQuery,
+        NetworkQuery,
+        CoverageQuery,
+        AuditsQuery,
+        JobsQuery,
+        SharingQuery,
+        RemediationQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (JobsMutation, WritesMutation, SharingMutation))
+Mutation = merge_types(
+    "Mutation", (JobsMutation, WritesMutation, SharingMutation, RemediationMutation)
+)
 
 
 schema = CodedSchema(

@@ -593,3 +593,38 @@ UNWIND $ids AS id
 MATCH (a:Audit {id: id})-[:SHARED_WITH]->(m:Organisation)
 RETURN a.id AS audit, collect(m.id) AS members
 """
+
+# ---- corrective actions: one :CorrectiveAction node per finding, beside the graph
+# like mutation records (counts and exports never see them; clear() takes them). Its
+# steps are a list of JSON texts ([at, kind, by, role, note, due_date]), a step
+# already there kept once.
+SCHEMA["corrective_action_finding"] = (
+    "CREATE CONSTRAINT corrective_action_finding IF NOT EXISTS "
+    "FOR (c:CorrectiveAction) REQUIRE c.finding IS UNIQUE"
+)
+MISSING_FINDINGS = """
+UNWIND $ids AS id
+OPTIONAL MATCH (f:Finding {id: id})
+WITH id, f WHERE f IS NULL
+RETURN collect(id) AS missing
+"""
+UPSERT_ACTIONS = """
+UNWIND $rows AS row
+MERGE (c:CorrectiveAction {finding: row.finding})
+SET c.description = row.description, c.target_date = row.target_date,
+    c.status = row.status, c.evidence = row.evidence, c.reason = row.reason,
+    c.extension = row.extension,
+    c.steps = coalesce(c.steps, []) + [s IN row.steps WHERE NOT s IN coalesce(c.steps, [])]
+"""
+FINDINGS = """
+UNWIND $ids AS id
+MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding {id: id})
+RETURN f {.*, audit: a.id} AS row
+ORDER BY f.id
+"""
+ACTIONS = """
+UNWIND $ids AS id
+MATCH (c:CorrectiveAction {finding: id})
+RETURN c {.*} AS c
+ORDER BY c.finding
+"""

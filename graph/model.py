@@ -164,3 +164,52 @@ BATCH_FIELDS = (
     "shares",
     "recognitions",
 )
+
+
+# ---- corrective actions (DOMAIN.md): one plan per finding, kept beside the graph
+class ActionStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+
+
+class StepKind(StrEnum):
+    """What one step of a plan's history did."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStep:
+    """Who did what and when; `(at, kind)` is unique within a plan."""
+
+    at: str  # ISO 8601 time, UTC
+    kind: StepKind
+    by: str | None  # the organisation that acted (None: an operator)
+    role: str  # access.principal.Role value ("operator", "sourcing", "supplier", "load")
+    note: str | None = None  # the description, reason or evidence given
+    due_date: date | None = None  # the due day asked for (or granted)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectiveAction:
+    """The plan of one finding, owned by the audited organisation. Written with the
+    steps it adds; read with its whole history, oldest first."""
+
+    finding: str
+    description: str
+    target_date: date
+    status: ActionStatus
+    evidence: str | None = None
+    reason: str | None = None  # why it was last sent back
+    extension: date | None = None  # a due day asked for and not answered yet
+    history: tuple[ActionStep, ...] = ()

@@ -24,8 +24,11 @@ from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
     BATCH_FIELDS,
     IDENTIFIER_FIELDS,
+    ActionStatus,
+    ActionStep,
     Adoption,
     Audit,
+    CorrectiveAction,
     Finding,
     GraphBatch,
     Kind,
@@ -33,6 +36,7 @@ from graph.model import (
     PassOn,
     Requirement,
     Sourcing,
+    StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
 from graph.store import (
@@ -691,6 +695,7 @@ class Neo4jStore:
                 name=v.name,
                 abbreviation=v.abbreviation,
             ).consume()
+        _write_actions(tx, mutation.actions)
         if len(batch) or removals.sourcing or removals.shares or removals.recognitions:
             _record_change(tx, batch, unlinked, tuple(unshared))
         return mutation.record
@@ -760,6 +765,16 @@ class Neo4jStore:
     def close(self) -> None:
         self.driver.close()
 
+    # ---- corrective actions (beside the graph) ---------------------------------
+    def findings(self, ids: Iterable[str]) -> list[Finding]:
+        return self._rows("findings", cypher.FINDINGS, ids)
+
+    def corrective_actions(self, finding_ids: Iterable[str]) -> list[CorrectiveAction]:
+        records, _, _ = self.driver.execute_query(
+            cypher.ACTIONS, ids=sorted(set(finding_ids)), database_=self.database, routing_="r"
+        )
+        return [_action(dict(r["c"])) for r in records]
+
 
 def _holders(run: Run, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     wanted: dict[str, set[str]] = {kind: set() for kind in IDENTIFIER_FIELDS}
@@ -808,3 +823,54 @@ def _mutation_record(data: dict[str, Any]) -> MutationRecord:
     values = {f: data.get(f) for f in MutationRecord.__slots__}
     values["response"] = orjson.loads(data["response"])
     return MutationRecord(**values)  # type: ignore[arg-type]
+
+
+def _step_text(s: ActionStep) -> str:
+    due = s.due_date.isoformat() if s.due_date else None
+    return orjson.dumps([s.at, s.kind.value, s.by, s.role, s.note, due]).decode()
+
+
+def _write_actions(tx: ManagedTransaction, actions: Iterable[CorrectiveAction]) -> None:
+    """Plans upserted by finding, their steps appended; an unknown finding raises."""
+    actions = list(actions)
+    if not actions:
+        return
+    ids = sorted({a.finding for a in actions})
+    missing = tx.run(cypher.MISSING_FINDINGS, ids=ids).single(strict=True)["missing"]
+    if missing:
+        raise UnknownReference("finding", missing)
+    rows = [
+        {
+            "finding": a.finding,
+            "description": a.description,
+            "target_date": a.target_date.isoformat(),
+            "status": a.status.value,
+            "evidence": a.evidence,
+            "reason": a.reason,
+            "extension": a.extension.isoformat() if a.extension else None,
+            "steps": [_step_text(s) for s in a.history],
+        }
+        for a in actions
+    ]
+    tx.run(cypher.UPSERT_ACTIONS, rows=rows).consume()
+
+
+def _action(data: dict[str, Any]) -> CorrectiveAction:
+    steps = []
+    for text in data.get("steps") or []:
+        at, kind, by, role, note, due = orjson.loads(text)
+        steps.append(
+            ActionStep(at, StepKind(kind), by, role, note, date.fromisoformat(due) if due else None)
+        )
+    steps.sort(key=lambda s: (s.at, s.kind.value))
+    extension = data.get("extension")
+    return CorrectiveAction(
+        data["finding"],
+        data["description"],
+        date.fromisoformat(data["target_date"]),
+        ActionStatus(data["status"]),
+        data.get("evidence"),
+        data.get("reason"),
+        date.fromisoformat(extension) if extension else None,
+        tuple(steps),
+    )

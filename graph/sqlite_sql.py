@@ -390,3 +390,42 @@ SELECT a.id, m.id FROM json_each(?) AS j JOIN audit AS a ON a.id = j.value
 JOIN share AS e ON e.audit = a.handle JOIN organisation AS m ON m.handle = e.member
 ORDER BY a.id, m.id
 """
+
+# ---- corrective actions: one plan per finding and its steps, beside the graph
+# (counts and export never see them; clear() empties them with the graph).
+ACTION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrective_action (
+  finding TEXT PRIMARY KEY, description TEXT NOT NULL, target_date TEXT NOT NULL,
+  status TEXT NOT NULL, evidence TEXT, reason TEXT, extension TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS corrective_action_step (
+  finding TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, by_organisation TEXT,
+  role TEXT NOT NULL, note TEXT, due_date TEXT, PRIMARY KEY (finding, at, kind)
+) WITHOUT ROWID;
+"""
+ACTION_TABLES = ("corrective_action_step", "corrective_action")
+UPSERT_ACTION = """
+INSERT INTO corrective_action (finding, description, target_date, status, evidence, reason,
+  extension) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (finding) DO UPDATE SET description = excluded.description,
+  target_date = excluded.target_date, status = excluded.status, evidence = excluded.evidence,
+  reason = excluded.reason, extension = excluded.extension
+"""
+APPEND_ACTION_STEP = """
+INSERT OR IGNORE INTO corrective_action_step (finding, at, kind, by_organisation, role, note,
+  due_date) VALUES (?, ?, ?, ?, ?, ?, ?)
+"""
+FINDINGS = """
+SELECT f.id, a.id, f.severity, f.status, f.category, f.due_date
+FROM json_each(?) AS j JOIN finding AS f ON f.id = j.value JOIN audit AS a ON a.handle = f.audit
+ORDER BY f.id
+"""
+ACTIONS = """
+SELECT c.finding, c.description, c.target_date, c.status, c.evidence, c.reason, c.extension
+FROM json_each(?) AS j JOIN corrective_action AS c ON c.finding = j.value
+ORDER BY c.finding
+"""
+ACTION_STEPS = """
+SELECT s.finding, s.at, s.kind, s.by_organisation, s.role, s.note, s.due_date
+FROM json_each(?) AS j JOIN corrective_action_step AS s ON s.finding = j.value
+ORDER BY s.finding, s.at, s.kind
+"""

@@ -27,8 +27,11 @@ from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
     IDENTIFIER_FIELDS,
+    ActionStatus,
+    ActionStep,
     Adoption,
     Audit,
+    CorrectiveAction,
     Finding,
     FindingStatus,
     GraphBatch,
@@ -41,6 +44,7 @@ from graph.model import (
     Severity,
     Share,
     Sourcing,
+    StepKind,
 )
 from graph.store import (
     CHANGE_ROWS,
@@ -131,7 +135,7 @@ class SqliteStore:
 
     def _ensure_schema(self, db: sqlite3.Connection) -> None:
         self._local.db = db
-        db.executescript("BEGIN IMMEDIATE;" + sql.SCHEMA + "COMMIT;")
+        db.executescript("BEGIN IMMEDIATE;" + sql.SCHEMA + sql.ACTION_SCHEMA + "COMMIT;")
         with self._transaction(db):
             db.executemany(
                 sql.INIT_META,
@@ -227,7 +231,7 @@ class SqliteStore:
         match verdicts (they name its organisations); a new graph version; the
         database keeps its id."""
         with self._transaction() as db:
-            for table in (*sql.GRAPH_TABLES, *sql.BESIDE_GRAPH_TABLES):
+            for table in (*sql.GRAPH_TABLES, *sql.BESIDE_GRAPH_TABLES, *sql.ACTION_TABLES):
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 - names from a constant
             self._changed(db, None)
 
@@ -509,6 +513,7 @@ class SqliteStore:
                     sql.SAVE_VERDICT, (v.country, v.name, v.abbreviation, v.stored_id, int(v.same))
                 )
             self._upsert_requests(db, mutation.requests)
+            _write_actions(db, mutation.actions)
             db.execute(sql.SAVE_MUTATION, _mutation_row(record))
             if len(batch) or _any(removals):
                 kept_batch = batch if len(batch) <= CHANGE_ROWS else None
@@ -566,6 +571,68 @@ class SqliteStore:
         for audit, member in self.db.execute(sql.SHARES_OF, (_json(set(audit_ids)),)):
             out.setdefault(audit, []).append(member)
         return out
+
+    # ---- corrective actions (beside the graph) ---------------------------------
+    def findings(self, ids: Iterable[str]) -> list[Finding]:
+        rows = self.db.execute(sql.FINDINGS, (_json(set(ids)),))
+        return [
+            Finding(i, a, Severity(s), FindingStatus(st), c, _date(due))
+            for i, a, s, st, c, due in rows
+        ]
+
+    def corrective_actions(self, finding_ids: Iterable[str]) -> list[CorrectiveAction]:
+        wanted = _json(set(finding_ids))
+        with self._snapshot() as db:
+            plans = db.execute(sql.ACTIONS, (wanted,)).fetchall()
+            steps: dict[str, list[ActionStep]] = {}
+            for f, at, kind, by, role, note, due in db.execute(sql.ACTION_STEPS, (wanted,)):
+                steps.setdefault(f, []).append(
+                    ActionStep(at, StepKind(kind), by, role, note, _date(due))
+                )
+        return [
+            CorrectiveAction(
+                f,
+                d,
+                date.fromisoformat(t),
+                ActionStatus(st),
+                ev,
+                r,
+                _date(x),
+                tuple(steps.get(f, ())),
+            )
+            for f, d, t, st, ev, r, x in plans
+        ]
+
+
+def _write_actions(db: sqlite3.Connection, actions: Iterable[CorrectiveAction]) -> None:
+    """Plans upserted by finding, their steps appended; an unknown finding raises."""
+    actions = list(actions)
+    if not actions:
+        return
+    wanted = {a.finding for a in actions}
+    found = {i for (i,) in db.execute(sql.EXISTING["finding"], (_json(wanted),))}
+    if len(found) < len(wanted):
+        raise UnknownReference("finding", wanted - found)
+    for a in actions:
+        db.execute(
+            sql.UPSERT_ACTION,
+            (
+                a.finding,
+                a.description,
+                a.target_date.isoformat(),
+                a.status.value,
+                a.evidence,
+                a.reason,
+                _day(a.extension),
+            ),
+        )
+        db.executemany(
+            sql.APPEND_ACTION_STEP,
+            [
+                (a.finding, s.at, s.kind.value, s.by, s.role, s.note, _day(s.due_date))
+                for s in a.history
+            ],
+        )
 
 
 def _any(removals: Removals) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 from graph.model import (
     Adoption,
     Audit,
+    CorrectiveAction,
     Finding,
     GraphBatch,
     Kind,
@@ -311,6 +312,16 @@ class GraphStore(Protocol):
         """audit id -> the members it is SHARED_WITH (sorted), for the audits given."""
         ...
 
+    # ---- corrective actions (beside the graph: outside counts and export) ----
+    def findings(self, ids: Iterable[str]) -> list[Finding]:
+        """The known findings among `ids`, sorted by id."""
+        ...
+
+    def corrective_actions(self, finding_ids: Iterable[str]) -> list[CorrectiveAction]:
+        """The plans of the findings among `finding_ids`, sorted by finding, each
+        with its whole history (by time, then kind)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -421,6 +432,9 @@ class Mutation:
     removals: Removals = field(default_factory=Removals)
     verdicts: tuple[MatchVerdict, ...] = ()
     requests: tuple[ShareRequest, ...] = ()  # share requests upserted by id
+    # Plans upserted by finding (after the batch, in its transaction), their steps
+    # appended to the kept history (a step already kept is kept once).
+    actions: tuple[CorrectiveAction, ...] = ()
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns

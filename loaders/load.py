@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from graph.model import BATCH_FIELDS, GraphBatch
-from graph.store import GraphStore
+from graph.model import BATCH_FIELDS, CorrectiveAction, GraphBatch
+from graph.store import GraphStore, Mutation, MutationRecord
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
 from loaders.rows import parse_row
 from loaders.validate import PROBLEMS_KEPT, check, parse_problems
@@ -36,6 +39,7 @@ class LoadReport:
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past the first loaders.validate.PROBLEMS_KEPT
     batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
+    actions: list[CorrectiveAction] = field(default_factory=list)  # plans checked, to write
     match: MatchResult | None = None  # with --match: what each new organisation is
 
     @property
@@ -104,6 +108,7 @@ def read_and_check(
     report.rows = checked.rows + total - len(raw)
     report.problems.extend(checked.problems)
     report.unlisted = checked.unlisted
+    report.actions = checked.actions
     return report, checked.batch
 
 
@@ -165,6 +170,17 @@ def written(report: LoadReport, batch: GraphBatch) -> None:
     }
 
 
+def write_actions(store: GraphStore, actions: list[CorrectiveAction], files: list[str]) -> None:
+    """The plans, after the graph they name, in one transaction of their own kept as
+    an operator's mutation ("load"); loading them again keeps each step once."""
+    request = hashlib.sha256(json.dumps(files).encode()).hexdigest()
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    record = MutationRecord(
+        uuid.uuid4().hex, "load", None, "operator", "load", at, None, request, {}
+    )
+    store.apply(Mutation(record, actions=tuple(actions)))
+
+
 def entities(batch: GraphBatch) -> int:
     """Rows plus the COVERS and HAS_FINDING edges that audits and findings bring."""
     return len(batch) + len(batch.audits) + len(batch.findings)
@@ -212,6 +228,9 @@ def load(
         store.write(batch, progress=advance)
         advance(size - reported)  # the write is whole: the bar ends full
     written(report, batch)
+    if report.actions:
+        write_actions(store, report.actions, report.files)
+        report.written["corrective_actions"] = len(report.actions)
     if report.match is not None and report.match.verdicts:
         _keep_choices(store, report.match, report.files, choices)
     return report

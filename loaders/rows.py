@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from graph import model
-from graph.model import FindingStatus, Kind, Severity
+from graph.model import ActionStatus, FindingStatus, Kind, Severity, StepKind
 from loaders.countries import code_for
 from matching import identifiers
 
@@ -235,8 +235,85 @@ class RecognitionRow(Row):
     scheme: Text
 
 
-# kind of file -> (row model, domain class); the order is the order of checks.
-KINDS: dict[str, tuple[type[Row], type]] = {
+# A plan's stages in order, each with the day column that says when it was reached.
+ACTION_STAGES = (
+    (ActionStatus.PROPOSED, "proposed_at"),
+    (ActionStatus.ACCEPTED, "accepted_at"),
+    (ActionStatus.COMPLETED, "completed_at"),
+    (ActionStatus.VERIFIED, "verified_at"),
+)
+
+
+class CorrectiveActionRow(Row):
+    """One finding's plan with the days of its steps (kept as its history, made by
+    the load). A rejected plan is one sent back after it was proposed."""
+
+    finding: Id
+    description: Text
+    target_date: Day
+    status: ActionStatus
+    evidence: OptText = None
+    reason: OptText = None
+    proposed_at: OptPastDay = None
+    accepted_at: OptPastDay = None
+    completed_at: OptPastDay = None
+    verified_at: OptPastDay = None
+    rejected_at: OptPastDay = None
+
+    @model_validator(mode="after")
+    def _stages(self) -> CorrectiveActionRow:
+        status = self.status
+        reached = (
+            [s for s, _ in ACTION_STAGES][: [s for s, _ in ACTION_STAGES].index(status) + 1]
+            if status != ActionStatus.REJECTED
+            else [ActionStatus.PROPOSED]
+        )
+        for stage, column in ACTION_STAGES:
+            if getattr(self, column) is not None and stage not in reached:
+                raise ValueError(f"{column}: a {status} plan has not been {stage} yet")
+        days = [(c, getattr(self, c)) for s, c in ACTION_STAGES if getattr(self, c) is not None]
+        for (before, a), (after, b) in zip(days, days[1:], strict=False):
+            if b < a:
+                raise ValueError(f"{after}: {b} precedes {before} {a}")
+        if status == ActionStatus.VERIFIED and self.verified_at is None:
+            raise ValueError("verified_at: a verified plan says when it was verified")
+        if status in (ActionStatus.COMPLETED, ActionStatus.VERIFIED) and self.evidence is None:
+            raise ValueError(f"evidence: a {status} plan has its evidence")
+        if status == ActionStatus.REJECTED and self.reason is None:
+            raise ValueError("reason: a rejected plan says why")
+        if self.rejected_at is not None and status != ActionStatus.REJECTED:
+            raise ValueError(f"rejected_at: the plan is {status}, not rejected")
+        return self
+
+
+def corrective_action(**row: Any) -> model.CorrectiveAction:
+    """The plan, its history the row's days (noon UTC, made by the load)."""
+    kinds = {
+        "proposed_at": StepKind.PROPOSED,
+        "accepted_at": StepKind.ACCEPTED,
+        "completed_at": StepKind.COMPLETED,
+        "verified_at": StepKind.VERIFIED,
+        "rejected_at": StepKind.REJECTED,
+    }
+    steps = tuple(
+        model.ActionStep(f"{day.isoformat()}T12:00:00.000000+00:00", kind, None, "load")
+        for column, kind in kinds.items()
+        if (day := row[column]) is not None
+    )
+    return model.CorrectiveAction(
+        row["finding"],
+        row["description"],
+        row["target_date"],
+        row["status"],
+        row["evidence"],
+        row["reason"],
+        None,
+        tuple(sorted(steps, key=lambda s: s.at)),
+    )
+
+
+# kind of file -> (row model, domain class or builder); the order is the order of checks.
+KINDS: dict[str, tuple[type[Row], Any]] = {
     "organisations": (OrganisationRow, model.Organisation),
     "requirements": (RequirementRow, model.Requirement),
     "requires": (RequiresRow, model.Requires),
@@ -247,6 +324,7 @@ KINDS: dict[str, tuple[type[Row], type]] = {
     "findings": (FindingRow, model.Finding),
     "shares": (ShareRow, model.Share),
     "recognitions": (RecognitionRow, model.Recognition),
+    "corrective_actions": (CorrectiveActionRow, corrective_action),
 }
 
 REQUIRED_COLUMNS = {

@@ -11,7 +11,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.model import IDENTIFIER_FIELDS, GraphBatch, Kind, Organisation
+from graph.model import (
+    IDENTIFIER_FIELDS,
+    ActionStatus,
+    CorrectiveAction,
+    FindingStatus,
+    GraphBatch,
+    Kind,
+    Organisation,
+)
 from graph.store import GraphStore
 from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
@@ -38,7 +46,10 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "findings": [("audit", "audit")],
     "shares": [("audit", "audit"), ("member", "member")],
     "recognitions": [("member", "member")],
+    "corrective_actions": [("finding", "finding")],
 }
+# Kept beside the graph, not in its batch (Checked.actions).
+BESIDE_BATCH = ("corrective_actions",)
 
 
 PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only counts
@@ -47,6 +58,7 @@ PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only co
 @dataclass
 class Checked:
     batch: GraphBatch = field(default_factory=GraphBatch)
+    actions: list[CorrectiveAction] = field(default_factory=list)  # corrective_actions rows
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past PROBLEMS_KEPT
     rows: int = 0
@@ -94,19 +106,17 @@ class _Context:
                 for name, what in refs:
                     ref = getattr(value, name)
                     if ref is not None:
-                        wanted[
-                            "requirement"
-                            if what == "requirement"
-                            else "audit"
-                            if what == "audit"
-                            else "organisation"
-                        ].add(ref)
+                        entity = what if what in ("requirement", "audit", "finding") else None
+                        wanted[entity or "organisation"].add(ref)
         wanted["organisation"] |= {v.id for _, v in parsed.get("organisations", ())}
         self.stored_kinds = self.store.kinds(wanted["organisation"])
         held = {claim for _, v in parsed.get("organisations", ()) for claim in _claims(v)}
         self.holders = self.store.holders(held) if held else {}
         for entity in ("requirement", "audit"):
             self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
+        found = self.store.findings(wanted["finding"]) if wanted["finding"] else []
+        self.stored_findings = {f.id: f.status for f in found}
+        self.stored["finding"] = set(self.stored_findings)
 
     def org_kind(self, org_id: str) -> Kind | None:
         org = self.loaded["organisation"].get(org_id)
@@ -114,7 +124,7 @@ class _Context:
 
     def check_ref(self, what: str, ref: str) -> str | None:
         """Why `ref` cannot be used as `what`, or None when it can."""
-        entity = what if what in ("requirement", "audit") else "organisation"
+        entity = what if what in ("requirement", "audit", "finding") else "organisation"
         if entity == "organisation":
             kind = self.org_kind(ref)
             known = kind is not None
@@ -167,7 +177,7 @@ def check(
     sourcing_pairs = _stored_sourcing_pairs(store, parsed)
 
     for kind in KINDS:
-        accepted = getattr(result.batch, kind)
+        accepted = result.actions if kind in BESIDE_BATCH else getattr(result.batch, kind)
         first_seen: dict[str, RawRow] = {}
         for raw, value in parsed.get(kind, ()):
             problems = _row_problems(kind, raw, value, ctx, first_seen, sourcing_pairs)
@@ -263,6 +273,8 @@ def _row_problems(
         why = ctx.check_ref(what, ref) if ref is not None else None
         if why:
             problems.append(raw.problem(name, why))
+    if kind == "corrective_actions" and not problems:
+        problems.extend(_action_problems(raw, value, ctx, first_seen))
     if kind == "pass_on" and not problems and (value.buyer, value.seller) not in sourcing_pairs:
         problems.append(
             raw.problem(
@@ -272,3 +284,24 @@ def _row_problems(
             )
         )
     return problems
+
+
+def _action_problems(
+    raw: RawRow, value: CorrectiveAction, ctx: _Context, first_seen: dict[str, RawRow]
+) -> list[Problem]:
+    """One plan per finding; a verified plan goes with a closed finding, any other
+    with an open one (the finding as the load writes it, else as stored)."""
+    if value.finding in first_seen:
+        where = _where(first_seen[value.finding], raw)
+        return [raw.problem("finding", f"a second plan of this finding ({where})")]
+    first_seen[value.finding] = raw
+    loaded = ctx.loaded["finding"].get(value.finding)
+    status = loaded.status if loaded is not None else ctx.stored_findings.get(value.finding)
+    verified = value.status == ActionStatus.VERIFIED
+    if verified and status != FindingStatus.CLOSED:
+        return [raw.problem("status", "a verified plan closes its finding: the finding is open")]
+    if not verified and status == FindingStatus.CLOSED:
+        return [
+            raw.problem("status", f"the finding is closed: a {value.status} plan needs it open")
+        ]
+    return []

@@ -21,7 +21,7 @@ from typing import Any
 
 from access.errors import BadUserInput
 from access.principal import Principal
-from graph.model import GraphBatch
+from graph.model import CorrectiveAction, GraphBatch
 from graph.store import (
     GraphStore,
     MatchVerdict,
@@ -46,6 +46,7 @@ class Plan:
     verdicts: tuple[MatchVerdict, ...] = ()
     write: bool = True
     requests: tuple[ShareRequest, ...] = ()  # share requests upserted with the write
+    actions: tuple[CorrectiveAction, ...] = ()  # corrective action plans (remediation)
 
 
 def now() -> datetime:
@@ -111,7 +112,14 @@ def perform(
         record, response={**planned.response, "mutation": {"id": record.id, "at": record.at}}
     )
     kept = store.apply(
-        Mutation(record, planned.batch, planned.removals, planned.verdicts, planned.requests)
+        Mutation(
+            record,
+            planned.batch,
+            planned.removals,
+            planned.verdicts,
+            requests=planned.requests,
+            actions=planned.actions,
+        )
     )
     if kept.id != record.id:  # another call with the same key got there first
         return _replayed(kept, operation, request)

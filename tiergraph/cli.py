@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
+from tiergraph.cli_findings import findings
 from tiergraph.cli_import import import_network
 from tiergraph.cli_keys import keys_app
 from tiergraph.cli_match import (
@@ -491,6 +492,7 @@ app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
 app.command()(match)
 app.command()(audits)
+app.command()(findings)
 app.command()(savings)
 app.command()(worker)
 app.command()(serve)

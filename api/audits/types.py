@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from api.network.common import loader
 from api.network.types import NetworkNode, PageInfo, nodes, page_info
+from api.remediation.types import CorrectiveAction, corrective_action_of
 from cascade.audits import AuditGapReason
 from graph.model import FindingStatus, Severity
 from views import audits as service
@@ -26,6 +27,10 @@ class Finding:
     status: FindingStatus
     category: str | None
     due_date: date | None
+
+    @strawberry.field(description="Its corrective action and history; null when none.")
+    async def corrective_action(self, info: Info) -> CorrectiveAction | None:
+        return await corrective_action_of(info, str(self.id))
 
 
 def _findings(*, principal, store, ids):  # type: ignore[no-untyped-def]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from strawberry.types import Info
 
+from api.remediation.types import CorrectiveAction, corrective_action_of
 from graph import model
 from graph.model import FindingStatus, Kind, Severity
 from views.supplier import SupplierView
@@ -74,6 +76,10 @@ class OwnFinding:
     status: FindingStatus
     category: str | None
     due_date: date | None
+
+    @strawberry.field(description="Its corrective action and history; null when none.")
+    async def corrective_action(self, info: Info) -> CorrectiveAction | None:
+        return await corrective_action_of(info, str(self.id))
 
 
 @strawberry.type(description="An audit of the supplier's own organisation, and who sees it.")

@@ -1,0 +1,90 @@
+"""`corrective_actions` rows: checked on their own (states, days in order,
+evidence and reasons), against the load and the store (the finding exists, one
+plan per finding, verified goes with a closed finding), written beside the graph."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph.model import ActionStatus, StepKind
+from loaders.load import load
+from tests.loaders.test_load import AUDITS, ORGS, problems, write
+
+FINDINGS = """id,audit,severity,status,category,due_date
+X1,A1,critical,open,child labour,2026-03-01
+X2,A1,major,closed,hours,
+X3,A1,minor,open,,
+"""
+HEADER = (
+    "finding,description,target_date,status,evidence,reason,"
+    "proposed_at,accepted_at,completed_at,verified_at,rejected_at\n"
+)
+GOOD = HEADER + (
+    "X1,Remove children from the line,2026-04-01,accepted,,,2026-01-20,2026-01-25,,,\n"
+    "X2,Cap overtime,2026-03-01,verified,rosters,,2026-01-20,2026-01-22,2026-02-10,2026-02-20,\n"
+    "X3,Repaint,2026-05-01,rejected,,too vague,2026-01-20,,,,2026-01-21\n"
+)
+
+
+def _folder(tmp_path, actions: str):
+    return write(
+        tmp_path / "f",
+        {
+            "organisations.csv": ORGS,
+            "sourcing.csv": "buyer,seller,commodity\nM1,S1,cocoa\n",
+            "audits.csv": AUDITS,
+            "findings.csv": FINDINGS,
+            "corrective_actions.csv": actions,
+        },
+    )
+
+
+def test_plans_load_with_their_history_and_load_again_once(engine_store, tmp_path):
+    store = engine_store
+    folder = _folder(tmp_path, GOOD)
+    report = load(store, [folder], today=date(2026, 3, 1))
+    assert report.ok, problems(report)
+    assert report.written["corrective_actions"] == 3
+    counts = store.counts()
+    plans = {p.finding: p for p in store.corrective_actions(["X1", "X2", "X3"])}
+    assert plans["X1"].status == ActionStatus.ACCEPTED
+    assert [s.kind for s in plans["X2"].history] == [
+        StepKind.PROPOSED, StepKind.ACCEPTED, StepKind.COMPLETED, StepKind.VERIFIED
+    ]  # fmt: skip
+    assert (
+        plans["X2"].history[-1].at.startswith("2026-02-20")
+        and plans["X2"].history[-1].role == "load"
+    )
+    assert plans["X3"].reason == "too vague"
+    again = load(store, [folder], today=date(2026, 3, 1))
+    assert again.ok and store.counts() == counts
+    assert {p.finding: p for p in store.corrective_actions(["X1", "X2", "X3"])} == plans
+
+
+BAD = {
+    "unknown status": ("X1,d,2026-04-01,done,,,,,,,\n", "status"),
+    "verified without its day": ("X2,d,2026-04-01,verified,e,,,,,,\n", "verified_at"),
+    "completed without evidence": ("X1,d,2026-04-01,completed,,,2026-01-01,2026-01-02,2026-01-03,,\n", "evidence"),
+    "rejected without a reason": ("X1,d,2026-04-01,rejected,,,2026-01-01,,,,2026-01-02\n", "reason"),
+    "a later stage's day": ("X1,d,2026-04-01,proposed,,,2026-01-01,2026-01-02,,,\n", "accepted_at"),
+    "days out of order": ("X1,d,2026-04-01,accepted,,,2026-01-05,2026-01-02,,,\n", "accepted_at"),
+    "a day to come": ("X1,d,2026-04-01,proposed,,,2026-12-01,,,,\n", "proposed_at"),
+    "unknown finding": ("NOPE,d,2026-04-01,proposed,,,,,,,\n", "finding"),
+    "verified on an open finding": ("X1,d,2026-04-01,verified,e,,,,,2026-02-01,\n", "status"),
+    "open plan on a closed finding": ("X2,d,2026-04-01,proposed,,,,,,,\n", "status"),
+    "two plans of one finding": ("X1,d,2026-04-01,proposed,,,,,,,\nX1,e,2026-04-01,proposed,,,,,,,\n", "finding"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("row,field", BAD.values(), ids=BAD.keys())
+def test_a_bad_plan_is_named_and_nothing_is_written(engine_store, tmp_path, row, field):
+    store = engine_store
+    report = load(store, [_folder(tmp_path, HEADER + row)], today=date(2026, 3, 1))
+    assert not report.ok
+    assert any(
+        p.file.endswith("corrective_actions.csv") and p.field == field for p in report.problems
+    ), problems(report)
+    assert store.counts()["findings"] == 0
+    assert store.corrective_actions(["X1", "X2", "X3"]) == []
