@@ -24,10 +24,10 @@ from api.limits import OperationLimits
 from api.mutations.mutations import WritesMutation
 from api.network.common import call
 from api.network.queries import NetworkQuery
-from api.sharing.mutations import SharingMutation
-from api.sharing.queries import SharingQuery
 from api.remediation.mutations import RemediationMutation
 from api.remediation.queries import RemediationQuery
+from api.sharing.mutations import SharingMutation
+from api.sharing.queries import SharingQuery
 from api.types import Stats
 from graph.store import GraphStore
 from views.store import store_counts
