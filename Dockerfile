@@ -22,6 +22,7 @@ COPY matching/ matching/
 COPY mutations/ mutations/
 COPY sharing/ sharing/
 COPY remediation/ remediation/
+COPY jointlist/ jointlist/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

@@ -50,6 +50,7 @@ class Organisation:
     abbreviation: str | None = None  # cooperatives and companies are often known by one
     lat: float | None = None  # WGS84, both or neither
     lon: float | None = None
+    listed: bool = False  # consents to be on the forum's joint audited supplier list
 
 
 @dataclass(frozen=True, slots=True)

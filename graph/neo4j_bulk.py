@@ -100,6 +100,7 @@ NODE_FIELDS = {
         "abbreviation",
         "lat",
         "lon",
+        "listed",
     ),
     "requirement": ("id", "title", "version", "frameworks"),
     "audit": (

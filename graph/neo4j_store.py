@@ -437,6 +437,7 @@ class Neo4jStore:
         data = {k: _native(v) for k, v in data.items()}
         if field == "organisations":
             data = {k: data.get(k) for k in ORGANISATION_FIELDS}
+            data["listed"] = bool(data["listed"])  # absent on nodes written before consent
         elif field == "requirements":
             data["frameworks"] = tuple(data.get("frameworks") or ())
         cls = ROW_TYPES[field]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from graph.model import IDENTIFIER_FIELDS
 
-FORMAT = "2"  # the schema's version, kept in meta
-FORMATS_MIGRATED = ("1",)  # older formats an open brings up to FORMAT in place
+FORMAT = "3"  # the schema's version, kept in meta
+FORMATS_MIGRATED = ("1", "2")  # older formats an open brings up to FORMAT in place
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS organisation (
   handle INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind INTEGER NOT NULL,
   name TEXT NOT NULL, country TEXT NOT NULL,
   lei TEXT, duns TEXT, gln TEXT, os_id TEXT, mill_id TEXT,
-  abbreviation TEXT, lat REAL, lon REAL);
+  abbreviation TEXT, lat REAL, lon REAL, listed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS organisation_by_kind ON organisation (kind, id);
 CREATE TABLE IF NOT EXISTS requirement (
   id TEXT PRIMARY KEY, title TEXT NOT NULL, version TEXT NOT NULL, frameworks TEXT NOT NULL
@@ -88,8 +88,13 @@ CREATE INDEX IF NOT EXISTS share_request_by_member ON share_request (member, at)
 CREATE INDEX IF NOT EXISTS share_request_by_owner ON share_request (owner, at);
 """
 
-# Format 1 -> 2: organisations gain these columns (ALTER TABLE ADD COLUMN when missing).
-ORGANISATION_COLUMNS_ADDED = {"abbreviation": "TEXT", "lat": "REAL", "lon": "REAL"}
+# Format 1 -> 2 -> 3: organisations gain these columns (ALTER TABLE ADD COLUMN when missing).
+ORGANISATION_COLUMNS_ADDED = {
+    "abbreviation": "TEXT",
+    "lat": "REAL",
+    "lon": "REAL",
+    "listed": "INTEGER NOT NULL DEFAULT 0",  # consent to the joint list (format 3)
+}
 TABLE_COLUMNS = "SELECT name FROM pragma_table_info(?)"
 ADD_COLUMN = "ALTER TABLE organisation ADD COLUMN {name} {type}"  # names from the constant
 # Made after the columns, on every open (IF NOT EXISTS): an index of format 1 data
@@ -127,12 +132,12 @@ BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict", "share_
 # ---- writes -------------------------------------------------------------
 UPSERT_ORGANISATION = """
 INSERT INTO organisation (id, kind, name, country, lei, duns, gln, os_id, mill_id,
-  abbreviation, lat, lon)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  abbreviation, lat, lon, listed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
   country = excluded.country, lei = excluded.lei, duns = excluded.duns, gln = excluded.gln,
   os_id = excluded.os_id, mill_id = excluded.mill_id, abbreviation = excluded.abbreviation,
-  lat = excluded.lat, lon = excluded.lon
+  lat = excluded.lat, lon = excluded.lon, listed = excluded.listed
 """
 # An identifier the batch moves to another organisation leaves its holder first.
 RELEASE_IDENTIFIER = {
@@ -180,7 +185,17 @@ KEYS = (
 
 # ---- reads --------------------------------------------------------------
 # An organisation's columns in graph.model.Organisation's order (kind as its code).
-_COLUMNS = ("id", "kind", "name", "country", *IDENTIFIER_FIELDS, "abbreviation", "lat", "lon")
+_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "country",
+    *IDENTIFIER_FIELDS,
+    "abbreviation",
+    "lat",
+    "lon",
+    "listed",
+)
 _ORGANISATION = ", ".join(_COLUMNS)
 _O_ORGANISATION = ", ".join(f"o.{c}" for c in _COLUMNS)
 META = "SELECT value FROM meta WHERE key = ?"

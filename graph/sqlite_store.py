@@ -16,6 +16,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -313,9 +314,7 @@ class SqliteStore:
         with self._snapshot() as db:
             rows = {name: db.execute(query).fetchall() for name, query in sql.EXPORT.items()}
         batch = GraphBatch(
-            organisations=[
-                Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows["organisations"]
-            ],
+            organisations=[_organisation(row) for row in rows["organisations"]],
             requirements=[
                 Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows["requirements"]
             ],
@@ -400,7 +399,7 @@ class SqliteStore:
     # ---- details of nodes in a principal's view ------------------------------
     def organisations(self, ids: Iterable[str]) -> list[Organisation]:
         rows = self.db.execute(sql.ORGANISATIONS, (_json(set(ids)),))
-        return [Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows]
+        return [_organisation(row) for row in rows]
 
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
@@ -411,7 +410,7 @@ class SqliteStore:
 
     def match_candidates(self, country: str) -> list[Organisation]:
         rows = self.db.execute(sql.MATCH_CANDIDATES, (country.upper(),))
-        return [Organisation(i, KIND_ORDER[k], *rest) for i, k, *rest in rows]
+        return [_organisation(row) for row in rows]
 
     def requirements(self, ids: Iterable[str]) -> list[Requirement]:
         rows = self.db.execute(sql.REQUIREMENTS, (_json(set(ids)),))
@@ -762,6 +761,7 @@ class _Writer:
                     o.abbreviation,
                     o.lat,
                     o.lon,
+                    int(o.listed),
                 )
                 for o in batch.organisations
             ],
@@ -868,3 +868,9 @@ class _Writer:
         if len(found) < len(wanted):
             raise UnknownReference("audit", wanted - found.keys())
         return found
+
+
+def _organisation(row: Any) -> Organisation:
+    """A row of sql._COLUMNS as the model's organisation (listed kept as 0/1)."""
+    id_, kind, *rest, listed = row
+    return replace(Organisation(id_, KIND_ORDER[kind], *rest), listed=bool(listed))

@@ -142,6 +142,7 @@ class OrganisationRow(Row):
     abbreviation: Abbreviation = None
     lat: Annotated[OptFloat, _coordinate("latitude", 90)] = None
     lon: Annotated[OptFloat, _coordinate("longitude", 180)] = None
+    listed: Flag = False  # consents to be on the joint audited supplier list
 
     @model_validator(mode="after")
     def _both_coordinates(self) -> OrganisationRow:

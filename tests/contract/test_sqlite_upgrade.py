@@ -96,3 +96,19 @@ def test_the_identifier_lookups_seek_their_indexes(tmp_path):
     for query in (*sql.HOLDERS.values(), sql.MATCH_CANDIDATES):
         plan = " ".join(row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + query, ("x",)))
         assert "USING INDEX organisation_" in plan, plan
+
+
+def test_a_format_2_store_gains_listed_false_and_keeps_its_data(tmp_path):
+    folder = tmp_path / "v2"
+    store = SqliteStore(folder)
+    store.write(GraphBatch(organisations=[org("S1", abbreviation="GCT")]))
+    store.close()
+    with sqlite3.connect(folder / DB_FILE) as db:  # back to format 2: no listed column
+        db.execute("ALTER TABLE organisation DROP COLUMN listed")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    store = SqliteStore(folder)
+    assert store.organisations(["S1"]) == [org("S1", abbreviation="GCT")]
+    assert meta_format(folder) == sql.FORMAT == "3"
+    store.write(GraphBatch(organisations=[org("S1", abbreviation="GCT", listed=True)]))
+    assert store.organisations(["S1"])[0].listed is True
+    store.close()
