@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 from typing import Any, TypeVar
@@ -237,6 +238,7 @@ class _Network:
     def __init__(self, nodes: int, members: int, seed: int, today: date) -> None:
         self.rng = random.Random(seed)
         self.rnd = self.rng.random
+        self.seed = seed
         self.nodes, self.members = nodes, members
         self.days = [today + timedelta(days=k) for k in range(-_PAST, _FUTURE)]
         self.batch = GraphBatch()
@@ -275,6 +277,7 @@ class _Network:
         self._organisations()
         self._requirements()
         self._audits()
+        self._consents()
         return self.batch
 
     # ---- nodes and sourcing ------------------------------------------
@@ -518,6 +521,19 @@ class _Network:
             return {}
         lat, lon = sites.location(self.sites, cc, self.located.get(self.primary[i], (None, None)))
         return {"lat": lat, "lon": lon}
+
+    # ---- consent to the joint list -----------------------------------------
+    CONSENT = (0.6, 0.15)  # odds that a supplier consents: audited, not audited
+
+    def _consents(self) -> None:
+        """Some suppliers consent to the joint list, audited ones more often; drawn
+        from their own generator, after every other row, so those stay as they were."""
+        draw = random.Random(f"consent-{self.seed}").random
+        audited = {a.organisation for a in self.batch.audits}
+        orgs = self.batch.organisations
+        for k, o in enumerate(orgs):
+            if o.kind == Kind.SUPPLIER and draw() < self.CONSENT[o.id not in audited]:
+                orgs[k] = replace(o, listed=True)
 
     # ---- requirements and their cascade ---------------------------------
     def _requirements(self) -> None:
