@@ -20,6 +20,8 @@ from api.coverage.queries import CoverageQuery
 from api.errors import CodedErrors, CodedSchema
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
+from api.jointlist.mutations import JointListMutation
+from api.jointlist.queries import JointListQuery
 from api.limits import OperationLimits
 from api.mutations.mutations import WritesMutation
 from api.network.common import call
@@ -83,10 +85,12 @@ Query = merge_types(
         JobsQuery,
         SharingQuery,
         RemediationQuery,
+        JointListQuery,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (JobsMutation, WritesMutation, SharingMutation, RemediationMutation)
+    "Mutation",
+    (JobsMutation, WritesMutation, SharingMutation, RemediationMutation, JointListMutation),
 )
 
 

@@ -20,6 +20,7 @@ from rich.text import Text
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_findings import findings
 from tiergraph.cli_import import import_network
+from tiergraph.cli_jointlist import joint_list
 from tiergraph.cli_keys import keys_app
 from tiergraph.cli_match import (
     AutomaticOpt,
@@ -494,6 +495,7 @@ app.command()(match)
 app.command()(audits)
 app.command()(findings)
 app.command()(savings)
+app.command("joint-list")(joint_list)
 app.command()(worker)
 app.command()(serve)
 

@@ -460,6 +460,6 @@ def savings(as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
     forum = figures["forum"]
     per_audit = "-" if forum["per_audit"] is None else f"{forum['per_audit']:.2f}"
     out.print(
-        f"forum on {figures['as_of']}: {forum['covered']:,} member-nodes covered by "
-        f"{forum['audits']:,} audits: {per_audit} members' nodes per audit"
+        f"forum on {figures['as_of']}: {forum['covered']:,} audits needed with no sharing "
+        f"(member-nodes covered), {forum['audits']:,} used: {per_audit} members' nodes per audit"
     )

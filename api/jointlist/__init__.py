@@ -1,0 +1,1 @@
+"""GraphQL of the joint audited supplier list (jointlist/)."""
