@@ -9,7 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from access.errors import BadUserInput
+from loaders.read import RawRow
 from loaders.rows import parse_row
+from loaders.validate import parse_problems
 
 
 def camel(name: str) -> str:
@@ -24,16 +26,11 @@ def row(
     BadUserInput naming `where.<field>` (the API's camelCase name, or `fields`'s)."""
     try:
         return parse_row(kind, {k: v for k, v in values.items() if v is not None}, date.today())
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        reason = err["msg"].removeprefix("Value error, ")
-        name = str(err["loc"][0]) if err["loc"] else None
-        if name is None and ": " in reason:  # a check across fields names its field first
-            name, reason = reason.split(": ", 1)
-        if err["type"] not in ("value_error", "missing") and not isinstance(err["input"], dict):
-            reason = f"{reason} (got {err['input']!r})"
-        shown = (fields or {}).get(name or "", camel(name)) if name else None
-        raise BadUserInput(f"{where}.{shown}" if shown else where, reason) from None
+    except ValidationError as exc:  # the loaders' own reading of the error, first problem
+        problem = parse_problems(RawRow(kind, where, 0, values), exc)[0]
+        name = problem.field
+        shown = (fields or {}).get(name, camel(name)) if name else None
+        raise BadUserInput(f"{where}.{shown}" if shown else where, problem.reason) from None
 
 
 def text(value: str | None, field: str, *, required: bool = True, longest: int = 500) -> str | None:

@@ -15,7 +15,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,20 +96,18 @@ def perform(
     planned = plan(at)
     if not planned.write:
         return {**planned.response, "mutation": None, "replayed": False}
+    mutation_id, stamp = uuid.uuid4().hex, at.isoformat(timespec="microseconds")
     record = MutationRecord(
-        id=uuid.uuid4().hex,
+        id=mutation_id,
         operation=operation,
         organisation=principal.organisation,
         role=principal.role.value,
         key_id=principal.key_id,
-        at=at.isoformat(timespec="microseconds"),
+        at=stamp,
         idempotency_key=idempotency_key,
         request=request,
-        response={**planned.response, "mutation": None},
-    )
-    # The answer names its own mutation (id and time), so that a replay does too.
-    record = replace(
-        record, response={**planned.response, "mutation": {"id": record.id, "at": record.at}}
+        # The answer names its own mutation (id and time), so that a replay does too.
+        response={**planned.response, "mutation": {"id": mutation_id, "at": stamp}},
     )
     kept = store.apply(
         Mutation(

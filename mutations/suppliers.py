@@ -6,6 +6,7 @@ suppliers, a requirement it requires)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -140,7 +141,7 @@ def register_supplier(
                 "sub-supplier through the API (an operator loads such an edge)"
             )
         if outcome == "CREATED":
-            batch.organisations.append(_with_id(org, target))
+            batch.organisations.append(replace(org, id=target))
         batch.sourcing.append(
             model.Sourcing(me.id, target, edge.commodity, edge.since or at.date(), me.id)
         )
@@ -155,11 +156,6 @@ def register_supplier(
         idempotency_key=idempotency_key,
         plan=plan,
     )
-
-
-def _with_id(org: model.Organisation, new_id: str) -> model.Organisation:
-    fields = {name: getattr(org, name) for name in org.__dataclass_fields__}
-    return model.Organisation(**{**fields, "id": new_id})
 
 
 def remove_sourcing(
