@@ -198,7 +198,13 @@ def test_a_member_finds_an_organisation_of_its_network_by_identifier(store):
     found = data(store, M1, query, i=lei.lower())["organisation"]
     assert found == {"id": "S2", "tier": 2, "lei": lei}
     other = PRINCIPALS["other member"]  # S2 is outside M2's network
-    assert refusal(store, other, query, i=lei)[0] == "NOT_FOUND"
+    hidden = refusal(store, other, query, i=lei)
+    assert hidden[0] == "NOT_FOUND"
+    unheld = "529900ZZZZZZZZZZZZ" + lei_check_digits("529900ZZZZZZZZZZZZ")
+    absent = refusal(store, other, query, i=unheld)
+    assert absent == (hidden[0], hidden[1].replace(lei, unheld))  # word for word
+    for wrong in ("supplier inside", "supplier outside", "operator"):
+        assert refusal(store, PRINCIPALS[wrong], query, i=lei)[0] == "FORBIDDEN"
     assert refusal(store, M1, query, i="529900ABCDEFGHIJKL" + "00")[0] in (
         "BAD_USER_INPUT",
         "NOT_FOUND",
