@@ -17,9 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from api.auth import authenticate, check_rate, opens_the_ide
+from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
 from api.errors import CodedGraphQLRouter, install_handlers
 from api.limits import RateLimiter, SizeLimit
+from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
@@ -81,12 +82,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         return JSONResponse({"status": "ok", "store": kind})
 
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
+    keys = KeyCache(settings.api_key_cache_seconds)
 
     async def context(request: Request) -> Context:
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        principal = await authenticate(store, request.headers.getlist("authorization"))
+        headers = request.headers.getlist("authorization")
+        principal = await authenticate(store, headers, keys, inline=local(store))
         check_rate(limiter, principal)
         return Context(store, principal, introspection=settings.api_introspection)
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # after a pause (a token bucket per key, counted in each server process).
     api_rate_per_second: float = 10.0
     api_rate_burst: int = 30
+    # Seconds a server process trusts a key it found valid before reading its record
+    # again: a revoked key is refused at most this long after `keys revoke` (0: at once).
+    api_key_cache_seconds: float = 2.0
     # Whether GraphQL introspection (__schema, __type) is answered.
     api_introspection: bool = False
     # Browser origins allowed to call the API (CORS); none by default.
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_rate_per_second", "api_rate_burst")
+    @field_validator("api_rate_per_second", "api_rate_burst", "api_key_cache_seconds")
     @classmethod
     def _not_negative(cls, value: float) -> float:
         if value < 0:
