@@ -16,9 +16,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 
 from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
-from api.errors import CodedGraphQLRouter, install_handlers
+from api.errors import CodedGraphQL, install_handlers
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
@@ -93,8 +94,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         check_rate(limiter, principal)
         return Context(store, principal, introspection=settings.api_introspection)
 
-    router = CodedGraphQLRouter(schema, context_getter=context)
-    app.include_router(router, prefix="/graphql")
+    # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).
+    graphql = CodedGraphQL(schema, context_getter=context)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     install_handlers(app)
 
     app.add_middleware(SizeLimit)
