@@ -16,7 +16,7 @@ query that needs it after a write.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from graphql import GraphQLError, OperationType
@@ -67,6 +67,23 @@ async def call(info: Info, service: Callable[..., T], **arguments: Any) -> T:
     return await run(info, service, principal=principal, store=info.context.store, **arguments)
 
 
+class Loader(DataLoader[Any, Any]):
+    """strawberry's DataLoader, but load_many fetches the keys this request has not
+    loaded yet in one batch call: strawberry's makes a future per key and resolves
+    each through the event loop (100 on a page, a tenth of the page's time)."""
+
+    async def load_many(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
+        keys = list(keys)
+        missing = [key for key in dict.fromkeys(keys) if self.cache_map.get(key) is None]
+        if missing:
+            found = await self.load_fn(missing)
+            for value in found:
+                if isinstance(value, BaseException):
+                    raise value
+            self.prime_many(dict(zip(missing, found, strict=True)))
+        return [await self.load(key) for key in keys]  # done futures: no loop iteration
+
+
 def loader(info: Info, name: str, batch: Callable[..., list[Any]]) -> DataLoader[Any, Any]:
     """This request's DataLoader `name` over the service `batch(principal, store, ids)`;
     made on first use, dropped with the request."""
@@ -77,5 +94,5 @@ def loader(info: Info, name: str, batch: Callable[..., list[Any]]) -> DataLoader
         async def load_fn(keys: list[Any]) -> list[Any]:
             return await run(info, batch, principal=principal, store=store, ids=list(keys))
 
-        loaders[name] = DataLoader(load_fn=load_fn)
+        loaders[name] = Loader(load_fn=load_fn)
     return loaders[name]
