@@ -71,10 +71,11 @@ class MemberView:
         return at if at is not None and self.network.tier[at] >= 0 else None
 
     def positions(self, org_ids: list[str]) -> list[int | None]:
-        """position() of each id, in one search."""
+        """position() of each id, in one search (one by one for a few: numpy's
+        per-call cost is more than a search)."""
         ids = self.projection.ids
-        if not org_ids or not len(ids):
-            return [None] * len(org_ids)
+        if len(org_ids) < 8 or not len(ids):
+            return [self.position(i) for i in org_ids]
         wanted = np.array(org_ids, dtype=str)
         found = np.searchsorted(ids, wanted).clip(max=len(ids) - 1)
         hit = (ids[found] == wanted) & (self.network.tier[found] >= 0)
