@@ -58,6 +58,7 @@ class MemberView:
     _visible_audits: np.ndarray | None = None
     _countries: np.ndarray | None = None
     _by_tier: np.ndarray | None = None
+    _required: list[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -97,6 +98,13 @@ class MemberView:
         return [str(i) for i in self.projection.ids[positions].tolist()]
 
     # ---- computed on demand, kept for this graph version -----------------
+    def required(self, store: GraphStore) -> list[str]:
+        """The requirements the member REQUIRES, read once per graph version (a
+        REQUIRES written changes the version: the next request gets a new view)."""
+        if self._required is None:
+            self._required = store.requirements_of(self.member)
+        return self._required
+
     def coverage(self, requirement: str) -> dict[str, Any]:
         """The CLI's coverage payload of one requirement the member requires."""
         with self._lock:

@@ -155,7 +155,7 @@ def requirements_reached(*, principal: Principal, store: GraphStore, id: str) ->
     view = member_view(principal=principal, store=store)
     at = view.require(id)
     out = []
-    for requirement in store.requirements_of(view.member):
+    for requirement in view.required(store):
         reached = bool(view.reached(requirement)[at])
         adopters = view.projection.adopters.get(requirement, np.zeros(0, dtype=np.int32))
         adopted = bool(np.isin(at, adopters))
