@@ -58,12 +58,13 @@ QUERIES = {
     "pageInfo { endCursor hasNextPage } } }",
     "auditGaps": "query($asOf: Date) { auditGaps(asOf: $asOf, first: 100) "
     "{ nodes { node { id name } tier reason audit { id scheme validUntil } } totalCount } }",
-    # Fields every build has: to check the harness itself end to end.
-    "stats": "{ stats { members suppliers sourcing } }",
+    # Fields any key may ask: to check the harness itself end to end (stats is
+    # for operator keys, and the clients hold sourcing keys).
+    "me": "{ me { role keyId } }",
     "health": "{ health version }",
 }
 DEFAULT_MIX = "tierCoverage=4,organisation=4,network=1,auditGaps=1"
-SMOKE_MIX = "stats=1,health=1"
+SMOKE_MIX = "me=1,health=1"
 NAIVE = """
 MATCH p=(m:Member {id: $m})-[:SOURCES_FROM*]->(n)
 RETURN n.id AS id, min(length(p)) AS tier
@@ -142,8 +143,8 @@ def member_keys(store: GraphStore, batch: GraphBatch, count: int) -> list[Member
 
 
 @contextmanager
-def server(env: dict[str, str], folder: Path) -> Iterator[str]:
-    """`tiergraph serve` in its own process, rate limit off; yields its URL."""
+def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[str]:
+    """`tiergraph serve --workers N` in its own process, rate limit off; yields its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -152,7 +153,11 @@ def server(env: dict[str, str], folder: Path) -> Iterator[str]:
     cli = [sys.executable, "-c", "from tiergraph.cli import main; main()"]
     log = open(folder / "serve.log", "w")  # noqa: SIM115 - open for the server's life
     proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=full, cwd=folder, stdout=log, stderr=log
+        [*cli, "serve", "--port", str(port), "--workers", str(workers)],
+        env=full,
+        cwd=folder,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -230,10 +235,12 @@ async def mixed_run(
                     errors[op] += 1
                     examples.setdefault(op, error)
 
+        load_before = common.load_average()
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
-    return summary(samples, errors, wall) | {"error_examples": examples}
+    loads = {"load_average": {"before": load_before, "after": common.load_average()}}
+    return summary(samples, errors, wall) | {"error_examples": examples} | loads
 
 
 async def naive_run(
@@ -325,6 +332,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--profile", choices=("tiers", "brands"), default="tiers")
     p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
+    p.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
     p.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight,...")
     p.add_argument(
@@ -350,8 +358,9 @@ def main() -> None:
             seed=args.seed,
             profile=args.profile,  # the profile's members
         )
-    report: dict[str, Any] = {"machine": None, "nodes": args.nodes, "clients": args.clients,
-                              "rate": args.rate, "mix": mix, "stores": {}, "naive": None}  # fmt: skip
+    report: dict[str, Any] = {"machine": None, "nodes": args.nodes, "profile": args.profile,
+                              "clients": args.clients, "workers": args.workers, "rate": args.rate,
+                              "mix": mix, "stores": {}, "naive": None}  # fmt: skip
     naive_members: list[Member] = []
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         for kind in stores:
@@ -367,7 +376,10 @@ def main() -> None:
                 naive_members = members
             store.close()
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
-            with server(env, folder) as url, common.progress(kind, args.requests) as advance:
+            with (
+                server(env, folder, args.workers) as url,
+                common.progress(kind, args.requests) as advance,
+            ):
                 run = asyncio.run(
                     mixed_run(
                         url,
@@ -413,7 +425,8 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
     if report["naive"]:
         table_rows += rows("neo4j", report["naive"])
     pace = f"{report['rate']:g} requests/s" if report["rate"] else "closed loop"
-    title = (f"API at {report['nodes']:,} organisations, {report['clients']} clients, {pace} "
+    title = (f"API at {report['nodes']:,} organisations ({report['profile']}), "
+             f"{report['clients']} clients, {pace}, {report['workers']} server process(es) "
              f"(load average {common.load_average()})")  # fmt: skip
     columns = ["store", "operation", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "per s"]
     common.out.print(common.table(title, columns, table_rows))
@@ -430,6 +443,10 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             )
         for op, example in run["error_examples"].items():
             common.out.print(f"{kind}: {op} failed, e.g. {example}", markup=False)
+        loads = run["load_average"]
+        common.out.print(
+            f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
+        )
 
 
 if __name__ == "__main__":
