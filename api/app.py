@@ -16,10 +16,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 
-from api.auth import authenticate, check_rate, opens_the_ide
-from api.errors import CodedGraphQLRouter, install_handlers
+from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
+from api.errors import CodedGraphQL, install_handlers
 from api.limits import RateLimiter, SizeLimit
+from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
@@ -81,17 +83,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         return JSONResponse({"status": "ok", "store": kind})
 
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
+    keys = KeyCache(settings.api_key_cache_seconds)
 
     async def context(request: Request) -> Context:
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        principal = await authenticate(store, request.headers.getlist("authorization"))
+        headers = request.headers.getlist("authorization")
+        principal = await authenticate(store, headers, keys, inline=local(store))
         check_rate(limiter, principal)
         return Context(store, principal, introspection=settings.api_introspection)
 
-    router = CodedGraphQLRouter(schema, context_getter=context)
-    app.include_router(router, prefix="/graphql")
+    # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).
+    graphql = CodedGraphQL(schema, context_getter=context)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     install_handlers(app)
 
     app.add_middleware(SizeLimit)

@@ -4,6 +4,9 @@ then the key's request rate, or HTTP 429 (docs/api.md, "Authentication")."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import time
+from collections.abc import Callable
 
 from starlette.requests import Request
 
@@ -15,6 +18,7 @@ from graph.store import GraphStore
 
 NO_KEY = "no API key: send the header `Authorization: Bearer <key>` (tiergraph keys create)"
 BAD_KEY = "the API key is not valid: unknown, revoked, or not a tiergraph key"
+KEYS_CACHED = 10_000  # valid keys a process keeps at most (then it starts afresh)
 
 
 def bearer_key(authorization: str | None) -> str | None:
@@ -31,18 +35,69 @@ def unauthenticated(message: str) -> Refused:
     return Refused(401, UNAUTHENTICATED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def authenticate(store: GraphStore, headers: list[str]) -> Principal:
+class KeyCache:
+    """The principals of keys found valid in the last `seconds`, by the key's SHA-256:
+    a request with such a key reads no key record. A key revoked meanwhile (by
+    `tiergraph keys revoke`, in any process) is refused once its entry expires, at
+    most `seconds` after the revocation, in every server process alike. Keys found
+    invalid are not kept: a new key works at once. `seconds` 0 keeps nothing.
+    Used from the event loop only, so it needs no lock."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self._found: dict[bytes, tuple[Principal, float]] = {}
+
+    @staticmethod
+    def digest(key: str) -> bytes:
+        return hashlib.sha256(key.encode()).digest()
+
+    def get(self, digest: bytes) -> Principal | None:
+        found = self._found.get(digest)
+        if found is None:
+            return None
+        if found[1] <= self._clock():
+            del self._found[digest]
+            return None
+        return found[0]
+
+    def put(self, digest: bytes, principal: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._found) >= KEYS_CACHED:
+            now = self._clock()
+            self._found = {d: kept for d, kept in self._found.items() if kept[1] > now}
+            if len(self._found) >= KEYS_CACHED:
+                self._found.clear()
+        self._found[digest] = (principal, self._clock() + self.seconds)
+
+
+async def authenticate(
+    store: GraphStore, headers: list[str], cache: KeyCache | None = None, inline: bool = False
+) -> Principal:
     """The principal of the request's one Authorization header; two headers are
-    refused (a proxy checking one and the API using the other would disagree)."""
+    refused (a proxy checking one and the API using the other would disagree).
+    The key's record is read on the event loop when `inline` (the embedded store:
+    a local page), else in a worker thread (Neo4j: a round trip)."""
     if len(headers) > 1:
         raise unauthenticated("more than one Authorization header")
     key = bearer_key(headers[0] if headers else None)
     if key is None:
         raise unauthenticated(NO_KEY)
-    # Reading the key's record blocks (SQLite, Neo4j): keep it off the event loop.
-    principal = await asyncio.to_thread(principal_for, store, key) if key else None
+    if not key:
+        raise unauthenticated(BAD_KEY)
+    digest = KeyCache.digest(key)
+    principal = cache.get(digest) if cache is not None else None
+    if principal is not None:
+        return principal
+    if inline:
+        principal = principal_for(store, key)
+    else:
+        principal = await asyncio.to_thread(principal_for, store, key)
     if principal is None:
         raise unauthenticated(BAD_KEY)
+    if cache is not None:
+        cache.put(digest, principal)
     return principal
 
 

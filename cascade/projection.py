@@ -273,11 +273,29 @@ def current(store: GraphStore) -> Projection:
     without one starts from the disk cache (cascade.projection_cache) when it has
     this database's, and writes the file after a build (and after catch-ups that
     left it SAVE_AFTER_CHANGES behind)."""
+    kept = _kept_if_current(store)
+    if kept is not None:
+        return kept
     with _lock:
         fresh, save = _current(store)
     if save:
         _save(store, fresh)
     return fresh
+
+
+def is_current(store: GraphStore) -> bool:
+    """Whether current(store) answers at once: the process keeps a projection at the
+    store's graph version (one version read; nothing to load, build or catch up)."""
+    return _kept_if_current(store) is not None
+
+
+def _kept_if_current(store: GraphStore) -> Projection | None:
+    """The kept projection when it is at the store's version. Outside the lock: the
+    check is one read of the version (on Neo4j a round trip), which concurrent
+    requests make side by side instead of one after another; a projection never
+    changes once made, and one current when the version was read is the answer."""
+    kept = _projections.get(store)
+    return kept if kept is not None and kept.version == store.graph_version() else None
 
 
 def _current(store: GraphStore) -> tuple[Projection, bool]:

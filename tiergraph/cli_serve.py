@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tiergraph.console import PORT_IN_USE, CliError, out
+
+if TYPE_CHECKING:
+    from tiergraph.settings import Settings
 
 
 def check_can_listen(host: str, port: int, field: str) -> None:
@@ -39,6 +42,15 @@ def check_can_listen(host: str, port: int, field: str) -> None:
             ) from None
 
 
+def check_store_opens(settings: Settings) -> None:
+    """Open and close the store once before starting several processes: uvicorn's
+    supervisor stops when one cannot start, but exits 0 then (one process exits 3).
+    A store that does not answer ends the command as any command's would."""
+    from tiergraph.bootstrap import open_store
+
+    open_store(settings).close()
+
+
 def serve(
     host: Annotated[
         str | None,
@@ -53,6 +65,14 @@ def serve(
     reload: Annotated[
         bool, typer.Option("--reload", help="restart when the code changes (development)")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="server processes sharing the port (default: TIERGRAPH_API_WORKERS, 1)",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Serve the GraphQL API and /health on the configured store."""
     import uvicorn
@@ -63,17 +83,35 @@ def serve(
     field = "TIERGRAPH_API_PORT" if port is None else "--port"
     host = settings.api_host if host is None else host
     port = settings.api_port if port is None else port
+    workers = settings.api_workers if workers is None else workers
+    if reload and workers > 1:
+        raise CliError(
+            "--reload restarts one process: leave --workers out (or 1) with it",
+            code="bad_parameter",
+            field="--workers",
+        )
     check_can_listen(host, port, field)
+    if workers > 1:
+        check_store_opens(settings)
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
+    processes = f", {workers} processes" if workers > 1 else ""
     out.print(
-        f"tiergraph serving on http://{host}:{port}/graphql (store: {settings.store}, {where})",
+        f"tiergraph serving on http://{host}:{port}/graphql "
+        f"(store: {settings.store}, {where}{processes})",
         highlight=False,
         markup=False,
         soft_wrap=True,
     )
-    # The app reads the same settings when uvicorn builds it (factory) in its process.
+    # The app reads the same settings when uvicorn builds it (factory) in each process.
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=workers,
+        )
     except SystemExit as exc:
         if exc.code == 3:  # uvicorn's "startup failed": its log above says why
             raise CliError(

@@ -30,10 +30,16 @@ class Settings(BaseSettings):
     cascade_step_pause: float = 0.0
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Server processes `tiergraph serve` runs on one port (uvicorn's workers); each
+    # keeps its own projection, rate buckets and key cache.
+    api_workers: int = 1
     # Requests per second each API key may make, and how many it may make at once
     # after a pause (a token bucket per key, counted in each server process).
     api_rate_per_second: float = 10.0
     api_rate_burst: int = 30
+    # Seconds a server process trusts a key it found valid before reading its record
+    # again: a revoked key is refused at most this long after `keys revoke` (0: at once).
+    api_key_cache_seconds: float = 2.0
     # Whether GraphQL introspection (__schema, __type) is answered.
     api_introspection: bool = False
     # Browser origins allowed to call the API (CORS); none by default.
@@ -60,9 +66,16 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_rate_per_second", "api_rate_burst")
+    @field_validator("api_rate_per_second", "api_rate_burst", "api_key_cache_seconds")
     @classmethod
     def _not_negative(cls, value: float) -> float:
         if value < 0:
             raise ValueError("must be 0 (no limit) or more")
+        return value
+
+    @field_validator("api_workers")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be 1 or more")
         return value

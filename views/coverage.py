@@ -27,13 +27,13 @@ MAX_HISTORY = 100  # stored runs one coverageHistory answer lists at most
 def requirements(*, principal: Principal, store: GraphStore) -> list[Requirement]:
     """The requirements the member REQUIRES, by id."""
     view = member_view(principal=principal, store=store)
-    return store.requirements(store.requirements_of(view.member))
+    return store.requirements(view.required(store))
 
 
 def _required(view: MemberView, store: GraphStore, requirement: str) -> None:
     """NOT_FOUND for a requirement the member does not require, whether it exists
     or not (another member's requirements are not its business)."""
-    if requirement not in store.requirements_of(view.member):
+    if requirement not in view.required(store):
         raise not_found("requirement", requirement)
 
 

@@ -3,7 +3,8 @@ another member's job id is NOT_FOUND, as is one that never existed.
 
 Two ways to run them: queued for the Celery workers (Neo4j deployments, status in
 Redis), or in a background thread of the serving process (the embedded store,
-status in memory, gone when the process ends).
+status in a file every server process reads, cascade.jobstore.FileJobStore, or
+in memory, gone when the process ends).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 
 from access.principal import Principal, Role
 from cascade.engine import CascadeError, JobRunner, JobSpec, new_job
-from cascade.jobstore import JobStore, MemoryJobStore
+from cascade.jobstore import JobStore, MemoryJobStore, process_token
 from cascade.service import Dispatcher, queue
 from graph.store import GraphStore
 from views.member import MEMBER_ROLES, member_view, not_found, require_role
@@ -32,14 +33,16 @@ class Jobs(Protocol):
 
 
 class InProcessJobs:
-    """Each job in its own daemon thread of this process; status in memory."""
+    """Each job in its own daemon thread of this process; status in `jobs` (default:
+    in memory), with the process running it (a job whose process is gone is failed)."""
 
-    def __init__(self) -> None:
-        self.jobs: JobStore = MemoryJobStore()
+    def __init__(self, jobs: JobStore | None = None) -> None:
+        self.jobs: JobStore = jobs if jobs is not None else MemoryJobStore()
         self.threads: dict[str, threading.Thread] = {}
 
     def start(self, store: GraphStore, spec: JobSpec) -> str:
         job = new_job(store, self.jobs, spec)
+        self.jobs.update(job, runner=process_token())
         thread = threading.Thread(
             target=self._run, args=(store, job), name=f"cascade-{job[:8]}", daemon=True
         )

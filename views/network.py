@@ -64,15 +64,13 @@ def network(
     cursor = pages.decode(after, (int, str))
     view = member_view(principal=principal, store=store)
     p, tiers = view.projection, view.network.tier
-    keep = view.network.in_network.copy()
+    nodes = view.by_tier
     if tier is not None:
-        keep &= tiers == tier
+        nodes = nodes[tiers[nodes] == tier]
     if kind is not None:
-        keep &= p.kind == KIND_ORDER.index(kind)
+        nodes = nodes[p.kind[nodes] == KIND_ORDER.index(kind)]
     if country is not None:
-        keep &= view.countries(store) == country.upper()
-    nodes = np.flatnonzero(keep)  # positions are in id order
-    nodes = nodes[np.argsort(tiers[nodes], kind="stable")]
+        nodes = nodes[view.countries(store)[nodes] == country.upper()]
     total = len(nodes)
     if cursor is not None:
         # After (tier, id): a higher tier, or the same tier and a later id.
@@ -94,7 +92,7 @@ def cards(*, principal: Principal, store: GraphStore, ids: list[str]) -> list[Ca
     """Details and tier of each id, in order; None where it is outside the view or
     absent (the DataLoader's batch: ids come from answers already given)."""
     view = member_view(principal=principal, store=store)
-    at = {i: view.position(i) for i in ids}
+    at = dict(zip(ids, view.positions(ids), strict=True))
     visible = [i for i, a in at.items() if a is not None]
     found = {o.id: o for o in store.organisations(visible)}
     return [
@@ -182,7 +180,7 @@ def requirements_reached(*, principal: Principal, store: GraphStore, id: str) ->
     view = member_view(principal=principal, store=store)
     at = view.require(id)
     out = []
-    for requirement in store.requirements_of(view.member):
+    for requirement in view.required(store):
         reached = bool(view.reached(requirement)[at])
         adopters = view.projection.adopters.get(requirement, np.zeros(0, dtype=np.int32))
         adopted = bool(np.isin(at, adopters))

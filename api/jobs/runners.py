@@ -1,6 +1,8 @@
 """Where the API's cascade jobs run, per store: queued on Celery with Neo4j (the
 workers and `tiergraph cascade status` see them in Redis), in a background thread
-of the serving process on the embedded store."""
+of the serving process on the embedded store, their status in `jobs.db` beside the
+store's file, so that every process of `tiergraph serve --workers N` answers
+job(id) whichever started it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import threading
 import weakref
 from typing import Any
 
+from cascade.jobstore import FileJobStore
 from graph.store import GraphStore
 from views.jobs import InProcessJobs, Jobs, QueuedJobs
 
+JOBS_FILE = "jobs.db"
 _jobs: weakref.WeakKeyDictionary[Any, Jobs] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -33,7 +37,9 @@ def _build(store: GraphStore) -> Jobs:
     from graph.sqlite_store import SqliteStore
 
     if isinstance(store, SqliteStore):
-        return InProcessJobs()
+        if store.path is None:  # a private in-memory database: this process only
+            return InProcessJobs()
+        return InProcessJobs(FileJobStore(store.path.with_name(JOBS_FILE)))
     from tiergraph.bootstrap import CeleryDispatcher
     from tiergraph.settings import Settings
 

@@ -1,18 +1,31 @@
 """What every member query's resolver does: take the request's principal, call one
-service function off the event loop (the store port blocks), and share the
-request's DataLoaders."""
+service function, and share the request's DataLoaders.
+
+Where the service runs (`runs_inline`): a query on the embedded store runs on the
+event loop itself once the cascade's projection is current. Its reads are pages of
+a local SQLite file (tens of microseconds), and a hop to a worker thread cost more
+than the call: under load each hop also waited for the GIL, several times per
+call. Everything else runs in a worker thread: on Neo4j every read is a round
+trip, a mutation may wait for SQLite's write lock, and a projection that must be
+loaded, built or brought up to date takes milliseconds to seconds. What a member's
+view computes once per graph version (its walk, a requirement's coverage, an audit
+day's status: 20-150 ms at 200,000 organisations) can run inline, on the first
+query that needs it after a write.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from access.principal import Principal
+from cascade import projection as projections
+from graph.store import GraphStore
 
 T = TypeVar("T")
 
@@ -24,12 +37,51 @@ def principal_of(info: Info) -> Principal:
     return principal
 
 
-async def call(info: Info, service: Callable[..., T], **arguments: Any) -> T:
-    """One service function with the principal and the store, in a worker thread."""
-    principal = principal_of(info)
-    return await asyncio.to_thread(
-        service, principal=principal, store=info.context.store, **arguments
+def local(store: GraphStore) -> bool:
+    """Whether the store's reads are local file pages (the embedded store), not round trips."""
+    from graph.sqlite_store import SqliteStore
+
+    return isinstance(store, SqliteStore)
+
+
+def runs_inline(info: Info) -> bool:
+    """A query on the embedded store whose projection is current (see the module)."""
+    store = info.context.store
+    return (
+        info.operation.operation == OperationType.QUERY
+        and local(store)
+        and projections.is_current(store)
     )
+
+
+async def run(info: Info, service: Callable[..., T], /, **arguments: Any) -> T:
+    """`service(**arguments)` on the event loop or in a worker thread (see the module)."""
+    if runs_inline(info):
+        return service(**arguments)
+    return await asyncio.to_thread(service, **arguments)
+
+
+async def call(info: Info, service: Callable[..., T], **arguments: Any) -> T:
+    """One service function with the principal and the store."""
+    principal = principal_of(info)
+    return await run(info, service, principal=principal, store=info.context.store, **arguments)
+
+
+class Loader(DataLoader[Any, Any]):
+    """strawberry's DataLoader, but load_many fetches the keys this request has not
+    loaded yet in one batch call: strawberry's makes a future per key and resolves
+    each through the event loop (100 on a page, a tenth of the page's time)."""
+
+    async def load_many(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
+        keys = list(keys)
+        missing = [key for key in dict.fromkeys(keys) if self.cache_map.get(key) is None]
+        if missing:
+            found = await self.load_fn(missing)
+            for value in found:
+                if isinstance(value, BaseException):
+                    raise value
+            self.prime_many(dict(zip(missing, found, strict=True)))
+        return [await self.load(key) for key in keys]  # done futures: no loop iteration
 
 
 def loader(info: Info, name: str, batch: Callable[..., list[Any]]) -> DataLoader[Any, Any]:
@@ -39,8 +91,8 @@ def loader(info: Info, name: str, batch: Callable[..., list[Any]]) -> DataLoader
     if name not in loaders:
         principal, store = principal_of(info), info.context.store
 
-        def load_fn(keys: list[Any]) -> Awaitable[list[Any]]:
-            return asyncio.to_thread(batch, principal=principal, store=store, ids=list(keys))
+        async def load_fn(keys: list[Any]) -> list[Any]:
+            return await run(info, batch, principal=principal, store=store, ids=list(keys))
 
-        loaders[name] = DataLoader(load_fn=load_fn)
+        loaders[name] = Loader(load_fn=load_fn)
     return loaders[name]

@@ -5,6 +5,7 @@ configured; every refusal a coded GraphQL error."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ def configured(tmp_path_factory) -> Iterator[Server]:
         api_rate_burst="2",
         api_cors_origins=f"{ORIGIN},https://analysts.example",
         api_introspection="true",
+        api_key_cache_seconds="0",
     )
 
 
@@ -108,11 +110,24 @@ def test_a_key_with_a_wrong_secret_is_401(default):
     assert_unauthenticated(default.post("{ health }", key[:-3] + "xyz"))
 
 
-def test_a_revoked_key_is_401_from_its_next_request(default):
+def test_a_revoked_key_is_401_within_the_key_cache_seconds(default):
+    """By default a server trusts a key it found valid for 2 s (a request reads no
+    key record then): a revocation takes effect within that bound."""
     record, key = create_key(default.store, role=Role.ANALYST, organisation="M1")
     assert default.post("{ health }", key).status_code == 200
     revoke_key(default.store, record.id)  # as `tiergraph keys revoke` in another process
+    revoked = time.monotonic()
+    while default.post("{ health }", key).status_code == 200:
+        assert time.monotonic() - revoked < 2.0 + 0.5, "still accepted past the cache's bound"
+        time.sleep(0.05)
     assert_unauthenticated(default.post("{ health }", key))
+
+
+def test_a_revoked_key_is_401_from_its_next_request_without_the_cache(configured):
+    record, key = create_key(configured.store, role=Role.OPERATOR, organisation=None)
+    assert configured.post("{ health }", key).status_code == 200
+    revoke_key(configured.store, record.id)
+    assert_unauthenticated(configured.post("{ health }", key))
 
 
 def test_health_and_the_graphiql_page_need_no_key(default):

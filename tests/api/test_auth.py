@@ -1,0 +1,127 @@
+"""The key check (api.auth): a key found valid is trusted for the key cache's
+seconds, then its record is read again, so a revocation takes effect within that
+bound; a key found invalid is never kept."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from access.keys import create_key, revoke_key
+from access.principal import Role
+from api.auth import BAD_KEY, KeyCache, authenticate
+from api.errors import Refused
+from graph.sqlite_store import SqliteStore
+from tests.factories import small_network
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Counting(SqliteStore):
+    """Counts the key records read."""
+
+    reads = 0
+
+    def key(self, key_id):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().key(key_id)
+
+
+@pytest.fixture
+def store(tmp_path) -> Counting:
+    store = Counting(tmp_path)
+    store.write(small_network())
+    return store
+
+
+def check(store, key: str, cache: KeyCache | None, inline: bool = True):  # type: ignore[no-untyped-def]
+    return asyncio.run(authenticate(store, [f"Bearer {key}"], cache, inline=inline))
+
+
+def test_a_valid_key_is_read_once_per_cache_period(store):
+    clock = Clock()
+    cache = KeyCache(2.0, clock)
+    record, key = create_key(store, role=Role.SOURCING, organisation="M1")
+    first = check(store, key, cache)
+    assert (first.role, first.organisation, first.key_id) == (Role.SOURCING, "M1", record.id)
+    clock.now += 1.9
+    assert check(store, key, cache) == first
+    assert store.reads == 1
+    clock.now += 0.2  # past the 2 s: the record is read again
+    assert check(store, key, cache) == first
+    assert store.reads == 2
+
+
+def test_a_revoked_key_is_refused_once_its_entry_expires(store):
+    clock = Clock()
+    cache = KeyCache(2.0, clock)
+    record, key = create_key(store, role=Role.ANALYST, organisation="M1")
+    check(store, key, cache)
+    revoke_key(store, record.id)  # as `tiergraph keys revoke` in another process
+    clock.now += 1.0
+    check(store, key, cache)  # still trusted: within the bound
+    clock.now += 1.0
+    with pytest.raises(Refused) as refused:
+        check(store, key, cache)
+    assert (refused.value.status, refused.value.message) == (401, BAD_KEY)
+
+
+def test_without_the_cache_every_request_reads_the_record(store):
+    for cache in (None, KeyCache(0)):
+        record, key = create_key(store, role=Role.SUPPLIER, organisation="S1")
+        check(store, key, cache)
+        before = store.reads
+        check(store, key, cache)
+        assert store.reads == before + 1
+        revoke_key(store, record.id)
+        with pytest.raises(Refused):
+            check(store, key, cache)
+
+
+def test_an_invalid_key_is_never_kept(store):
+    cache = KeyCache(60.0, Clock())
+    record, key = create_key(store, role=Role.SOURCING, organisation="M1")
+    wrong = key[:-3] + "xyz"
+    for _ in range(2):
+        with pytest.raises(Refused):
+            check(store, wrong, cache)
+    assert store.reads == 2  # each attempt read the record: nothing was kept
+    assert check(store, key, cache).key_id == record.id  # the right secret is not shadowed
+
+
+def test_the_record_is_read_in_a_worker_thread_unless_inline(tmp_path):
+    import threading
+
+    seen = []
+
+    class Recording(SqliteStore):
+        def key(self, key_id):  # type: ignore[no-untyped-def]
+            seen.append(threading.current_thread() is threading.main_thread())
+            return super().key(key_id)
+
+    recording = Recording(tmp_path)
+    recording.write(small_network())
+    _, key = create_key(recording, role=Role.SOURCING, organisation="M1")
+    check(recording, key, None, inline=True)
+    check(recording, key, None, inline=False)
+    assert seen == [True, False]
+
+
+def test_the_cache_holds_a_bounded_number_of_keys(monkeypatch, store):
+    import api.auth
+
+    monkeypatch.setattr(api.auth, "KEYS_CACHED", 3)
+    clock = Clock()
+    cache = KeyCache(10.0, clock)
+    keys = [create_key(store, role=Role.SUPPLIER, organisation="S1")[1] for _ in range(5)]
+    for key in keys:
+        check(store, key, cache)
+        assert len(cache._found) <= 3
+    assert check(store, keys[-1], cache).role == Role.SUPPLIER
