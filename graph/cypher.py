@@ -438,6 +438,18 @@ UNWIND $ids AS id
 MATCH (o:Organisation {id: id})
 RETURN collect(o.id) AS ids, collect(o.country) AS countries
 """
+# Exports: a chunk of nodes' labels and a chunk of buyers' edges, as columns (one
+# record: the driver decodes lists far faster than one record per row).
+LABELS = """
+UNWIND $ids AS id
+MATCH (o:Organisation {id: id})
+RETURN collect(o.id) AS ids, collect(o.name) AS names, collect(o.country) AS countries
+"""
+SOURCING_OF = """
+UNWIND $ids AS id
+MATCH (b:Organisation {id: id})-[e:SOURCES_FROM]->(s:Organisation)
+RETURN collect(b.id) AS buyers, collect(s.id) AS sellers, collect(e.commodity) AS commodities
+"""
 
 # ---- what matching reads: who holds an identifier (a seek in each identifier's
 # constraint index; one list parameter per kind) and a country's organisations ----

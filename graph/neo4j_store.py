@@ -533,6 +533,14 @@ class Neo4jStore:
         rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
         return dict(zip(rec["ids"], rec["countries"], strict=True))
 
+    def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        rec = self._single(cypher.LABELS, ids=list(set(ids)))
+        return rec["ids"], rec["names"], rec["countries"]
+
+    def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        rec = self._single(cypher.SOURCING_OF, ids=list(set(buyers)))
+        return rec["buyers"], rec["sellers"], rec["commodities"]
+
     # ---- what matching reads -----------------------------------------------
     def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         return _holders(self._single, identifiers)

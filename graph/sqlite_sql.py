@@ -288,6 +288,14 @@ SELECT {_O_ORGANISATION}
 FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value ORDER BY o.id
 """  # noqa: S608 - columns from a constant
 COUNTRIES = "SELECT o.id, o.country FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+LABELS = (
+    "SELECT o.id, o.name, o.country FROM json_each(?) AS j JOIN organisation AS o ON o.id = j.value"
+)
+SOURCING_OF = """
+SELECT b.id, s.id, e.commodity FROM json_each(?) AS j
+JOIN organisation AS b ON b.id = j.value JOIN sourcing AS e ON e.buyer = b.handle
+JOIN organisation AS s ON s.handle = e.seller
+"""
 
 # What matching reads: who holds an identifier (a seek in its unique index), and
 # every organisation of one country (organisation_by_country).

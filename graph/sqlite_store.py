@@ -404,6 +404,12 @@ class SqliteStore:
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
 
+    def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        return _columns(self.db.execute(sql.LABELS, (_json(set(ids)),)).fetchall(), 3)
+
+    def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        return _columns(self.db.execute(sql.SOURCING_OF, (_json(set(buyers)),)).fetchall(), 3)
+
     # ---- what matching reads ---------------------------------------------------
     def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         return _holders(self.db, identifiers)
@@ -874,3 +880,10 @@ def _organisation(row: Any) -> Organisation:
     """A row of sql._COLUMNS as the model's organisation (listed kept as 0/1)."""
     id_, kind, *rest, listed = row
     return replace(Organisation(id_, KIND_ORDER[kind], *rest), listed=bool(listed))
+
+
+def _columns(rows: list[Any], width: int) -> Any:
+    """Rows as `width` lists (columns), also when there are none."""
+    return (
+        tuple(list(c) for c in zip(*rows, strict=True)) if rows else tuple([] for _ in range(width))
+    )

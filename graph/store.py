@@ -197,6 +197,16 @@ class GraphStore(Protocol):
         """The country of each known organisation among `ids`."""
         ...
 
+    def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        """(ids, names, countries) of the known organisations among `ids`, in no
+        particular order: one bulk read (exports read a chunk of nodes at a time)."""
+        ...
+
+    def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+        """(buyer ids, seller ids, commodities): every SOURCES_FROM edge out of the
+        known organisations among `buyers`, in no particular order, one bulk read."""
+        ...
+
     def requirements(self, ids: Iterable[str]) -> list[Requirement]:
         """The known requirements among `ids`, sorted by id."""
         ...

@@ -1,0 +1,231 @@
+"""A member's network as an export's two tables, nodes and edges (docs/exports.md).
+
+What every row needs is computed once on the projection, as arrays by position
+(tier, kind, each requirement reached or not, the audit status on the day, the
+risk columns); the rows themselves are made a chunk at a time, with one bulk
+store read per chunk for names and countries (nodes) or commodities (edges), so
+that memory stays flat in the network's size: no chunk outlives its writing.
+
+Nodes: the member first (tier 0), then its network by tier, then id (the order
+of the API's `network` pages). Edges: every SOURCES_FROM pair out of the member
+or a node of its network (all such sellers are in the network), by buyer id then
+seller id, one row per pair with its commodities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from cascade.audits import AuditGapReason
+from cascade.engine import walked
+from cascade.projection import Projection
+from exports.risk_columns import RiskColumns, risk_columns
+from graph.store import KIND_ORDER, GraphStore
+from views.member import MemberView
+
+CHUNK_ROWS = 50_000
+# The gap reason of each position, as an index into REASONS; 0: none (covered, or
+# the member itself).
+REASONS: list[str | None] = [None, *(r.value for r in AuditGapReason)]
+KINDS = [k.value for k in KIND_ORDER]
+
+
+@dataclass
+class NodeChunk:
+    """Consecutive node rows, as columns; None where a value does not apply (the
+    member's own reach, audit and risk: it is not part of its network)."""
+
+    ids: list[str]
+    names: list[str]
+    countries: list[str]
+    kinds: list[str]
+    tiers: list[int]
+    reached: dict[str, list[bool | None]]  # requirement -> per row
+    covered: list[bool | None]
+    reasons: list[str | None]
+    risk: dict[str, list[float | None]] = field(default_factory=dict)  # column -> per row
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class EdgeChunk:
+    sources: list[str]  # buyer ids
+    targets: list[str]  # seller ids
+    commodities: list[list[str]]  # sorted, per row; empty if the store no longer holds it
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
+@dataclass
+class ExportTable:
+    member: str
+    member_name: str
+    as_of: date
+    requirements: list[str]
+    view: MemberView
+    store: GraphStore
+    reached: dict[str, np.ndarray]  # requirement -> bool per position
+    covered: np.ndarray  # bool per position
+    reason: np.ndarray  # int8 per position, index into REASONS
+    risk: RiskColumns | None
+
+    @property
+    def projection(self) -> Projection:
+        return self.view.projection
+
+    @property
+    def node_count(self) -> int:
+        return int(self.view.visible.sum())
+
+    @property
+    def edge_count(self) -> int:
+        buyers = np.flatnonzero(self.view.visible)
+        p = self.projection
+        return int((p.indptr[buyers + 1] - p.indptr[buyers]).sum())
+
+    def header(self) -> dict[str, Any]:
+        """What the export is about (the JSON Lines header, GraphML's graph data,
+        the CSV archive's about.csv)."""
+        risk = self.risk
+        return {
+            "format_version": FORMAT_VERSION,
+            "member": self.member,
+            "member_name": self.member_name,
+            "as_of": self.as_of.isoformat(),
+            "requirements": self.requirements,
+            "nodes": self.node_count,
+            "edges": self.edge_count,
+            "risk_weights": risk.weights if risk else None,
+            "risk_tables": risk.tables if risk else None,
+            "risk_absent": risk.absent if risk else None,
+        }
+
+    # ---- rows, a chunk at a time ------------------------------------------------
+    def node_order(self) -> np.ndarray:
+        return np.r_[np.int64(self.view.network.member), self.view.by_tier.astype(np.int64)]
+
+    def node_chunks(self, rows: int = CHUNK_ROWS) -> Iterator[NodeChunk]:
+        order = self.node_order()
+        for start in range(0, len(order), rows):
+            yield self._nodes(order[start : start + rows])
+
+    def _nodes(self, at: np.ndarray) -> NodeChunk:
+        p, member = self.projection, self.view.network.member
+        ids = p.ids[at].tolist()
+        found_ids, names, countries = self.store.label_columns(ids)
+        label = dict(zip(found_ids, zip(names, countries, strict=True), strict=True))
+        blank = ("", "")
+        labels = [label.get(i, blank) for i in ids]  # gone since the projection: blank
+        is_member = at == member
+
+        def masked(values: list[Any]) -> list[Any]:
+            if is_member.any():
+                for i in np.flatnonzero(is_member).tolist():
+                    values[i] = None
+            return values
+
+        chunk = NodeChunk(
+            ids=ids,
+            names=[n for n, _ in labels],
+            countries=[c for _, c in labels],
+            kinds=[KINDS[k] for k in p.kind[at].tolist()],
+            tiers=self.view.network.tier[at].tolist(),
+            reached={r: masked(self.reached[r][at].tolist()) for r in self.requirements},
+            covered=masked(self.covered[at].tolist()),
+            reasons=[REASONS[r] for r in self.reason[at].tolist()],
+        )
+        if self.risk is not None:
+            for name, values in self.risk.columns.items():
+                column = values[at].astype(object)
+                column[np.isnan(values[at])] = None
+                chunk.risk[name] = column.tolist()
+        return chunk
+
+    def edge_chunks(self, rows: int = CHUNK_ROWS) -> Iterator[EdgeChunk]:
+        """Edges by buyer, whole buyers per chunk (a chunk may exceed `rows` by one
+        buyer's edges)."""
+        p = self.projection
+        buyers = np.flatnonzero(self.view.visible)
+        counts = p.indptr[buyers + 1] - p.indptr[buyers]
+        buyers, counts = buyers[counts > 0], counts[counts > 0]
+        ends = np.cumsum(counts)
+        start = 0
+        while start < len(buyers):
+            before = ends[start - 1] if start else 0
+            stop = int(np.searchsorted(ends, before + rows, side="left")) + 1
+            yield self._edges(buyers[start:stop])
+            start = stop
+
+    def _edges(self, buyers: np.ndarray) -> EdgeChunk:
+        p = self.projection
+        n = np.int64(max(p.size, 1))
+        edges, of = p.out_edges(buyers)
+        sellers = p.indices[edges]
+        read_buyers, read_sellers, commodities = self.store.sourcing_of(p.ids[buyers].tolist())
+        keys = _keys(p, read_buyers, read_sellers, n)
+        found: dict[int, list[str]] = {}
+        for key, commodity in zip(keys.tolist(), commodities, strict=True):
+            if key >= 0:
+                found.setdefault(key, []).append(commodity)
+        wanted = (of.astype(np.int64) * n + sellers).tolist()
+        return EdgeChunk(
+            sources=p.ids[of].tolist(),
+            targets=p.ids[sellers].tolist(),
+            commodities=[sorted(found.get(k, ())) for k in wanted],
+        )
+
+
+FORMAT_VERSION = 1
+
+
+def _keys(p: Projection, buyers: list[str], sellers: list[str], n: np.int64) -> np.ndarray:
+    """buyer * n + seller by position for ids read from the store; -1 for a pair
+    naming an organisation the projection does not hold (written since)."""
+    if not buyers:
+        return np.zeros(0, dtype=np.int64)
+    b, s = _positions(p.ids, buyers), _positions(p.ids, sellers)
+    return np.where((b >= 0) & (s >= 0), b * n + s, -1)
+
+
+def _positions(ids: np.ndarray, wanted: list[str]) -> np.ndarray:
+    at = np.searchsorted(ids, np.array(wanted, dtype=str)).clip(max=len(ids) - 1)
+    return np.where(ids[at] == np.array(wanted, dtype=str), at, -1).astype(np.int64)
+
+
+def export_table(
+    store: GraphStore, projection: Projection, member: str, as_of: date
+) -> ExportTable:
+    """The member's export on the day, on `projection` (a member of it: checked by
+    the caller)."""
+    view = MemberView(member, projection, walked(projection, member))
+    requirements = view.required(store)
+    status = view.audit_status(store, as_of, True)  # smallholders too: every node has a status
+    n = projection.size
+    covered = np.zeros(n, dtype=bool)
+    if status.covered:
+        covered[_positions(projection.ids, list(status.covered))] = True
+    reason = np.zeros(n, dtype=np.int8)
+    if status.gap_nodes:
+        code = {r: i for i, r in enumerate(REASONS)}
+        reason[_positions(projection.ids, status.gap_nodes)] = [code[r] for r in status.gap_reasons]
+    names = store.label_columns([member])[1]
+    return ExportTable(
+        member=member,
+        member_name=names[0] if names else "",
+        as_of=as_of,
+        requirements=requirements,
+        view=view,
+        store=store,
+        reached={r: view.reached(r) for r in requirements},
+        covered=covered,
+        reason=reason,
+        risk=risk_columns(view, store, as_of),
+    )
