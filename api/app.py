@@ -18,8 +18,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
+from access.principal import Principal
 from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
 from api.errors import CodedGraphQL, install_handlers
+from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
@@ -85,18 +87,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
     keys = KeyCache(settings.api_key_cache_seconds)
 
+    async def principal_of(request: Request) -> Principal:
+        store = request.app.state.store
+        headers = request.headers.getlist("authorization")
+        principal = await authenticate(store, headers, keys, inline=local(store))
+        check_rate(limiter, principal)
+        return principal
+
     async def context(request: Request) -> Context:
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        headers = request.headers.getlist("authorization")
-        principal = await authenticate(store, headers, keys, inline=local(store))
-        check_rate(limiter, principal)
+        principal = await principal_of(request)
         return Context(store, principal, introspection=settings.api_introspection)
 
     # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).
     graphql = CodedGraphQL(schema, context_getter=context)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    install_download(app, principal_of)
     install_handlers(app)
 
     app.add_middleware(SizeLimit)

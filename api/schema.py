@@ -18,6 +18,7 @@ from access.principal import Principal
 from api.audits.queries import AuditsQuery
 from api.coverage.queries import CoverageQuery
 from api.errors import CodedErrors, CodedSchema
+from api.exports.mutations import ExportsMutation
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
 from api.jointlist.mutations import JointListMutation
@@ -90,7 +91,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (JobsMutation, WritesMutation, SharingMutation, RemediationMutation, JointListMutation),
+    (
+        JobsMutation,
+        ExportsMutation,
+        WritesMutation,
+        SharingMutation,
+        RemediationMutation,
+        JointListMutation,
+    ),
 )
 
 

@@ -49,7 +49,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         "tiergraph",
         broker=settings.redis_url,
         backend=settings.redis_url,
-        include=["cascade.tasks"],
+        include=["cascade.tasks", "exports.tasks"],
     )
     app.conf.update(
         task_acks_late=True,
@@ -124,3 +124,7 @@ class CeleryDispatcher:
     def dispatch(self, job: str) -> None:
         if self.jobs.mark_once(job, "queued:1"):
             self.app.send_task("tiergraph.cascade.step", args=[job, 1])
+
+    def send(self, task: str, *args: str) -> None:
+        """Queue one named task (exports.tasks) with its arguments."""
+        self.app.send_task(task, args=list(args))

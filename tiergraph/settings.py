@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     match_candidate: float = 0.5
     match_automatic: float = 0.8
     match_max_km: float = 2.0
+    # Exports (docs/exports.md): where finished files are kept (None: `exports` beside
+    # the embedded store's file, or <data_dir>/exports with Neo4j, a folder the API
+    # and the Celery workers must share), and for how long after they are finished
+    # they can be downloaded (then they are deleted and answer 404).
+    export_dir: Path | None = None
+    export_ttl_seconds: float = 24 * 3600.0
 
     @field_validator("store", mode="before")
     @classmethod
@@ -71,6 +77,13 @@ class Settings(BaseSettings):
     def _not_negative(cls, value: float) -> float:
         if value < 0:
             raise ValueError("must be 0 (no limit) or more")
+        return value
+
+    @field_validator("export_ttl_seconds")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0 seconds")
         return value
 
     @field_validator("api_workers")

@@ -1,30 +1,57 @@
-"""GraphQL type of a cascade job."""
+"""GraphQL type of a job: a cascade recomputation or an export."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import strawberry
 
 
-@strawberry.type(description="A cascade job: the member's coverage and audit status recomputed.")
+@strawberry.type(
+    description="A job of the member: a cascade (coverage and audit status recomputed) "
+    "or an export (its file downloaded from `download` once done)."
+)
 class Job:
     id: strawberry.ID
+    kind: str = strawberry.field(description="cascade or export")
     state: str = strawberry.field(description="queued, running, done or failed")
-    phase: str = strawberry.field(description="walk, evaluate or done")
+    phase: str = strawberry.field(
+        description="cascade: walk, evaluate or done; export: queued, prepare, nodes, edges or done"
+    )
     steps_done: int
     tier: int = strawberry.field(description="the deepest tier walked so far")
-    nodes: int = strawberry.field(description="nodes found so far")
+    nodes: int = strawberry.field(description="nodes found (cascade) or written (export) so far")
     requirements: list[strawberry.ID]
     as_of: str = strawberry.field(description="the audit day (ISO)")
     created_at: str
     updated_at: str
     error: str | None
+    format: str | None = strawberry.field(
+        default=None, description="export: csv, jsonl or graphml (null for a cascade)"
+    )
+    rows_done: int | None = strawberry.field(
+        default=None, description="export: node and edge rows written so far"
+    )
+    rows_total: int | None = strawberry.field(
+        default=None, description="export: node and edge rows in all (null until known)"
+    )
+    expires_at: str | None = strawberry.field(
+        default=None, description="export: when its file stops being served (ISO, UTC)"
+    )
+    download: str | None = strawberry.field(
+        default=None,
+        description="export: the path to GET its file from, with the same Authorization "
+        "header, once done and until it expires (null otherwise)",
+    )
 
     @classmethod
     def of(cls, meta: dict[str, Any]) -> Job:
+        export = meta.get("kind") == "export"
+        live = export and meta["state"] == "done" and meta.get("expires_ts", 0) > time.time()
         return cls(
             id=strawberry.ID(meta["id"]),
+            kind=meta.get("kind", "cascade"),
             state=meta["state"],
             phase=meta["phase"],
             steps_done=meta["steps_done"],
@@ -35,4 +62,9 @@ class Job:
             created_at=meta["created_at"],
             updated_at=meta["updated_at"],
             error=meta.get("error"),
+            format=meta.get("format"),
+            rows_done=meta.get("rows_done"),
+            rows_total=meta.get("rows_total"),
+            expires_at=meta.get("expires_at"),
+            download=f"/exports/{meta['id']}" if live else None,
         )

@@ -1,0 +1,1 @@
+"""The API of exports: the startExport mutation and the download route."""

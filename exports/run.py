@@ -1,0 +1,180 @@
+"""One export, written here: to a path (the CLI), or as a job whose status the API's
+`job(id)` shows while it runs (rows done of rows in all) and whose file it serves
+when it is done (exports.service)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cascade import projection as projections
+from cascade.jobstore import JobStore
+from exports.formats import EXTENSION, ExportFormat, write
+from exports.table import ExportTable, export_table
+from graph.model import Kind
+from graph.store import KIND_ORDER, GraphStore
+
+KIND = "export"  # the job's kind, beside the cascade's jobs in the same job store
+
+
+class ExportError(Exception):
+    """An export that cannot run as asked (an unknown member)."""
+
+
+@dataclass(frozen=True)
+class Written:
+    member: str
+    format: ExportFormat
+    as_of: date
+    path: Path
+    nodes: int
+    edges: int
+    bytes: int
+    requirements: list[str]
+    risk: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The CLI's JSON shape (docs/cli.md)."""
+        return {
+            "member": self.member,
+            "format": self.format.value,
+            "as_of": self.as_of.isoformat(),
+            "file": str(self.path),
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "bytes": self.bytes,
+            "requirements": self.requirements,
+            "risk": self.risk,
+        }
+
+
+def table_of(store: GraphStore, member: str, as_of: date) -> ExportTable:
+    projection = projections.current(store)
+    at = projection.position(member)
+    if at is None or KIND_ORDER[int(projection.kind[at])] != Kind.MEMBER:
+        raise ExportError(f"unknown member {member!r}")
+    return export_table(store, projection, member, as_of)
+
+
+def write_export(
+    store: GraphStore,
+    member: str,
+    fmt: ExportFormat,
+    as_of: date,
+    path: Path,
+    *,
+    on_table: Callable[[ExportTable], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Written:
+    """Write the member's export to `path`: to a file beside it first, renamed
+    when whole, so that `path` is never a half-written export."""
+    table = table_of(store, member, as_of)
+    if on_table:
+        on_table(table)
+    partial = path.with_name(path.name + ".part")
+    try:
+        write(fmt, table, partial, progress or (lambda _rows: None))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return Written(
+        member,
+        fmt,
+        as_of,
+        path,
+        table.node_count,
+        table.edge_count,
+        path.stat().st_size,
+        table.requirements,
+        table.risk is not None,
+    )
+
+
+def new_export_job(
+    jobs: JobStore, member: str, fmt: ExportFormat, as_of: date, requirements: list[str]
+) -> str:
+    """Record a queued export job; returns its id (random: 128 bits)."""
+    now = datetime.now(UTC)
+    job = uuid.uuid4().hex
+    jobs.update(
+        job,
+        kind=KIND,
+        member=member,
+        format=fmt.value,
+        requirement=None,
+        requirements=requirements,
+        as_of=as_of.isoformat(),
+        state="queued",
+        phase="queued",
+        steps_done=0,
+        tier=0,
+        nodes=0,
+        rows_done=0,
+        rows_total=None,
+        created_at=now.isoformat(),
+        created_ts=now.timestamp(),
+        updated_at=now.isoformat(),
+        error=None,
+    )
+    return job
+
+
+def file_of(folder: Path, job: str, fmt: str) -> Path:
+    return folder / f"{job}.{EXTENSION[ExportFormat(fmt)]}"
+
+
+def run_export_job(store: GraphStore, jobs: JobStore, job: str, folder: Path, ttl: float) -> None:
+    """Run a recorded export job to its end; idempotent: a job already done (a
+    redelivered task) is left as it is, one interrupted is written again whole."""
+    meta = jobs.meta(job)
+    if meta is None or meta.get("kind") != KIND or meta["state"] in ("done", "failed"):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC).isoformat
+    jobs.update(job, state="running", phase="prepare", updated_at=now())
+    counts: dict[str, int] = {}
+
+    def on_table(table: ExportTable) -> None:
+        counts.update(nodes=table.node_count, total=table.node_count + table.edge_count)
+        jobs.update(
+            job, rows_total=counts["total"], tier=table.view.network.depth, updated_at=now()
+        )
+
+    steps = 0
+
+    def progress(rows: int) -> None:
+        nonlocal steps
+        steps += 1
+        phase = "nodes" if rows <= counts["nodes"] and rows < counts["total"] else "edges"
+        nodes = min(rows, counts["nodes"])
+        jobs.update(
+            job, phase=phase, steps_done=steps, rows_done=rows, nodes=nodes, updated_at=now()
+        )
+
+    path = file_of(folder, job, meta["format"])
+    fmt, day = ExportFormat(meta["format"]), date.fromisoformat(meta["as_of"])
+    written = write_export(
+        store, meta["member"], fmt, day, path, on_table=on_table, progress=progress
+    )
+    finished = datetime.now(UTC)
+    expires = finished + timedelta(seconds=ttl)
+    jobs.update(
+        job,
+        state="done",
+        phase="done",
+        steps_done=steps,
+        rows_done=written.nodes + written.edges,
+        rows_total=written.nodes + written.edges,
+        nodes=written.nodes,
+        edges=written.edges,
+        bytes=written.bytes,
+        risk=written.risk,
+        updated_at=finished.isoformat(),
+        expires_at=expires.isoformat(),
+        expires_ts=expires.timestamp(),
+    )
