@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
+from tiergraph.cli_export import export
 from tiergraph.cli_findings import findings
 from tiergraph.cli_import import import_network
 from tiergraph.cli_jointlist import joint_list
@@ -496,6 +497,7 @@ app.command()(audits)
 app.command()(findings)
 app.command()(savings)
 app.command("joint-list")(joint_list)
+app.command()(export)
 app.command()(worker)
 app.command()(serve)
 

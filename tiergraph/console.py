@@ -90,12 +90,13 @@ def fail(message: str, *, code: str = "bad_request", field: str | None = None) -
 
 
 def json_requested(args: Sequence[str]) -> bool:
-    """Whether the command line asks for --format json (read before parsing, so that
-    a command line that does not parse still gets its error as JSON)."""
+    """Whether the command line asks for --format json (or, for `export`, whose
+    --format is the file's, --report json), read before parsing, so that a command
+    line that does not parse still gets its error as JSON."""
     for i, arg in enumerate(args):
-        if arg in ("--format", "-f") and i + 1 < len(args) and args[i + 1] == "json":
+        if arg in ("--format", "-f", "--report") and i + 1 < len(args) and args[i + 1] == "json":
             return True
-        if arg in ("--format=json", "-fjson"):
+        if arg in ("--format=json", "-fjson", "--report=json"):
             return True
     return False
 
