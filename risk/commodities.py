@@ -43,11 +43,11 @@ def shipped_path() -> Path:
 
 def load_aliases(path: Path | None = None) -> CommodityAliases:
     """The alias table of `path`, or the shipped one."""
-    return _load(path or shipped_path())
+    return _load(path or shipped_path(), "shipped" if path is None else str(path))
 
 
 @cache
-def _load(path: Path) -> CommodityAliases:
+def _load(path: Path, label: str) -> CommodityAliases:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -60,4 +60,4 @@ def _load(path: Path) -> CommodityAliases:
     bad = [k for k, v in table.items() if not isinstance(v, str) or not v.strip()]
     if bad:
         raise AliasesError(f"commodity aliases {path}: entry {bad[0]!r} is not a good's name")
-    return CommodityAliases({fold(k): fold(v) for k, v in table.items()}, str(path))
+    return CommodityAliases({fold(k): fold(v) for k, v in table.items()}, label)
