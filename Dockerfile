@@ -23,11 +23,13 @@ COPY mutations/ mutations/
 COPY sharing/ sharing/
 COPY remediation/ remediation/
 COPY jointlist/ jointlist/
+COPY risk/ risk/
+COPY exports/ exports/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \
-    && mkdir -p /var/lib/tiergraph \
-    && chown tiergraph:tiergraph /var/lib/tiergraph
+    && mkdir -p /var/lib/tiergraph/exports \
+    && chown -R tiergraph:tiergraph /var/lib/tiergraph
 
 USER tiergraph
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from exports.risk_columns import FALLBACK
 from exports.table import ExportTable, NodeChunk
 
 FIXED = ("id", "name", "country", "kind", "tier")
@@ -14,12 +15,9 @@ def reached_column(requirement: str) -> str:
 
 def node_columns(table: ExportTable) -> list[str]:
     """id, name, country, kind, tier, reached:<R> per requirement (in id order),
-    audit_covered, audit_gap_reason, then risk_score and risk_<component> when the
-    export has risk."""
-    names = [*FIXED, *(reached_column(r) for r in table.requirements), *AUDIT]
-    if table.risk is not None:
-        names += list(table.risk.columns)
-    return names
+    audit_covered, audit_gap_reason, risk_score, risk_<component> in DOMAIN.md's
+    order, risk_country_fallback."""
+    return [*FIXED, *(reached_column(r) for r in table.requirements), *AUDIT, *table.risk.names]
 
 
 def node_values(table: ExportTable, chunk: NodeChunk) -> list[list]:
@@ -27,9 +25,13 @@ def node_values(table: ExportTable, chunk: NodeChunk) -> list[list]:
     values: list[list] = [chunk.ids, chunk.names, chunk.countries, chunk.kinds, chunk.tiers]
     values += [chunk.reached[r] for r in table.requirements]
     values += [chunk.covered, chunk.reasons]
-    if table.risk is not None:
-        values += [chunk.risk[name] for name in table.risk.columns]
+    values += [chunk.risk[name] for name in table.risk.names]
     return values
+
+
+def is_flag(column: str) -> bool:
+    """A boolean column (true/false, or empty where it does not apply)."""
+    return column.startswith("reached:") or column in ("audit_covered", FALLBACK)
 
 
 EDGE_COLUMNS = ("source", "target", "commodity")

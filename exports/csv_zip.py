@@ -16,7 +16,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from exports.columns import COMMODITY_SEPARATOR, EDGE_COLUMNS, node_columns, node_values
+from exports.columns import COMMODITY_SEPARATOR, EDGE_COLUMNS, is_flag, node_columns, node_values
 from exports.formats import Progress
 from exports.table import ExportTable
 
@@ -31,7 +31,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             rows = csv.writer(out)
             columns = node_columns(table)
             rows.writerow(columns)
-            flags = [i for i, name in enumerate(columns) if _is_flag(name)]
+            flags = [i for i, name in enumerate(columns) if is_flag(name)]
             for chunk in table.node_chunks():
                 values = node_values(table, chunk)
                 for i in flags:
@@ -52,10 +52,6 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             rows.writerow(("key", "value"))
             for key, value in table.header().items():
                 rows.writerow((key, value if isinstance(value, str | int) else json.dumps(value)))
-
-
-def _is_flag(column: str) -> bool:
-    return column.startswith("reached:") or column == "audit_covered"
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> io.TextIOWrapper:

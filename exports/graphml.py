@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from exports.columns import COMMODITY_SEPARATOR, node_columns, node_values
+from exports.columns import COMMODITY_SEPARATOR, is_flag, node_columns, node_values
 from exports.formats import Progress
 from exports.table import ExportTable
 
@@ -31,7 +31,7 @@ ENTITY = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 def attr_type(column: str) -> str:
     if column == "tier":
         return "int"
-    if column.startswith("reached:") or column == "audit_covered":
+    if is_flag(column):
         return "boolean"
     if column.startswith("risk_"):
         return "double"
@@ -45,7 +45,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
     with path.open("w", encoding="utf-8", errors="replace", newline="\n") as out:
         out.write(OPEN)
         for i, name in enumerate(header):
-            kind = "int" if isinstance(header[name], int) else "string"
+            kind = _graph_type(header[name])
             out.write(f'<key id="g{i}" for="graph" attr.name="{name}" attr.type="{kind}"/>\n')
         for i, (name, kind) in enumerate(zip(columns, types, strict=True)):
             out.write(f'<key id="n{i}" for="node" attr.name="{_text(name)}" attr.type="{kind}"/>\n')
@@ -53,7 +53,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
         out.write('<graph id="G" edgedefault="directed">\n')
         for i, value in enumerate(header.values()):
             if value is not None:
-                text = value if isinstance(value, str | int) else json.dumps(value)
+                text = value if isinstance(value, str | int | float) else json.dumps(value)
                 out.write(f'<data key="g{i}">{_text(str(text))}</data>\n')
         done = 0
         for chunk in table.node_chunks():
@@ -79,6 +79,13 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             done += len(edges)
             progress(done)
         out.write("</graph>\n</graphml>\n")
+
+
+def _graph_type(value: Any) -> str:
+    """A header value's attr.type: lists and maps are JSON text."""
+    if isinstance(value, bool):
+        return "boolean"
+    return {int: "int", float: "double"}.get(type(value), "string")
 
 
 def _data(key: str, kind: str, values: list[Any]) -> list[str]:

@@ -7,6 +7,7 @@ whole, and a reader that streams needs only the first line to know the rest."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -28,7 +29,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             values = node_values(table, chunk)
             lines = []
             for row in zip(*values, strict=True):
-                node = {"type": "node"}
+                node: dict[str, Any] = {"type": "node"}
                 node.update((columns[i], row[i]) for i in plain)
                 # The member (tier 0) is not in its own network: nothing reaches it.
                 node["reached"] = (

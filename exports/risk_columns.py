@@ -1,5 +1,5 @@
 """The risk columns of an export: the one place that asks the risk model
-(risk.model.member_risk) for a member's scores and their components."""
+(risk.model.member_risk, docs/risk.md) for a member's scores and components."""
 
 from __future__ import annotations
 
@@ -14,31 +14,46 @@ from graph.store import GraphStore
 if TYPE_CHECKING:
     from views.member import MemberView
 
-# The components in DOMAIN.md's order: each is a column `risk_<name>`.
-COMPONENTS = ("country", "goods", "audit", "cascade", "upstream", "criticality")
+SCORE = "risk_score"
+FALLBACK = "risk_country_fallback"  # a flag: the node took the country table's worst value
 
 
 @dataclass(frozen=True)
 class RiskColumns:
-    """Per position: `risk_score` (0..100) and one `risk_<component>` (0..1) per
-    component, NaN where there is no value (outside the network, or a component
-    that is absent); the weights used, the tables' versions, the absent
-    components with the reason."""
+    """Per position: `risk_score` (0..100) and `risk_<component>` (0..1) in the
+    model's order, NaN where there is no value (outside the network, or an absent
+    component); `risk_country_fallback` as a flag; the effective weights, the
+    upstream decay, the tables' versions and the absent components with why."""
 
     columns: dict[str, np.ndarray]
+    fallback: np.ndarray  # bool per position
     weights: dict[str, float]
+    decay: float
     tables: dict[str, Any]
     absent: dict[str, str]
 
-
-def risk_columns(view: MemberView, store: GraphStore, as_of: date) -> RiskColumns | None:
-    """The member's risk on the day; None where this build has no risk model."""
-    try:
-        from risk.model import member_risk
-    except ImportError:
-        return None
-    return _from_model(member_risk, view, store, as_of)
+    @property
+    def names(self) -> list[str]:
+        return [*self.columns, FALLBACK]
 
 
-def _from_model(member_risk: Any, view: MemberView, store: GraphStore, as_of: date) -> RiskColumns:
-    raise NotImplementedError  # wired when the risk model is merged
+def risk_columns(view: MemberView, store: GraphStore, as_of: date) -> RiskColumns:
+    """The member's risk on the day, with the configured weights (TIERGRAPH_RISK_WEIGHTS)
+    and the tables kept in the store."""
+    from risk.model import member_risk
+    from risk.service import configured_weights
+    from risk.tables import load_tables
+
+    risk = member_risk(view, store, as_of, load_tables(store), configured_weights())
+    nothing = np.full(view.projection.size, np.nan)
+    columns = {SCORE: risk.score}
+    for name, values in risk.components.items():
+        columns[f"risk_{name}"] = nothing if values is None else values
+    return RiskColumns(
+        columns=columns,
+        fallback=risk.country_fallback,
+        weights=dict(risk.weights),
+        decay=risk.decay,
+        tables={k: (v.as_dict() if v is not None else None) for k, v in risk.tables.items()},
+        absent=dict(risk.absent),
+    )

@@ -36,7 +36,7 @@ class Written:
     edges: int
     bytes: int
     requirements: list[str]
-    risk: bool
+    risk_absent: dict[str, str]  # risk components absent (their columns empty), with why
 
     def as_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape (docs/cli.md)."""
@@ -49,7 +49,7 @@ class Written:
             "edges": self.edges,
             "bytes": self.bytes,
             "requirements": self.requirements,
-            "risk": self.risk,
+            "risk_absent": self.risk_absent,
         }
 
 
@@ -91,7 +91,7 @@ def write_export(
         table.edge_count,
         path.stat().st_size,
         table.requirements,
-        table.risk is not None,
+        table.risk.absent,
     )
 
 
@@ -173,7 +173,7 @@ def run_export_job(store: GraphStore, jobs: JobStore, job: str, folder: Path, tt
         nodes=written.nodes,
         edges=written.edges,
         bytes=written.bytes,
-        risk=written.risk,
+        risk_absent=written.risk_absent,
         updated_at=finished.isoformat(),
         expires_at=expires.isoformat(),
         expires_ts=expires.timestamp(),

@@ -24,7 +24,7 @@ import numpy as np
 from cascade.audits import AuditGapReason
 from cascade.engine import walked
 from cascade.projection import Projection
-from exports.risk_columns import RiskColumns, risk_columns
+from exports.risk_columns import FALLBACK, RiskColumns, risk_columns
 from graph.store import KIND_ORDER, GraphStore
 from views.member import MemberView
 
@@ -75,7 +75,7 @@ class ExportTable:
     reached: dict[str, np.ndarray]  # requirement -> bool per position
     covered: np.ndarray  # bool per position
     reason: np.ndarray  # int8 per position, index into REASONS
-    risk: RiskColumns | None
+    risk: RiskColumns
 
     @property
     def projection(self) -> Projection:
@@ -103,9 +103,10 @@ class ExportTable:
             "requirements": self.requirements,
             "nodes": self.node_count,
             "edges": self.edge_count,
-            "risk_weights": risk.weights if risk else None,
-            "risk_tables": risk.tables if risk else None,
-            "risk_absent": risk.absent if risk else None,
+            "risk_weights": risk.weights,
+            "risk_decay": risk.decay,
+            "risk_tables": risk.tables,
+            "risk_absent": risk.absent,
         }
 
     # ---- rows, a chunk at a time ------------------------------------------------
@@ -142,11 +143,11 @@ class ExportTable:
             covered=masked(self.covered[at].tolist()),
             reasons=[REASONS[r] for r in self.reason[at].tolist()],
         )
-        if self.risk is not None:
-            for name, values in self.risk.columns.items():
-                column = values[at].astype(object)
-                column[np.isnan(values[at])] = None
-                chunk.risk[name] = column.tolist()
+        for name, values in self.risk.columns.items():
+            column = values[at].astype(object)
+            column[np.isnan(values[at])] = None
+            chunk.risk[name] = column.tolist()
+        chunk.risk[FALLBACK] = masked(self.risk.fallback[at].tolist())
         return chunk
 
     def edge_chunks(self, rows: int = CHUNK_ROWS) -> Iterator[EdgeChunk]:

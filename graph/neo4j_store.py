@@ -18,7 +18,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, DatabaseError
 from neo4j.time import Date
 
-from graph import cypher
+from graph import cypher, neo4j_risk
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -51,6 +51,7 @@ from graph.store import (
     OpenRequestExists,
     RequestAnswered,
     RequestStatus,
+    RiskTableRecord,
     ShareRequest,
     StoredResult,
     UnknownReference,
@@ -594,6 +595,22 @@ class Neo4jStore:
         ]
 
     # ---- API keys ----------------------------------------------------------
+    # ---- risk tables (beside the graph) ---------------------------------------
+    def save_risk_table(self, table: RiskTableRecord) -> None:
+        self.driver.execute_query(
+            neo4j_risk.SAVE, neo4j_risk.save_params(table), database_=self.database
+        )
+
+    def risk_tables(self) -> list[RiskTableRecord]:
+        records, _, _ = self.driver.execute_query(
+            neo4j_risk.TABLES, database_=self.database, routing_="r"
+        )
+        return [neo4j_risk.record(dict(rec["t"])) for rec in records]
+
+    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+        rec = self._single(neo4j_risk.COMMODITIES)
+        return rec["a"], rec["b"], rec["c"]
+
     def save_key(self, record: KeyRecord) -> None:
         data = {f: getattr(record, f) for f in record.__slots__}
         self.driver.execute_query(cypher.SAVE_KEY, record=data, database_=self.database)

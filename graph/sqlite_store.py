@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from graph import sqlite_risk
 from graph import sqlite_sql as sql
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
@@ -60,6 +61,7 @@ from graph.store import (
     Removals,
     RequestAnswered,
     RequestStatus,
+    RiskTableRecord,
     ShareRequest,
     StoredResult,
     UnknownReference,
@@ -136,7 +138,13 @@ class SqliteStore:
 
     def _ensure_schema(self, db: sqlite3.Connection) -> None:
         self._local.db = db
-        db.executescript("BEGIN IMMEDIATE;" + sql.SCHEMA + sql.ACTION_SCHEMA + "COMMIT;")
+        db.executescript(
+            "BEGIN IMMEDIATE;"
+            + sql.SCHEMA
+            + sql.ACTION_SCHEMA
+            + sqlite_risk.RISK_SCHEMA
+            + "COMMIT;"
+        )
         with self._transaction(db):
             db.executemany(
                 sql.INIT_META,
@@ -405,10 +413,11 @@ class SqliteStore:
         return dict(self.db.execute(sql.COUNTRIES, (_json(set(ids)),)).fetchall())
 
     def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        return _columns(self.db.execute(sql.LABELS, (_json(set(ids)),)).fetchall(), 3)
+        return _columns(self.db.execute(sql.LABELS, (_json(set(ids)),)), 3)  # type: ignore[return-value]
 
     def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        return _columns(self.db.execute(sql.SOURCING_OF, (_json(set(buyers)),)).fetchall(), 3)
+        found = self.db.execute(sql.SOURCING_OF, (_json(set(buyers)),))
+        return _columns(found, 3)  # type: ignore[return-value]
 
     # ---- what matching reads ---------------------------------------------------
     def holders(self, identifiers: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -445,6 +454,17 @@ class SqliteStore:
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
         rows = self.db.execute(sql.RESULTS, (kind, member, key, limit)).fetchall()
         return [StoredResult(i, k, m, key_, at, _unpack(p)) for i, k, m, key_, at, p in rows]
+
+    # ---- risk tables (beside the graph) ---------------------------------------
+    def save_risk_table(self, table: RiskTableRecord) -> None:
+        with self._transaction() as db:
+            sqlite_risk.save(db, table)
+
+    def risk_tables(self) -> list[RiskTableRecord]:
+        return sqlite_risk.tables(self.db)
+
+    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+        return sqlite_risk.commodities(self.db)
 
     # ---- API keys ------------------------------------------------------------
     def save_key(self, record: KeyRecord) -> None:
@@ -880,10 +900,3 @@ def _organisation(row: Any) -> Organisation:
     """A row of sql._COLUMNS as the model's organisation (listed kept as 0/1)."""
     id_, kind, *rest, listed = row
     return replace(Organisation(id_, KIND_ORDER[kind], *rest), listed=bool(listed))
-
-
-def _columns(rows: list[Any], width: int) -> Any:
-    """Rows as `width` lists (columns), also when there are none."""
-    return (
-        tuple(list(c) for c in zip(*rows, strict=True)) if rows else tuple([] for _ in range(width))
-    )

@@ -281,3 +281,15 @@ def test_every_package_of_the_project_is_installed() -> None:
         if path.parent.name not in not_shipped and not path.parent.name.startswith(".")
     }
     assert packages - installed == set(), "add them to [tool.setuptools.packages.find]"
+
+
+def test_the_api_serves_exports_from_the_volume_the_worker_writes_them_to(
+    compose: dict, services: dict
+) -> None:
+    folders = []
+    for name in APP_SERVICES:
+        folder = resolve(environment(services[name])[f"{ENV_PREFIX}EXPORT_DIR"])
+        mounts = [str(volume).split(":") for volume in services[name].get("volumes", [])]
+        assert [s for s, target, *_ in mounts if target == folder] == ["exports"], name
+        folders.append(folder)
+    assert len(set(folders)) == 1 and "exports" in (compose.get("volumes") or {})

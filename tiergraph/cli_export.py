@@ -81,7 +81,8 @@ def export(
     if report == Format.json:
         emit_json(written.as_dict())
         return
-    risk = "with risk" if written.risk else "without risk (no risk model in this build)"
+    absent = "; ".join(f"{c}: {why}" for c, why in written.risk_absent.items())
+    risk = f"risk components absent ({absent})" if absent else "every risk component"
     out.print(
         f"wrote {written.path} ({written.format.value}, {written.bytes:,} bytes): "
         f"{written.nodes:,} nodes and {written.edges:,} edges of {member}'s network on "

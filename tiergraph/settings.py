@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # they can be downloaded (then they are deleted and answer 404).
     export_dir: Path | None = None
     export_ttl_seconds: float = 24 * 3600.0
+    # Network risk (docs/risk.md): a TOML or JSON file of component weights and the
+    # upstream decay (None: the documented defaults), and a TOML file of commodity ->
+    # ILAB good aliases replacing the shipped risk/commodities.toml.
+    risk_weights: Path | None = None
+    risk_commodities: Path | None = None
 
     @field_validator("store", mode="before")
     @classmethod

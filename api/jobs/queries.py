@@ -15,7 +15,9 @@ from views import jobs as service
 
 @strawberry.type
 class JobsQuery:
-    @strawberry.field(description="A job of the member (a cascade or an export): state and progress.")
+    @strawberry.field(
+        description="A job of the member (a cascade or an export): state and progress."
+    )
     async def job(self, info: Info, id: strawberry.ID) -> Job:
         principal = principal_of(info)
         jobs = jobs_for(info.context.store)

@@ -60,7 +60,11 @@ def _csv(path: Path) -> Read:
         row = {**row, "audit_covered": FLAG[row["audit_covered"]]}
         node = _node(row, reached if int(row["tier"]) > 0 else None)
         nodes[row["id"]], order = node, [*order, row["id"]]
-        risk[row["id"]] = {k: float(v) for k, v in row.items() if k.startswith("risk_") and v}
+        risk[row["id"]] = {
+            k: FLAG[v] if k == "risk_country_fallback" else float(v)
+            for k, v in row.items()
+            if k.startswith("risk_") and v
+        }
     edges = {(r["source"], r["target"]): r["commodity"].split(";") for r in tables["edges.csv"]}
     return Read(header, order, nodes, edges, risk)
 

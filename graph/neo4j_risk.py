@@ -1,0 +1,41 @@
+"""Neo4j's risk tables: one :RiskTable node per kind (metadata beside the graph, as
+:ApiKey is), its rows kept as one JSON string; Cypher named here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from graph.store import RiskTableRecord
+
+# MERGE on the kind: a new table of a kind replaces the old one in one statement.
+SAVE = """
+MERGE (t:RiskTable {kind: $kind})
+SET t.source = $source, t.edition = $edition, t.imported = $imported, t.rows = $rows
+"""
+TABLES = "MATCH (t:RiskTable) RETURN t {.*} AS t ORDER BY t.kind"
+COMMODITIES = """
+MATCH (a:Organisation)-[s:SOURCES_FROM]->(b:Organisation)
+RETURN collect(a.id) AS a, collect(b.id) AS b, collect(s.commodity) AS c
+"""
+
+
+def save_params(table: RiskTableRecord) -> dict[str, Any]:
+    return {
+        "kind": table.kind,
+        "source": table.source,
+        "edition": table.edition,
+        "imported": table.imported,
+        "rows": orjson.dumps(table.rows).decode(),
+    }
+
+
+def record(found: dict[str, Any]) -> RiskTableRecord:
+    return RiskTableRecord(
+        found["kind"],
+        found["source"],
+        found["edition"],
+        found["imported"],
+        orjson.loads(found["rows"]),
+    )
