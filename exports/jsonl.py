@@ -7,15 +7,12 @@ whole, and a reader that streams needs only the first line to know the rest."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import orjson
 
-from exports.columns import FIXED, node_columns, node_values
+from exports.columns import node_columns, node_values
 from exports.formats import Progress
 from exports.table import ExportTable
-
-TIER = FIXED.index("tier")
 
 
 def write(table: ExportTable, path: Path, progress: Progress) -> None:
@@ -23,29 +20,35 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
     with path.open("wb") as out:
         out.write(orjson.dumps({"type": "header", **table.header()}) + b"\n")
         columns = node_columns(table)
-        reached_at = [i for i, c in enumerate(columns) if c.startswith("reached:")]
-        plain = [i for i in range(len(columns)) if i not in reached_at]
+        reached = [i for i, c in enumerate(columns) if c.startswith("reached:")]
+        plain = [i for i in range(len(columns)) if i not in reached]
+        names = ["type", *(columns[i] for i in plain), "reached"]
         for chunk in table.node_chunks():
             values = node_values(table, chunk)
-            lines = []
-            for row in zip(*values, strict=True):
-                node: dict[str, Any] = {"type": "node"}
-                node.update((columns[i], row[i]) for i in plain)
-                # The member (tier 0) is not in its own network: nothing reaches it.
-                node["reached"] = (
-                    {table.requirements[k]: row[i] for k, i in enumerate(reached_at)}
-                    if row[TIER] > 0
-                    else None
-                )
-                lines.append(orjson.dumps(node))
-            out.write(b"\n".join(lines) + b"\n")
+            # The member (tier 0) is not in its own network: nothing reaches it.
+            reach = (
+                [
+                    dict(zip(table.requirements, r, strict=True)) if t > 0 else None
+                    for t, r in zip(
+                        chunk.tiers, zip(*(values[i] for i in reached), strict=True), strict=True
+                    )
+                ]
+                if reached
+                else [None if t == 0 else {} for t in chunk.tiers]
+            )
+            kind = ["node"] * len(chunk)
+            rows = zip(kind, *(values[i] for i in plain), reach, strict=True)
+            out.write(b"\n".join(orjson.dumps(dict(zip(names, r, strict=True))) for r in rows))
+            out.write(b"\n")
             done += len(chunk)
             progress(done)
         for edges in table.edge_chunks():
-            lines = [
-                orjson.dumps({"type": "edge", "source": s, "target": t, "commodities": c})
-                for s, t, c in zip(edges.sources, edges.targets, edges.commodities, strict=True)
-            ]
-            out.write(b"\n".join(lines) + b"\n")
+            out.write(
+                b"\n".join(
+                    orjson.dumps({"type": "edge", "source": s, "target": t, "commodities": c})
+                    for s, t, c in zip(edges.sources, edges.targets, edges.commodities, strict=True)
+                )
+            )
+            out.write(b"\n")
             done += len(edges)
             progress(done)

@@ -172,15 +172,16 @@ class ExportTable:
         sellers = p.indices[edges]
         read_buyers, read_sellers, commodities = self.store.sourcing_of(p.ids[buyers].tolist())
         keys = _keys(p, read_buyers, read_sellers, n)
-        found: dict[int, list[str]] = {}
-        for key, commodity in zip(keys.tolist(), commodities, strict=True):
-            if key >= 0:
-                found.setdefault(key, []).append(commodity)
-        wanted = (of.astype(np.int64) * n + sellers).tolist()
+        names = np.array(commodities, dtype=str)
+        order = np.lexsort((names, keys))  # by pair, then commodity
+        keys, names = keys[order], names[order].tolist()
+        wanted = of.astype(np.int64) * n + sellers  # the chunk's edges, in key order
+        first = np.searchsorted(keys, wanted, side="left").tolist()
+        last = np.searchsorted(keys, wanted, side="right").tolist()
         return EdgeChunk(
             sources=p.ids[of].tolist(),
             targets=p.ids[sellers].tolist(),
-            commodities=[sorted(found.get(k, ())) for k in wanted],
+            commodities=[names[a:b] for a, b in zip(first, last, strict=True)],
         )
 
 
@@ -197,8 +198,9 @@ def _keys(p: Projection, buyers: list[str], sellers: list[str], n: np.int64) -> 
 
 
 def _positions(ids: np.ndarray, wanted: list[str]) -> np.ndarray:
-    at = np.searchsorted(ids, np.array(wanted, dtype=str)).clip(max=len(ids) - 1)
-    return np.where(ids[at] == np.array(wanted, dtype=str), at, -1).astype(np.int64)
+    asked = np.array(wanted, dtype=str)
+    at = np.searchsorted(ids, asked).clip(max=len(ids) - 1)
+    return np.where(ids[at] == asked, at, -1).astype(np.int64)
 
 
 def export_table(
