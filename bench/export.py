@@ -41,7 +41,7 @@ from bench.export_network import ensure  # noqa: E402
 FORMATS = ("csv", "jsonl", "graphml")
 AS_OF = "2026-06-30"
 CHILD_START = """
-import json, time
+import json, resource, time
 from datetime import date
 from pathlib import Path
 from graph.sqlite_store import SqliteStore
@@ -52,21 +52,27 @@ def memory(field):
     with open("/proc/self/status") as f:
         return int(next(l for l in f if l.startswith(field)).split()[1]) / 1024
 
+def cpu():
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
 store = SqliteStore(Path({data!r}))
 t0 = time.perf_counter()
 projections.current(store)
 loaded_s = time.perf_counter() - t0
 before_mb = memory("VmRSS")
-t1 = time.perf_counter()
+t1, cpu1 = time.perf_counter(), cpu()
 table = table_of(store, {member!r}, date.fromisoformat({day!r}))
 rows = table.node_count + table.edge_count
+table_mb = memory("VmRSS")
 """
 OURS = """
 from exports.formats import ExportFormat, write
-t2 = time.perf_counter()
+t2, cpu2 = time.perf_counter(), cpu()
 write(ExportFormat({fmt!r}), table, Path({out!r}), lambda done: None)
-end = time.perf_counter()
-extra = {{"table_s": t2 - t1, "write_s": end - t2}}
+end, cpu_end = time.perf_counter(), cpu()
+extra = {{"table_s": t2 - t1, "write_s": end - t2, "cpu_s": cpu_end - cpu1,
+          "write_cpu_s": cpu_end - cpu2}}
 """
 BASELINE = """
 import networkx as nx
@@ -83,13 +89,14 @@ for edges in table.edge_chunks():
         for s, t, c in zip(edges.sources, edges.targets, edges.commodities)
     )
 del table
-t2 = time.perf_counter()
+t2, cpu2 = time.perf_counter(), cpu()
 nx.write_graphml(graph, {out!r})
-end = time.perf_counter()
-extra = {{"build_s": t2 - t1, "write_s": end - t2}}
+end, cpu_end = time.perf_counter(), cpu()
+extra = {{"build_s": t2 - t1, "write_s": end - t2, "cpu_s": cpu_end - cpu1,
+          "write_cpu_s": cpu_end - cpu2}}
 """
 CHILD_END = """
-print(json.dumps({{"rows": rows, "loaded_s": loaded_s, "before_mb": before_mb,
+print(json.dumps({{"rows": rows, "loaded_s": loaded_s, "before_mb": before_mb, "table_mb": table_mb,
     "seconds": end - t1, "peak_mb": memory("VmHWM"), "bytes": Path({out!r}).stat().st_size,
     **extra}}))
 """
@@ -118,15 +125,20 @@ def measure(folder: Path, size: int, members: int, seed: int, scratch: Path) -> 
     for fmt in FORMATS:
         common.log.print(f"{size:,}: {fmt} ...")
         results[fmt] = in_process(data, cache, member, OURS, scratch / f"ours.{fmt}", fmt)
+        common.log.print(f"  {json.dumps(results[fmt])}")
     common.log.print(f"{size:,}: networkx.write_graphml (baseline) ...")
     base = in_process(data, cache, member, BASELINE, scratch / "nx.graphml", "graphml")
+    common.log.print(f"  {json.dumps(base)}")
     load["after"] = common.load_average()
     rows = base["rows"]
-    base_rate = rows / base["write_s"]
+    base_rate, base_cpu_rate = rows / base["write_s"], rows / base["write_cpu_s"]
     for r in results.values():
         r["rows_per_s"] = round(r["rows"] / r["seconds"])
         r["speedup"] = round(r["rows_per_s"] / base_rate, 1)
-    base["rows_per_s"] = round(base_rate)
+        r["rows_per_cpu_s"] = round(r["rows"] / r["cpu_s"])
+        r["cpu_speedup"] = round(r["rows_per_cpu_s"] / base_cpu_rate, 1)
+        r["write_speedup"] = round(base["write_s"] / r["write_s"], 1)
+    base["rows_per_s"], base["rows_per_cpu_s"] = round(base_rate), round(base_cpu_rate)
     return {
         "size": size,
         "member": member,
@@ -161,9 +173,11 @@ def targets(runs: list[dict[str, Any]]) -> dict[str, Any]:
     by_size = {r["size"]: r for r in runs}
     peak = {s: max(v["peak_mb"] for v in r["ours"].values()) for s, r in by_size.items()}
     slowest = {s: min(v["speedup"] for v in r["ours"].values()) for s, r in by_size.items()}
-    out: dict[str, Any] = {"min_speedup": slowest, "peak_mb": peak}
-    if 200_000 in peak and 1_000_000 in peak:
-        out["peak_growth"] = round(peak[1_000_000] / peak[200_000], 2)
+    cpu = {s: min(v["cpu_speedup"] for v in r["ours"].values()) for s, r in by_size.items()}
+    out: dict[str, Any] = {"min_speedup": slowest, "min_cpu_speedup": cpu, "peak_mb": peak}
+    if 200_000 in by_size and 1_000_000 in by_size:
+        small, large = by_size[200_000]["ours"], by_size[1_000_000]["ours"]
+        out["peak_growth"] = {f: round(large[f]["peak_mb"] / small[f]["peak_mb"], 2) for f in small}
     return out
 
 
@@ -175,9 +189,12 @@ def print_tables(data: dict[str, Any]) -> None:
             rows.append([
                 f"{r['size']:,}", name, f"{v['rows']:,}", f"{v['seconds']:.1f}",
                 f"{v['write_s']:.1f}", f"{v['rows_per_s']:,}", str(v.get("speedup", "")),
-                f"{v['before_mb']:,.0f}", f"{v['peak_mb']:,.0f}", f"{v['bytes'] / 1e6:,.0f}",
+                str(v.get("cpu_speedup", "")), str(v.get("write_speedup", "")),
+                f"{v['before_mb']:,.0f}", f"{v['table_mb']:,.0f}", f"{v['peak_mb']:,.0f}",
+                f"{v['bytes'] / 1e6:,.0f}",
             ])  # fmt: skip
-    columns = ["size", "format", "rows", "s", "write s", "rows/s", "x nx", "MB before", "peak MB"]
+    columns = ["size", "format", "rows", "s", "write s", "rows/s", "x nx", "x nx cpu"]
+    columns += ["x nx write", "MB before", "MB table", "peak MB"]
     common.out.print(common.table("exports", [*columns, "file MB"], rows))
     for r in data["runs"]:
         la = r["load_average"]

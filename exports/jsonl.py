@@ -14,6 +14,10 @@ from exports.columns import node_columns, node_values
 from exports.formats import Progress
 from exports.table import ExportTable
 
+# One line at a time into the buffered file: each of orjson's outputs is freed
+# before the next is made (a chunk's 50,000 held at once cost 400 MB of RSS).
+LINE = orjson.OPT_APPEND_NEWLINE
+
 
 def write(table: ExportTable, path: Path, progress: Progress) -> None:
     done = 0
@@ -38,17 +42,17 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             )
             kind = ["node"] * len(chunk)
             rows = zip(kind, *(values[i] for i in plain), reach, strict=True)
-            out.write(b"\n".join(orjson.dumps(dict(zip(names, r, strict=True))) for r in rows))
-            out.write(b"\n")
+            out.writelines(
+                orjson.dumps(dict(zip(names, r, strict=True)), option=LINE) for r in rows
+            )
             done += len(chunk)
             progress(done)
         for edges in table.edge_chunks():
-            out.write(
-                b"\n".join(
-                    orjson.dumps({"type": "edge", "source": s, "target": t, "commodities": c})
-                    for s, t, c in zip(edges.sources, edges.targets, edges.commodities, strict=True)
+            out.writelines(
+                orjson.dumps(
+                    {"type": "edge", "source": s, "target": t, "commodities": c}, option=LINE
                 )
+                for s, t, c in zip(edges.sources, edges.targets, edges.commodities, strict=True)
             )
-            out.write(b"\n")
             done += len(edges)
             progress(done)
