@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
+from api.auth import KeyCache, authenticate, check_rate, may_write, opens_the_ide
 from api.errors import CodedGraphQL, install_handlers
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
         headers = request.headers.getlist("authorization")
-        principal = await authenticate(store, headers, keys, inline=local(store))
+        fresh = await may_write(request)
+        principal = await authenticate(store, headers, keys, inline=local(store), fresh=fresh)
         check_rate(limiter, principal)
         return Context(store, principal, introspection=settings.api_introspection)
 
