@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
 from access.principal import Principal
-from api.auth import KeyCache, authenticate, check_rate, opens_the_ide
+from api.auth import KeyCache, authenticate, check_rate, may_write, opens_the_ide
 from api.errors import CodedGraphQL, install_handlers
 from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
@@ -87,10 +87,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
     keys = KeyCache(settings.api_key_cache_seconds)
 
-    async def principal_of(request: Request) -> Principal:
+    async def principal_of(request: Request, fresh: bool = False) -> Principal:
+        """The request's principal (401) within its rate (429); `fresh`: the key's
+        record read whatever the key cache holds (a request that may write)."""
         store = request.app.state.store
         headers = request.headers.getlist("authorization")
-        principal = await authenticate(store, headers, keys, inline=local(store))
+        principal = await authenticate(store, headers, keys, inline=local(store), fresh=fresh)
         check_rate(limiter, principal)
         return principal
 
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        principal = await principal_of(request)
+        principal = await principal_of(request, fresh=await may_write(request))
         return Context(store, principal, introspection=settings.api_introspection)
 
     # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).

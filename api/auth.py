@@ -8,6 +8,7 @@ import hashlib
 import time
 from collections.abc import Callable
 
+import orjson
 from starlette.requests import Request
 
 from access.keys import principal_for
@@ -73,12 +74,17 @@ class KeyCache:
 
 
 async def authenticate(
-    store: GraphStore, headers: list[str], cache: KeyCache | None = None, inline: bool = False
+    store: GraphStore,
+    headers: list[str],
+    cache: KeyCache | None = None,
+    inline: bool = False,
+    fresh: bool = False,
 ) -> Principal:
     """The principal of the request's one Authorization header; two headers are
     refused (a proxy checking one and the API using the other would disagree).
     The key's record is read on the event loop when `inline` (the embedded store:
-    a local page), else in a worker thread (Neo4j: a round trip)."""
+    a local page), else in a worker thread (Neo4j: a round trip). `fresh` reads the
+    record whatever the cache holds (a request that may write)."""
     if len(headers) > 1:
         raise unauthenticated("more than one Authorization header")
     key = bearer_key(headers[0] if headers else None)
@@ -87,7 +93,7 @@ async def authenticate(
     if not key:
         raise unauthenticated(BAD_KEY)
     digest = KeyCache.digest(key)
-    principal = cache.get(digest) if cache is not None else None
+    principal = cache.get(digest) if cache is not None and not fresh else None
     if principal is not None:
         return principal
     if inline:
@@ -99,6 +105,21 @@ async def authenticate(
     if cache is not None:
         cache.put(digest, principal)
     return principal
+
+
+async def may_write(request: Request) -> bool:
+    """Whether the request may run a mutation: then its key's record is read again
+    whatever the key cache holds, so that a revoked key never writes. Every mutation
+    operation has the word `mutation` in its text; anything not plainly a query (a
+    body that is not a JSON object with a string `query`) counts as one."""
+    if request.method != "POST":
+        return False  # GraphQL over GET runs queries only
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return True
+    query = body.get("query") if isinstance(body, dict) else None
+    return not isinstance(query, str) or "mutation" in query
 
 
 def check_rate(limiter: RateLimiter, principal: Principal) -> None:

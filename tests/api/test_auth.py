@@ -125,3 +125,39 @@ def test_the_cache_holds_a_bounded_number_of_keys(monkeypatch, store):
         check(store, key, cache)
         assert len(cache._found) <= 3
     assert check(store, keys[-1], cache).role == Role.SUPPLIER
+
+
+def test_a_request_that_may_write_reads_the_record_whatever_the_cache_holds(store):
+    clock = Clock()
+    cache = KeyCache(2.0, clock)
+    record, key = create_key(store, role=Role.SUPPLIER, organisation="S1")
+    check(store, key, cache)
+    revoke_key(store, record.id)
+    assert check(store, key, cache).key_id == record.id  # a read: still within the bound
+    with pytest.raises(Refused) as refused:
+        asyncio.run(authenticate(store, [f"Bearer {key}"], cache, inline=True, fresh=True))
+    assert (refused.value.status, refused.value.message) == (401, BAD_KEY)
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "writes"),
+    [
+        ("POST", b'{"query": "{ me { role } }"}', False),
+        ("POST", b'{"query": "mutation { adopt(requirement: \\"R1\\") { requirement } }"}', True),
+        # JSON escapes hide the word from the raw bytes, not from the parsed query
+        ("POST", b'{"query": "\\u006dutation { adopt(requirement: \\"R1\\") { x } }"}', True),
+        ("POST", b'[{"query": "{ me { role } }"}]', True),  # not one plain query
+        ("POST", b"not json", True),
+        ("GET", b"", False),
+    ],
+)
+def test_what_counts_as_a_request_that_may_write(method, body, writes):
+    from starlette.requests import Request
+
+    from api.auth import may_write
+
+    async def receive():  # type: ignore[no-untyped-def]
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {"type": "http", "method": method, "headers": [], "query_string": b""}
+    assert asyncio.run(may_write(Request(scope, receive))) is writes
