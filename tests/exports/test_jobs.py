@@ -115,7 +115,7 @@ def test_the_file_is_served_to_the_members_keys_only_then_expires(tmp_path):
         headers = {"Authorization": f"Bearer {keys[who]}"} if who else {}
         return httpx.get(f"{url}{path}", headers=headers, timeout=30)
 
-    with serving(data_dir, quiet=True, export_ttl_seconds="4") as url:
+    with serving(data_dir, quiet=True, export_ttl_seconds="20") as url:
         jobs = {f: ask(url, "analyst", START, f=f)["startExport"]["id"] for f in ("csv", "graphml")}
         done = {
             f: wait_for(
@@ -146,7 +146,7 @@ def test_the_file_is_served_to_the_members_keys_only_then_expires(tmp_path):
             assert get(url, job["download"], None).status_code == 401
         # Past its time to live: 404 like an unknown id, and the file is gone.
         first = done["csv"]
-        wait_for(lambda: get(url, first["download"], "analyst").status_code == 404, "expiry", 30)
+        wait_for(lambda: get(url, first["download"], "analyst").status_code == 404, "expiry", 90)
         assert not list((data_dir / "exports").glob(f"{jobs['csv']}*"))
         assert ask(url, "analyst", JOB, id=jobs["csv"])["job"]["download"] is None
 
