@@ -16,13 +16,17 @@ def test_a_table_is_kept_with_its_source_edition_and_day(store):
     countries = _table("countries", "2022", [["GH", 0.45, "Ghana"], ["CI", 0.38, "Côte d'Ivoire"]])
     store.save_risk_table(countries)
     assert store.risk_tables() == [countries]
-    goods = _table("goods", "2022", [["Cocoa", "Agriculture", "GH", "Ghana", True, True, False, False]])
+    goods = _table(
+        "goods", "2022", [["Cocoa", "Agriculture", "GH", "Ghana", True, True, False, False]]
+    )
     store.save_risk_table(goods)
     assert store.risk_tables() == [countries, goods]  # by kind
 
 
 def test_a_new_table_replaces_the_old_one_of_its_kind_only(store):
-    store.save_risk_table(_table("countries", "2021", [["GH", 0.4, "Ghana"], ["DE", 0.8, "Germany"]]))
+    store.save_risk_table(
+        _table("countries", "2021", [["GH", 0.4, "Ghana"], ["DE", 0.8, "Germany"]])
+    )
     goods = _table("goods", "2022", [["Cocoa", "", "GH", "Ghana", True, False, False, False]])
     store.save_risk_table(goods)
     newer = _table("countries", "2022", [["GH", 0.45, "Ghana"]])

@@ -151,7 +151,9 @@ def test_every_unknown_name_is_named_with_its_row_and_nothing_is_imported(store,
         import_table(store, bad, "countries", today=DAY)
     report = caught.value.report
     assert report.unmapped == [{"row": 3, "name": "Narnia"}, {"row": 5, "name": "Atlantis"}]
-    assert report.errors == [{"row": 6, "field": "score", "message": "'1.5' is not a number in 0..1"}]
+    assert report.errors == [
+        {"row": 6, "field": "score", "message": "'1.5' is not a number in 0..1"}
+    ]
     assert store.risk_tables() == before
     bad.write_text("country,score\nGhana,0.5\nNarnia,0.2\nAtlantis,0.1\n", encoding="utf-8")
     report = import_table(store, bad, "countries", skip=("narnia", "Atlantis", "Oz"), today=DAY)

@@ -61,7 +61,9 @@ def forums(draw):
         for c in draw(st.lists(st.sampled_from(COMMODITIES), min_size=1, max_size=2, unique=True))
     ]
     requires = [Requires("M0", r) for r in draw(st.sets(st.sampled_from(["R1", "R2"])))]
-    passed = [PassOn(a, b, r) for a, b in sorted(edges) for r in ("R1", "R2") if draw(st.booleans())]
+    passed = [
+        PassOn(a, b, r) for a, b in sorted(edges) for r in ("R1", "R2") if draw(st.booleans())
+    ]
     adopted = [Adoption(o, r) for o in everyone for r in ("R1", "R2") if draw(st.booleans())]
     audits = [
         Audit(
@@ -96,7 +98,9 @@ def test_random_forums_equal_the_reference(batch, with_tables, decay):
     try:
         store.write(batch)
         if with_tables:
-            store.save_risk_table(RiskTableRecord("countries", "test", "1", "2026-01-01", GOVERNANCE))
+            store.save_risk_table(
+                RiskTableRecord("countries", "test", "1", "2026-01-01", GOVERNANCE)
+            )
             store.save_risk_table(RiskTableRecord("goods", "test", "1", "2026-01-01", GOODS))
         compare(store, batch, load_tables(store), Weights(decay=decay), day=DAY)
     finally:
