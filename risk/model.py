@@ -8,6 +8,7 @@ imported, no requirement) drop out and the others are scaled to sum to 1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,14 +85,14 @@ def member_risk(
     configured = weights.by_component()
     present = [c for c in COMPONENTS if c not in absent]
     own_names = [c for c in present if c != "upstream"]
-    own_total = sum(configured[c] for c in own_names)
+    own_total = math.fsum(configured[c] for c in own_names)
     own = np.zeros(p.size)
     for c in own_names:
         if own_total > 0:
             own += configured[c] / own_total * _zeroed(comps[c], inside)
     comps["upstream"] = upstream(p, net, own, weights.decay)
 
-    total = sum(configured[c] for c in present)
+    total = math.fsum(configured[c] for c in present)
     if total <= 0:
         raise WeightsError(f"the components present ({', '.join(present)}) all weigh 0")
     effective = {c: (configured[c] / total if c in present else 0.0) for c in COMPONENTS}
