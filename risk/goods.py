@@ -29,18 +29,26 @@ def commodity_edges(
     if found is not None:
         return found
     buyers, sellers, commodities = store.sourcing_commodities()
-    names, index = np.unique(np.array(commodities, dtype=str), return_inverse=True)
-    b = np.searchsorted(projection.ids, np.array(buyers, dtype=str))
-    s = np.searchsorted(projection.ids, np.array(sellers, dtype=str))
-    n = projection.size
-    known = (b < n) & (s < n)  # written after the projection was read: left out
-    known[known] &= (projection.ids[b[known]] == np.array(buyers, dtype=str)[known]) & (
-        projection.ids[s[known]] == np.array(sellers, dtype=str)[known]
+    codes: dict[str, int] = {}
+    index = np.fromiter(
+        (codes.setdefault(c, len(codes)) for c in commodities), np.int32, len(commodities)
     )
-    found = (b[known], s[known], index[known].astype(np.int32), names.tolist())
+    b, b_known = _positions(projection, buyers)
+    s, s_known = _positions(projection, sellers)
+    known = b_known & s_known  # an edge written after the projection was read: left out
+    found = (b[known], s[known], index[known], list(codes))
     with _lock:
         _kept[projection] = found
     return found
+
+
+def _positions(projection: Projection, ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each id's position, and whether the projection holds it."""
+    wanted = np.array(ids, dtype=str)
+    at = np.searchsorted(projection.ids, wanted)
+    inside = at < projection.size
+    inside[inside] = projection.ids[at[inside]] == wanted[inside]
+    return np.where(inside, at, 0), inside
 
 
 def goods_component(
