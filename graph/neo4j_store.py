@@ -599,7 +599,11 @@ class Neo4jStore:
         )
         return [neo4j_risk.record(dict(rec["t"])) for rec in records]
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+    def organisation_countries(self) -> tuple[list[Any], list[str], list[str]]:
+        rec = self._single(neo4j_risk.COUNTRIES)
+        return rec["h"], rec["i"], rec["c"]
+
+    def sourcing_commodities(self) -> tuple[list[Any], list[Any], list[str]]:
         rec = self._single(neo4j_risk.COMMODITIES)
         return rec["a"], rec["b"], rec["c"]
 

@@ -456,7 +456,10 @@ class SqliteStore:
     def risk_tables(self) -> list[RiskTableRecord]:
         return sqlite_risk.tables(self.db)
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+    def organisation_countries(self) -> tuple[list[Any], list[str], list[str]]:
+        return sqlite_risk.countries(self.db)
+
+    def sourcing_commodities(self) -> tuple[list[Any], list[Any], list[str]]:
         return sqlite_risk.commodities(self.db)
 
     # ---- API keys ------------------------------------------------------------

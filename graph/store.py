@@ -196,8 +196,13 @@ class GraphStore(Protocol):
         """The tables kept, one per kind, by kind."""
         ...
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
-        """Every SOURCES_FROM edge as columns of ids and commodity (buyer, seller, commodity)."""
+    def organisation_countries(self) -> tuple[list[Any], list[str], list[str]]:
+        """Every organisation as columns: handle, id, country (the embedded store in
+        id order)."""
+        ...
+
+    def sourcing_commodities(self) -> tuple[list[Any], list[Any], list[str]]:
+        """Every SOURCES_FROM edge as columns: buyer and seller handles, commodity."""
         ...
 
     # ---- details a member's people read, for nodes already known to be in

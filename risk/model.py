@@ -16,6 +16,7 @@ import numpy as np
 
 from cascade.audits import AuditGapReason
 from graph.store import GraphStore
+from risk.columns import RiskColumns, risk_columns
 from risk.dominators import dominated_counts, immediate_dominators
 from risk.goods import goods_component
 from risk.tables import RiskTables, TableVersion
@@ -63,16 +64,16 @@ def member_risk(
     comps: dict[str, np.ndarray | None] = dict.fromkeys(COMPONENTS)
     absent: dict[str, str] = {}
     fallback = np.zeros(p.size, dtype=bool)
-    countries = view.countries(store)
+    columns = risk_columns(p, store)
 
     if tables.countries is None:
         absent["country"] = NO_COUNTRY_TABLE
     else:
-        comps["country"], fallback = _country(countries, inside, tables)
+        comps["country"], fallback = _country(columns, inside, tables)
     if tables.goods is None:
         absent["goods"] = NO_GOODS_TABLE
     else:
-        comps["goods"] = goods_component(view, store, countries, tables)
+        comps["goods"] = goods_component(view, columns, tables)
     comps["audit"] = _audit(view, store, as_of)
     required = view.required(store)
     if not required:
@@ -121,18 +122,17 @@ def _zeroed(values: np.ndarray | None, inside: np.ndarray) -> np.ndarray:
 
 
 def _country(
-    countries: np.ndarray, inside: np.ndarray, tables: RiskTables
+    columns: RiskColumns, inside: np.ndarray, tables: RiskTables
 ) -> tuple[np.ndarray, np.ndarray]:
     table = tables.countries
     assert table is not None
     worst = 1.0 - table.worst
-    at = np.flatnonzero(inside)
-    codes = countries[at]
-    risk = np.array([1.0 - table.scores[c] if c in table.scores else np.nan for c in codes])
-    fallback = np.zeros(len(inside), dtype=bool)
-    fallback[at] = np.isnan(risk)
-    out = np.full(len(inside), np.nan)
-    out[at] = np.where(np.isnan(risk), worst, risk)
+    risk = np.array(
+        [1.0 - table.scores[c] if c in table.scores else np.nan for c in columns.countries]
+    )
+    found = risk[columns.country]
+    fallback = inside & np.isnan(found)
+    out = np.where(inside, np.where(np.isnan(found), worst, found), np.nan)
     return out, fallback
 
 

@@ -44,9 +44,16 @@ def test_risk_tables_are_not_part_of_the_graph(store):
     assert store.risk_tables() == []  # clear empties everything beside the graph too
 
 
-def test_commodities_of_every_sourcing_edge(store):
+def test_countries_and_commodities_as_columns(store):
     batch = small_network()
     store.write(batch)
+    handles, ids, countries = store.organisation_countries()
+    assert sorted(zip(ids, countries, strict=True)) == sorted(
+        (o.id, o.country) for o in batch.organisations
+    )
+    id_of = dict(zip(handles, ids, strict=True))
     buyers, sellers, commodities = store.sourcing_commodities()
-    found = sorted(zip(buyers, sellers, commodities, strict=True))
+    found = sorted(
+        zip([id_of[b] for b in buyers], [id_of[s] for s in sellers], commodities, strict=True)
+    )
     assert found == sorted((s.buyer, s.seller, s.commodity) for s in batch.sourcing)
