@@ -43,3 +43,12 @@ def record(found: dict[str, Any]) -> RiskTableRecord:
         found["imported"],
         orjson.loads(found["rows"]),
     )
+
+
+def indexed(
+    buyers: list[int], sellers: list[int], commodities: list[str]
+) -> tuple[list[int], list[int], list[int], list[str]]:
+    """The commodities as their index among the distinct ones, sorted."""
+    names = sorted(set(commodities))
+    at = {name: i for i, name in enumerate(names)}
+    return buyers, sellers, [at[c] for c in commodities], names

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import orjson
 
 from graph.store import RiskTableRecord
@@ -17,19 +18,22 @@ CREATE TABLE IF NOT EXISTS risk_table (
 SAVE = "INSERT OR REPLACE INTO risk_table VALUES (?, ?, ?, ?, ?)"
 TABLES = "SELECT kind, source, edition, imported, rows FROM risk_table ORDER BY kind"
 # Columns as joined strings (several times faster than a row each at a million rows);
-# the unit separator cannot be in an id, a country or a commodity, else rows are read.
+# the unit separator cannot be in an id or a country, else the rows are read.
 SEPARATOR = "\x1f"
 COUNTRIES_JOINED = """
 SELECT group_concat(handle), group_concat(id, char(31)), group_concat(country, char(31)),
-  count(*) FROM (SELECT handle, id, country FROM organisation ORDER BY id)
+  count(*) FROM organisation
 """
-COUNTRIES = "SELECT handle, id, country FROM organisation ORDER BY id"
+COUNTRIES = "SELECT handle, id, country FROM organisation"
+# Commodities as their index among the distinct ones, sorted.
+DISTINCT_COMMODITIES = "SELECT DISTINCT commodity FROM sourcing ORDER BY commodity"
 COMMODITIES_JOINED = """
-SELECT group_concat(buyer), group_concat(seller, char(31)), group_concat(commodity, char(31)),
-  count(*)
-FROM sourcing
+WITH c AS (
+  SELECT commodity, row_number() OVER (ORDER BY commodity) - 1 AS k
+  FROM (SELECT DISTINCT commodity FROM sourcing))
+SELECT group_concat(s.buyer), group_concat(s.seller), group_concat(c.k), count(*)
+FROM sourcing s JOIN c ON c.commodity = s.commodity
 """
-COMMODITIES = "SELECT buyer, seller, commodity FROM sourcing"
 
 
 def save(db: sqlite3.Connection, table: RiskTableRecord) -> None:
@@ -42,23 +46,29 @@ def tables(db: sqlite3.Connection) -> list[RiskTableRecord]:
     return [RiskTableRecord(k, s, e, i, orjson.loads(r)) for k, s, e, i, r in db.execute(TABLES)]
 
 
-def _columns(
-    db: sqlite3.Connection, joined: str, rows: str
-) -> tuple[list[int], list[str], list[str]]:
-    first, second, third, count = db.execute(joined).fetchone()
+def _ints(joined: str | None) -> np.ndarray:
+    return np.fromstring(joined or "", dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
+
+
+def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], list[str]]:
+    handles, ids, found, count = db.execute(COUNTRIES_JOINED).fetchone()
     if not count:
-        return [], [], []
-    out = (second.split(SEPARATOR), third.split(SEPARATOR))
-    if all(len(c) == count for c in out):
-        return [int(h) for h in first.split(",")], out[0], out[1]
-    a, b, c = zip(*db.execute(rows).fetchall(), strict=True)
-    return list(a), list(b), list(c)
+        return np.zeros(0, np.int64), [], []
+    ids_, countries_ = ids.split(SEPARATOR), found.split(SEPARATOR)
+    if len(ids_) == len(countries_) == count:
+        return _ints(handles), ids_, countries_
+    rows = db.execute(COUNTRIES).fetchall()
+    return np.array([r[0] for r in rows], np.int64), [r[1] for r in rows], [r[2] for r in rows]
 
 
-def countries(db: sqlite3.Connection) -> tuple[list[int], list[str], list[str]]:
-    return _columns(db, COUNTRIES_JOINED, COUNTRIES)
-
-
-def commodities(db: sqlite3.Connection) -> tuple[list[int], list[int], list[str]]:
-    buyers, sellers, names = _columns(db, COMMODITIES_JOINED, COMMODITIES)
-    return buyers, [int(s) for s in sellers], names
+def commodities(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    with_snapshot = db.in_transaction
+    if not with_snapshot:
+        db.execute("BEGIN")  # the names and the indexes of one state
+    try:
+        names = [c for (c,) in db.execute(DISTINCT_COMMODITIES)]
+        buyers, sellers, index, _ = db.execute(COMMODITIES_JOINED).fetchone()
+    finally:
+        if not with_snapshot:
+            db.execute("COMMIT")
+    return _ints(buyers), _ints(sellers), _ints(index).astype(np.int32), names

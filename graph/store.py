@@ -6,7 +6,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -196,13 +196,15 @@ class GraphStore(Protocol):
         """The tables kept, one per kind, by kind."""
         ...
 
-    def organisation_countries(self) -> tuple[list[Any], list[str], list[str]]:
-        """Every organisation as columns: handle, id, country (the embedded store in
-        id order)."""
+    def organisation_countries(self) -> tuple[Collection[Any], list[str], list[str]]:
+        """Every organisation as columns: handle, id, country."""
         ...
 
-    def sourcing_commodities(self) -> tuple[list[Any], list[Any], list[str]]:
-        """Every SOURCES_FROM edge as columns: buyer and seller handles, commodity."""
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
+        """Every SOURCES_FROM edge as columns: buyer and seller handles, the commodity's
+        index in the last item, the distinct commodities."""
         ...
 
     # ---- details a member's people read, for nodes already known to be in

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,15 +71,15 @@ def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     known = position >= 0
     country[position[known]] = code[known]
 
-    buyers, sellers, commodities = store.sourcing_commodities()
+    buyers, sellers, commodity_index, commodity_names = store.sourcing_commodities()
     buyer = _positions(lookup, buyers)
     seller = _positions(lookup, sellers)
-    commodity, commodity_names = _factorize(commodities)
+    commodity = np.asarray(commodity_index, dtype=np.int32)
     keep = (buyer >= 0) & (seller >= 0)  # both ends known to the projection
     return RiskColumns(country, names, buyer[keep], seller[keep], commodity[keep], commodity_names)
 
 
-def _positions(lookup: np.ndarray, handles: list[Any]) -> np.ndarray:
+def _positions(lookup: np.ndarray, handles: Collection[Any]) -> np.ndarray:
     h = np.asarray(handles, dtype=np.int64)
     h = np.where((h >= 0) & (h < len(lookup)), h, len(lookup) - 1)  # the last slot is -1
     return lookup[h]

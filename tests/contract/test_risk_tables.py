@@ -52,8 +52,24 @@ def test_countries_and_commodities_as_columns(store):
         (o.id, o.country) for o in batch.organisations
     )
     id_of = dict(zip(handles, ids, strict=True))
-    buyers, sellers, commodities = store.sourcing_commodities()
+    buyers, sellers, index, names = store.sourcing_commodities()
+    assert names == sorted({s.commodity for s in batch.sourcing})
     found = sorted(
-        zip([id_of[b] for b in buyers], [id_of[s] for s in sellers], commodities, strict=True)
+        (id_of[b], id_of[s], names[i])
+        for b, s, i in zip(list(buyers), list(sellers), list(index), strict=True)
     )
     assert found == sorted((s.buyer, s.seller, s.commodity) for s in batch.sourcing)
+
+
+def test_no_commodities_in_an_empty_store(store):
+    handles, ids, countries = store.organisation_countries()
+    buyers, sellers, index, names = store.sourcing_commodities()
+    assert (len(handles), ids, countries, len(buyers), len(sellers), len(index), names) == (
+        0,
+        [],
+        [],
+        0,
+        0,
+        0,
+        [],
+    )
