@@ -9,6 +9,8 @@ imported, no requirement) drop out and the others are scaled to sum to 1.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -153,9 +155,21 @@ def _cascade(view: MemberView, required: list[str]) -> np.ndarray:
     return np.where(view.network.tier > 0, missed / len(required), np.nan)
 
 
+# The dominator tree depends on the view alone: kept while the view is.
+_criticality_kept: weakref.WeakKeyDictionary[MemberView, np.ndarray] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
 def _criticality(view: MemberView) -> np.ndarray:
-    net = view.network
-    idom = immediate_dominators(view.projection, net)
-    counts = dominated_counts(idom, net)
-    size = max(int((net.tier > 0).sum()), 1)
-    return np.where(net.tier > 0, counts / size, np.nan)
+    with _lock:
+        found = _criticality_kept.get(view)
+    if found is None:
+        net = view.network
+        idom = immediate_dominators(view.projection, net)
+        counts = dominated_counts(idom, net)
+        size = max(int((net.tier > 0).sum()), 1)
+        found = np.where(net.tier > 0, counts / size, np.nan)
+        found.flags.writeable = False  # shared by every answer of this view
+        with _lock:
+            _criticality_kept[view] = found
+    return found
