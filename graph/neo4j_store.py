@@ -599,9 +599,12 @@ class Neo4jStore:
         )
         return [neo4j_risk.record(dict(rec["t"])) for rec in records]
 
-    def organisation_countries(self) -> tuple[Collection[Any], list[str], list[str]]:
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
         rec = self._single(neo4j_risk.COUNTRIES)
-        return rec["h"], rec["i"], rec["c"]
+        _, _, index, names = neo4j_risk.indexed([], [], rec["c"])
+        return rec["h"], rec["i"], index, names
 
     def sourcing_commodities(
         self,

@@ -4,6 +4,8 @@ port's save_risk_table, risk_tables and sourcing_commodities."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import orjson
@@ -18,22 +20,23 @@ CREATE TABLE IF NOT EXISTS risk_table (
 SAVE = "INSERT OR REPLACE INTO risk_table VALUES (?, ?, ?, ?, ?)"
 TABLES = "SELECT kind, source, edition, imported, rows FROM risk_table ORDER BY kind"
 # Columns as joined strings (several times faster than a row each at a million rows);
-# the unit separator cannot be in an id or a country, else the rows are read.
+# the unit separator cannot be in an id, else the rows are read. Distinct values
+# (countries, commodities) come as their index among the sorted distinct ones, by a
+# CASE of bound parameters (a join with the distinct values cost twice as much).
 SEPARATOR = "\x1f"
-COUNTRIES_JOINED = """
-SELECT group_concat(handle), group_concat(id, char(31)), group_concat(country, char(31)),
-  count(*) FROM organisation
+IDS_JOINED = """
+SELECT group_concat(handle), group_concat(id, char(31)), count(*)
+FROM (SELECT handle, id FROM organisation ORDER BY id)
 """
-COUNTRIES = "SELECT handle, id, country FROM organisation"
-# Commodities as their index among the distinct ones, sorted.
-DISTINCT_COMMODITIES = "SELECT DISTINCT commodity FROM sourcing ORDER BY commodity"
-COMMODITIES_JOINED = """
-WITH c AS (
-  SELECT commodity, row_number() OVER (ORDER BY commodity) - 1 AS k
-  FROM (SELECT DISTINCT commodity FROM sourcing))
-SELECT group_concat(s.buyer), group_concat(s.seller), group_concat(c.k), count(*)
-FROM sourcing s JOIN c ON c.commodity = s.commodity
-"""
+IDS = "SELECT handle, id FROM organisation ORDER BY id"
+DISTINCT = {
+    "country": "SELECT DISTINCT country FROM organisation ORDER BY country",
+    "commodity": "SELECT DISTINCT commodity FROM sourcing ORDER BY commodity",
+}
+COUNTRY_INDEXES = "SELECT group_concat(handle), group_concat({index}) FROM organisation"
+COMMODITY_INDEXES = (
+    "SELECT group_concat(buyer), group_concat(seller), group_concat({index}) FROM sourcing"
+)
 
 
 def save(db: sqlite3.Connection, table: RiskTableRecord) -> None:
@@ -47,28 +50,55 @@ def tables(db: sqlite3.Connection) -> list[RiskTableRecord]:
 
 
 def _ints(joined: str | None) -> np.ndarray:
-    return np.fromstring(joined or "", dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
 
 
-def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], list[str]]:
-    handles, ids, found, count = db.execute(COUNTRIES_JOINED).fetchone()
-    if not count:
-        return np.zeros(0, np.int64), [], []
-    ids_, countries_ = ids.split(SEPARATOR), found.split(SEPARATOR)
-    if len(ids_) == len(countries_) == count:
-        return _ints(handles), ids_, countries_
-    rows = db.execute(COUNTRIES).fetchall()
-    return np.array([r[0] for r in rows], np.int64), [r[1] for r in rows], [r[2] for r in rows]
+def _index(column: str, names: list[str]) -> tuple[str, list[str]]:
+    """A CASE giving each value's index in `names` (SQL text with ? for the values)."""
+    if not names:
+        return "0", []
+    whens = " ".join(f"WHEN ? THEN {i}" for i in range(len(names)))
+    return f"CASE {column} {whens} END", names
+
+
+def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
+    """Handles and ids in id order, each one's country index, the countries."""
+    with _snapshot(db):
+        handles, ids, count = db.execute(IDS_JOINED).fetchone()
+        if not count:
+            return np.zeros(0, np.int64), [], np.zeros(0, np.int32), []
+        names = [c for (c,) in db.execute(DISTINCT["country"])]
+        index, params = _index("country", names)
+        by_handle, codes = db.execute(COUNTRY_INDEXES.format(index=index), params).fetchone()
+    ids_ = ids.split(SEPARATOR)
+    handle = _ints(handles)
+    if len(ids_) != count:  # an id holds the separator: read the rows
+        rows = db.execute(IDS).fetchall()
+        handle, ids_ = np.array([r[0] for r in rows], np.int64), [r[1] for r in rows]
+    code_of = np.zeros(int(handle.max(initial=0)) + 1, dtype=np.int32)
+    h = _ints(by_handle)
+    code_of[h[h < len(code_of)]] = _ints(codes)[h < len(code_of)]
+    return handle, ids_, code_of[handle], names
 
 
 def commodities(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    with_snapshot = db.in_transaction
-    if not with_snapshot:
-        db.execute("BEGIN")  # the names and the indexes of one state
+    with _snapshot(db):
+        names = [c for (c,) in db.execute(DISTINCT["commodity"])]
+        index, params = _index("commodity", names)
+        buyers, sellers, codes = db.execute(
+            COMMODITY_INDEXES.format(index=index), params
+        ).fetchone()
+    return _ints(buyers), _ints(sellers), _ints(codes).astype(np.int32), names
+
+
+@contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """Several reads of one committed state."""
+    if db.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
     try:
-        names = [c for (c,) in db.execute(DISTINCT_COMMODITIES)]
-        buyers, sellers, index, _ = db.execute(COMMODITIES_JOINED).fetchone()
+        yield
     finally:
-        if not with_snapshot:
-            db.execute("COMMIT")
-    return _ints(buyers), _ints(sellers), _ints(index).astype(np.int32), names
+        db.execute("COMMIT")

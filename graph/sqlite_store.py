@@ -456,7 +456,9 @@ class SqliteStore:
     def risk_tables(self) -> list[RiskTableRecord]:
         return sqlite_risk.tables(self.db)
 
-    def organisation_countries(self) -> tuple[Collection[Any], list[str], list[str]]:
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
         return sqlite_risk.countries(self.db)
 
     def sourcing_commodities(

@@ -196,8 +196,11 @@ class GraphStore(Protocol):
         """The tables kept, one per kind, by kind."""
         ...
 
-    def organisation_countries(self) -> tuple[Collection[Any], list[str], list[str]]:
-        """Every organisation as columns: handle, id, country."""
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        """Every organisation as columns: handle, id, its country's index in the last
+        item, the distinct countries (sorted)."""
         ...
 
     def sourcing_commodities(

@@ -44,16 +44,8 @@ def risk_columns(projection: Projection, store: GraphStore) -> RiskColumns:
     return found
 
 
-def _factorize(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    codes: dict[str, int] = {"": 0}
-    index = np.fromiter(
-        (codes.setdefault(v or "", len(codes)) for v in values), np.int32, len(values)
-    )
-    return index, list(codes)
-
-
 def _read(projection: Projection, store: GraphStore) -> RiskColumns:
-    handles, ids, countries = store.organisation_countries()
+    handles, ids, country_index, names = store.organisation_countries()
     wanted = np.array(ids, dtype=str)
     if len(wanted) == projection.size and np.array_equal(wanted, projection.ids):
         position = np.arange(projection.size, dtype=np.int64)  # the same ids, in id order
@@ -66,10 +58,11 @@ def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     lookup = np.full(int(handle.max(initial=-1)) + 2, -1, dtype=np.int64)
     lookup[handle] = position
 
-    code, names = _factorize(countries)
-    country = np.zeros(projection.size, dtype=np.int32)
+    # A position whose node is no longer in the store: no country ('' is added last).
+    names = [*names, ""]
+    country = np.full(projection.size, len(names) - 1, dtype=np.int32)
     known = position >= 0
-    country[position[known]] = code[known]
+    country[position[known]] = np.asarray(country_index, dtype=np.int32)[known]
 
     buyers, sellers, commodity_index, commodity_names = store.sourcing_commodities()
     buyer = _positions(lookup, buyers)
