@@ -30,10 +30,10 @@ FROM (SELECT handle, id FROM organisation ORDER BY id)
 """
 IDS = "SELECT handle, id FROM organisation ORDER BY id"
 DISTINCT = {
-    "country": "SELECT DISTINCT country FROM organisation ORDER BY country",
     "commodity": "SELECT DISTINCT commodity FROM sourcing ORDER BY commodity",
 }
-COUNTRY_INDEXES = "SELECT group_concat(handle), group_concat({index}) FROM organisation"
+COUNTRIES_JOINED = "SELECT group_concat(handle), group_concat(country, char(31)) FROM organisation"
+COUNTRIES = "SELECT handle, country FROM organisation"
 COMMODITY_INDEXES = (
     "SELECT group_concat(buyer), group_concat(seller), group_concat({index}) FROM sourcing"
 )
@@ -67,18 +67,22 @@ def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray
         handles, ids, count = db.execute(IDS_JOINED).fetchone()
         if not count:
             return np.zeros(0, np.int64), [], np.zeros(0, np.int32), []
-        names = [c for (c,) in db.execute(DISTINCT["country"])]
-        index, params = _index("country", names)
-        by_handle, codes = db.execute(COUNTRY_INDEXES.format(index=index), params).fetchone()
+        by_handle, found = db.execute(COUNTRIES_JOINED).fetchone()
     ids_ = ids.split(SEPARATOR)
     handle = _ints(handles)
     if len(ids_) != count:  # an id holds the separator: read the rows
         rows = db.execute(IDS).fetchall()
         handle, ids_ = np.array([r[0] for r in rows], np.int64), [r[1] for r in rows]
+    # Countries are a few dozen short codes: numpy's sort of them beats SQL's CASE.
+    h, each = _ints(by_handle), found.split(SEPARATOR)
+    if len(each) != len(h):  # a country holds the separator: read the rows
+        rows = db.execute(COUNTRIES).fetchall()
+        h, each = np.array([r[0] for r in rows], np.int64), [r[1] for r in rows]
+    names_, codes = np.unique(np.array(each, dtype=str), return_inverse=True)
     code_of = np.zeros(int(handle.max(initial=0)) + 1, dtype=np.int32)
-    h = _ints(by_handle)
-    code_of[h[h < len(code_of)]] = _ints(codes)[h < len(code_of)]
-    return handle, ids_, code_of[handle], names
+    inside = h < len(code_of)  # written after the ids were read: not in this state
+    code_of[h[inside]] = codes[inside]
+    return handle, ids_, code_of[handle], names_.tolist()
 
 
 def commodities(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
