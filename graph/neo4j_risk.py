@@ -15,9 +15,13 @@ MERGE (t:RiskTable {kind: $kind})
 SET t.source = $source, t.edition = $edition, t.imported = $imported, t.rows = $rows
 """
 TABLES = "MATCH (t:RiskTable) RETURN t {.*} AS t ORDER BY t.kind"
+COUNTRIES = """
+MATCH (o:Organisation)
+RETURN collect(id(o)) AS h, collect(o.id) AS i, collect(o.country) AS c
+"""
 COMMODITIES = """
 MATCH (a:Organisation)-[s:SOURCES_FROM]->(b:Organisation)
-RETURN collect(a.id) AS a, collect(b.id) AS b, collect(s.commodity) AS c
+RETURN collect(id(a)) AS a, collect(id(b)) AS b, collect(s.commodity) AS c
 """
 
 
@@ -39,3 +43,12 @@ def record(found: dict[str, Any]) -> RiskTableRecord:
         found["imported"],
         orjson.loads(found["rows"]),
     )
+
+
+def indexed(
+    buyers: list[int], sellers: list[int], commodities: list[str]
+) -> tuple[list[int], list[int], list[int], list[str]]:
+    """The commodities as their index among the distinct ones, sorted."""
+    names = sorted(set(commodities))
+    at = {name: i for i, name in enumerate(names)}
+    return buyers, sellers, [at[c] for c in commodities], names

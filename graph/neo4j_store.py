@@ -8,7 +8,7 @@ rolls the whole transaction back.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import fields
 from datetime import date
 from typing import Any
@@ -607,9 +607,18 @@ class Neo4jStore:
         )
         return [neo4j_risk.record(dict(rec["t"])) for rec in records]
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        rec = self._single(neo4j_risk.COUNTRIES)
+        _, _, index, names = neo4j_risk.indexed([], [], rec["c"])
+        return rec["h"], rec["i"], index, names
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
         rec = self._single(neo4j_risk.COMMODITIES)
-        return rec["a"], rec["b"], rec["c"]
+        return neo4j_risk.indexed(rec["a"], rec["b"], rec["c"])
 
     def save_key(self, record: KeyRecord) -> None:
         data = {f: getattr(record, f) for f in record.__slots__}

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -463,7 +463,14 @@ class SqliteStore:
     def risk_tables(self) -> list[RiskTableRecord]:
         return sqlite_risk.tables(self.db)
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        return sqlite_risk.countries(self.db)
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
         return sqlite_risk.commodities(self.db)
 
     # ---- API keys ------------------------------------------------------------

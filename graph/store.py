@@ -6,7 +6,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -196,8 +196,18 @@ class GraphStore(Protocol):
         """The tables kept, one per kind, by kind."""
         ...
 
-    def sourcing_commodities(self) -> tuple[list[str], list[str], list[str]]:
-        """Every SOURCES_FROM edge as columns of ids and commodity (buyer, seller, commodity)."""
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        """Every organisation as columns: handle, id, its country's index in the last
+        item, the distinct countries (sorted)."""
+        ...
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
+        """Every SOURCES_FROM edge as columns: buyer and seller handles, the commodity's
+        index in the last item, the distinct commodities."""
         ...
 
     # ---- details a member's people read, for nodes already known to be in

@@ -4,64 +4,28 @@ in the node's country; the highest level over its commodities, 0 when none is li
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 import numpy as np
 
-from cascade.projection import Projection
-from graph.store import GraphStore
+from risk.columns import RiskColumns
 from risk.tables import RiskTables
 from views.member import MemberView
 
-_kept: weakref.WeakKeyDictionary[Projection, tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]]
-_kept = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 
-
-def commodity_edges(
-    projection: Projection, store: GraphStore
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Every SOURCES_FROM edge with its commodity, once per projection: buyer and
-    seller positions, commodity index, the distinct commodities."""
-    with _lock:
-        found = _kept.get(projection)
-    if found is not None:
-        return found
-    buyers, sellers, commodities = store.sourcing_commodities()
-    names, index = np.unique(np.array(commodities, dtype=str), return_inverse=True)
-    b = np.searchsorted(projection.ids, np.array(buyers, dtype=str))
-    s = np.searchsorted(projection.ids, np.array(sellers, dtype=str))
-    n = projection.size
-    known = (b < n) & (s < n)  # written after the projection was read: left out
-    known[known] &= (projection.ids[b[known]] == np.array(buyers, dtype=str)[known]) & (
-        projection.ids[s[known]] == np.array(sellers, dtype=str)[known]
-    )
-    found = (b[known], s[known], index[known].astype(np.int32), names.tolist())
-    with _lock:
-        _kept[projection] = found
-    return found
-
-
-def goods_component(
-    view: MemberView, store: GraphStore, countries: np.ndarray, tables: RiskTables
-) -> np.ndarray:
+def goods_component(view: MemberView, columns: RiskColumns, tables: RiskTables) -> np.ndarray:
     """float64 per position: the goods component on the network, NaN elsewhere."""
     goods = tables.goods
     assert goods is not None
     tier = view.network.tier
-    buyer, seller, commodity, names = commodity_edges(view.projection, store)
-    keep = (tier[buyer] >= 0) & (tier[seller] > 0)
-    seller, commodity = seller[keep], commodity[keep]
-    good_of = [tables.commodities.good_of(c, goods.goods) for c in names]
-
-    codes, country_index = np.unique(countries[seller].astype(str), return_inverse=True)
+    keep = (tier[columns.buyer] >= 0) & (tier[columns.seller] > 0)
+    seller, commodity = columns.seller[keep], columns.commodity[keep]
+    country = columns.country[seller]
     out = np.where(tier > 0, 0.0, np.nan)
-    for c, good in enumerate(good_of):
+    for c, name in enumerate(columns.commodities):
+        good = tables.commodities.good_of(name, goods.goods)
         if good is None:
             continue
-        by_country = np.array([goods.level.get((good, str(cc)), 0.0) for cc in codes])
+        by_country = np.array([goods.level.get((good, cc), 0.0) for cc in columns.countries])
         at = commodity == c
         if at.any():
-            np.maximum.at(out, seller[at], by_country[country_index[at]])
+            np.maximum.at(out, seller[at], by_country[country[at]])
     return out

@@ -8,6 +8,9 @@ imported, no requirement) drop out and the others are scaled to sum to 1.
 
 from __future__ import annotations
 
+import math
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +18,7 @@ import numpy as np
 
 from cascade.audits import AuditGapReason
 from graph.store import GraphStore
+from risk.columns import RiskColumns, risk_columns
 from risk.dominators import dominated_counts, immediate_dominators
 from risk.goods import goods_component
 from risk.tables import RiskTables, TableVersion
@@ -62,16 +66,16 @@ def member_risk(
     comps: dict[str, np.ndarray | None] = dict.fromkeys(COMPONENTS)
     absent: dict[str, str] = {}
     fallback = np.zeros(p.size, dtype=bool)
-    countries = view.countries(store)
+    columns = risk_columns(p, store)
 
     if tables.countries is None:
         absent["country"] = NO_COUNTRY_TABLE
     else:
-        comps["country"], fallback = _country(countries, inside, tables)
+        comps["country"], fallback = _country(columns, inside, tables)
     if tables.goods is None:
         absent["goods"] = NO_GOODS_TABLE
     else:
-        comps["goods"] = goods_component(view, store, countries, tables)
+        comps["goods"] = goods_component(view, columns, tables)
     comps["audit"] = _audit(view, store, as_of)
     required = view.required(store)
     if not required:
@@ -84,14 +88,14 @@ def member_risk(
     configured = weights.by_component()
     present = [c for c in COMPONENTS if c not in absent]
     own_names = [c for c in present if c != "upstream"]
-    own_total = sum(configured[c] for c in own_names)
+    own_total = math.fsum(configured[c] for c in own_names)
     own = np.zeros(p.size)
     for c in own_names:
         if own_total > 0:
             own += configured[c] / own_total * _zeroed(comps[c], inside)
     comps["upstream"] = upstream(p, net, own, weights.decay)
 
-    total = sum(configured[c] for c in present)
+    total = math.fsum(configured[c] for c in present)
     if total <= 0:
         raise WeightsError(f"the components present ({', '.join(present)}) all weigh 0")
     effective = {c: (configured[c] / total if c in present else 0.0) for c in COMPONENTS}
@@ -120,18 +124,17 @@ def _zeroed(values: np.ndarray | None, inside: np.ndarray) -> np.ndarray:
 
 
 def _country(
-    countries: np.ndarray, inside: np.ndarray, tables: RiskTables
+    columns: RiskColumns, inside: np.ndarray, tables: RiskTables
 ) -> tuple[np.ndarray, np.ndarray]:
     table = tables.countries
     assert table is not None
     worst = 1.0 - table.worst
-    at = np.flatnonzero(inside)
-    codes = countries[at]
-    risk = np.array([1.0 - table.scores[c] if c in table.scores else np.nan for c in codes])
-    fallback = np.zeros(len(inside), dtype=bool)
-    fallback[at] = np.isnan(risk)
-    out = np.full(len(inside), np.nan)
-    out[at] = np.where(np.isnan(risk), worst, risk)
+    risk = np.array(
+        [1.0 - table.scores[c] if c in table.scores else np.nan for c in columns.countries]
+    )
+    found = risk[columns.country]
+    fallback = inside & np.isnan(found)
+    out = np.where(inside, np.where(np.isnan(found), worst, found), np.nan)
     return out, fallback
 
 
@@ -152,9 +155,21 @@ def _cascade(view: MemberView, required: list[str]) -> np.ndarray:
     return np.where(view.network.tier > 0, missed / len(required), np.nan)
 
 
+# The dominator tree depends on the view alone: kept while the view is.
+_criticality_kept: weakref.WeakKeyDictionary[MemberView, np.ndarray] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
 def _criticality(view: MemberView) -> np.ndarray:
-    net = view.network
-    idom = immediate_dominators(view.projection, net)
-    counts = dominated_counts(idom, net)
-    size = max(int((net.tier > 0).sum()), 1)
-    return np.where(net.tier > 0, counts / size, np.nan)
+    with _lock:
+        found = _criticality_kept.get(view)
+    if found is None:
+        net = view.network
+        idom = immediate_dominators(view.projection, net)
+        counts = dominated_counts(idom, net)
+        size = max(int((net.tier > 0).sum()), 1)
+        found = np.where(net.tier > 0, counts / size, np.nan)
+        found.flags.writeable = False  # shared by every answer of this view
+        with _lock:
+            _criticality_kept[view] = found
+    return found

@@ -16,6 +16,7 @@ import numpy as np
 from access.errors import BadUserInput
 from access.principal import Principal
 from graph.store import GraphStore
+from risk.columns import risk_columns
 from risk.model import MemberRisk, member_risk
 from risk.tables import RiskTables, load_tables
 from risk.weights import COMPONENTS, Weights, load_weights
@@ -100,13 +101,13 @@ def member_risk_report(
     chosen = at[order]
     ids = view.ids(chosen)
     details = {o.id: o for o in store.organisations(ids)}
-    countries = view.countries(store)
+    columns = risk_columns(view.projection, store)
     nodes = [
         NodeRisk(
             id=i,
             name=details[i].name if i in details else "",
             kind=view.kind(int(a)).value,
-            country=str(countries[a]),
+            country=columns.country_of(a),
             tier=view.tier(int(a)),
             score=float(risk.score[a]),
             components={

@@ -35,7 +35,7 @@ class Weights:
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise WeightsError(f"weight {name}: {value!r} is not a number >= 0")
-        total = sum(self.by_component().values())
+        total = math.fsum(self.by_component().values())
         if abs(total - 1) > SUM_TOLERANCE:
             raise WeightsError(f"the weights sum to {total:g}, not 1 ({self.by_component()})")
         if not (isinstance(self.decay, int | float) and 0 < self.decay <= 1):

@@ -44,9 +44,27 @@ def test_risk_tables_are_not_part_of_the_graph(store):
     assert store.risk_tables() == []  # clear empties everything beside the graph too
 
 
-def test_commodities_of_every_sourcing_edge(store):
+def test_countries_and_commodities_as_columns(store):
     batch = small_network()
     store.write(batch)
-    buyers, sellers, commodities = store.sourcing_commodities()
-    found = sorted(zip(buyers, sellers, commodities, strict=True))
+    handles, ids, country_index, country_names = store.organisation_countries()
+    assert country_names == sorted({o.country for o in batch.organisations})
+    countries = [country_names[i] for i in list(country_index)]
+    assert sorted(zip(ids, countries, strict=True)) == sorted(
+        (o.id, o.country) for o in batch.organisations
+    )
+    id_of = dict(zip(list(handles), ids, strict=True))
+    buyers, sellers, index, names = store.sourcing_commodities()
+    assert names == sorted({s.commodity for s in batch.sourcing})
+    found = sorted(
+        (id_of[b], id_of[s], names[i])
+        for b, s, i in zip(list(buyers), list(sellers), list(index), strict=True)
+    )
     assert found == sorted((s.buyer, s.seller, s.commodity) for s in batch.sourcing)
+
+
+def test_no_commodities_in_an_empty_store(store):
+    handles, ids, country_index, countries = store.organisation_countries()
+    buyers, sellers, index, names = store.sourcing_commodities()
+    assert (len(handles), ids, len(country_index), countries) == (0, [], 0, [])
+    assert (len(buyers), len(sellers), len(index), names) == (0, 0, 0, [])
