@@ -2,7 +2,8 @@
 # One-time (idempotent) set-up on a fresh Debian 12 machine: Redis, JDK 17 + Maven, the Python
 # package with its dev extras, and the embedded Neo4j launcher (Neo4j jars go to ~/.m2).
 # Where python3 is externally managed (Debian's own, PEP 668) the package goes into a
-# virtualenv, .venv, and `tiergraph` is linked into /usr/local/bin (root) or ~/.local/bin.
+# virtualenv, .venv, and `tiergraph` is linked into /usr/local/bin (root) or ~/.local/bin;
+# in a virtualenv that is active when it runs, the package goes there and nothing is linked.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,8 +16,10 @@ externally_managed() {
   python3 -c 'import os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'
 }
+in_a_venv() { python3 -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; }
 use_venv=0
-if [[ -x "$ROOT/.venv/bin/python" ]] || externally_managed; then use_venv=1; fi
+# A virtualenv the user has activated takes the package itself (nothing made, nothing linked).
+if ! in_a_venv && { [[ -x "$ROOT/.venv/bin/python" ]] || externally_managed; }; then use_venv=1; fi
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
 
 missing=()

@@ -157,6 +157,14 @@ def test_redis_not_running_is_one_line_naming_it(data_dir):
     assert f"Redis at {url} does not answer" in err and "Traceback" not in err
 
 
+def test_a_worker_without_redis_is_one_line_not_celery_retries(data_dir):
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    code, err = run_console_script("worker", TIERGRAPH_REDIS_URL=url)
+    assert code == 3
+    assert f"Redis at {url} does not answer" in err and "Traceback" not in err
+    assert "Trying again" not in err
+
+
 # ---- what a new user hit (issue 10) -------------------------------------------
 
 
@@ -272,6 +280,10 @@ def test_refusals_are_json_errors_with_format_json(data_dir):
         (("generate", "out", "--nodes", "50"), {}, "nodes must exceed members"),
         (("status",), {"TIERGRAPH_STORE": "neo4jx"}, "TIERGRAPH_STORE: Input should be"),
         (("serve",), {"TIERGRAPH_API_PORT": "99999"}, "TIERGRAPH_API_PORT: 99999 is not a port"),
+        (("generate", "README.md"), {}, "README.md: File exists (a file is there where a folder"),
+        (("status",), {"TIERGRAPH_DATA_DIR": "README.md"}, "README.md: File exists"),
+        (("cascade", "show", "-m", "M", "-r", "R", "--history", "-1"), {}, "--history"),
+        (("cascade", "show", "-m", "M", "-r", "R", "--gaps", "-3"), {}, "--gaps"),
     ],
 )
 def test_a_bad_argument_or_setting_is_one_line_and_exit_2(data_dir, args, env, says):

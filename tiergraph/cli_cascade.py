@@ -117,7 +117,7 @@ def print_gaps(rows: list[dict[str, Any]], limit: int, columns: tuple[str, ...])
             out.print(f"... and {len(rows) - limit:,} more (--gaps N, or --format json)")
 
 
-GapsOpt = Annotated[int, typer.Option("--gaps", help="how many gaps to list in the table")]
+GapsOpt = Annotated[int, typer.Option("--gaps", min=0, help="how many gaps to list in the table")]
 
 
 @cascade_app.command("run")
@@ -271,7 +271,7 @@ def _result_json(r: Any) -> dict[str, Any]:
 def show(
     member: MemberOpt,
     requirement: Annotated[str, typer.Option("--requirement", "-r")],
-    history: Annotated[int, typer.Option(help="also list this many earlier runs")] = 0,
+    history: Annotated[int, typer.Option(min=0, help="also list this many earlier runs")] = 0,
     gaps: GapsOpt = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -420,13 +420,18 @@ def audits(
 
 
 def worker(
-    concurrency: Annotated[int, typer.Option(help="worker processes")] = 2,
+    concurrency: Annotated[int, typer.Option(min=1, help="worker processes")] = 2,
     loglevel: Annotated[str, typer.Option(help="celery log level")] = "info",
 ) -> None:
     """Start a Celery worker for cascade jobs (Redis at TIERGRAPH_REDIS_URL)."""
     from tiergraph.bootstrap import make_celery
 
-    app = make_celery(current_settings())
+    settings = current_settings()
+    import redis
+
+    # Celery would retry a missing broker a hundred times: refuse at once instead (exit 3).
+    redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
+    app = make_celery(settings)
     app.worker_main(
         [
             "worker",

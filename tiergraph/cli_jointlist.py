@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from tiergraph.cli_cascade import AsOfOpt, open_store, parse_day
 from tiergraph.console import emit_json, out
@@ -57,7 +57,10 @@ def joint_list(as_of: AsOfOpt = None, fmt: ListFormatOpt = ListFormat.table) -> 
         writer.writerow(CSV_COLUMNS)
         writer.writerows(rows)
         return
-    table = Table("supplier", "name", "country", "valid audits", "open critical", "networks")
+    # The ids are what a user copies: never cut, whatever the terminal's width.
+    widest = max((len(row[0]) for row in rows), default=8)
+    supplier = Column("supplier", no_wrap=True, min_width=widest)
+    table = Table(supplier, "name", "country", "valid audits", "open critical", "networks")
     for row in rows:
         table.add_row(*row)
     out.print(f"[bold]joint audited supplier list[/bold] on {day.isoformat()}: {len(rows):,}")

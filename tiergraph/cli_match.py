@@ -233,10 +233,12 @@ def print_match(result: MatchResult, *, new_rows: bool) -> None:
     if new_rows:
         groups.append([r for r in result.rows if r.match.decision == "new"])
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id", no_wrap=True)
+    shown = [row for rows in groups for row in rows[:ROWS_SHOWN]]
+    # The ids are what --confirm and --create take: never cut, whatever the width.
+    table.add_column("id", no_wrap=True, min_width=max((len(r.org.id) for r in shown), default=2))
     table.add_column("name (country)")
     table.add_column("decision")
-    table.add_column("stored organisation")
+    table.add_column("stored organisation", overflow="fold")
     table.add_column("score", justify="right")
     table.add_column("conflicts")
     hidden = 0

@@ -146,7 +146,7 @@ def _service_error(exc: Exception) -> CliError | None:
             return CliError(
                 f"Neo4j at {Settings().neo4j_uri} does not answer ({exc}); start it "
                 "(scripts/services.sh start) or set TIERGRAPH_NEO4J_URI, or use the embedded "
-                "store (TIERGRAPH_STORE=memory)",
+                "store (TIERGRAPH_STORE=embedded)",
                 code="unavailable",
                 field="TIERGRAPH_NEO4J_URI",
                 exit=UNAVAILABLE,
@@ -167,9 +167,23 @@ def _service_error(exc: Exception) -> CliError | None:
     return None
 
 
+def _file_error(exc: Exception) -> CliError | None:
+    """A path that cannot be used as asked (a file where a folder is wanted, a folder
+    that cannot be made, no permission): one line naming the path."""
+    if not isinstance(exc, OSError) or exc.filename is None:
+        return None
+    reason = exc.strerror or type(exc).__name__
+    hint = ""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        hint = " (a file is there where a folder is needed)"
+    return CliError(f"{exc.filename}: {reason}{hint}", code="bad_path", field=None)
+
+
 def _known(exc: Exception) -> CliError | None:
     if isinstance(exc, CliError):
         return exc
+    if found := _file_error(exc):
+        return found
     if isinstance(exc, click.ClickException):
         return _usage_error(exc)
     if "pydantic" in sys.modules and (found := _settings_error(exc)):
