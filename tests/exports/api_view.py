@@ -21,6 +21,11 @@ ONE = """o{i}: organisation(id: "{id}") {{ id name kind country tier
 COVERAGE = """query ($r: ID!) { tierCoverage(requirement: $r) { tiers { tier nodes reached } } }"""
 ME = "{ me { organisation { id name kind country } } requirements { id } }"
 ALIASES = 15  # the API's limit per operation
+RISK = """query ($day: Date) { risk(asOf: $day, top: 500) { network decay
+  weights { component weight } absent { component reason }
+  tables { kind source edition imported rows }
+  nodes { id score countryFallback
+    components { country goods audit cascade upstream criticality } } } }"""
 
 
 def pages(store: GraphStore, who: Principal, query: str, field: str, **variables: Any) -> list:

@@ -18,7 +18,8 @@ from exports.formats import ExportFormat
 from exports.run import ExportError, write_export
 from graph.model import GraphBatch, Sourcing
 from loaders.generate import generate
-from tests.exports.api_view import api_view
+from tests.api.member_client import data
+from tests.exports.api_view import RISK, api_view
 from tests.exports.read import read_export
 from tests.views.forum import AS_OF, PRINCIPALS, forum
 
@@ -122,6 +123,13 @@ def test_a_generated_network_reads_back_as_the_api_answers(engine_store, tmp_pat
                 reached.add(e.seller)
                 frontier.append(e.seller)
     assert set(read.nodes) == reached
+    # The risk columns: the API's risk for every node of the network.
+    who = Principal(Role.ANALYST, member, f"k-{member}")
+    risk = data(engine_store, who, RISK, day=str(day))["risk"]
+    assert risk["network"] == len(risk["nodes"]) == len(reached) - 1
+    for read in reads:
+        for node in risk["nodes"]:
+            assert read.risk[node["id"]]["risk_score"] == pytest.approx(node["score"])
     for read in reads:
         assert read.edges == {pair: sorted(c) for pair, c in edges.items()}
 

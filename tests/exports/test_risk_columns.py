@@ -1,8 +1,8 @@
-"""The risk columns of every format say what the risk service answers the member's
-people (risk.service.member_risk_report, what `risk show` and the API's risk
-print): the score and each component per node, the country fallback, the
-weights and the tables' versions; with no table imported, the country and goods
-columns are empty and the header says why."""
+"""The risk columns of every format say what the API's `risk` answers the member's
+people (the same as `tiergraph risk show`), on every store: the score and each
+component per node, the country fallback, the weights, the decay and the tables'
+versions; with no table imported, the country and goods columns are empty and the
+header says why."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import pytest
 from exports.formats import ExportFormat
 from exports.run import write_export
 from risk.importers import import_table
-from risk.service import MAX_TOP, member_risk_report
+from tests.api.member_client import data
+from tests.exports.api_view import RISK
 from tests.exports.read import read_export
 from tests.risk.real_tables import ILAB, WGI
 from tests.views.forum import AS_OF, PRINCIPALS, forum
@@ -27,33 +28,34 @@ def close(a: float | None, b: float | None) -> bool:
 
 
 @pytest.mark.parametrize("tables", [True, False], ids=["tables", "no-tables"])
-def test_the_risk_columns_are_the_risk_services(engine_store, tmp_path, tables):
+def test_the_risk_columns_are_the_apis_risk(engine_store, tmp_path, tables):
     engine_store.write(forum())
     if tables:
         import_table(engine_store, ILAB, "goods", today=date(2026, 2, 1))
         import_table(engine_store, WGI, "countries", today=date(2026, 2, 1))
-    report = member_risk_report(
-        principal=PRINCIPALS["analyst"], store=engine_store, as_of=AS_OF, top=MAX_TOP
-    )
-    assert report.network == 5
+    risk = data(engine_store, PRINCIPALS["analyst"], RISK, day=str(AS_OF))["risk"]
+    assert risk["network"] == len(risk["nodes"]) == 5
     for fmt in FORMATS:
         path = tmp_path / f"m1.{fmt}"
         write_export(engine_store, "M1", ExportFormat(fmt), AS_OF, path)
         read = read_export(path, fmt)
-        for node in report.nodes:
-            risk = read.risk[node.id]
-            assert close(risk["risk_score"], node.score), (fmt, node.id)
-            for component, value in node.components.items():
-                assert close(risk.get(f"risk_{component}"), value), (fmt, node.id, component)
-            assert bool(risk["risk_country_fallback"]) == node.country_fallback
-        member = {k: v for k, v in read.risk["M1"].items() if v not in (None, 0.0)}
+        for node in risk["nodes"]:
+            got = read.risk[node["id"]]
+            assert close(got["risk_score"], node["score"]), (fmt, node["id"])
+            for component, value in node["components"].items():
+                assert close(got.get(f"risk_{component}"), value), (fmt, node["id"], component)
+            assert got["risk_country_fallback"] == node["countryFallback"]
+        member = {k: v for k, v in read.risk["M1"].items() if v is not None}
         assert not member  # the member is not in its own network: no risk
-        assert read.header["risk_weights"] == pytest.approx(report.risk.weights)
-        versions = {k: v.as_dict() if v else None for k, v in report.risk.tables.items()}
-        assert read.header["risk_tables"] == versions
-        absent = read.header["risk_absent"]
+        weights = {w["component"]: w["weight"] for w in risk["weights"]}
+        assert read.header["risk_weights"] == pytest.approx(weights)
+        assert read.header["risk_decay"] == risk["decay"]
+        kept = {k: v for k, v in read.header["risk_tables"].items() if v is not None}
+        assert kept == {t["kind"]: t for t in risk["tables"]}
+        absent = {a["component"]: a["reason"] for a in risk["absent"]}
+        assert read.header["risk_absent"] == absent
         if tables:
-            assert not absent and versions["countries"]["edition"] == "2022"
+            assert not absent and kept["countries"]["edition"] == "2022"
         else:
             assert set(absent) == {"country", "goods"}
             assert all(
