@@ -71,12 +71,14 @@ def write_export(
     on_table: Callable[[ExportTable], None] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Written:
-    """Write the member's export to `path`: to a file beside it first, renamed
-    when whole, so that `path` is never a half-written export."""
+    """Write the member's export to `path`: to a file of its own beside it first,
+    renamed when whole, so that `path` is never a half-written export (and two
+    runs of one job, a task redelivered while the first still runs, never write
+    into one file)."""
     table = table_of(store, member, as_of)
     if on_table:
         on_table(table)
-    partial = path.with_name(path.name + ".part")
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:12]}.part")
     try:
         write(fmt, table, partial, progress or (lambda _rows: None))
         os.replace(partial, path)
