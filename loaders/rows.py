@@ -21,6 +21,7 @@ from pydantic import (
 
 from graph import model
 from graph.model import ActionStatus, FindingStatus, Kind, Severity, StepKind
+from graph.store import RequestStatus, ShareRequest
 from loaders.countries import code_for
 from matching import identifiers
 
@@ -297,7 +298,7 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         "rejected_at": StepKind.REJECTED,
     }
     steps = tuple(
-        model.ActionStep(f"{day.isoformat()}T12:00:00.000000+00:00", kind, None, "load")
+        model.ActionStep(noon(day), kind, None, LOADED_BY)
         for column, kind in kinds.items()
         if (day := row[column]) is not None
     )
@@ -310,6 +311,60 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         row["reason"],
         None,
         tuple(sorted(steps, key=lambda s: s.at)),
+    )
+
+
+class ShareRequestRow(Row):
+    """A member's request to see an audit, with its answer when it has one (DOMAIN.md,
+    "Share requests"); its owner is the organisation the audit covers."""
+
+    id: Id
+    member: Id
+    audit: Id
+    status: RequestStatus
+    at: PastDay
+    message: OptText = None
+    answered_at: OptPastDay = None
+    reason: OptText = None  # a decline's
+
+    @model_validator(mode="after")
+    def _answer(self) -> ShareRequestRow:
+        if self.status == RequestStatus.OPEN and self.answered_at is not None:
+            raise ValueError("answered_at: an open request has no answer yet")
+        if self.status != RequestStatus.OPEN and self.answered_at is None:
+            raise ValueError(f"answered_at: a {self.status} request says when it was answered")
+        if self.answered_at is not None and self.answered_at < self.at:
+            raise ValueError(f"answered_at: {self.answered_at} precedes at {self.at}")
+        if self.reason is not None and self.status != RequestStatus.DECLINED:
+            raise ValueError(
+                f"reason: only a decline gives a reason (the request is {self.status})"
+            )
+        return self
+
+
+LOADED_BY = "load"  # requested_by, answered_by and a step's role of what a load writes
+
+
+def noon(day: date) -> str:
+    """A loaded day as the ISO time the stores keep: noon UTC."""
+    return f"{day.isoformat()}T12:00:00.000000+00:00"
+
+
+def share_request(**row: Any) -> ShareRequest:
+    """The request; its owner is filled in once its audit is known (loaders.validate)."""
+    answered = row["answered_at"]
+    return ShareRequest(
+        id=row["id"],
+        member=row["member"],
+        audit=row["audit"],
+        owner="",
+        status=row["status"],
+        at=noon(row["at"]),
+        requested_by=LOADED_BY,
+        message=row["message"],
+        answered_at=None if answered is None else noon(answered),
+        answered_by=None if answered is None else LOADED_BY,
+        reason=row["reason"],
     )
 
 
@@ -326,6 +381,7 @@ KINDS: dict[str, tuple[type[Row], Any]] = {
     "shares": (ShareRow, model.Share),
     "recognitions": (RecognitionRow, model.Recognition),
     "corrective_actions": (CorrectiveActionRow, corrective_action),
+    "share_requests": (ShareRequestRow, share_request),
 }
 
 REQUIRED_COLUMNS = {

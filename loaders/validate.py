@@ -23,6 +23,7 @@ from graph.model import (
 from graph.store import GraphStore
 from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
+from loaders.validate_requests import Requests, check_requests
 
 NODE_KINDS = {
     "organisations": "organisation",
@@ -47,9 +48,10 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "shares": [("audit", "audit"), ("member", "member")],
     "recognitions": [("member", "member")],
     "corrective_actions": [("finding", "finding")],
+    "share_requests": [("member", "member"), ("audit", "audit")],
 }
-# Kept beside the graph, not in its batch (Checked.actions).
-BESIDE_BATCH = ("corrective_actions",)
+# Kept beside the graph, not in its batch (Checked.actions, Checked.requests).
+BESIDE_BATCH = ("corrective_actions", "share_requests")
 
 
 PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only counts
@@ -59,6 +61,7 @@ PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only co
 class Checked:
     batch: GraphBatch = field(default_factory=GraphBatch)
     actions: list[CorrectiveAction] = field(default_factory=list)  # corrective_actions rows
+    requests: Requests = field(default_factory=Requests)  # share_requests rows
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past PROBLEMS_KEPT
     rows: int = 0
@@ -175,6 +178,7 @@ def check(
     ctx.rejected.update(unparsed_ids)
     ctx.rejected["organisation"] |= set(held_back)
     sourcing_pairs = _stored_sourcing_pairs(store, parsed)
+    asked: list[tuple[RawRow, Any]] = []  # share_requests rows, checked last and together
 
     for kind in KINDS:
         accepted = result.actions if kind in BESIDE_BATCH else getattr(result.batch, kind)
@@ -186,6 +190,9 @@ def check(
                 if kind in NODE_KINDS:
                     ctx.rejected[NODE_KINDS[kind]].add(value.id)
                 continue
+            if kind == "share_requests":
+                asked.append((raw, value))
+                continue
             accepted.append(value)
             if kind in NODE_KINDS:
                 first_seen[value.id] = raw
@@ -196,6 +203,8 @@ def check(
                 sourcing_pairs.add((value.buyer, value.seller))
         if kind == "organisations":
             result.add(_taken_from_store(result.batch, ctx))
+    result.requests, refused = check_requests(asked, ctx.loaded["audit"], result.batch, store)
+    result.add(refused)
     return result
 
 
