@@ -2,7 +2,8 @@
 same seed: drawn from their own generator, so the network's rows stay what they
 are without them. A closed finding has a verified plan (or none: closed before
 tiergraph); an open one a plan proposed, accepted, rejected or completed, or none.
-Every day lies between the audit's date and today."""
+Every day lies between the audit's date and today, one step a day (a loaded
+history keeps days only, and reads back in the order of its days)."""
 
 from __future__ import annotations
 
@@ -49,17 +50,16 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
             status = rnd.choice(OPEN_STATES)
         if status is None or start > today:
             continue
-        span = (today - start).days
         wanted = [ActionStatus.PROPOSED] if status == ActionStatus.REJECTED else None
         reached = wanted or [s for s, _ in STAGES][: [s for s, _ in STAGES].index(status) + 1]
-        days = sorted(start + timedelta(days=rnd.randint(0, span)) for _ in reached)
-        steps = [
-            ActionStep(_at(d), k, None, "load") for d, (_, k) in zip(days, STAGES, strict=False)
-        ]
+        kinds = [k for _, k in STAGES][: len(reached)]
         if status == ActionStatus.REJECTED:
-            steps.append(
-                ActionStep(_at(days[-1] + timedelta(days=0)), StepKind.REJECTED, None, "load")
-            )
+            kinds.append(StepKind.REJECTED)
+        span = (today - start).days
+        if span + 1 < len(kinds):  # one step a day: a history reads back in its order
+            continue
+        days = sorted(start + timedelta(days=d) for d in rnd.sample(range(span + 1), len(kinds)))
+        steps = [ActionStep(_at(d), k, None, "load") for d, k in zip(days, kinds, strict=True)]
         done = status in (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
         out.append(
             CorrectiveAction(
@@ -70,7 +70,7 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
                 "evidence on file" if done else None,
                 "not specific enough" if status == ActionStatus.REJECTED else None,
                 None,
-                tuple(sorted(steps, key=lambda s: (s.at, s.kind.value))),
+                tuple(steps),
             )
         )
     return out

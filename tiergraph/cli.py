@@ -258,6 +258,8 @@ def generate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
+    from loaders import beside
+    from loaders.generate import REFERENCE_DAY
     from loaders.generate import generate as make
     from loaders.writers import write_csv_dir, write_json_bundle
 
@@ -265,6 +267,8 @@ def generate(
         batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
     except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
         raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
+    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
+    rows = kept.rows()
     with progress_bar(fmt == Format.table) as progress:
         task = progress.add_task("writing files", total=len(batch))
 
@@ -272,10 +276,13 @@ def generate(
             progress.advance(task, n)
 
         if as_json:
-            files = [write_json_bundle(batch, out_dir / "network.json", progress=advance)]
+            bundle = out_dir / "network.json"
+            files = [write_json_bundle(batch, bundle, progress=advance, beside=rows)]
         else:
             files = write_csv_dir(batch, out_dir, progress=advance)
+            files += beside.write_csv(kept, out_dir)
     counts = {name: len(rows) for name, rows in _fields(batch)}
+    counts |= {kind: len(kind_rows) for kind, kind_rows in rows.items()}
     if fmt == Format.json:
         emit_json({"files": [str(f) for f in files], "rows": counts})
     else:
