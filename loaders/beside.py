@@ -21,6 +21,8 @@ STEP_COLUMNS = {
     StepKind.VERIFIED: "verified_at",
     StepKind.REJECTED: "rejected_at",
 }
+ANSWERS = {StepKind.EXTENSION_GRANTED: "granted", StepKind.EXTENSION_REFUSED: "refused"}
+EXTENSION_COLUMNS = ("extension", "extension_asked_at", "extension_answer", "extension_answered_at")
 KINDS = ("corrective_actions", "share_requests")
 
 
@@ -49,7 +51,8 @@ def generated(batch: GraphBatch, *, seed: int, today: date) -> Beside:
 
 
 def action_row(plan: CorrectiveAction) -> dict[str, Any]:
-    """A plan as its row: each stage's day from its (last) step of that kind."""
+    """A plan as its row: each stage's day from its (last) step of that kind, and its
+    last extension asked with its answer (a row holds one)."""
     row: dict[str, Any] = {
         "finding": plan.finding,
         "description": plan.description,
@@ -59,9 +62,15 @@ def action_row(plan: CorrectiveAction) -> dict[str, Any]:
         "reason": plan.reason,
     }
     row |= {column: None for column in STEP_COLUMNS.values()}
+    row |= dict.fromkeys(EXTENSION_COLUMNS)
     for step in plan.history:
         if step.kind in STEP_COLUMNS:
             row[STEP_COLUMNS[step.kind]] = step.at[:10]
+        elif step.kind == StepKind.EXTENSION_REQUESTED and step.due_date is not None:
+            row["extension"], row["extension_asked_at"] = step.due_date.isoformat(), step.at[:10]
+            row["extension_answer"] = row["extension_answered_at"] = None  # asked again
+        elif step.kind in ANSWERS:
+            row["extension_answer"], row["extension_answered_at"] = ANSWERS[step.kind], step.at[:10]
     return row
 
 

@@ -14,6 +14,7 @@ from graph.model import (
     ActionStatus,
     ActionStep,
     CorrectiveAction,
+    Finding,
     FindingStatus,
     GraphBatch,
     StepKind,
@@ -38,6 +39,26 @@ def _at(day: date) -> str:
     return f"{day.isoformat()}T12:00:00.000000+00:00"
 
 
+EXTENDED = 0.35  # odds that the owner of an open finding's plan asks for a later due day
+ANSWERS = ((), (StepKind.EXTENSION_GRANTED,), (StepKind.EXTENSION_REFUSED,))
+
+
+def _extension(
+    rnd: random.Random, finding: Finding, status: ActionStatus, start: date
+) -> tuple[date | None, tuple[StepKind, ...]]:
+    """A due day asked for (and its answer, or none yet): granted, it is the
+    finding's due_date now (the grant moved it there); otherwise a later day."""
+    if status == ActionStatus.VERIFIED or rnd.random() >= EXTENDED:
+        return None, ()
+    answer = rnd.choice(ANSWERS)
+    if answer == (StepKind.EXTENSION_GRANTED,):
+        if finding.due_date is None:
+            return None, ()
+        return finding.due_date, answer
+    due = finding.due_date or start + timedelta(days=90)
+    return due + timedelta(days=rnd.choice((14, 30, 60))), answer
+
+
 def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[CorrectiveAction]:
     rnd = random.Random(seed * 7919 + 1)
     audit_day = {a.id: a.audit_date for a in batch.audits}
@@ -58,8 +79,24 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
         span = (today - start).days
         if span + 1 < len(kinds):  # one step a day: a history reads back in its order
             continue
-        days = sorted(start + timedelta(days=d) for d in rnd.sample(range(span + 1), len(kinds)))
-        steps = [ActionStep(_at(d), k, None, "load") for d, k in zip(days, kinds, strict=True)]
+        extension, answer = _extension(rnd, f, status, start)
+        extra = [] if extension is None else [StepKind.EXTENSION_REQUESTED, *answer]
+        if span + 1 < len(kinds) + len(extra):
+            extension, extra = None, []
+        days = sorted(
+            start + timedelta(days=d) for d in rnd.sample(range(span + 1), len(kinds) + len(extra))
+        )
+        at_extension = sorted(rnd.sample(range(1, len(days)), len(extra)))
+        stage_days = [d for n, d in enumerate(days) if n not in at_extension]
+        steps = [
+            ActionStep(_at(d), k, None, "load") for d, k in zip(stage_days, kinds, strict=True)
+        ]
+        steps += [
+            ActionStep(_at(days[n]), k, None, "load", None, extension)
+            for n, k in zip(at_extension, extra, strict=True)
+        ]
+        steps.sort(key=lambda step: step.at)
+        pending = extension if extra == [StepKind.EXTENSION_REQUESTED] else None
         done = status in (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
         out.append(
             CorrectiveAction(
@@ -69,7 +106,7 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
                 status,
                 "evidence on file" if done else None,
                 "not specific enough" if status == ActionStatus.REJECTED else None,
-                None,
+                pending,
                 tuple(steps),
             )
         )

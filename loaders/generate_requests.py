@@ -66,7 +66,9 @@ def share_requests(batch: GraphBatch, *, seed: int, today: date) -> list[ShareRe
             span = (today - audit.audit_date).days
             edge = n % 4  # every fourth on a boundary: asked on the audit's day or answered today
             start = audit.audit_date + timedelta(days=0 if edge == 1 else rnd.randint(0, span))
-            answered = today if edge == 2 else start + timedelta(rnd.randint(0, (today - start).days))
+            answered = (
+                today if edge == 2 else start + timedelta(rnd.randint(0, (today - start).days))
+            )
             out.append(_request(len(out), member, audit, status, start, answered, rnd))
             if status == RequestStatus.DECLINED and rnd.random() < ASKED_AGAIN:
                 again = answered + timedelta(rnd.randint(0, (today - answered).days))
@@ -103,4 +105,3 @@ def _request(
 def granted(requests: list[ShareRequest]) -> list[Share]:
     """The SHARED_WITH that the granted requests add (as the loader writes them)."""
     return [Share(r.audit, r.member) for r in requests if r.status == RequestStatus.GRANTED]
-

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 import iso3166
@@ -237,6 +238,11 @@ class RecognitionRow(Row):
     scheme: Text
 
 
+class ExtensionAnswer(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 # A plan's stages in order, each with the day column that says when it was reached.
 ACTION_STAGES = (
     (ActionStatus.PROPOSED, "proposed_at"),
@@ -261,6 +267,30 @@ class CorrectiveActionRow(Row):
     completed_at: OptPastDay = None
     verified_at: OptPastDay = None
     rejected_at: OptPastDay = None
+    extension: OptDay = None  # a later due day the owner asked for
+    extension_asked_at: OptPastDay = None
+    extension_answer: Annotated[ExtensionAnswer | None, BeforeValidator(_blank_to_none)] = None
+    extension_answered_at: OptPastDay = None
+
+    @model_validator(mode="after")
+    def _extension(self) -> CorrectiveActionRow:
+        if (self.extension is None) != (self.extension_asked_at is None):
+            missing = "extension" if self.extension is None else "extension_asked_at"
+            raise ValueError(f"{missing}: missing: an extension asked says its day and when")
+        answered = (self.extension_answer is None, self.extension_answered_at is None)
+        if answered[0] != answered[1]:
+            missing = "extension_answer" if answered[0] else "extension_answered_at"
+            raise ValueError(f"{missing}: missing: an answer says which and when")
+        if self.extension_answer is not None and self.extension is None:
+            raise ValueError("extension: an answer needs the extension asked")
+        asked, answer = self.extension_asked_at, self.extension_answered_at
+        if asked is not None and answer is not None and answer < asked:
+            raise ValueError(f"extension_answered_at: {answer} precedes extension_asked_at {asked}")
+        if asked is not None and self.proposed_at is not None and asked < self.proposed_at:
+            raise ValueError(f"extension_asked_at: {asked} precedes proposed_at {self.proposed_at}")
+        if self.status == ActionStatus.VERIFIED and self.extension and answer is None:
+            raise ValueError("extension: a verified plan has no extension waiting for an answer")
+        return self
 
     @model_validator(mode="after")
     def _stages(self) -> CorrectiveActionRow:
@@ -297,11 +327,21 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         "verified_at": StepKind.VERIFIED,
         "rejected_at": StepKind.REJECTED,
     }
-    steps = tuple(
+    steps = [
         model.ActionStep(noon(day), kind, None, LOADED_BY)
         for column, kind in kinds.items()
         if (day := row[column]) is not None
-    )
+    ]
+    asked, answer = row["extension"], row["extension_answer"]
+    if asked is not None:
+        at = row["extension_asked_at"]
+        steps.append(
+            model.ActionStep(noon(at), StepKind.EXTENSION_REQUESTED, None, LOADED_BY, None, asked)
+        )
+    if answer is not None:
+        kind = StepKind.EXTENSION_GRANTED if answer == "granted" else StepKind.EXTENSION_REFUSED
+        at = row["extension_answered_at"]
+        steps.append(model.ActionStep(noon(at), kind, None, LOADED_BY, None, asked))
     return model.CorrectiveAction(
         row["finding"],
         row["description"],
@@ -309,7 +349,7 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         row["status"],
         row["evidence"],
         row["reason"],
-        None,
+        asked if answer is None else None,
         tuple(sorted(steps, key=lambda s: s.at)),
     )
 

@@ -15,10 +15,12 @@ from graph.model import (
     IDENTIFIER_FIELDS,
     ActionStatus,
     CorrectiveAction,
+    Finding,
     FindingStatus,
     GraphBatch,
     Kind,
     Organisation,
+    StepKind,
 )
 from graph.store import GraphStore
 from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
@@ -118,7 +120,7 @@ class _Context:
         for entity in ("requirement", "audit"):
             self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
         found = self.store.findings(wanted["finding"]) if wanted["finding"] else []
-        self.stored_findings = {f.id: f.status for f in found}
+        self.stored_findings = {f.id: f for f in found}
         self.stored["finding"] = set(self.stored_findings)
 
     def org_kind(self, org_id: str) -> Kind | None:
@@ -304,13 +306,31 @@ def _action_problems(
         where = _where(first_seen[value.finding], raw)
         return [raw.problem("finding", f"a second plan of this finding ({where})")]
     first_seen[value.finding] = raw
-    loaded = ctx.loaded["finding"].get(value.finding)
-    status = loaded.status if loaded is not None else ctx.stored_findings.get(value.finding)
+    finding = ctx.loaded["finding"].get(value.finding) or ctx.stored_findings[value.finding]
     verified = value.status == ActionStatus.VERIFIED
-    if verified and status != FindingStatus.CLOSED:
+    if verified and finding.status != FindingStatus.CLOSED:
         return [raw.problem("status", "a verified plan closes its finding: the finding is open")]
-    if not verified and status == FindingStatus.CLOSED:
+    if not verified and finding.status == FindingStatus.CLOSED:
         return [
             raw.problem("status", f"the finding is closed: a {value.status} plan needs it open")
         ]
+    return _extension_problems(raw, value, finding)
+
+
+def _extension_problems(raw: RawRow, value: CorrectiveAction, finding: Finding) -> list[Problem]:
+    """A due day asked for comes after the finding's; a granted one is the finding's
+    due_date now (the grant moved it), as the load writes the finding or as stored."""
+    asked = [s for s in value.history if s.kind == StepKind.EXTENSION_REQUESTED]
+    if not asked:
+        return []
+    day, due = asked[0].due_date, finding.due_date
+    granted = any(s.kind == StepKind.EXTENSION_GRANTED for s in value.history)
+    if granted and due != day:
+        return [
+            raw.problem(
+                "extension", f"granted, it is the finding's due_date: the finding says {due}"
+            )
+        ]
+    if not granted and due is not None and day is not None and day <= due:
+        return [raw.problem("extension", f"{day} is not after the finding's due_date {due}")]
     return []

@@ -35,6 +35,7 @@ from tiergraph.cli_match import (
     thresholds,
 )
 from tiergraph.cli_serve import serve
+from tiergraph.cli_sharing import share_requests
 from tiergraph.console import (
     BAD_ROWS,
     CliError,
@@ -503,6 +504,7 @@ app.command()(audits)
 app.command()(findings)
 app.command()(savings)
 app.command("joint-list")(joint_list)
+app.command("share-requests")(share_requests)
 app.command()(worker)
 app.command()(serve)
 

@@ -11,7 +11,7 @@ from datetime import date
 import networkx as nx
 import pytest
 
-from graph.model import ActionStatus, FindingStatus, Kind
+from graph.model import ActionStatus, FindingStatus, Kind, StepKind
 from graph.store import RequestStatus
 from loaders import beside
 from loaders.generate import REFERENCE_DAY, generate
@@ -21,6 +21,7 @@ from loaders.writers import write_csv_dir, write_json_bundle
 from tests.loaders.test_load import problems
 
 SEED = 11
+ANSWERS = (StepKind.EXTENSION_GRANTED, StepKind.EXTENSION_REFUSED)
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +76,40 @@ def test_requests_follow_the_rules(forum):
 
 def test_plans_follow_the_rules(forum):
     """Only on findings, one each; verified on closed findings, the others on open
-    ones; a history in stage order, one step a day, between the audit and today."""
+    ones; a history in stage order, one step a day, between the audit and today;
+    due-date extensions asked after the proposal, pending, granted (the finding's
+    due_date is the day granted) or refused (a day after the finding's)."""
     batch, kept = forum
     findings = {f.id: f for f in batch.findings}
     audit_day = {a.id: a.audit_date for a in batch.audits}
     assert len({p.finding for p in kept.actions}) == len(kept.actions)
     order = ["proposed", "accepted", "completed", "verified"]
+    extended: Counter[str] = Counter()
     for p in kept.actions:
         f = findings[p.finding]
         assert (f.status == FindingStatus.CLOSED) == (p.status == ActionStatus.VERIFIED)
         days = [_day(s.at) for s in p.history]
         assert days == sorted(set(days)) and audit_day[f.audit] <= days[0]
         assert days[-1] <= REFERENCE_DAY
-        kinds = [s.kind.value for s in p.history]
+        kinds = [s.kind.value for s in p.history if not s.kind.startswith("extension")]
         if p.status == ActionStatus.REJECTED:
             assert kinds == ["proposed", "rejected"]
         else:
             assert kinds == order[: order.index(p.status.value) + 1]
+        asked = [s for s in p.history if s.kind == StepKind.EXTENSION_REQUESTED]
+        answers = [s for s in p.history if s.kind in ANSWERS]
+        if asked:
+            assert p.history[0].kind == StepKind.PROPOSED and f.status == FindingStatus.OPEN
+            assert len(asked) == 1 and len(answers) <= 1
+            assert p.extension == (None if answers else asked[0].due_date)
+            extended[answers[0].kind.value if answers else "pending"] += 1
+            if answers and answers[0].kind == StepKind.EXTENSION_GRANTED:
+                assert f.due_date == asked[0].due_date
+            elif f.due_date is not None:
+                assert asked[0].due_date > f.due_date
+        else:
+            assert not answers and p.extension is None
+    assert set(extended) == {"pending", "extension_granted", "extension_refused"}
 
 
 @pytest.mark.parametrize("bundle", [False, True], ids=["csv", "json"])
