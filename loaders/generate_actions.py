@@ -44,13 +44,14 @@ ANSWERS = ((), (StepKind.EXTENSION_GRANTED,), (StepKind.EXTENSION_REFUSED,))
 
 
 def _extension(
-    rnd: random.Random, finding: Finding, status: ActionStatus, start: date
+    rnd: random.Random, finding: Finding, status: ActionStatus, start: date, turn: int
 ) -> tuple[date | None, tuple[StepKind, ...]]:
-    """A due day asked for (and its answer, or none yet): granted, it is the
-    finding's due_date now (the grant moved it there); otherwise a later day."""
+    """A due day asked for (and its answer, or none yet; the answers take turns, so
+    a forum holds each): granted, it is the finding's due_date now (the grant moved
+    it there); otherwise a later day."""
     if status == ActionStatus.VERIFIED or rnd.random() >= EXTENDED:
         return None, ()
-    answer = rnd.choice(ANSWERS)
+    answer = ANSWERS[turn % len(ANSWERS)]
     if answer == (StepKind.EXTENSION_GRANTED,):
         if finding.due_date is None:
             return None, ()
@@ -63,6 +64,7 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
     rnd = random.Random(seed * 7919 + 1)
     audit_day = {a.id: a.audit_date for a in batch.audits}
     out = []
+    turn = 0  # extensions made so far
     for f in batch.findings:
         start = audit_day[f.audit]
         if f.status == FindingStatus.CLOSED:
@@ -79,7 +81,7 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
         span = (today - start).days
         if span + 1 < len(kinds):  # one step a day: a history reads back in its order
             continue
-        extension, answer = _extension(rnd, f, status, start)
+        extension, answer = _extension(rnd, f, status, start, turn)
         extra = [] if extension is None else [StepKind.EXTENSION_REQUESTED, *answer]
         if span + 1 < len(kinds) + len(extra):
             extension, extra = None, []
@@ -97,6 +99,7 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
         ]
         steps.sort(key=lambda step: step.at)
         pending = extension if extra == [StepKind.EXTENSION_REQUESTED] else None
+        turn += extension is not None
         done = status in (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
         out.append(
             CorrectiveAction(
