@@ -413,12 +413,16 @@ def demo(
 
 
 def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
+    from loaders import beside
+    from loaders.generate import REFERENCE_DAY
     from loaders.generate import generate as make
     from loaders.load import load as load_files
     from loaders.writers import write_csv_dir
 
     files = folder / "demo-input"
-    write_csv_dir(make(nodes=nodes, seed=seed), files)
+    batch = make(nodes=nodes, seed=seed)
+    write_csv_dir(batch, files)
+    beside.write_csv(beside.generated(batch, seed=seed, today=REFERENCE_DAY), files)
     report = load_files(store, [files])
     if report.problems:
         raise RuntimeError(f"the demo's own files did not load: {report.problems[0]}")
