@@ -83,40 +83,48 @@ def check_requests(
     shared = {(a, m) for a, ms in store.shares_of(list(audits)).items() for m in ms}
     shared |= {(s.audit, s.member) for s in batch.shares}
     shared |= {(v.audit, v.member) for _, v in rows if v.status == RequestStatus.GRANTED}
-    stored = {r.id: r for m in {v.member for _, v in rows} for r in store.share_requests(member=m)}
+    stored = {r.id: r for r in store.share_requests()}  # people's requests: thousands, not millions
     networks = Networks(store, batch.sourcing)
-    in_load = {v.id for _, v in rows}
-    open_now = {  # (member, audit) -> the stored open request the load leaves open
-        (r.member, r.audit): r.id
-        for r in stored.values()
-        if r.status == OPEN and r.id not in in_load
-    }
     first: dict[str, RawRow] = {}
-    accepted: list[ShareRequest] = []
+    checked: list[tuple[RawRow, ShareRequest, Audit]] = []
     for raw, value in rows:
         audit = audits[value.audit]
         request = replace(value, owner=audit.organisation)
         why = _problem(request, audit, stored.get(request.id), first, raw, networks)
-        if why is None and request.status == OPEN:
-            pair = (request.member, request.audit)
-            if pair in open_now:
-                why = ("status", f"{request.member!r} has an open request {open_now[pair]!r} "
-                       "for this audit already: at most one is open")  # fmt: skip
-            elif (request.audit, request.member) in shared or audit.shared_with_all:
-                why = ("audit", f"{request.member!r} sees this audit already: nothing to request")
-            else:
-                open_now[pair] = request.id
         if why is not None:
             problems.append(raw.problem(*why))
             continue
         first[request.id] = raw
+        checked.append((raw, request, audit))
+    # One open request per (member, audit): the stored ones the load does not rewrite,
+    # then the load's own, in order (a rejected row leaves its stored request as it is).
+    rewritten = {r.id for _, r, _ in checked}
+    open_now = {
+        (r.member, r.audit): r.id
+        for r in stored.values()
+        if r.status == OPEN and r.id not in rewritten
+    }
+    accepted: list[ShareRequest] = []
+    for raw, request, audit in checked:
+        if request.status == OPEN:
+            pair = (request.member, request.audit)
+            if pair in open_now:
+                why = ("status", f"{request.member!r} has an open request {open_now[pair]!r} "
+                       "for this audit already: at most one is open")  # fmt: skip
+                problems.append(raw.problem(*why))
+                continue
+            if (request.audit, request.member) in shared or audit.shared_with_all:
+                why = ("audit", f"{request.member!r} sees this audit already: nothing to request")
+                problems.append(raw.problem(*why))
+                continue
+            open_now[pair] = request.id
         kept = stored.get(request.id)
         if kept is not None and _same(kept, request):
             result.unchanged += 1
         else:
             accepted.append(request)
     result.write = sorted(accepted, key=lambda r: r.status == OPEN)
-    return result, problems
+    return result, sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
 def _problem(

@@ -85,6 +85,10 @@ def test_a_load_answers_an_open_request_once(engine_store, tmp_path):
     refused = load(store, [_folder(tmp_path, undo, "h")], today=TODAY)
     assert [(p.field, "answered once" in p.reason) for p in refused.problems] == [("status", True)]
     assert _by_id(store)["R-1"].status == RequestStatus.GRANTED
+    other = HEADER + "R-3,M1,A1,open,2026-02-01,,,\n"  # R-3 is M2's request for A3
+    refused = load(store, [_folder(tmp_path, other, "i")], today=TODAY)
+    assert [(p.field, "cannot change" in p.reason) for p in refused.problems] == [("id", True)]
+    assert _by_id(store)["R-3"].member == "M2"
 
 
 def test_one_open_request_per_member_and_audit_with_the_apis_own(engine_store, tmp_path):
@@ -97,6 +101,19 @@ def test_one_open_request_per_member_and_audit_with_the_apis_own(engine_store, t
     assert [p.field for p in report.problems] == ["status"], problems(report)
     assert made["request"]["id"] in report.problems[0].reason
     assert [r.id for r in store.share_requests(member="M1")] == [made["request"]["id"]]
+
+
+def test_a_partial_load_keeps_the_stored_open_request_when_its_row_is_refused(
+    engine_store, tmp_path
+):
+    store = engine_store
+    assert load(store, [_folder(tmp_path, GOOD)], today=TODAY).ok
+    rows = HEADER + "R-1,M2,A1,granted,2026-02-01,,2026-02-02,\nR-7,M1,A1,open,2026-02-03,,,\n"
+    report = load(store, [_folder(tmp_path, rows, "g")], today=TODAY, partial=True)
+    assert [p.field for p in report.problems] == ["id", "status"], problems(report)
+    assert "'R-1'" in report.problems[1].reason
+    assert sorted(_by_id(store)) == ["R-1", "R-2", "R-3"]
+    assert _by_id(store)["R-1"].status == RequestStatus.OPEN
 
 
 BAD = {
