@@ -60,6 +60,14 @@ def _extension(
     return due + timedelta(days=rnd.choice((14, 30, 60))), answer
 
 
+def _distinct(rnd: random.Random, span: int, k: int) -> list[int]:
+    """k distinct day offsets in 0..span, sorted (random.sample is slower for a few)."""
+    picked: set[int] = set()
+    while len(picked) < k:
+        picked.add(int(rnd.random() * (span + 1)))
+    return sorted(picked)
+
+
 def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[CorrectiveAction]:
     rnd = random.Random(seed * 7919 + 1)
     audit_day = {a.id: a.audit_date for a in batch.audits}
@@ -85,10 +93,8 @@ def corrective_actions(batch: GraphBatch, *, seed: int, today: date) -> list[Cor
         extra = [] if extension is None else [StepKind.EXTENSION_REQUESTED, *answer]
         if span + 1 < len(kinds) + len(extra):
             extension, extra = None, []
-        days = sorted(
-            start + timedelta(days=d) for d in rnd.sample(range(span + 1), len(kinds) + len(extra))
-        )
-        at_extension = sorted(rnd.sample(range(1, len(days)), len(extra)))
+        days = [start + timedelta(days=d) for d in _distinct(rnd, span, len(kinds) + len(extra))]
+        at_extension = sorted(rnd.sample(range(1, len(days)), len(extra))) if extra else []
         stage_days = [d for n, d in enumerate(days) if n not in at_extension]
         steps = [
             ActionStep(_at(d), k, None, "load") for d, k in zip(stage_days, kinds, strict=True)
