@@ -23,6 +23,7 @@ COPY mutations/ mutations/
 COPY sharing/ sharing/
 COPY remediation/ remediation/
 COPY jointlist/ jointlist/
+COPY risk/ risk/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \

@@ -28,6 +28,7 @@ from api.network.common import call
 from api.network.queries import NetworkQuery
 from api.remediation.mutations import RemediationMutation
 from api.remediation.queries import RemediationQuery
+from api.risk.queries import RiskQuery
 from api.sharing.mutations import SharingMutation
 from api.sharing.queries import SharingQuery
 from api.types import Stats
@@ -86,6 +87,7 @@ Query = merge_types(
         SharingQuery,
         RemediationQuery,
         JointListQuery,
+        RiskQuery,
     ),
 )
 Mutation = merge_types(

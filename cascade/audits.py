@@ -167,11 +167,10 @@ def audit_status(
     status.gap_nodes = ids[uncovered].tolist()
     status.gap_tiers = network.tier[uncovered].tolist()
     status.gap_reasons = reasons[np.where(audit_of < 0, 0, best_score[uncovered] + 1)].tolist()
+    # No audit stored at all: every gap is NO_AUDIT (and there is no id to index).
+    named = audits.ids[np.maximum(audit_of, 0)].tolist() if len(audits.ids) else audit_of.tolist()
     status.gap_audits = [
-        a if i >= 0 else None
-        for i, a in zip(
-            audit_of.tolist(), audits.ids[np.maximum(audit_of, 0)].tolist(), strict=True
-        )
+        a if i >= 0 else None for i, a in zip(audit_of.tolist(), named, strict=True)
     ]
     return status
 

@@ -8,7 +8,7 @@ rolls the whole transaction back.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import fields
 from datetime import date
 from typing import Any
@@ -18,7 +18,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, DatabaseError
 from neo4j.time import Date
 
-from graph import cypher
+from graph import cypher, neo4j_risk
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -51,6 +51,7 @@ from graph.store import (
     OpenRequestExists,
     RequestAnswered,
     RequestStatus,
+    RiskTableRecord,
     ShareRequest,
     StoredResult,
     UnknownReference,
@@ -586,6 +587,31 @@ class Neo4jStore:
         ]
 
     # ---- API keys ----------------------------------------------------------
+    # ---- risk tables (beside the graph) ---------------------------------------
+    def save_risk_table(self, table: RiskTableRecord) -> None:
+        self.driver.execute_query(
+            neo4j_risk.SAVE, neo4j_risk.save_params(table), database_=self.database
+        )
+
+    def risk_tables(self) -> list[RiskTableRecord]:
+        records, _, _ = self.driver.execute_query(
+            neo4j_risk.TABLES, database_=self.database, routing_="r"
+        )
+        return [neo4j_risk.record(dict(rec["t"])) for rec in records]
+
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        rec = self._single(neo4j_risk.COUNTRIES)
+        _, _, index, names = neo4j_risk.indexed([], [], rec["c"])
+        return rec["h"], rec["i"], index, names
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
+        rec = self._single(neo4j_risk.COMMODITIES)
+        return neo4j_risk.indexed(rec["a"], rec["b"], rec["c"])
+
     def save_key(self, record: KeyRecord) -> None:
         data = {f: getattr(record, f) for f in record.__slots__}
         self.driver.execute_query(cypher.SAVE_KEY, record=data, database_=self.database)

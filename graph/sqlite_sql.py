@@ -127,7 +127,14 @@ GRAPH_TABLES = (
     "change",
 )
 # Kept beside the graph (they name its organisations): a clear() empties them too.
-BESIDE_GRAPH_TABLES = ("result", "api_key", "mutation", "match_verdict", "share_request")
+BESIDE_GRAPH_TABLES = (
+    "result",
+    "api_key",
+    "mutation",
+    "match_verdict",
+    "share_request",
+    "risk_table",
+)
 
 # ---- writes -------------------------------------------------------------
 UPSERT_ORGANISATION = """

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from graph import sqlite_risk
 from graph import sqlite_sql as sql
 from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
@@ -60,6 +61,7 @@ from graph.store import (
     Removals,
     RequestAnswered,
     RequestStatus,
+    RiskTableRecord,
     ShareRequest,
     StoredResult,
     UnknownReference,
@@ -136,7 +138,13 @@ class SqliteStore:
 
     def _ensure_schema(self, db: sqlite3.Connection) -> None:
         self._local.db = db
-        db.executescript("BEGIN IMMEDIATE;" + sql.SCHEMA + sql.ACTION_SCHEMA + "COMMIT;")
+        db.executescript(
+            "BEGIN IMMEDIATE;"
+            + sql.SCHEMA
+            + sql.ACTION_SCHEMA
+            + sqlite_risk.RISK_SCHEMA
+            + "COMMIT;"
+        )
         with self._transaction(db):
             db.executemany(
                 sql.INIT_META,
@@ -439,6 +447,24 @@ class SqliteStore:
     def results(self, kind: str, member: str, key: str, limit: int = 10) -> list[StoredResult]:
         rows = self.db.execute(sql.RESULTS, (kind, member, key, limit)).fetchall()
         return [StoredResult(i, k, m, key_, at, _unpack(p)) for i, k, m, key_, at, p in rows]
+
+    # ---- risk tables (beside the graph) ---------------------------------------
+    def save_risk_table(self, table: RiskTableRecord) -> None:
+        with self._transaction() as db:
+            sqlite_risk.save(db, table)
+
+    def risk_tables(self) -> list[RiskTableRecord]:
+        return sqlite_risk.tables(self.db)
+
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        return sqlite_risk.countries(self.db)
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
+        return sqlite_risk.commodities(self.db)
 
     # ---- API keys ------------------------------------------------------------
     def save_key(self, record: KeyRecord) -> None:

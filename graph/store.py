@@ -6,7 +6,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -187,6 +187,29 @@ class GraphStore(Protocol):
 
     def recognised_schemes(self, member: str) -> set[str]: ...
 
+    # ---- risk tables (kept beside the graph: docs/risk.md) ---------------------
+    def save_risk_table(self, table: RiskTableRecord) -> None:
+        """Keep the table, replacing the one of its kind, in one transaction."""
+        ...
+
+    def risk_tables(self) -> list[RiskTableRecord]:
+        """The tables kept, one per kind, by kind."""
+        ...
+
+    def organisation_countries(
+        self,
+    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+        """Every organisation as columns: handle, id, its country's index in the last
+        item, the distinct countries (sorted)."""
+        ...
+
+    def sourcing_commodities(
+        self,
+    ) -> tuple[Collection[Any], Collection[Any], Collection[int], list[str]]:
+        """Every SOURCES_FROM edge as columns: buyer and seller handles, the commodity's
+        index in the last item, the distinct commodities."""
+        ...
+
     # ---- details a member's people read, for nodes already known to be in
     # their view (the walk decides what is visible; these fetch only those) ----
     def organisations(self, ids: Iterable[str]) -> list[Organisation]:
@@ -337,6 +360,18 @@ class GraphChange:
     batch: GraphBatch  # the rows it wrote (upserts)
     unlinked: tuple[tuple[str, str], ...] = ()  # buyer->seller pairs left with no edge
     unshared: tuple[tuple[str, str], ...] = ()  # (audit, member) SHARED_WITH removed
+
+
+@dataclass(frozen=True, slots=True)
+class RiskTableRecord:
+    """A risk table as kept: its kind ("countries" or "goods"), where it came from,
+    the day it was imported (ISO) and its rows (lists of JSON scalars, docs/risk.md)."""
+
+    kind: str
+    source: str
+    edition: str
+    imported: str
+    rows: list[list[Any]]
 
 
 @dataclass(frozen=True, slots=True)

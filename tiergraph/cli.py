@@ -34,6 +34,7 @@ from tiergraph.cli_match import (
     refused_choice,
     thresholds,
 )
+from tiergraph.cli_risk import risk_app
 from tiergraph.cli_serve import serve
 from tiergraph.cli_sharing import share_requests
 from tiergraph.console import (
@@ -503,6 +504,7 @@ def _demo_keys(store: Any, settings: Settings, port: int | None) -> None:
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
+app.add_typer(risk_app, name="risk")
 app.command()(match)
 app.command()(audits)
 app.command()(findings)

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     match_candidate: float = 0.5
     match_automatic: float = 0.8
     match_max_km: float = 2.0
+    # Network risk (docs/risk.md): a TOML or JSON file of component weights and the
+    # upstream decay (None: the documented defaults), and a TOML file of commodity ->
+    # ILAB good aliases replacing the shipped risk/commodities.toml.
+    risk_weights: Path | None = None
+    risk_commodities: Path | None = None
 
     @field_validator("store", mode="before")
     @classmethod

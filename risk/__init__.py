@@ -1,0 +1,1 @@
+"""Network risk (DOMAIN.md "Network risk"): tables, importers, the model, the service."""
