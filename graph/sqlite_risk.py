@@ -6,11 +6,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import numpy as np
 import orjson
 
 from graph.store import RiskTableRecord
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RISK_SCHEMA = """
 CREATE TABLE IF NOT EXISTS risk_table (
@@ -50,6 +53,8 @@ def tables(db: sqlite3.Connection) -> list[RiskTableRecord]:
 
 
 def _ints(joined: str | None) -> np.ndarray:
+    import numpy as np  # only the risk model reads these: `status` must not load numpy
+
     return np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
 
 
@@ -63,6 +68,8 @@ def _index(column: str, names: list[str]) -> tuple[str, list[str]]:
 
 def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
     """Handles and ids in id order, each one's country index, the countries."""
+    import numpy as np
+
     with _snapshot(db):
         handles, ids, count = db.execute(IDS_JOINED).fetchone()
         if not count:
@@ -86,6 +93,8 @@ def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray
 
 
 def commodities(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    import numpy as np
+
     with _snapshot(db):
         names = [c for (c,) in db.execute(DISTINCT["commodity"])]
         index, params = _index("commodity", names)

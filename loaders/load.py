@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from graph.model import BATCH_FIELDS, CorrectiveAction, GraphBatch
-from graph.store import GraphStore, Mutation, MutationRecord
+from graph.model import BATCH_FIELDS, CorrectiveAction, GraphBatch, Share
+from graph.store import GraphStore, Mutation, MutationRecord, RequestStatus
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
 from loaders.rows import parse_row
 from loaders.validate import PROBLEMS_KEPT, check, parse_problems
+from loaders.validate_requests import Requests
 
 if TYPE_CHECKING:
     from loaders.choices import Choices
@@ -40,6 +41,7 @@ class LoadReport:
     unlisted: int = 0  # problems found past the first loaders.validate.PROBLEMS_KEPT
     batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
     actions: list[CorrectiveAction] = field(default_factory=list)  # plans checked, to write
+    requests: Requests = field(default_factory=Requests)  # share requests checked, to write
     match: MatchResult | None = None  # with --match: what each new organisation is
 
     @property
@@ -109,6 +111,7 @@ def read_and_check(
     report.problems.extend(checked.problems)
     report.unlisted = checked.unlisted
     report.actions = checked.actions
+    report.requests = checked.requests
     return report, checked.batch
 
 
@@ -170,15 +173,27 @@ def written(report: LoadReport, batch: GraphBatch) -> None:
     }
 
 
-def write_actions(store: GraphStore, actions: list[CorrectiveAction], files: list[str]) -> None:
-    """The plans, after the graph they name, in one transaction of their own kept as
-    an operator's mutation ("load"); loading them again keeps each step once."""
+def write_beside(
+    store: GraphStore, actions: list[CorrectiveAction], requests: Requests, files: list[str]
+) -> None:
+    """The plans and the share requests, after the graph they name, in one transaction
+    of their own kept as an operator's mutation ("load"), a granted request with its
+    SHARED_WITH as the API grants it; loading them again keeps each step once and
+    leaves an unchanged request alone."""
     request = hashlib.sha256(json.dumps(files).encode()).hexdigest()
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     record = MutationRecord(
         uuid.uuid4().hex, "load", None, "operator", "load", at, None, request, {}
     )
-    store.apply(Mutation(record, actions=tuple(actions)))
+    grants = [Share(r.audit, r.member) for r in requests.write if r.status == RequestStatus.GRANTED]
+    store.apply(
+        Mutation(
+            record,
+            GraphBatch(shares=grants),
+            actions=tuple(actions),
+            requests=tuple(requests.write),
+        )
+    )
 
 
 def entities(batch: GraphBatch) -> int:
@@ -228,9 +243,12 @@ def load(
         store.write(batch, progress=advance)
         advance(size - reported)  # the write is whole: the bar ends full
     written(report, batch)
+    if report.actions or report.requests.write:
+        write_beside(store, report.actions, report.requests, report.files)
     if report.actions:
-        write_actions(store, report.actions, report.files)
         report.written["corrective_actions"] = len(report.actions)
+    if report.requests.write:
+        report.written["share_requests"] = len(report.requests.write)
     if report.match is not None and report.match.verdicts:
         _keep_choices(store, report.match, report.files, choices)
     return report

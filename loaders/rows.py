@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 import iso3166
@@ -21,6 +22,7 @@ from pydantic import (
 
 from graph import model
 from graph.model import ActionStatus, FindingStatus, Kind, Severity, StepKind
+from graph.store import RequestStatus, ShareRequest
 from loaders.countries import code_for
 from matching import identifiers
 
@@ -236,6 +238,11 @@ class RecognitionRow(Row):
     scheme: Text
 
 
+class ExtensionAnswer(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 # A plan's stages in order, each with the day column that says when it was reached.
 ACTION_STAGES = (
     (ActionStatus.PROPOSED, "proposed_at"),
@@ -260,6 +267,30 @@ class CorrectiveActionRow(Row):
     completed_at: OptPastDay = None
     verified_at: OptPastDay = None
     rejected_at: OptPastDay = None
+    extension: OptDay = None  # a later due day the owner asked for
+    extension_asked_at: OptPastDay = None
+    extension_answer: Annotated[ExtensionAnswer | None, BeforeValidator(_blank_to_none)] = None
+    extension_answered_at: OptPastDay = None
+
+    @model_validator(mode="after")
+    def _extension(self) -> CorrectiveActionRow:
+        if (self.extension is None) != (self.extension_asked_at is None):
+            missing = "extension" if self.extension is None else "extension_asked_at"
+            raise ValueError(f"{missing}: missing: an extension asked says its day and when")
+        answered = (self.extension_answer is None, self.extension_answered_at is None)
+        if answered[0] != answered[1]:
+            missing = "extension_answer" if answered[0] else "extension_answered_at"
+            raise ValueError(f"{missing}: missing: an answer says which and when")
+        if self.extension_answer is not None and self.extension is None:
+            raise ValueError("extension: an answer needs the extension asked")
+        asked, answer = self.extension_asked_at, self.extension_answered_at
+        if asked is not None and answer is not None and answer < asked:
+            raise ValueError(f"extension_answered_at: {answer} precedes extension_asked_at {asked}")
+        if asked is not None and self.proposed_at is not None and asked < self.proposed_at:
+            raise ValueError(f"extension_asked_at: {asked} precedes proposed_at {self.proposed_at}")
+        if self.status == ActionStatus.VERIFIED and self.extension and answer is None:
+            raise ValueError("extension: a verified plan has no extension waiting for an answer")
+        return self
 
     @model_validator(mode="after")
     def _stages(self) -> CorrectiveActionRow:
@@ -296,11 +327,21 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         "verified_at": StepKind.VERIFIED,
         "rejected_at": StepKind.REJECTED,
     }
-    steps = tuple(
-        model.ActionStep(f"{day.isoformat()}T12:00:00.000000+00:00", kind, None, "load")
+    steps = [
+        model.ActionStep(noon(day), kind, None, LOADED_BY)
         for column, kind in kinds.items()
         if (day := row[column]) is not None
-    )
+    ]
+    asked, answer = row["extension"], row["extension_answer"]
+    if asked is not None:
+        at = row["extension_asked_at"]
+        steps.append(
+            model.ActionStep(noon(at), StepKind.EXTENSION_REQUESTED, None, LOADED_BY, None, asked)
+        )
+    if answer is not None:
+        kind = StepKind.EXTENSION_GRANTED if answer == "granted" else StepKind.EXTENSION_REFUSED
+        at = row["extension_answered_at"]
+        steps.append(model.ActionStep(noon(at), kind, None, LOADED_BY, None, asked))
     return model.CorrectiveAction(
         row["finding"],
         row["description"],
@@ -308,8 +349,62 @@ def corrective_action(**row: Any) -> model.CorrectiveAction:
         row["status"],
         row["evidence"],
         row["reason"],
-        None,
+        asked if answer is None else None,
         tuple(sorted(steps, key=lambda s: s.at)),
+    )
+
+
+class ShareRequestRow(Row):
+    """A member's request to see an audit, with its answer when it has one (DOMAIN.md,
+    "Share requests"); its owner is the organisation the audit covers."""
+
+    id: Id
+    member: Id
+    audit: Id
+    status: RequestStatus
+    at: PastDay
+    message: OptText = None
+    answered_at: OptPastDay = None
+    reason: OptText = None  # a decline's
+
+    @model_validator(mode="after")
+    def _answer(self) -> ShareRequestRow:
+        if self.status == RequestStatus.OPEN and self.answered_at is not None:
+            raise ValueError("answered_at: an open request has no answer yet")
+        if self.status != RequestStatus.OPEN and self.answered_at is None:
+            raise ValueError(f"answered_at: a {self.status} request says when it was answered")
+        if self.answered_at is not None and self.answered_at < self.at:
+            raise ValueError(f"answered_at: {self.answered_at} precedes at {self.at}")
+        if self.reason is not None and self.status != RequestStatus.DECLINED:
+            raise ValueError(
+                f"reason: only a decline gives a reason (the request is {self.status})"
+            )
+        return self
+
+
+LOADED_BY = "load"  # requested_by, answered_by and a step's role of what a load writes
+
+
+def noon(day: date) -> str:
+    """A loaded day as the ISO time the stores keep: noon UTC."""
+    return f"{day.isoformat()}T12:00:00.000000+00:00"
+
+
+def share_request(**row: Any) -> ShareRequest:
+    """The request; its owner is filled in once its audit is known (loaders.validate)."""
+    answered = row["answered_at"]
+    return ShareRequest(
+        id=row["id"],
+        member=row["member"],
+        audit=row["audit"],
+        owner="",
+        status=row["status"],
+        at=noon(row["at"]),
+        requested_by=LOADED_BY,
+        message=row["message"],
+        answered_at=None if answered is None else noon(answered),
+        answered_by=None if answered is None else LOADED_BY,
+        reason=row["reason"],
     )
 
 
@@ -326,6 +421,7 @@ KINDS: dict[str, tuple[type[Row], Any]] = {
     "shares": (ShareRow, model.Share),
     "recognitions": (RecognitionRow, model.Recognition),
     "corrective_actions": (CorrectiveActionRow, corrective_action),
+    "share_requests": (ShareRequestRow, share_request),
 }
 
 REQUIRED_COLUMNS = {

@@ -15,14 +15,17 @@ from graph.model import (
     IDENTIFIER_FIELDS,
     ActionStatus,
     CorrectiveAction,
+    Finding,
     FindingStatus,
     GraphBatch,
     Kind,
     Organisation,
+    StepKind,
 )
 from graph.store import GraphStore
 from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
+from loaders.validate_requests import Requests, check_requests
 
 NODE_KINDS = {
     "organisations": "organisation",
@@ -47,9 +50,10 @@ REFERENCES: dict[str, list[tuple[str, str]]] = {
     "shares": [("audit", "audit"), ("member", "member")],
     "recognitions": [("member", "member")],
     "corrective_actions": [("finding", "finding")],
+    "share_requests": [("member", "member"), ("audit", "audit")],
 }
-# Kept beside the graph, not in its batch (Checked.actions).
-BESIDE_BATCH = ("corrective_actions",)
+# Kept beside the graph, not in its batch (Checked.actions, Checked.requests).
+BESIDE_BATCH = ("corrective_actions", "share_requests")
 
 
 PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only counts
@@ -59,6 +63,7 @@ PROBLEMS_KEPT = 1000  # problems kept whole; past them a load of garbage only co
 class Checked:
     batch: GraphBatch = field(default_factory=GraphBatch)
     actions: list[CorrectiveAction] = field(default_factory=list)  # corrective_actions rows
+    requests: Requests = field(default_factory=Requests)  # share_requests rows
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past PROBLEMS_KEPT
     rows: int = 0
@@ -115,7 +120,7 @@ class _Context:
         for entity in ("requirement", "audit"):
             self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
         found = self.store.findings(wanted["finding"]) if wanted["finding"] else []
-        self.stored_findings = {f.id: f.status for f in found}
+        self.stored_findings = {f.id: f for f in found}
         self.stored["finding"] = set(self.stored_findings)
 
     def org_kind(self, org_id: str) -> Kind | None:
@@ -175,6 +180,7 @@ def check(
     ctx.rejected.update(unparsed_ids)
     ctx.rejected["organisation"] |= set(held_back)
     sourcing_pairs = _stored_sourcing_pairs(store, parsed)
+    asked: list[tuple[RawRow, Any]] = []  # share_requests rows, checked last and together
 
     for kind in KINDS:
         accepted = result.actions if kind in BESIDE_BATCH else getattr(result.batch, kind)
@@ -186,6 +192,9 @@ def check(
                 if kind in NODE_KINDS:
                     ctx.rejected[NODE_KINDS[kind]].add(value.id)
                 continue
+            if kind == "share_requests":
+                asked.append((raw, value))
+                continue
             accepted.append(value)
             if kind in NODE_KINDS:
                 first_seen[value.id] = raw
@@ -196,6 +205,8 @@ def check(
                 sourcing_pairs.add((value.buyer, value.seller))
         if kind == "organisations":
             result.add(_taken_from_store(result.batch, ctx))
+    result.requests, refused = check_requests(asked, ctx.loaded["audit"], result.batch, store)
+    result.add(refused)
     return result
 
 
@@ -295,13 +306,31 @@ def _action_problems(
         where = _where(first_seen[value.finding], raw)
         return [raw.problem("finding", f"a second plan of this finding ({where})")]
     first_seen[value.finding] = raw
-    loaded = ctx.loaded["finding"].get(value.finding)
-    status = loaded.status if loaded is not None else ctx.stored_findings.get(value.finding)
+    finding = ctx.loaded["finding"].get(value.finding) or ctx.stored_findings[value.finding]
     verified = value.status == ActionStatus.VERIFIED
-    if verified and status != FindingStatus.CLOSED:
+    if verified and finding.status != FindingStatus.CLOSED:
         return [raw.problem("status", "a verified plan closes its finding: the finding is open")]
-    if not verified and status == FindingStatus.CLOSED:
+    if not verified and finding.status == FindingStatus.CLOSED:
         return [
             raw.problem("status", f"the finding is closed: a {value.status} plan needs it open")
         ]
+    return _extension_problems(raw, value, finding)
+
+
+def _extension_problems(raw: RawRow, value: CorrectiveAction, finding: Finding) -> list[Problem]:
+    """A due day asked for comes after the finding's; a granted one is the finding's
+    due_date now (the grant moved it), as the load writes the finding or as stored."""
+    asked = [s for s in value.history if s.kind == StepKind.EXTENSION_REQUESTED]
+    if not asked:
+        return []
+    day, due = asked[0].due_date, finding.due_date
+    granted = any(s.kind == StepKind.EXTENSION_GRANTED for s in value.history)
+    if granted and due != day:
+        return [
+            raw.problem(
+                "extension", f"granted, it is the finding's due_date: the finding says {due}"
+            )
+        ]
+    if not granted and due is not None and day is not None and day <= due:
+        return [raw.problem("extension", f"{day} is not after the finding's due_date {due}")]
     return []

@@ -51,9 +51,16 @@ def write_csv_dir(
     return written
 
 
-def write_json_bundle(batch: GraphBatch, path: Path, *, progress: Progress | None = None) -> Path:
+def write_json_bundle(
+    batch: GraphBatch,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    beside: dict[str, list[dict[str, Any]]] | None = None,
+) -> Path:
     """One JSON object {kind: [rows]}, exactly what `graph.codec.batch_to_dict`
-    gives (a bundle, so the file name must not start with a kind)."""
+    gives (a bundle, so the file name must not start with a kind), then the kinds
+    kept beside the graph (`beside`: kind -> rows, loaders.beside) when given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     encode = json.JSONEncoder(ensure_ascii=False).encode
     with path.open("w", encoding="utf-8") as fh:
@@ -68,6 +75,8 @@ def write_json_bundle(batch: GraphBatch, path: Path, *, progress: Progress | Non
                 if progress:
                     progress(kind, len(chunk))
             fh.write("\n]" if rows else "]")
+        for kind, extra in (beside or {}).items():
+            fh.write(f",\n{encode(kind)}: {encode(extra)}")
         fh.write("\n}\n")
     return path
 

@@ -1,8 +1,9 @@
 """Country names as risk tables write them, mapped to ISO 3166-1 alpha-2.
 
-The project's country names (loaders.countries: ISO's names through the iso3166
-package, alpha-3 codes and common names) plus the forms ILAB and the World Bank
-use that ISO does not (docs/risk.md lists them). A World Bank aggregate (a region,
+The forms ILAB and the World Bank use that ISO does not (docs/risk.md lists
+them), then the project's country names (loaders.countries: ISO's names through
+the iso3166 package, alpha-3 codes and common names), then pycountry's exact
+lookup (official and common names). A World Bank aggregate (a region,
 an income group, the world) is recognised as not a country: an importer lists it
 as skipped with the reason, and never blocks on it.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 import iso3166
+import pycountry
 
 from loaders.countries import code_for, fold
 
@@ -112,7 +114,16 @@ def country_code(name: str) -> str | None:
     if _ALPHA2.match(value):
         code = value.upper()
         return code if code in iso3166.countries_by_alpha2 or code == "XK" else None
-    return _ALIASES.get(fold(value)) or code_for(value)
+    return _ALIASES.get(fold(value)) or code_for(value) or _pycountry(value)
+
+
+def _pycountry(name: str) -> str | None:
+    """pycountry's exact lookup: official and common names and the ISO names of the
+    countries that have changed (no fuzzy search: a guess could map a region)."""
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        return None
 
 
 def is_aggregate(name: str) -> bool:

@@ -37,6 +37,7 @@ from tiergraph.cli_match import (
 )
 from tiergraph.cli_risk import risk_app
 from tiergraph.cli_serve import serve
+from tiergraph.cli_sharing import share_requests
 from tiergraph.console import (
     BAD_ROWS,
     CliError,
@@ -260,6 +261,8 @@ def generate(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Write a realistic synthetic network in the load formats."""
+    from loaders import beside
+    from loaders.generate import REFERENCE_DAY
     from loaders.generate import generate as make
     from loaders.writers import write_csv_dir, write_json_bundle
 
@@ -267,6 +270,8 @@ def generate(
         batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
     except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
         raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
+    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
+    rows = kept.rows()
     with progress_bar(fmt == Format.table) as progress:
         task = progress.add_task("writing files", total=len(batch))
 
@@ -274,10 +279,13 @@ def generate(
             progress.advance(task, n)
 
         if as_json:
-            files = [write_json_bundle(batch, out_dir / "network.json", progress=advance)]
+            bundle = out_dir / "network.json"
+            files = [write_json_bundle(batch, bundle, progress=advance, beside=rows)]
         else:
             files = write_csv_dir(batch, out_dir, progress=advance)
+            files += beside.write_csv(kept, out_dir)
     counts = {name: len(rows) for name, rows in _fields(batch)}
+    counts |= {kind: len(kind_rows) for kind, kind_rows in rows.items()}
     if fmt == Format.json:
         emit_json({"files": [str(f) for f in files], "rows": counts})
     else:
@@ -407,12 +415,16 @@ def demo(
 
 
 def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
+    from loaders import beside
+    from loaders.generate import REFERENCE_DAY
     from loaders.generate import generate as make
     from loaders.load import load as load_files
     from loaders.writers import write_csv_dir
 
     files = folder / "demo-input"
-    write_csv_dir(make(nodes=nodes, seed=seed), files)
+    batch = make(nodes=nodes, seed=seed)
+    write_csv_dir(batch, files)
+    beside.write_csv(beside.generated(batch, seed=seed, today=REFERENCE_DAY), files)
     report = load_files(store, [files])
     if report.problems:
         raise RuntimeError(f"the demo's own files did not load: {report.problems[0]}")
@@ -500,6 +512,7 @@ app.command()(findings)
 app.command()(savings)
 app.command("joint-list")(joint_list)
 app.command()(export)
+app.command("share-requests")(share_requests)
 app.command()(worker)
 app.command()(serve)
 

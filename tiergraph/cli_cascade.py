@@ -443,8 +443,26 @@ def worker(
     )
 
 
-def savings(as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """Audit savings of every member on a day, and across the forum (computed now)."""
+def savings(
+    as_of: AsOfOpt = None,
+    member: Annotated[
+        str | None,
+        typer.Option("--member", "-m", help="one member's savings potential instead"),
+    ] = None,
+    smallholders: Annotated[
+        bool, typer.Option("--smallholders", help="with -m: smallholders in scope too")
+    ] = False,
+    first: Annotated[int, typer.Option(help="with -m: nodes listed per step (1-500)")] = 100,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Audit savings of every member on a day, and across the forum (computed now);
+    with -m, what that member could save: nodes one share request or one recognition
+    decision away from coverage."""
+    if member is not None:
+        from tiergraph.cli_sharing import member_potential
+
+        member_potential(member, as_of, smallholders, first, fmt)
+        return
     from cascade.service import forum_savings_on
 
     store = open_store()

@@ -7,6 +7,7 @@ jointlist/, cascade/ or views/."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import networkx as nx
@@ -14,10 +15,15 @@ import pytest
 
 from access.principal import Principal, Role
 from graph.model import FindingStatus, GraphBatch, Kind, Severity
+from graph.store import RequestStatus
 from jointlist.forum import forum_savings
 from jointlist.listing import joint_list_on
 from jointlist.potential import savings_potential
+from loaders import beside
 from loaders.generate import REFERENCE_DAY, generate
+from loaders.generate_requests import granted
+from loaders.load import load
+from loaders.writers import write_csv_dir
 
 STEPS = ("EXPIRED", "UNRECOGNISED_SCHEME", "NOT_SHARED", "OPEN_CRITICAL_FINDING", "OVERDUE")
 
@@ -118,6 +124,33 @@ def _days(batch: GraphBatch) -> list[date]:
 def test_the_service_matches_the_reference_on_a_generated_forum(engine_store, seed):
     batch = generate(nodes=400, members=3, seed=seed)
     engine_store.write(batch)
+    _compare(engine_store, batch)
+
+
+def test_granted_requests_turn_gaps_into_coverage(engine_store, tmp_path):
+    """The generator's share requests (every state) and plans, through the loader: a
+    granted request's audit is visible to its member (DOMAIN.md), the others not."""
+    seed = 31
+    batch = generate(nodes=400, members=3, seed=seed)
+    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
+    assert {r.status for r in kept.requests} == set(RequestStatus)
+    write_csv_dir(batch, tmp_path)
+    beside.write_csv(kept, tmp_path)
+    assert load(engine_store, [tmp_path], today=REFERENCE_DAY).ok
+    with_grants = replace(batch, shares=[*batch.shares, *granted(kept.requests)])
+    _compare(engine_store, with_grants)
+    without = Ref(batch)
+    ref = Ref(with_grants)
+    turned = [
+        (m, node)
+        for m in ref.members
+        for node in ref.status(m, REFERENCE_DAY)[0]
+        if without.status(m, REFERENCE_DAY)[1].get(node, ("",))[0] == "NOT_SHARED"
+    ]
+    assert turned, "some granted request should cover a node that was NOT_SHARED"
+
+
+def _compare(engine_store, batch: GraphBatch) -> None:
     ref = Ref(batch)
     operator = Principal(Role.OPERATOR, None, "k-op")
     listed_any = False

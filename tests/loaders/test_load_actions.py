@@ -88,3 +88,49 @@ def test_a_bad_plan_is_named_and_nothing_is_written(engine_store, tmp_path, row,
     ), problems(report)
     assert store.counts()["findings"] == 0
     assert store.corrective_actions(["X1", "X2", "X3"]) == []
+
+
+EXTENSION_HEADER = HEADER.strip() + (
+    ",extension,extension_asked_at,extension_answer,extension_answered_at\n"
+)
+EXTENDED = EXTENSION_HEADER + (
+    "X1,d,2026-04-01,accepted,,,2026-01-01,2026-01-04,,,,2026-03-01,2026-01-02,granted,2026-01-03\n"
+    "X3,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-05-01,2026-01-02,,\n"
+)
+
+
+def test_extensions_load_with_their_answers(engine_store, tmp_path):
+    """Pending: the plan's extension; granted: the finding's due_date is that day
+    (the grant moved it); each step kept with the day asked."""
+    store = engine_store
+    folder = _folder(tmp_path, EXTENDED)
+    report = load(store, [folder], today=date(2026, 3, 1))
+    assert report.ok, problems(report)
+    plans = {p.finding: p for p in store.corrective_actions(["X1", "X3"])}
+    assert plans["X1"].extension is None and plans["X3"].extension == date(2026, 5, 1)
+    assert [(s.kind, s.due_date) for s in plans["X1"].history] == [
+        (StepKind.PROPOSED, None),
+        (StepKind.EXTENSION_REQUESTED, date(2026, 3, 1)),
+        (StepKind.EXTENSION_GRANTED, date(2026, 3, 1)),
+        (StepKind.ACCEPTED, None),
+    ]
+    assert load(store, [folder], today=date(2026, 3, 1)).ok
+    assert {p.finding: p for p in store.corrective_actions(["X1", "X3"])} == plans
+
+
+BAD_EXTENSIONS = {
+    "an extension without its day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,,,\n", "extension_asked_at"),
+    "an extension asked before the plan": ("X1,d,2026-04-01,proposed,,,2026-01-05,,,,,2026-04-01,2026-01-02,,\n", "extension_asked_at"),
+    "an answer without its day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-02,granted,\n", "extension_answered_at"),
+    "answered before asked": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-05,refused,2026-01-02\n", "extension_answered_at"),
+    "an extension not after the due day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-02-01,2026-01-02,,\n", "extension"),
+    "granted but the finding's due day differs": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-02,granted,2026-01-03\n", "extension"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("row,field", BAD_EXTENSIONS.values(), ids=BAD_EXTENSIONS.keys())
+def test_a_bad_extension_is_named(engine_store, tmp_path, row, field):
+    store = engine_store
+    report = load(store, [_folder(tmp_path, EXTENSION_HEADER + row)], today=date(2026, 3, 1))
+    assert [p.field for p in report.problems] == [field], problems(report)
+    assert store.corrective_actions(["X1"]) == []

@@ -208,7 +208,8 @@ def test_the_windows_bounds(engine_store):
 
 @pytest.mark.parametrize("seed", [5, 6])
 def test_measures_match_the_definitions_on_the_forum_generator(engine_store, seed):
-    """loaders.generate's network with plans in every state (loaders.generate_actions)."""
+    """loaders.generate's network with plans in every state (loaders.generate_actions),
+    due-date extensions among them, on the windows' edges and an open finding's due day."""
     from loaders.generate import REFERENCE_DAY, generate
     from loaders.generate_actions import corrective_actions
 
@@ -223,6 +224,14 @@ def test_measures_match_the_definitions_on_the_forum_generator(engine_store, see
                        for d in [datetime.fromisoformat(s.at).date()]})  # fmt: skip
     days = [REFERENCE_DAY, verified[len(verified) // 2] + timedelta(days=89)]
     days += [verified[-1] + timedelta(days=90), verified[0] + timedelta(days=365)]
+    days += [verified[0] + timedelta(days=364), verified[-1] + timedelta(days=89)]
+    # an open finding's due day (not overdue yet) and the day after (overdue)
+    due = sorted(f.due_date for f in batch.findings
+                 if f.status == FindingStatus.OPEN and f.due_date is not None)  # fmt: skip
+    days += [due[len(due) // 2], due[len(due) // 2] + timedelta(days=1)]
+    kinds = {s.kind for a in actions for s in a.history}
+    assert {StepKind.EXTENSION_GRANTED, StepKind.EXTENSION_REFUSED} <= kinds
+    assert any(a.extension is not None for a in actions)  # one waiting for its answer
     for member in store.members():
         principal = Principal(Role.ANALYST, member, "k")
         for day in days:

@@ -14,7 +14,11 @@ import pytest
 
 from access.principal import Principal, Role
 from graph.sqlite_store import SqliteStore
-from loaders.generate import generate
+from graph.store import RequestStatus
+from loaders import beside
+from loaders.generate import REFERENCE_DAY, generate
+from loaders.load import load
+from loaders.writers import write_csv_dir
 from sharing import lists
 from sharing.requests import answer_share_request, request_share
 from tests.mutations.test_who_may_write import BAD, NOT_FOUND, OK, outcome
@@ -89,3 +93,57 @@ def test_requests_and_answers_match_the_rules_on_a_generated_forum(tmp_path, see
         }
         assert got == want, member
     store.close()
+
+
+def _loaded(store, tmp_path, seed: int):
+    """The generator's network with its plans and share requests, through the loader."""
+    batch = generate(nodes=400, members=3, seed=seed)
+    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
+    write_csv_dir(batch, tmp_path)
+    beside.write_csv(kept, tmp_path)
+    report = load(store, [tmp_path], today=REFERENCE_DAY)
+    assert report.ok, report.problems[:3]
+    return batch, kept.requests
+
+
+@pytest.mark.parametrize("seed", [7, 23])
+def test_generated_requests_in_every_state_match_the_rules(engine_store, tmp_path, seed):
+    """Both sides' lists are the generated requests, newest first; asking again answers
+    the open request (nothing written), an audit seen through a grant is BAD_USER_INPUT,
+    a declined one may be asked again; the owner answers an open request only once,
+    and an answered one never again."""
+    store = engine_store
+    batch, requests = _loaded(store, tmp_path, seed)
+    assert {r.status for r in requests} == set(RequestStatus)
+    newest = sorted(requests, key=lambda r: (r.at, r.id), reverse=True)
+    granted = {(r.audit, r.member) for r in requests if r.status == RequestStatus.GRANTED}
+    open_pairs = {(r.member, r.audit): r.id for r in requests if r.status == RequestStatus.OPEN}
+    members = sorted(o.id for o in batch.organisations if o.kind.value == "member")
+    for member in members:
+        key = Principal(Role.SOURCING, member, f"k-{member}")
+        seen = lists.share_requests(principal=key, store=store, first=500).items
+        assert [(r.id, r.status) for r in seen] == [
+            (r.id, r.status) for r in newest if r.member == member
+        ]
+        want = _expected(batch, member, granted)
+        for audit, expected in want.items():
+            got: dict = {}
+
+            def ask(k=key, a=audit, answer=got) -> None:
+                answer |= request_share(principal=k, store=store, audit=a)
+
+            assert outcome(ask) == expected, audit
+            if expected == OK:  # the open request answers, or a new one is made
+                asked = open_pairs.get((member, audit))
+                assert got["created"] == (asked is None), audit
+                assert asked is None or got["request"]["id"] == asked
+    for owner in sorted({r.owner for r in requests}):
+        key = Principal(Role.SUPPLIER, owner, "k-owner")
+        seen = lists.share_requests(principal=key, store=store, first=500).items
+        mine = [r.id for r in seen if r.id.startswith("SR-")]  # those the generator made
+        assert mine == [r.id for r in newest if r.owner == owner]
+    for r in requests:
+        key = Principal(Role.SUPPLIER, r.owner, "k-owner")
+        answer = partial(answer_share_request, principal=key, store=store, request=r.id, grant=True)
+        assert outcome(answer) == (OK if r.status == RequestStatus.OPEN else BAD), r.id
+        assert outcome(answer) == BAD  # answered once
