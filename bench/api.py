@@ -256,18 +256,25 @@ class Connection:
     cores the clients' CPU is taken from the server. It sends a POST and reads
     the status and the body (Content-Length or chunked)."""
 
+    IDLE_SECONDS = 4.0  # uvicorn closes a keep-alive connection idle for 5 s
+
     def __init__(self, url: str):
         address = url.removeprefix("http://").rstrip("/")
         self.host, _, port = address.partition(":")
         self.port = int(port or 80)
+        self.used = 0.0
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.used = time.monotonic()
 
     def close(self) -> None:
         self.writer.close()
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if time.monotonic() - self.used > self.IDLE_SECONDS:  # the server may have closed it
+            self.close()
+            await self.open()
         lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
                  "Content-Type: application/json", f"Content-Length: {len(body)}",
                  *(f"{name}: {value}" for name, value in headers.items())]  # fmt: skip
@@ -280,6 +287,7 @@ class Connection:
                 length = int(value)
             elif name.strip().lower() == "transfer-encoding":
                 chunked = "chunked" in value.lower()
+        self.used = time.monotonic()
         if not chunked:
             return status, await self.reader.readexactly(length)
         parts = []
