@@ -18,6 +18,7 @@ import numpy as np
 from cascade.projection import (
     Audits,
     Projection,
+    contains,
     csr,
     days,
     distinct,
@@ -27,14 +28,44 @@ from cascade.projection import (
     finding_aggregates,
     positions_of,
 )
-from graph.model import FindingStatus, Severity
+from graph.model import FindingStatus, GraphBatch, Severity
 from graph.store import KIND_ORDER, GraphChange
 
 
 def apply(projection: Projection, changes: list[GraphChange]) -> Projection:
-    for change in changes:
+    for change in coalesced(changes):
         projection = _apply_one(projection, change)
     return projection
+
+
+def coalesced(changes: list[GraphChange]) -> list[GraphChange]:
+    """Runs of changes as one change each, so that a catch-up costs one pass over the
+    arrays however many writes it takes in. A run's rows keep their write order (a
+    later row wins, as within one batch). A change's unlinked pairs go after its own
+    rows and its unshared pairs before them: so one that unlinks ends a run, one that
+    unshares starts one."""
+    out: list[GraphChange] = []
+    run: list[GraphChange] = []
+    for change in changes:
+        if change.unshared and run:
+            out.append(_joined(run))
+            run = []
+        run.append(change)
+        if change.unlinked:
+            out.append(_joined(run))
+            run = []
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[GraphChange]) -> GraphChange:
+    if len(run) == 1:
+        return run[0]
+    batch = GraphBatch()
+    for change in run:
+        batch.extend(change.batch)
+    return GraphChange(run[-1].version, batch, run[-1].unlinked, run[0].unshared)
 
 
 def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,13 +111,20 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     same_edges = n == old_n and not b.sourcing and not change.unlinked
     indptr, indices = p.indptr, p.indices
     keys = edge_keys(indptr, indices, old_n)
+    renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
+    added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
     if not same_edges:
         keys = moved_keys(keys)
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-        keys, _ = merged(keys, sourced)
+        keys, renumbered = merged(keys, sourced)
+        if len(keys) > len(renumbered):
+            fresh = np.ones(len(keys), dtype=bool)
+            fresh[renumbered] = False
+            added = np.flatnonzero(fresh)
         if change.unlinked:
             gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
             keys = keys[~np.isin(keys, gone)]
+            renumbered = None
         indptr, indices = csr(keys, n)
 
     pass_pairs: dict[str, np.ndarray] = {}
@@ -99,7 +137,16 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r], _ = merged(old, new)
-        passed[r] = edges_along(keys, pass_pairs[r])
+        if not same_edges and renumbered is None:  # edges went: look every pair up
+            passed[r] = edges_along(keys, pass_pairs[r])
+            continue
+        # The old edges passed along keep their pass (renumbered), the new pass-ons
+        # along edges join, and so do new edges along pairs passed on before.
+        before = p.passed.get(r, np.zeros(0, dtype=np.int64))
+        found = [before if renumbered is None else renumbered[before], edges_along(keys, new)]
+        if len(added):
+            found.append(added[contains(pass_pairs[r], keys[added])])
+        passed[r] = distinct(np.concatenate(found).astype(np.int64))
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
