@@ -27,6 +27,7 @@ from cascade.projection import (
     edges_along,
     finding_aggregates,
     positions_of,
+    spliced,
 )
 from graph.model import FindingStatus, GraphBatch, Severity
 from graph.store import KIND_ORDER, GraphChange
@@ -81,8 +82,7 @@ def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     points = np.searchsorted(base, new)
     old = np.arange(len(base))
     moved = old + np.searchsorted(points, old, side="right")
-    wide = base.astype(np.result_type(base, new), copy=False)  # '<U2' must not cut a '<U7'
-    return np.insert(wide, points, new), moved.astype(np.int32)
+    return spliced(base, points, new), moved.astype(np.int32)
 
 
 def _apply_one(p: Projection, change: GraphChange) -> Projection:

@@ -36,6 +36,24 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
+SPLICE_MOST = 64  # more values than this: np.insert
+
+
+def spliced(base: np.ndarray, points: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`base` with values[i] inserted before base[points[i]] (points sorted), as
+    np.insert does; for a few values by joining slices, at memory speed (np.insert
+    assigns through a mask of the whole: 8 ms for 200,000 ids)."""
+    dtype = np.result_type(base, values)  # '<U2' ids must not cut a '<U7' one
+    if len(points) > SPLICE_MOST:
+        return np.insert(base.astype(dtype, copy=False), points, values)
+    pieces, start = [], 0
+    for i, at in enumerate(points.tolist()):
+        pieces += [base[start:at], values[i : i + 1]]
+        start = at
+    pieces.append(base[start:])
+    return np.concatenate(pieces).astype(dtype, copy=False)
+
+
 def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
     """bool per value: in `ordered` (sorted). np.isin hashes the whole of `ordered`
     (numpy 2.4: 8 ms for 13,000 keys); a search costs log(len) per value."""

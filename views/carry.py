@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cascade.network import UNSEEN, Network
-from cascade.projection import Projection, positions_of
+from cascade.projection import Projection, positions_of, spliced
 from graph.store import GraphChange
 
 if TYPE_CHECKING:
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 CHECKED = 64  # positions whose ids are compared, old against new, as a guard
 
 
-def position_map(old: Projection, new: Projection, changes: list[GraphChange]) -> np.ndarray | None:
-    """Each old position's position in `new`; None when `new` is not `old` plus the
-    organisations the changes name."""
+def new_places(old: Projection, new: Projection, changes: list[GraphChange]) -> np.ndarray | None:
+    """Where the organisations the changes add go among the old positions (sorted,
+    as np.insert takes them); None when `new` is not `old` plus those."""
     named = sorted({o.id for c in changes for o in c.batch.organisations})
     points = np.zeros(0, dtype=np.int64)
     if named:
@@ -36,32 +36,32 @@ def position_map(old: Projection, new: Projection, changes: list[GraphChange]) -
         at = np.searchsorted(old.ids, wanted)
         known = at < old.size
         known[known] = old.ids[at[known]] == wanted[known]
-        points = at[~known]  # where each new id goes among the old (sorted, as `named`)
+        points = at[~known]
     if old.size + len(points) != new.size:
         return None
-    before = np.arange(old.size, dtype=np.int64)
-    moved = (before + np.searchsorted(points, before, side="right")).astype(np.int32)
     probe = (
-        np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else before
+        np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
     )
-    if not np.array_equal(new.ids[moved[probe]], old.ids[probe]):
+    if not np.array_equal(new.ids[moved(probe, points)], old.ids[probe]):
         return None
-    return moved
+    return points
+
+
+def moved(positions: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Old positions in the new numbering, given new_places()."""
+    return positions + np.searchsorted(points, positions, side="right")
 
 
 def carried_network(
-    network: Network, new: Projection, moved: np.ndarray, changes: list[GraphChange]
+    network: Network, new: Projection, points: np.ndarray, changes: list[GraphChange]
 ) -> Network:
     """The walked network on `new`: the old tiers moved, lowered by the new edges."""
     buyers = [s.buyer for c in changes for s in c.batch.sourcing]
-    if len(moved) == new.size and not buyers:
+    if not len(points) and not buyers:
         return network  # the same nodes, the same edges: the same walk (never changed after)
-    if len(moved) == new.size:
-        tier = network.tier.copy()
-    else:
-        tier = np.full(new.size, UNSEEN, dtype=np.int32)
-        tier[moved] = network.tier
-    out = Network(int(moved[network.member]), tier, np.zeros(0, dtype=np.int32))
+    tier = spliced(network.tier, points, np.full(len(points), UNSEEN, dtype=np.int32))
+    member = int(moved(np.array([network.member]), points)[0])
+    out = Network(member, tier, np.zeros(0, dtype=np.int32))
     out.depth, out.nodes = network.depth, network.nodes
     if buyers:
         out.lower(new, positions_of(new.ids, buyers))
@@ -69,24 +69,21 @@ def carried_network(
 
 
 def carried(
-    view: MemberView, new: Projection, changes: list[GraphChange], moved: np.ndarray
+    view: MemberView, new: Projection, changes: list[GraphChange], points: np.ndarray
 ) -> MemberView:
     """`view` at the version of `new`, which `changes` lead to, without an edge taken
     away (a path could be gone: tiers rise, reached sets shrink; walk again then);
-    `moved`: position_map()."""
+    `points`: new_places()."""
     from views.member import MemberView
 
-    network = carried_network(view.network, new, moved, changes)
+    network = carried_network(view.network, new, points, changes)
     out = MemberView(view.member, new, network)
     if network is view.network:
         out.carry_tier_sizes(view)
+    unreached = np.zeros(len(points), dtype=bool)
     for requirement, reached in view.reached_sets().items():
-        if len(moved) == new.size:
-            out.known[requirement] = reached  # reached_set copies what it starts from
-            continue
-        known = np.zeros(new.size, dtype=bool)
-        known[moved] = reached
-        out.known[requirement] = known
+        # reached_set copies what it starts from: shared while nothing moved
+        out.known[requirement] = spliced(reached, points, unreached) if len(points) else reached
     if not any(c.batch.requires for c in changes):
         out.carry_required(view.required_if_read())
     return out

@@ -274,10 +274,10 @@ def _carried(store: GraphStore, kept: _Kept | None, projection: Projection) -> _
     for member, view in kept.views.items():
         old = view.projection
         if id(old) not in maps:
-            maps[id(old)] = carry.position_map(old, projection, changes)
-        moved = maps[id(old)]
-        if moved is not None and old.version == kept.version:
-            fresh.views[member] = carry.carried(view, projection, changes, moved)
+            maps[id(old)] = carry.new_places(old, projection, changes)
+        points = maps[id(old)]
+        if points is not None and old.version == kept.version:
+            fresh.views[member] = carry.carried(view, projection, changes, points)
     return fresh
 
 
