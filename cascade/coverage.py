@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cascade.network import Network
-from cascade.projection import Projection, distinct
+from cascade.projection import Projection, contains, distinct
 
 
 class CascadeGapReason(StrEnum):
@@ -59,6 +59,26 @@ def reached_set(
         frontier = distinct(sellers[covered])
         reached[frontier] = True
     return reached
+
+
+def reached_from(
+    projection: Projection, network: Network, requirement: str, known: np.ndarray
+) -> np.ndarray:
+    """reached_set(..., known), without the per-edge and per-node arrays when no
+    covered edge leads out of the known set (the usual case after a small write: a
+    look at the requirement's pass-ons only). `known` is never changed."""
+    edges = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
+    buyers = np.searchsorted(projection.indptr, edges, side="right") - 1
+    sellers = projection.indices[edges]
+    fresh = (known[buyers] | (buyers == network.member)) & ~known[sellers]
+    fresh &= network.tier[sellers] > 0
+    if fresh.any():
+        adopters = projection.adopters.get(requirement, np.zeros(0, dtype=np.int32))
+        fresh[fresh] = contains(adopters, sellers[fresh])
+    if not fresh.any():
+        return known
+    passed, adopted = covered(projection, requirement)
+    return reached_set(projection, network, passed, adopted, known)
 
 
 def covered(projection: Projection, requirement: str) -> tuple[np.ndarray, np.ndarray]:

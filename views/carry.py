@@ -53,19 +53,32 @@ def moved(positions: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def carried_network(
-    network: Network, new: Projection, points: np.ndarray, changes: list[GraphChange]
-) -> Network:
-    """The walked network on `new`: the old tiers moved, lowered by the new edges."""
+    view: MemberView, new: Projection, points: np.ndarray, changes: list[GraphChange]
+) -> tuple[Network, np.ndarray | None]:
+    """The walked network on `new` (the old tiers moved, lowered by the new edges) and
+    its nodes per tier when the old view had counted them."""
+    network, sizes = view.network, view.tier_sizes_if_counted()
     buyers = [s.buyer for c in changes for s in c.batch.sourcing]
     if not len(points) and not buyers:
-        return network  # the same nodes, the same edges: the same walk (never changed after)
+        return network, sizes  # the same nodes and edges: the same walk (never changed after)
     tier = spliced(network.tier, points, np.full(len(points), UNSEEN, dtype=np.int32))
     member = int(moved(np.array([network.member]), points)[0])
     out = Network(member, tier, np.zeros(0, dtype=np.int32))
     out.depth, out.nodes = network.depth, network.nodes
-    if buyers:
-        out.lower(new, positions_of(new.ids, buyers))
-    return out
+    if not buyers:
+        return out, sizes
+    lowered, before = out.lower(new, positions_of(new.ids, buyers))
+    if sizes is not None and len(lowered):
+        # each node lowered leaves its tier before the first lowering for its last
+        order = np.argsort(lowered, kind="stable")
+        ordered = lowered[order]
+        first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+        was, now = before[first], out.tier[lowered[first]]
+        sizes = np.concatenate((sizes, np.zeros(max(0, out.depth + 1 - len(sizes)), sizes.dtype)))
+        np.subtract.at(sizes, was[was > 0], 1)
+        np.add.at(sizes, now, 1)
+        sizes = sizes[: out.depth + 1]  # the deepest tier may have risen
+    return out, sizes
 
 
 def carried(
@@ -76,10 +89,9 @@ def carried(
     `points`: new_places()."""
     from views.member import MemberView
 
-    network = carried_network(view.network, new, points, changes)
+    network, sizes = carried_network(view, new, points, changes)
     out = MemberView(view.member, new, network)
-    if network is view.network:
-        out.carry_tier_sizes(view)
+    out.carry_tier_sizes(sizes)
     unreached = np.zeros(len(points), dtype=bool)
     for requirement, reached in view.reached_sets().items():
         # reached_set copies what it starts from: shared while nothing moved

@@ -23,7 +23,7 @@ from access.errors import Forbidden, NotFound
 from access.principal import Principal, Role
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status
-from cascade.coverage import counts, covered, gaps, reached_set, tier_sizes
+from cascade.coverage import counts, covered, gaps, reached_from, reached_set, tier_sizes
 from cascade.engine import walked
 from cascade.network import Network
 from cascade.projection import Projection
@@ -117,9 +117,12 @@ class MemberView:
         """The requirements as read at an earlier version that wrote no REQUIRES."""
         self._required = required
 
-    def carry_tier_sizes(self, earlier: MemberView) -> None:
-        """Nodes per tier as counted by a view with the same walk."""
-        self._nodes_at = earlier._nodes_at
+    def tier_sizes_if_counted(self) -> np.ndarray | None:
+        return self._nodes_at
+
+    def carry_tier_sizes(self, sizes: np.ndarray | None) -> None:
+        """Nodes per tier as carried from an earlier version (views.carry)."""
+        self._nodes_at = sizes
 
     def counts(self, requirement: str) -> dict[str, Any]:
         """The CLI's coverage payload of one requirement without its gaps (tierCoverage)."""
@@ -158,11 +161,13 @@ class MemberView:
 
     def _reached_locked(self, requirement: str) -> np.ndarray:
         if requirement not in self._reached:
-            passed, adopted = covered(self.projection, requirement)
             known = self.known.pop(requirement, None)
-            self._reached[requirement] = reached_set(
-                self.projection, self.network, passed, adopted, known
-            )
+            if known is not None:
+                found = reached_from(self.projection, self.network, requirement, known)
+            else:
+                passed, adopted = covered(self.projection, requirement)
+                found = reached_set(self.projection, self.network, passed, adopted)
+            self._reached[requirement] = found
         return self._reached[requirement]
 
     def audit_status(self, store: GraphStore, day: date, include_smallholders: bool) -> AuditStatus:
