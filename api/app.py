@@ -9,6 +9,7 @@ GraphiQL's page need none.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +52,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             current = await asyncio.to_thread(open_store, settings)
         app.state.store = current
         app.state.store_kind = store_kind(current)
+        # What the process holds once started (modules, the schema, the store) is never
+        # garbage, yet each full collection walked it: 60 ms of CPU for 89,000 objects,
+        # every few hundred requests, with every request of the process waiting.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
