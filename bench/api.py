@@ -217,9 +217,29 @@ def writers(store: GraphStore, batch: GraphBatch, members: list[Member]) -> None
             raise SystemExit(f"member {member.id}: no supplier of its network can write")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its descendants, from /proc (the
+    server's own work: on a shared machine wall-clock figures carry everyone's load)."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        child = int(stat.parent.name)
+        parents[child], ticks[child] = int(fields[1]), int(fields[11]) + int(fields[12])
+    tree, total = {pid}, 0
+    for _ in range(3):  # serve -> uvicorn's workers (and what they start)
+        tree |= {c for c, parent in parents.items() if parent in tree}
+    total = sum(ticks.get(p, 0) for p in tree)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[str]:
-    """`tiergraph serve --workers N` in its own process, rate limit off; yields its URL."""
+def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """`tiergraph serve --workers N` in its own process, rate limit off; yields its URL
+    and process id."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -246,7 +266,7 @@ def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[str]
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"tiergraph serve did not start; see {folder / 'serve.log'}")
             time.sleep(0.3)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -310,6 +330,7 @@ async def mixed_run(
     seed: int,
     advance: Callable[[int], None],
     rate: float = 0,
+    cpu: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """Closed loop (rate 0): each client sends its next request when the last is
     answered, so latency grows with the clients (Little's law). Open loop: the
@@ -403,13 +424,17 @@ async def mixed_run(
 
     try:
         load_before = common.load_average()
+        cpu_before = cpu() if cpu else 0.0
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
+        cpu_spent = (cpu() - cpu_before) if cpu else None
     finally:
         for connection in connections:
             connection.close()
     loads = {"load_average": {"before": load_before, "after": common.load_average()}}
+    if cpu_spent is not None:  # per request timed (the read-backs' CPU included)
+        loads["server_cpu_ms"] = round(cpu_spent * 1000 / max(1, requests), 2)
     return (
         summary(samples, errors, wall)
         | {
@@ -556,7 +581,7 @@ def main() -> None:
             store.close()
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
             with (
-                server(env, folder, args.workers) as url,
+                server(env, folder, args.workers) as (url, pid),
                 common.progress(kind, args.requests) as advance,
             ):
                 run = asyncio.run(
@@ -569,6 +594,7 @@ def main() -> None:
                         args.seed,
                         advance,
                         args.rate,
+                        lambda pid=pid: tree_cpu_seconds(pid),
                     )
                 )
             report["stores"][kind] = run
@@ -630,6 +656,7 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
         loads = run["load_average"]
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
+            f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
         )
 
 
