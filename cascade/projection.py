@@ -293,11 +293,12 @@ _history: weakref.WeakKeyDictionary[Any, deque[tuple[str, str, list[GraphChange]
     weakref.WeakKeyDictionary()
 )
 HISTORY_KEPT = 64
-# Taking one small write in costs 0.03 s at 200k organisations and 0.3-0.5 s at 1M;
-# writing the file 0.06 s and 0.6 s (bench/README.md). So a catch-up rewrites the
-# file only once it lacks this many changes (the next process catches up through
-# them, well within CHANGES_KEPT); a build always writes it.
-SAVE_AFTER_CHANGES = 16
+# Taking one small write in costs 0.01-0.03 s at 200k organisations and 0.3-0.5 s at
+# 1M; writing the file 0.06-0.15 s and 0.6 s (bench/README.md). So a catch-up rewrites
+# the file only once it lacks this many changes (the next process catches up through
+# them, within CHANGES_KEPT); a build always writes it. 16 cost each API process
+# 4-9 ms per write at 200k under issue 12's write mix.
+SAVE_AFTER_CHANGES = 32
 
 
 def current(store: GraphStore) -> Projection:
