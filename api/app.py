@@ -9,6 +9,7 @@ GraphiQL's page need none.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,9 +40,18 @@ def store_kind(store: GraphStore) -> str:
     return "embedded" if isinstance(store, SqliteStore) else "neo4j"
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+def served_app() -> FastAPI:
+    """What `tiergraph serve` runs in each of its processes: create_app() with the
+    process's start-up objects frozen out of garbage collection."""
+    return create_app(freeze_gc=True)
+
+
+def create_app(
+    settings: Settings | None = None, store: GraphStore | None = None, *, freeze_gc: bool = False
+) -> FastAPI:
     """The app on `store`, or on the store `settings` name, opened at startup;
-    its limits, CORS and introspection from `settings` (default: the environment)."""
+    its limits, CORS and introspection from `settings` (default: the environment).
+    `freeze_gc`: at startup, freeze what the process holds (gc.freeze) until shutdown."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -53,9 +63,17 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             current = await asyncio.to_thread(open_store, settings)
         app.state.store = current
         app.state.store_kind = store_kind(current)
+        # What a server process holds once started (modules, the schema, the store) is
+        # never garbage, yet each full collection walked it: 60 ms of CPU for 89,000
+        # objects, every few hundred requests, with every request of the process waiting.
+        if freeze_gc:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
+            if freeze_gc:
+                gc.unfreeze()
             if opened:
                 await asyncio.to_thread(current.close)
 

@@ -28,7 +28,7 @@ from loaders.generate import MEMBERS_BY_DEFAULT, PROFILES, generate
 log = Console(stderr=True, highlight=False)
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 50000 ROWS"
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"  # fits a 1 GB heap
 
 
 def parser(description: str) -> argparse.ArgumentParser:

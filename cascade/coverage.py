@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cascade.network import Network
-from cascade.projection import Projection, distinct
+from cascade.projection import Projection, contains, distinct
 
 
 class CascadeGapReason(StrEnum):
@@ -29,12 +29,29 @@ NOBODY = -1  # the buyer of an orphan adoption
 
 
 def reached_set(
-    projection: Projection, network: Network, passed: np.ndarray, adopted: np.ndarray
+    projection: Projection,
+    network: Network,
+    passed: np.ndarray,
+    adopted: np.ndarray,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
-    """bool per position: reached along covered edges only (a BFS, each node once)."""
+    """bool per position: reached along covered edges only (a BFS, each node once).
+    `known`: nodes known to be reached (a reached set of an earlier graph version that
+    only gained nodes, edges, pass-ons and adoptions since): the walk then starts
+    from the covered edges out of them into nodes not yet reached."""
     in_network = network.in_network
-    reached = np.zeros(projection.size, dtype=bool)
-    frontier = np.array([network.member], dtype=np.int32)
+    if known is None:
+        reached = np.zeros(projection.size, dtype=bool)
+        frontier = np.array([network.member], dtype=np.int32)
+    else:
+        reached = known.copy()
+        edges = np.flatnonzero(passed)
+        buyers = np.searchsorted(projection.indptr, edges, side="right") - 1
+        sellers = projection.indices[edges]
+        inside = reached[buyers] | (buyers == network.member)
+        fresh = inside & adopted[sellers] & in_network[sellers] & ~reached[sellers]
+        frontier = distinct(sellers[fresh])
+        reached[frontier] = True
     while len(frontier):
         edges, _ = projection.out_edges(frontier)
         sellers = projection.indices[edges]
@@ -44,18 +61,52 @@ def reached_set(
     return reached
 
 
-def coverage(projection: Projection, network: Network, requirement: str) -> dict[str, Any]:
-    """Coverage and gaps of one requirement the member REQUIRES, as the stable
-    JSON shape of docs/cascade.md."""
+def reached_from(
+    projection: Projection, network: Network, requirement: str, known: np.ndarray
+) -> np.ndarray:
+    """reached_set(..., known), without the per-edge and per-node arrays when no
+    covered edge leads out of the known set (the usual case after a small write: a
+    look at the requirement's pass-ons only). `known` is never changed."""
+    edges = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
+    buyers = np.searchsorted(projection.indptr, edges, side="right") - 1
+    sellers = projection.indices[edges]
+    fresh = (known[buyers] | (buyers == network.member)) & ~known[sellers]
+    fresh &= network.tier[sellers] > 0
+    if fresh.any():
+        adopters = projection.adopters.get(requirement, np.zeros(0, dtype=np.int32))
+        fresh[fresh] = contains(adopters, sellers[fresh])
+    if not fresh.any():
+        return known
+    passed, adopted = covered(projection, requirement)
+    return reached_set(projection, network, passed, adopted, known)
+
+
+def covered(projection: Projection, requirement: str) -> tuple[np.ndarray, np.ndarray]:
+    """bool per edge: the requirement was PASSED_ON along it; bool per position: ADOPTED."""
     passed = np.zeros(len(projection.indices), dtype=bool)
     passed[projection.passed.get(requirement, [])] = True
     adopted = np.zeros(projection.size, dtype=bool)
     adopted[projection.adopters.get(requirement, [])] = True
-    reached = reached_set(projection, network, passed, adopted)
+    return passed, adopted
 
-    tier, in_network = network.tier, network.in_network
-    nodes_at = np.bincount(tier[in_network], minlength=network.depth + 1)
-    reached_at = np.bincount(tier[reached], minlength=network.depth + 1)
+
+def tier_sizes(network: Network) -> np.ndarray:
+    """Nodes of the network per tier (index 0: none, the member is not in it)."""
+    return np.bincount(network.tier[network.in_network], minlength=network.depth + 1)
+
+
+def counts(
+    projection: Projection,
+    network: Network,
+    requirement: str,
+    reached: np.ndarray,
+    nodes_at: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The coverage payload without its gaps: per tier nodes and reached, the depth.
+    `nodes_at`: tier_sizes(network), when known."""
+    if nodes_at is None:
+        nodes_at = tier_sizes(network)
+    reached_at = np.bincount(network.tier[reached], minlength=len(nodes_at))
     tiers = [
         {"tier": t, "nodes": n, "reached": r}
         for t, (n, r) in enumerate(zip(nodes_at.tolist(), reached_at.tolist(), strict=True))
@@ -66,10 +117,19 @@ def coverage(projection: Projection, network: Network, requirement: str) -> dict
         "member": str(projection.ids[network.member]),
         "requirement": requirement,
         "depth": depth,
-        "nodes": int(in_network.sum()),
-        "reached": int(reached.sum()),
+        "nodes": int(nodes_at.sum()),
+        "reached": int(reached_at.sum()),
         "tiers": tiers,
-        "gaps": gaps(projection, network, passed, adopted, reached),
+    }
+
+
+def coverage(projection: Projection, network: Network, requirement: str) -> dict[str, Any]:
+    """Coverage and gaps of one requirement the member REQUIRES, as the stable
+    JSON shape of docs/cascade.md."""
+    passed, adopted = covered(projection, requirement)
+    reached = reached_set(projection, network, passed, adopted)
+    return counts(projection, network, requirement, reached) | {
+        "gaps": gaps(projection, network, passed, adopted, reached)
     }
 
 

@@ -16,8 +16,10 @@ from dataclasses import replace
 import numpy as np
 
 from cascade.projection import (
+    SPLICE_MOST,
     Audits,
     Projection,
+    contains,
     csr,
     days,
     distinct,
@@ -26,15 +28,46 @@ from cascade.projection import (
     edges_along,
     finding_aggregates,
     positions_of,
+    spliced,
 )
-from graph.model import FindingStatus, Severity
+from graph.model import FindingStatus, GraphBatch, Severity
 from graph.store import KIND_ORDER, GraphChange
 
 
 def apply(projection: Projection, changes: list[GraphChange]) -> Projection:
-    for change in changes:
+    for change in coalesced(changes):
         projection = _apply_one(projection, change)
     return projection
+
+
+def coalesced(changes: list[GraphChange]) -> list[GraphChange]:
+    """Runs of changes as one change each, so that a catch-up costs one pass over the
+    arrays however many writes it takes in. A run's rows keep their write order (a
+    later row wins, as within one batch). A change's unlinked pairs go after its own
+    rows and its unshared pairs before them: so one that unlinks ends a run, one that
+    unshares starts one."""
+    out: list[GraphChange] = []
+    run: list[GraphChange] = []
+    for change in changes:
+        if change.unshared and run:
+            out.append(_joined(run))
+            run = []
+        run.append(change)
+        if change.unlinked:
+            out.append(_joined(run))
+            run = []
+    if run:
+        out.append(_joined(run))
+    return out
+
+
+def _joined(run: list[GraphChange]) -> GraphChange:
+    if len(run) == 1:
+        return run[0]
+    batch = GraphBatch()
+    for change in run:
+        batch.extend(change.batch)
+    return GraphChange(run[-1].version, batch, run[-1].unlinked, run[0].unshared)
 
 
 def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +83,7 @@ def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     points = np.searchsorted(base, new)
     old = np.arange(len(base))
     moved = old + np.searchsorted(points, old, side="right")
-    wide = base.astype(np.result_type(base, new), copy=False)  # '<U2' must not cut a '<U7'
-    return np.insert(wide, points, new), moved.astype(np.int32)
+    return spliced(base, points, new), moved.astype(np.int32)
 
 
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
@@ -79,18 +111,33 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
     same_edges = n == old_n and not b.sourcing and not change.unlinked
     indptr, indices = p.indptr, p.indices
-    keys = edge_keys(indptr, indices, old_n)
+    renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
+    added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
+    keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
-        keys = moved_keys(keys)
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-        keys, _ = merged(keys, sourced)
-        if change.unlinked:
-            gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
-            keys = keys[~np.isin(keys, gone)]
-        indptr, indices = csr(keys, n)
+        grown = None if change.unlinked else _grown(p, ids, moved, n, sourced)
+        if grown is not None:
+            indptr, indices, renumbered, added = grown
+        else:
+            keys = moved_keys(edge_keys(indptr, indices, old_n))
+            keys, renumbered = merged(keys, sourced)
+            if len(keys) > len(renumbered):
+                fresh = np.ones(len(keys), dtype=bool)
+                fresh[renumbered] = False
+                added = np.flatnonzero(fresh)
+            if change.unlinked:
+                gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
+                keys = keys[~np.isin(keys, gone)]
+                renumbered = None
+            indptr, indices = csr(keys, n)
+
+    def edges_of(pairs: np.ndarray) -> np.ndarray:
+        return edges_along(keys, pairs) if keys is not None else find_edges(indptr, indices, pairs)
 
     pass_pairs: dict[str, np.ndarray] = {}
     passed: dict[str, np.ndarray] = {}
+    added_keys = _keys_at(indptr, indices, added, n)
     for r in sorted({*p.pass_pairs, *(row.requirement for row in b.pass_on)}):
         rows = [row for row in b.pass_on if row.requirement == r]
         if same_edges and not rows:  # nothing moved, nothing new: as it was
@@ -99,7 +146,17 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r], _ = merged(old, new)
-        passed[r] = edges_along(keys, pass_pairs[r])
+        if not same_edges and renumbered is None:  # edges went: look every pair up
+            assert keys is not None
+            passed[r] = edges_along(keys, pass_pairs[r])
+            continue
+        # The old edges passed along keep their pass (renumbered), the new pass-ons
+        # along edges join, and so do new edges along pairs passed on before.
+        before = p.passed.get(r, np.zeros(0, dtype=np.int64))
+        found = [before if renumbered is None else renumbered[before], edges_of(new)]
+        if len(added):
+            found.append(added[contains(pass_pairs[r], added_keys)])
+        passed[r] = distinct(np.concatenate(found).astype(np.int64))
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
@@ -118,6 +175,66 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         _audits(p.audits, change, ids, moved),
         {},
     )
+
+
+def find_edges(indptr: np.ndarray, indices: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The edge numbers (sorted) of the pairs (pair keys) that are SOURCES_FROM edges,
+    each searched in its buyer's row: no key for every edge made."""
+    n = len(indptr) - 1
+    if len(pairs) > SPLICE_MOST:
+        return edges_along(edge_keys(indptr, indices, n), pairs)
+    found = []
+    for key in pairs.tolist():
+        buyer, seller = divmod(key, n)
+        start, end = int(indptr[buyer]), int(indptr[buyer + 1])
+        at = start + int(np.searchsorted(indices[start:end], seller))
+        if at < end and indices[at] == seller:
+            found.append(at)
+    return distinct(np.array(found, dtype=np.int64))
+
+
+def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray, n: int) -> np.ndarray:
+    """The pair keys of a few edges."""
+    buyers = np.searchsorted(indptr, edges, side="right") - 1
+    return buyers.astype(np.int64) * n + indices[edges]
+
+
+def _grown(
+    p: Projection, ids: np.ndarray, moved: np.ndarray, n: int, sourced: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """SOURCES_FROM after a few organisations and edges were added, spliced into the
+    CSR arrays (empty rows for the new organisations, the new sellers in their
+    buyers' rows) instead of rebuilt from every pair key: (indptr, indices, old edge
+    number -> new, the new edges' numbers); None for many (rebuild then)."""
+    new_rows = len(ids) - p.size
+    if new_rows > SPLICE_MOST or len(sourced) > SPLICE_MOST:
+        return None
+    indptr, indices = p.indptr, p.indices
+    if new_rows:
+        # where the new organisations went, as insertion points among the old positions
+        taken = np.zeros(n, dtype=bool)
+        taken[moved] = True
+        points = np.flatnonzero(~taken) - np.arange(new_rows)
+        indptr = spliced(indptr, points, indptr[points])
+        indices = moved[indices]
+    where, sellers, buyers = [], [], []
+    for key in distinct(sourced).tolist():
+        buyer, seller = divmod(key, n)
+        start, end = int(indptr[buyer]), int(indptr[buyer + 1])
+        at = start + int(np.searchsorted(indices[start:end], seller))
+        if at < end and indices[at] == seller:
+            continue  # another commodity on a pair already linked
+        where.append(at)
+        sellers.append(seller)
+        buyers.append(buyer)
+    at_ = np.array(where, dtype=np.int64)
+    if len(at_):
+        indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
+        shift = np.cumsum(np.bincount(np.array(buyers, dtype=np.int64), minlength=n))
+        indptr = indptr + np.concatenate(([0], shift))
+    old = np.arange(len(p.indices), dtype=np.int64)
+    renumbered = old + np.searchsorted(at_, old, side="right")
+    return indptr, indices, renumbered, at_ + np.arange(len(at_))
 
 
 def share_keys(audits: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:

@@ -50,6 +50,37 @@ class Network:
             self.tier[new] = self.depth
             self.nodes += len(new)
 
+    def lower(self, projection: Projection, buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """After SOURCES_FROM edges out of `buyers` were added to a walked network: the
+        tiers the new edges shorten, and those behind them, lowered tier by tier until
+        no edge shortens any (then each tier is again the shortest path's length: the
+        old tiers were lengths of paths that still exist). Returns the positions
+        lowered (a position may come more than once) and their tiers before."""
+        frontier = distinct(buyers[self.tier[buyers] != UNSEEN].astype(np.int32))
+        lowered, before = [], []
+        while len(frontier):
+            edges, from_ = projection.out_edges(frontier)
+            sellers = projection.indices[edges]
+            offered = self.tier[from_] + 1
+            now = self.tier[sellers]
+            better = (now == UNSEEN) | (offered < now)  # the member's 0 is never bettered
+            sellers, offered = sellers[better], offered[better]
+            if not len(sellers):
+                break
+            order = np.lexsort((offered, sellers))  # the lowest offer first per seller
+            sellers, offered = sellers[order], offered[order]
+            first = np.r_[True, sellers[1:] != sellers[:-1]]
+            frontier = sellers[first]
+            lowered.append(frontier)
+            before.append(self.tier[frontier].copy())
+            self.tier[frontier] = offered[first]
+        self.frontier = np.zeros(0, dtype=np.int32)
+        self.depth = int(self.tier.max(initial=0))
+        self.nodes = int((self.tier > 0).sum())
+        if not lowered:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return np.concatenate(lowered), np.concatenate(before)
+
     @property
     def in_network(self) -> np.ndarray:
         """bool per position: in the member's network."""

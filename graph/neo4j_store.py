@@ -447,11 +447,12 @@ class Neo4jStore:
 
     # ---- what the cascade reads --------------------------------------
     def graph_version(self) -> str:
-        records, _, _ = self.driver.execute_query(
-            cypher.GRAPH_VERSION, database_=self.database, routing_="r"
-        )
-        if records:
-            return records[0]["token"]
+        # Read by every API request: an auto-commit read costs the driver 0.6 ms of
+        # Python CPU against 1.2-1.6 ms for execute_query's managed transaction.
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            record = session.run(cypher.GRAPH_VERSION).single()
+        if record is not None:
+            return str(record["token"])
         # A database wiped or filled outside tiergraph: give it a version now.
         return self._single_write(cypher.ENSURE_GRAPH_VERSION)["token"]
 

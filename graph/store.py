@@ -359,7 +359,10 @@ class GraphStore(Protocol):
 
 
 CHANGE_ROWS = 10_000  # a write of more rows keeps no GraphChange: projections rebuild
-CHANGES_KEPT = 64  # the latest writes' changes kept
+# The latest writes' changes kept. 64 was too few for two API processes under issue 12's
+# write mix: one that fell behind by more rebuilt its projection while writes went on,
+# was overtaken three times and answered INTERNAL (GraphChanging).
+CHANGES_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)

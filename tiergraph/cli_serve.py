@@ -105,7 +105,7 @@ def serve(
     # The app reads the same settings when uvicorn builds it (factory) in each process.
     try:
         uvicorn.run(
-            "api.app:create_app",
+            "api.app:served_app",
             factory=True,
             host=host,
             port=port,

@@ -56,8 +56,7 @@ class TierCoverage:
 def tier_coverage(*, principal: Principal, store: GraphStore, requirement: str) -> TierCoverage:
     view = member_view(principal=principal, store=store)
     _required(view, store, requirement)
-    payload = view.coverage(requirement)
-    return _tier_coverage(payload)
+    return _tier_coverage(view.counts(requirement))
 
 
 def _tier_coverage(payload: dict[str, Any]) -> TierCoverage:

@@ -23,12 +23,13 @@ from access.errors import Forbidden, NotFound
 from access.principal import Principal, Role
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status
-from cascade.coverage import coverage, reached_set
+from cascade.coverage import counts, covered, gaps, reached_from, reached_set, tier_sizes
 from cascade.engine import walked
 from cascade.network import Network
 from cascade.projection import Projection
 from graph.model import Kind
 from graph.store import KIND_ORDER, GraphStore
+from views import carry
 
 MEMBER_ROLES = (Role.SOURCING, Role.ANALYST)
 VIEWS_KEPT = 8  # members' views kept per store and graph version
@@ -53,11 +54,15 @@ class MemberView:
     projection: Projection
     network: Network
     _coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _counts: dict[str, dict[str, Any]] = field(default_factory=dict)
     _reached: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per requirement, nodes known reached (carried from an earlier version: views.carry).
+    known: dict[str, np.ndarray] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[date, bool], AuditStatus] = field(default_factory=OrderedDict)
     _visible_audits: np.ndarray | None = None
     _countries: np.ndarray | None = None
     _by_tier: np.ndarray | None = None
+    _nodes_at: np.ndarray | None = None  # nodes per tier
     _required: list[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,24 +110,65 @@ class MemberView:
             self._required = store.requirements_of(self.member)
         return self._required
 
+    def required_if_read(self) -> list[str] | None:
+        return self._required
+
+    def carry_required(self, required: list[str] | None) -> None:
+        """The requirements as read at an earlier version that wrote no REQUIRES."""
+        self._required = required
+
+    def tier_sizes_if_counted(self) -> np.ndarray | None:
+        return self._nodes_at
+
+    def carry_tier_sizes(self, sizes: np.ndarray | None) -> None:
+        """Nodes per tier as carried from an earlier version (views.carry)."""
+        self._nodes_at = sizes
+
+    def counts(self, requirement: str) -> dict[str, Any]:
+        """The CLI's coverage payload of one requirement without its gaps (tierCoverage)."""
+        with self._lock:
+            return self._counts_locked(requirement)
+
     def coverage(self, requirement: str) -> dict[str, Any]:
         """The CLI's coverage payload of one requirement the member requires."""
         with self._lock:
             if requirement not in self._coverage:
-                self._coverage[requirement] = coverage(self.projection, self.network, requirement)
+                passed, adopted = covered(self.projection, requirement)
+                reached = self._reached_locked(requirement)
+                found = gaps(self.projection, self.network, passed, adopted, reached)
+                self._coverage[requirement] = self._counts_locked(requirement) | {"gaps": found}
             return self._coverage[requirement]
 
     def reached(self, requirement: str) -> np.ndarray:
         """bool per position: the requirement has reached the node (DOMAIN.md)."""
         with self._lock:
-            if requirement not in self._reached:
-                p = self.projection
-                passed = np.zeros(len(p.indices), dtype=bool)
-                passed[p.passed.get(requirement, [])] = True
-                adopted = np.zeros(p.size, dtype=bool)
-                adopted[p.adopters.get(requirement, [])] = True
-                self._reached[requirement] = reached_set(p, self.network, passed, adopted)
-            return self._reached[requirement]
+            return self._reached_locked(requirement)
+
+    def reached_sets(self) -> dict[str, np.ndarray]:
+        """What is known reached per requirement: computed, or carried and not yet used."""
+        with self._lock:
+            return {**self.known, **self._reached}
+
+    def _counts_locked(self, requirement: str) -> dict[str, Any]:
+        if requirement not in self._counts:
+            reached = self._reached_locked(requirement)
+            if self._nodes_at is None:
+                self._nodes_at = tier_sizes(self.network)
+            self._counts[requirement] = counts(
+                self.projection, self.network, requirement, reached, self._nodes_at
+            )
+        return self._counts[requirement]
+
+    def _reached_locked(self, requirement: str) -> np.ndarray:
+        if requirement not in self._reached:
+            known = self.known.pop(requirement, None)
+            if known is not None:
+                found = reached_from(self.projection, self.network, requirement, known)
+            else:
+                passed, adopted = covered(self.projection, requirement)
+                found = reached_set(self.projection, self.network, passed, adopted)
+            self._reached[requirement] = found
+        return self._reached[requirement]
 
     def audit_status(self, store: GraphStore, day: date, include_smallholders: bool) -> AuditStatus:
         key = (day, include_smallholders)
@@ -207,7 +253,7 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
     with _lock:
         kept = _kept.get(store)
         if kept is None or kept.version != projection.version:
-            kept = _kept[store] = _Kept(projection.version)
+            kept = _kept[store] = _carried(store, kept, projection)
         view = kept.views.get(member)
         if view is None or view.projection is not projection:
             at = projection.position(member)
@@ -218,6 +264,26 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
                 kept.views.popitem(last=False)
         kept.views.move_to_end(member)
         return view
+
+
+def _carried(store: GraphStore, kept: _Kept | None, projection: Projection) -> _Kept:
+    """The views kept at an earlier version carried to the projection's (views.carry),
+    those that can be; the others are walked again when asked."""
+    fresh = _Kept(projection.version)
+    if kept is None or not kept.views:
+        return fresh
+    changes = projections.changes_between(store, kept.version, projection.version)
+    if changes is None or any(c.unlinked for c in changes):
+        return fresh
+    maps: dict[int, np.ndarray | None] = {}  # per old projection (one, but for a race)
+    for member, view in kept.views.items():
+        old = view.projection
+        if id(old) not in maps:
+            maps[id(old)] = carry.new_places(old, projection, changes)
+        points = maps[id(old)]
+        if points is not None and old.version == kept.version:
+            fresh.views[member] = carry.carried(view, projection, changes, points)
+    return fresh
 
 
 def _reverse(projection: Projection) -> tuple[np.ndarray, np.ndarray]:

@@ -159,3 +159,29 @@ def test_the_kept_index_follows_writes_made_after_it_was_built(store):
         )
     )
     assert register(store, "Wilmar Nabati Refinery", principal=S1)["outcome"] == "CREATED"
+
+
+def test_a_country_not_registered_in_for_many_writes_keeps_its_index(store, monkeypatch):
+    """Registrations elsewhere keep every kept index current: one left behind by more
+    writes than the store keeps would be built again (seconds at 200,000)."""
+    from mutations import registration
+
+    monkeypatch.setattr("graph.sqlite_store.CHANGES_KEPT", 2)
+    monkeypatch.setattr("graph.neo4j_store.CHANGES_KEPT", 2)
+    store.write(stored())
+    assert (
+        register(store, "Asunafo North Cocoa Cooperative", "GH", abbreviation="ANCC")[
+            "organisation"
+        ]
+        == "C1"
+    )
+    built = []
+    real = registration._build
+    monkeypatch.setattr(
+        registration, "_build", lambda s, country, v: built.append(country) or real(s, country, v)
+    )
+    for i in range(4):  # registrations in Indonesia, each a write
+        register(store, f"Kebun Baru Sejahtera {'I' * (i + 1)}", create_anyway="a new estate")
+    found = register(store, "Asunafo North Cocoa Co-operative", "GH", abbreviation="ANCC")
+    assert found["organisation"] == "C1"
+    assert built == ["ID"]  # Ghana's index was kept up, not built again

@@ -1,0 +1,109 @@
+"""A member's view carried from one graph version to the next (views.carry) gives
+exactly the answers of a view walked afresh: tiers, tier coverage and cascade gaps
+of every requirement, after each write of random sequences of small writes (new
+suppliers, edges that shorten paths or close cycles, pass-ons, adoptions, and now
+and then an edge removed, which walks again), on both stores."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from access.principal import Principal, Role
+from cascade import projection as projections
+from cascade.coverage import coverage
+from cascade.engine import walked
+from graph.model import Adoption, GraphBatch, PassOn, Requirement, Requires, Sourcing
+from tests.factories import org
+from views import carry
+from views import coverage as coverage_views
+from views.member import member_view
+
+REQUIREMENTS = ("R1", "R2")
+M1 = Principal(Role.SOURCING, "M1", "k1")
+
+
+def network(rng: random.Random, size: int) -> GraphBatch:
+    """Two members and `size` suppliers with random edges (cycles and diamonds), some
+    pass-ons and adoptions; most suppliers out of M1's network at first."""
+    suppliers = [f"S{i:02}" for i in range(size)]
+    batch = GraphBatch(
+        organisations=[org("M1", "member"), org("M2", "member"), *map(org, suppliers)],
+        requirements=[Requirement(r, r) for r in REQUIREMENTS],
+        requires=[Requires("M1", r) for r in REQUIREMENTS] + [Requires("M2", "R1")],
+    )
+    for buyer in ("M1", "M2", *suppliers[: size // 2]):
+        for seller in rng.sample(suppliers, 2):
+            if seller != buyer:
+                batch.sourcing.append(Sourcing(buyer, seller, "cocoa"))
+    for edge in rng.sample(batch.sourcing, len(batch.sourcing) // 2):
+        batch.pass_on.append(PassOn(edge.buyer, edge.seller, rng.choice(REQUIREMENTS)))
+    for s in rng.sample(suppliers, size // 2):
+        batch.adoptions.append(Adoption(s, rng.choice(REQUIREMENTS)))
+    return batch
+
+
+def a_write(rng: random.Random, ids: list[str], step: int) -> GraphBatch | tuple[str, str]:
+    """A random small write; a (buyer, seller) pair to remove now and then."""
+    buyer, seller = rng.sample(ids, 2)
+    roll = rng.random()
+    if roll < 0.3:  # a new supplier, as registerSupplier writes it (ids sort anywhere)
+        new = rng.choice(("0", "N", "z")) + f"-{step}"
+        return GraphBatch(organisations=[org(new)], sourcing=[Sourcing(buyer, new, "cocoa")])
+    if roll < 0.55:  # an edge between known organisations: may shorten paths, close cycles
+        return GraphBatch(sourcing=[Sourcing(buyer, seller, "cocoa")])
+    if roll < 0.75:
+        return GraphBatch(pass_on=[PassOn(buyer, seller, rng.choice(REQUIREMENTS))])
+    if roll < 0.93:
+        return GraphBatch(adoptions=[Adoption(seller, rng.choice(REQUIREMENTS))])
+    return buyer, seller
+
+
+def assert_same_as_walked(store) -> None:
+    view = member_view(principal=M1, store=store)
+    projection = projections.current(store)
+    fresh = walked(projection, "M1")
+    np.testing.assert_array_equal(view.network.tier, fresh.tier)
+    assert (view.network.depth, view.network.nodes) == (fresh.depth, fresh.nodes)
+    for r in REQUIREMENTS:
+        want = coverage(projection, fresh, r)
+        shown = coverage_views.tier_coverage(principal=M1, store=store, requirement=r)
+        assert (shown.depth, shown.nodes, shown.reached) == (
+            want["depth"],
+            want["nodes"],
+            want["reached"],
+        )
+        assert [(t.tier, t.nodes, t.reached) for t in shown.tiers] == [
+            (t["tier"], t["nodes"], t["reached"]) for t in want["tiers"]
+        ]
+        assert view.coverage(r) == want
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_carried_views_answer_as_walked_ones(engine_store, seed, monkeypatch):
+    store, rng = engine_store, random.Random(seed)
+    store.write(network(rng, 24))
+    carried = [0]
+    real = carry.carried
+
+    def counted(*args):
+        carried[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(carry, "carried", counted)
+    assert_same_as_walked(store)
+    ids = ["M1", "M2", *(f"S{i:02}" for i in range(24))]
+    for step in range(25):
+        write = a_write(rng, ids, step)
+        if isinstance(write, tuple):
+            store.remove_sourcing(*write)
+        else:
+            store.write(write)
+            ids += [o.id for o in write.organisations]
+        # Every other step, two writes before the next read: carried through both.
+        if step % 2:
+            assert_same_as_walked(store)
+    assert_same_as_walked(store)
+    assert carried[0] >= 5  # most steps were carried, not walked again
