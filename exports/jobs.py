@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.jobs.runners import jobs_for
 from cascade.jobstore import JobStore, process_token
 from exports.run import run_export_job
 from graph.store import GraphStore
 from tiergraph.settings import Settings
+from views.job_runners import jobs_for
 from views.jobs import QueuedJobs
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ import asyncio
 import strawberry
 from strawberry.types import Info
 
-from api.jobs.runners import jobs_for
 from api.jobs.types import Job
 from api.network.common import principal_of
 from views import jobs as service
+from views.job_runners import jobs_for
 
 
 @strawberry.type

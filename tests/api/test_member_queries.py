@@ -179,8 +179,8 @@ def test_pages_through_graphql(store):
 
 
 def test_run_cascade_then_follow_the_job_on_the_embedded_store(tmp_path):
-    from api.jobs.runners import jobs_for
     from graph.sqlite_store import SqliteStore
+    from views.job_runners import jobs_for
 
     store = SqliteStore(tmp_path / "data")
     try:
@@ -205,10 +205,10 @@ def test_run_cascade_then_follow_the_job_on_the_embedded_store(tmp_path):
 @pytest.mark.neo4j
 @pytest.mark.redis
 def test_run_cascade_on_neo4j_is_queued_for_the_celery_workers(neo4j_store, redis_url, monkeypatch):
-    from api.jobs.runners import jobs_for
     from cascade.jobstore import RedisJobStore
     from tiergraph.bootstrap import redis_client
     from tiergraph.settings import Settings
+    from views.job_runners import jobs_for
 
     monkeypatch.setenv("TIERGRAPH_REDIS_URL", redis_url)
     neo4j_store.write(forum())

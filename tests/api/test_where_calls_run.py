@@ -89,7 +89,7 @@ def test_after_a_write_the_next_query_catches_up_in_a_worker_thread(served):
 
 
 def test_a_mutation_runs_in_a_worker_thread(served):
-    from api.jobs.runners import jobs_for
+    from views.job_runners import jobs_for
 
     post, calls, store = served
     post(COVERAGE)

@@ -33,7 +33,7 @@ def post(client, key: str, query: str, **variables: str) -> dict:  # type: ignor
 def test_a_job_started_by_one_process_is_answered_by_another(tmp_path, monkeypatch):
     """Two apps, each with its own store object on one data folder, as two worker
     processes have: the second never saw the job start."""
-    from api.jobs.runners import jobs_for
+    from views.job_runners import jobs_for
 
     monkeypatch.setenv("TIERGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     first, second = SqliteStore(tmp_path / "data"), SqliteStore(tmp_path / "data")

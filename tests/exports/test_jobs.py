@@ -78,7 +78,7 @@ def test_who_may_start_an_export_and_follow_it(engine_store, queued_on_celery):
 
 
 def _purge(store) -> None:
-    from api.jobs.runners import jobs_for
+    from views.job_runners import jobs_for
     from views.jobs import QueuedJobs
 
     runner = jobs_for(store)

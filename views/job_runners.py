@@ -1,4 +1,4 @@
-"""Where the API's cascade jobs run, per store: queued on Celery with Neo4j (the
+"""Where the API's cascade and export jobs run, per store: queued on Celery with Neo4j (the
 workers and `tiergraph cascade status` see them in Redis), in a background thread
 of the serving process on the embedded store, their status in `jobs.db` beside the
 store's file, so that every process of `tiergraph serve --workers N` answers
