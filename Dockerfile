@@ -28,7 +28,7 @@ COPY exports/ exports/
 
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --user-group --create-home --home-dir /home/tiergraph tiergraph \
-    && mkdir -p /var/lib/tiergraph/exports \
+    && mkdir -p /var/lib/tiergraph/exports /var/lib/tiergraph/cache \
     && chown -R tiergraph:tiergraph /var/lib/tiergraph
 
 USER tiergraph

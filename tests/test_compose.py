@@ -283,13 +283,22 @@ def test_every_package_of_the_project_is_installed() -> None:
     assert packages - installed == set(), "add them to [tool.setuptools.packages.find]"
 
 
+def shared_volume(compose: dict, services: dict, setting: str, volume: str) -> None:
+    """Every app service has the folder of `setting` on the one named `volume`."""
+    folders = []
+    for name in APP_SERVICES:
+        folder = resolve(environment(services[name])[f"{ENV_PREFIX}{setting}"])
+        mounts = [str(v).split(":") for v in services[name].get("volumes", [])]
+        assert [s for s, target, *_ in mounts if target == folder] == [volume], name
+        folders.append(folder)
+    assert len(set(folders)) == 1 and volume in (compose.get("volumes") or {})
+
+
 def test_the_api_serves_exports_from_the_volume_the_worker_writes_them_to(
     compose: dict, services: dict
 ) -> None:
-    folders = []
-    for name in APP_SERVICES:
-        folder = resolve(environment(services[name])[f"{ENV_PREFIX}EXPORT_DIR"])
-        mounts = [str(volume).split(":") for volume in services[name].get("volumes", [])]
-        assert [s for s, target, *_ in mounts if target == folder] == ["exports"], name
-        folders.append(folder)
-    assert len(set(folders)) == 1 and "exports" in (compose.get("volumes") or {})
+    shared_volume(compose, services, "EXPORT_DIR", "exports")
+
+
+def test_the_projection_cache_outlives_a_recreated_container(compose: dict, services: dict) -> None:
+    shared_volume(compose, services, "CACHE_DIR", "cache")
