@@ -26,7 +26,7 @@ from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
 NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
-BUILD_TRIES = 3  # builds overtaken by a write before the last one is kept as it is
+BUILD_TRIES = 3  # reads of the whole graph, the last one held still (writes wait)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -412,14 +412,17 @@ def _save(store: GraphStore, projection: Projection) -> None:
 
 
 class GraphChanging(RuntimeError):
-    """Writes kept committing while the graph was read: try again later."""
+    """The graph changed while it was read held still: a store that does not keep its
+    promise (graph.store.GraphStore.held_still). Never expected."""
 
 
 def _build_between_writes(store: GraphStore) -> Projection:
     """A build no write overlapped. A write that commits during a build changes the
     version, and the columns read may mix before and after it (or not fit together
-    at all): such a build is read again, up to BUILD_TRIES times."""
-    for _ in range(BUILD_TRIES):
+    at all): such a build is read again, and after BUILD_TRIES - 1 overtaken reads
+    the last one is read held still (on Neo4j writes wait for it: seconds at 200k,
+    so only when writes keep overtaking; on the embedded store a snapshot)."""
+    for _ in range(BUILD_TRIES - 1):
         version = store.graph_version()
         try:
             fresh = build(store)
@@ -429,7 +432,13 @@ def _build_between_writes(store: GraphStore) -> Projection:
             continue
         if fresh.version == version == store.graph_version():
             return fresh
-    raise GraphChanging(f"the graph changed during each of {BUILD_TRIES} reads of it")
+    log.info("the graph changed during %d read(s) of it: reading it held still", BUILD_TRIES - 1)
+    with store.held_still():
+        version = store.graph_version()
+        fresh = build(store)
+        if not fresh.version == version == store.graph_version():
+            raise GraphChanging("the graph changed while it was read held still")
+    return fresh
 
 
 def forget(store: GraphStore, on_disk: bool = False) -> None:

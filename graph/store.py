@@ -7,6 +7,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -132,6 +133,15 @@ class GraphStore(Protocol):
         """The writes made since the graph was at `version`, oldest first, the last
         one's version the current one; None when any of them was not kept (writes
         of more than CHANGE_ROWS rows keep none, and only the latest are kept)."""
+        ...
+
+    def held_still(self) -> AbstractContextManager[None]:
+        """Within the block, this thread's reads (the version and the columns below)
+        see one committed state of the graph: on Neo4j one transaction that holds the
+        graph version's write lock, so a write waits for the block's end (each takes
+        that lock to record its change); on the embedded store one read transaction
+        (a snapshot: writes go on, unseen). For a projection read whole that writes
+        kept overtaking. Write nothing from the same thread within it."""
         ...
 
     def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
