@@ -432,7 +432,10 @@ def _build_between_writes(store: GraphStore) -> Projection:
             continue
         if fresh.version == version == store.graph_version():
             return fresh
-    log.info("the graph changed during %d read(s) of it: reading it held still", BUILD_TRIES - 1)
+    log.warning(
+        "the graph changed during %d read(s) of it: reading it held still (writes wait)",
+        BUILD_TRIES - 1,
+    )
     with store.held_still():
         version = store.graph_version()
         fresh = build(store)
