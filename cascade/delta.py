@@ -28,6 +28,7 @@ from cascade.projection import (
     edges_along,
     finding_aggregates,
     positions_of,
+    shifted,
     spliced,
 )
 from graph.model import FindingStatus, GraphBatch, Severity
@@ -81,9 +82,7 @@ def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if not len(new):
         return base, np.arange(len(base), dtype=np.int32)
     points = np.searchsorted(base, new)
-    old = np.arange(len(base))
-    moved = old + np.searchsorted(points, old, side="right")
-    return spliced(base, points, new), moved.astype(np.int32)
+    return spliced(base, points, new), shifted(len(base), points).astype(np.int32)
 
 
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
@@ -106,7 +105,8 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         """Pair keys of the old numbering in the new one (as they were: no new id)."""
         if n == old_n:
             return old
-        return moved[old // old_n].astype(np.int64) * n + moved[old % old_n]
+        buyers, sellers = np.divmod(old, old_n)
+        return moved[buyers].astype(np.int64) * n + moved[sellers]
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
     same_edges = n == old_n and not b.sourcing and not change.unlinked
@@ -232,8 +232,7 @@ def _grown(
         indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
         shift = np.cumsum(np.bincount(np.array(buyers, dtype=np.int64), minlength=n))
         indptr = indptr + np.concatenate(([0], shift))
-    old = np.arange(len(p.indices), dtype=np.int64)
-    renumbered = old + np.searchsorted(at_, old, side="right")
+    renumbered = shifted(len(p.indices), at_)
     return indptr, indices, renumbered, at_ + np.arange(len(at_))
 
 
