@@ -74,15 +74,24 @@ def _joined(run: list[GraphChange]) -> GraphChange:
 def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`base` (sorted, distinct) with the values of `extra` it lacks, in order; and
     each old element's new index. O(len(base)) copies, no sort of `base`."""
-    extra = distinct(extra)
-    at = np.searchsorted(base, extra)
-    known = at < len(base)
-    known[known] = base[at[known]] == extra[known]
-    new = extra[~known]
+    new, points = _lacking(base, extra)
     if not len(new):
         return base, np.arange(len(base), dtype=np.int32)
-    points = np.searchsorted(base, new)
     return spliced(base, points, new), shifted(len(base), points).astype(np.int32)
+
+
+def united(base: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """merged()'s array alone: `base` (sorted, distinct) with the values of `extra` it
+    lacks, in order; `base` itself when it lacks none (no sort, no renumbering)."""
+    new, points = _lacking(base, extra)
+    return spliced(base, points, new) if len(new) else base
+
+
+def _lacking(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `extra` not in `base`, sorted, and where they go in it."""
+    extra = distinct(extra)
+    new = extra[~contains(base, extra)]
+    return new, np.searchsorted(base, new)
 
 
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
@@ -145,7 +154,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
             continue
         old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
-        pass_pairs[r], _ = merged(old, new)
+        pass_pairs[r] = united(old, new)
         if not same_edges and renumbered is None:  # edges went: look every pair up
             assert keys is not None
             passed[r] = edges_along(keys, pass_pairs[r])
@@ -153,15 +162,16 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         # The old edges passed along keep their pass (renumbered), the new pass-ons
         # along edges join, and so do new edges along pairs passed on before.
         before = p.passed.get(r, np.zeros(0, dtype=np.int64))
-        found = [before if renumbered is None else renumbered[before], edges_of(new)]
+        kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
+        found = [edges_of(new)]
         if len(added):
             found.append(added[contains(pass_pairs[r], added_keys)])
-        passed[r] = distinct(np.concatenate(found).astype(np.int64))
+        passed[r] = united(kept, np.concatenate(found).astype(np.int64))
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
         new = positions_of(ids, [row.organisation for row in b.adoptions if row.requirement == r])
-        adopters[r] = merged(old, new)[0]
+        adopters[r] = united(old, new)
 
     return Projection(
         change.version,
