@@ -255,6 +255,17 @@ def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) 
     """The audit columns with the change's audits, shares and findings merged in, and
     its removed shares taken out."""
     b = change.batch
+    if not (b.audits or b.shares or b.findings or change.unshared):
+        # The usual write (a registration, a pass-on): audits stay where they are, and
+        # only organisation positions move (not at all when none was added).
+        if len(moved) == len(ids):
+            return a
+        return replace(
+            a,
+            organisation=moved[a.organisation],
+            commissioner=moved[a.commissioner],
+            share_member=moved[a.share_member],
+        )
     incoming = np.array([x.id for x in b.audits], dtype=str)
     audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
     size = len(audit_ids)
