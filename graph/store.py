@@ -371,7 +371,9 @@ class GraphStore(Protocol):
 CHANGE_ROWS = 10_000  # a write of more rows keeps no GraphChange: projections rebuild
 # The latest writes' changes kept. 64 was too few for two API processes under issue 12's
 # write mix: one that fell behind by more rebuilt its projection while writes went on,
-# was overtaken three times and answered INTERNAL (GraphChanging).
+# was overtaken three times and answered INTERNAL (GraphChanging). (The errors that
+# remained came from Neo4j's change chain read in one query: see changes_since there;
+# a projection read whole is now read held still after two overtaken reads.)
 CHANGES_KEPT = 256
 
 
