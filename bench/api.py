@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -502,6 +503,22 @@ async def naive_run(
     return summary(samples, {}, wall) | {"timed_out": timed_out[0], "timeout_s": timeout}
 
 
+def server_log(log: Path, keep: Path | None, kind: str) -> dict[str, Any]:
+    """What the served processes logged, counted (errors are logged in full by
+    api.errors; a projection read held still warns), and the log copied into `keep`."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    kept = None
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        kept = str(shutil.copy(log, keep / f"serve-{kind}.log"))
+    return {
+        "lines": text.count("\n"),
+        "tracebacks": text.count("Traceback"),
+        "held_reads": text.count("reading it held still"),
+        "kept": kept,
+    }
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
     return sorted_values[index]
@@ -557,6 +574,9 @@ def main() -> None:
         help="requests a second in all (0: each client as fast as it can)",
     )
     p.add_argument("--smoke", action="store_true", help=f"only fields that exist: {SMOKE_MIX}")
+    p.add_argument(
+        "--server-log", type=Path, help="keep each store's server log here (serve-<store>.log)"
+    )
     p.add_argument("--naive-requests", type=int, default=200, help="0: no naive run")
     p.add_argument(
         "--naive-seconds", type=float, default=180, help="start no naive request after this"
@@ -611,6 +631,7 @@ def main() -> None:
                         lambda pid=pid: tree_cpu_seconds(pid),
                     )
                 )
+            run["server_log"] = server_log(folder / "serve.log", args.server_log, kind)
             report["stores"][kind] = run
             common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
                              f"{run['per_second']}/s")  # fmt: skip
@@ -680,6 +701,13 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
             f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
+        )
+        logged = run["server_log"]
+        common.out.print(
+            f"{kind}: server log {logged['lines']} lines, {logged['tracebacks']} traceback(s), "
+            f"{logged['held_reads']} projection read(s) held still"
+            + (f"; kept in {logged['kept']}" if logged["kept"] else ""),
+            markup=False,
         )
 
 

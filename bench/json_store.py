@@ -4,6 +4,7 @@ saved to one JSON file after every write. Kept only as bench/embedded.py's basel
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -225,6 +226,9 @@ class MemoryStore:
     # Each read numbers them afresh: slower than Neo4j's ids, fine at this size.
     def graph_version(self) -> str:
         return str(self.version)
+
+    def held_still(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()  # one process, one thread: nothing writes meanwhile
 
     def database_id(self) -> str:
         """Made once and kept in the store file's `extra` (saved at once when the

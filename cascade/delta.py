@@ -28,6 +28,7 @@ from cascade.projection import (
     edges_along,
     finding_aggregates,
     positions_of,
+    shifted,
     spliced,
 )
 from graph.model import FindingStatus, GraphBatch, Severity
@@ -73,17 +74,24 @@ def _joined(run: list[GraphChange]) -> GraphChange:
 def merged(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`base` (sorted, distinct) with the values of `extra` it lacks, in order; and
     each old element's new index. O(len(base)) copies, no sort of `base`."""
-    extra = distinct(extra)
-    at = np.searchsorted(base, extra)
-    known = at < len(base)
-    known[known] = base[at[known]] == extra[known]
-    new = extra[~known]
+    new, points = _lacking(base, extra)
     if not len(new):
         return base, np.arange(len(base), dtype=np.int32)
-    points = np.searchsorted(base, new)
-    old = np.arange(len(base))
-    moved = old + np.searchsorted(points, old, side="right")
-    return spliced(base, points, new), moved.astype(np.int32)
+    return spliced(base, points, new), shifted(len(base), points).astype(np.int32)
+
+
+def united(base: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """merged()'s array alone: `base` (sorted, distinct) with the values of `extra` it
+    lacks, in order; `base` itself when it lacks none (no sort, no renumbering)."""
+    new, points = _lacking(base, extra)
+    return spliced(base, points, new) if len(new) else base
+
+
+def _lacking(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `extra` not in `base`, sorted, and where they go in it."""
+    extra = distinct(extra)
+    new = extra[~contains(base, extra)]
+    return new, np.searchsorted(base, new)
 
 
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
@@ -106,7 +114,8 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         """Pair keys of the old numbering in the new one (as they were: no new id)."""
         if n == old_n:
             return old
-        return moved[old // old_n].astype(np.int64) * n + moved[old % old_n]
+        buyers, sellers = np.divmod(old, old_n)
+        return moved[buyers].astype(np.int64) * n + moved[sellers]
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
     same_edges = n == old_n and not b.sourcing and not change.unlinked
@@ -145,7 +154,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
             continue
         old = moved_keys(p.pass_pairs.get(r, np.zeros(0, dtype=np.int64)))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
-        pass_pairs[r], _ = merged(old, new)
+        pass_pairs[r] = united(old, new)
         if not same_edges and renumbered is None:  # edges went: look every pair up
             assert keys is not None
             passed[r] = edges_along(keys, pass_pairs[r])
@@ -153,15 +162,16 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         # The old edges passed along keep their pass (renumbered), the new pass-ons
         # along edges join, and so do new edges along pairs passed on before.
         before = p.passed.get(r, np.zeros(0, dtype=np.int64))
-        found = [before if renumbered is None else renumbered[before], edges_of(new)]
+        kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
+        found = [edges_of(new)]
         if len(added):
             found.append(added[contains(pass_pairs[r], added_keys)])
-        passed[r] = distinct(np.concatenate(found).astype(np.int64))
+        passed[r] = united(kept, np.concatenate(found).astype(np.int64))
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
         new = positions_of(ids, [row.organisation for row in b.adoptions if row.requirement == r])
-        adopters[r] = merged(old, new)[0]
+        adopters[r] = united(old, new)
 
     return Projection(
         change.version,
@@ -232,8 +242,7 @@ def _grown(
         indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
         shift = np.cumsum(np.bincount(np.array(buyers, dtype=np.int64), minlength=n))
         indptr = indptr + np.concatenate(([0], shift))
-    old = np.arange(len(p.indices), dtype=np.int64)
-    renumbered = old + np.searchsorted(at_, old, side="right")
+    renumbered = shifted(len(p.indices), at_)
     return indptr, indices, renumbered, at_ + np.arange(len(at_))
 
 
@@ -246,6 +255,17 @@ def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) 
     """The audit columns with the change's audits, shares and findings merged in, and
     its removed shares taken out."""
     b = change.batch
+    if not (b.audits or b.shares or b.findings or change.unshared):
+        # The usual write (a registration, a pass-on): audits stay where they are, and
+        # only organisation positions move (not at all when none was added).
+        if len(moved) == len(ids):
+            return a
+        return replace(
+            a,
+            organisation=moved[a.organisation],
+            commissioner=moved[a.commissioner],
+            share_member=moved[a.share_member],
+        )
     incoming = np.array([x.id for x in b.audits], dtype=str)
     audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
     size = len(audit_ids)

@@ -26,7 +26,7 @@ from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
 NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
-BUILD_TRIES = 3  # builds overtaken by a write before the last one is kept as it is
+BUILD_TRIES = 3  # reads of the whole graph, the last one held still (writes wait)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -52,6 +52,20 @@ def spliced(base: np.ndarray, points: np.ndarray, values: np.ndarray) -> np.ndar
         start = at
     pieces.append(base[start:])
     return np.concatenate(pieces).astype(dtype, copy=False)
+
+
+def shifted(size: int, points: np.ndarray) -> np.ndarray:
+    """Each of `size` old positions in the numbering after values were inserted before
+    points (sorted, as np.insert takes them): i + the points at or before i, as int64.
+    For a few points by adding 1 past each (0.3 ms for 200,000 against 1.0 ms for a
+    search per position)."""
+    if len(points) > SPLICE_MOST:
+        old = np.arange(size)
+        return old + np.searchsorted(points, old, side="right")
+    out = np.arange(size, dtype=np.int64)
+    for at in points.tolist():
+        out[at:] += 1
+    return out
 
 
 def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -412,14 +426,17 @@ def _save(store: GraphStore, projection: Projection) -> None:
 
 
 class GraphChanging(RuntimeError):
-    """Writes kept committing while the graph was read: try again later."""
+    """The graph changed while it was read held still: a store that does not keep its
+    promise (graph.store.GraphStore.held_still). Never expected."""
 
 
 def _build_between_writes(store: GraphStore) -> Projection:
     """A build no write overlapped. A write that commits during a build changes the
     version, and the columns read may mix before and after it (or not fit together
-    at all): such a build is read again, up to BUILD_TRIES times."""
-    for _ in range(BUILD_TRIES):
+    at all): such a build is read again, and after BUILD_TRIES - 1 overtaken reads
+    the last one is read held still (on Neo4j writes wait for it: seconds at 200k,
+    so only when writes keep overtaking; on the embedded store a snapshot)."""
+    for _ in range(BUILD_TRIES - 1):
         version = store.graph_version()
         try:
             fresh = build(store)
@@ -429,7 +446,16 @@ def _build_between_writes(store: GraphStore) -> Projection:
             continue
         if fresh.version == version == store.graph_version():
             return fresh
-    raise GraphChanging(f"the graph changed during each of {BUILD_TRIES} reads of it")
+    log.warning(
+        "the graph changed during %d read(s) of it: reading it held still (writes wait)",
+        BUILD_TRIES - 1,
+    )
+    with store.held_still():
+        version = store.graph_version()
+        fresh = build(store)
+        if not fresh.version == version == store.graph_version():
+            raise GraphChanging("the graph changed while it was read held still")
+    return fresh
 
 
 def forget(store: GraphStore, on_disk: bool = False) -> None:

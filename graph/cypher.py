@@ -101,10 +101,8 @@ MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
 DELETE old
 """
 CHANGE_CHAIN = """
-MATCH (v:GraphVersion {name: 'graph'})
-OPTIONAL MATCH (c:GraphChange)
-WITH v, collect(c) AS changes
-RETURN v.token AS current, [c IN changes | [c.previous, c.token]] AS chain
+MATCH (c:GraphChange)
+RETURN collect([c.previous, c.token]) AS chain
 """
 CHANGE_PAYLOADS = """
 MATCH (c:GraphChange) WHERE c.token IN $tokens
@@ -122,6 +120,14 @@ CALL (r) {{ DELETE r }} IN TRANSACTIONS OF {CLEAR_BATCH} ROWS
 CLEAR_NODES = f"""
 MATCH (n) WHERE NOT n:GraphVersion
 CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF {CLEAR_BATCH} ROWS
+"""
+# A read of the whole graph that writes must wait for (Neo4jStore.held_still): a SET
+# takes the version node's write lock, which every write's transaction takes too,
+# and it must change a value (`SET v.token = v.token` took no lock on 5.26, and its
+# commit put back a token a write had replaced meanwhile); rolled back, never kept.
+HOLD_GRAPH_VERSION = """
+MATCH (v:GraphVersion {name: 'graph'})
+SET v.held = randomUUID()
 """
 PING = "RETURN 1"
 GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"

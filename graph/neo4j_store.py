@@ -7,14 +7,16 @@ rolls the whole transaction back.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
 from typing import Any
 
 import orjson
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import ConstraintError, DatabaseError
 from neo4j.time import Date
 
@@ -137,6 +139,14 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
+def _change_chain(tx: ManagedTransaction) -> tuple[str | None, list[list[str | None]]]:
+    """(the current version, every kept change as [previous, token]), read in that order."""
+    record = tx.run(cypher.GRAPH_VERSION).single()
+    if record is None:
+        return None, []
+    return str(record["token"]), tx.run(cypher.CHANGE_CHAIN).single(strict=True)["chain"]
+
+
 def _record_change(
     tx: ManagedTransaction,
     batch: GraphBatch,
@@ -178,6 +188,7 @@ class Neo4jStore:
         self.driver = driver
         self.database = database
         self.single_tx_rows = single_tx_rows
+        self._held = threading.local()  # the transaction of held_still(), per thread
 
     @classmethod
     def connect(
@@ -229,6 +240,23 @@ class Neo4jStore:
 
     def _session(self):
         return self.driver.session(database=self.database)
+
+    @contextmanager
+    def held_still(self) -> Iterator[None]:
+        # Rolled back at the end (the lock goes with it, the mark was never meant to
+        # stay); not the driver's `with tx:`, which commits.
+        with self._session() as session:
+            tx = session.begin_transaction()
+            try:
+                tx.run(cypher.HOLD_GRAPH_VERSION).consume()
+                self._held.tx = tx
+                yield
+            finally:
+                self._held.tx = None
+                tx.close()
+
+    def _held_tx(self) -> Transaction | None:
+        return getattr(self._held, "tx", None)
 
     # ---- writes ------------------------------------------------------
     def write(self, batch: GraphBatch, progress: Progress | None = None) -> None:
@@ -355,20 +383,27 @@ class Neo4jStore:
             self._bump_graph_version()
 
     def changes_since(self, version: str) -> list[GraphChange] | None:
-        records, _, _ = self.driver.execute_query(
-            cypher.CHANGE_CHAIN, database_=self.database, routing_="r"
-        )
-        if not records:
+        # The current version first, then the chain, in one transaction: Neo4j reads
+        # what is committed when each read runs (read committed), so a chain read after
+        # the version holds the change that made it (both commit together), and any
+        # newer ones the walk stops before. Read in one query, the two could come from
+        # either side of a write: the walk missed the version or passed it, and the
+        # projection was read whole instead (issue 12: INTERNAL errors under writes).
+        with self.driver.session(database=self.database, default_access_mode="READ") as session:
+            current, pairs = session.execute_read(_change_chain)
+        if current is None:
             return None  # the database was wiped outside tiergraph
-        rec = records[0]
-        after = dict(rec["chain"])
-        if len(after) != len(rec["chain"]):
-            return None  # two changes from one version: not a chain to follow
+        after: dict[str, str] = {}
+        for previous, token in pairs:
+            if previous is None or token is None:
+                continue  # forgotten (the oldest) while it was read
+            if after.setdefault(previous, token) != token:
+                return None  # two changes from one version: not a chain to follow
         chain, at = [], version
-        while at in after:
+        while at != current and at in after:
             at = after[at]
             chain.append(at)
-        if at != rec["current"]:
+        if at != current:
             return None  # a write kept no change (a bulk write), or it is no longer kept
         if not chain:
             return []
@@ -390,10 +425,17 @@ class Neo4jStore:
 
     # ---- reads -------------------------------------------------------
     def _single(self, query: str, **params: Any) -> Any:
+        return self._records(query, **params)[0]
+
+    def _records(self, query: str, **params: Any) -> list[Any]:
+        """A read's records, in held_still()'s transaction when this thread holds one."""
+        tx = self._held_tx()
+        if tx is not None:
+            return list(tx.run(query, params))
         records, _, _ = self.driver.execute_query(
             query, params, database_=self.database, routing_="r"
         )
-        return records[0]
+        return records
 
     # Nothing asked, no round trip: a load checks each kind of reference, most often
     # of a few kinds only.
@@ -449,6 +491,9 @@ class Neo4jStore:
     def graph_version(self) -> str:
         # Read by every API request: an auto-commit read costs the driver 0.6 ms of
         # Python CPU against 1.2-1.6 ms for execute_query's managed transaction.
+        held = self._held_tx()
+        if held is not None:
+            return str(held.run(cypher.GRAPH_VERSION).single(strict=True)["token"])
         with self.driver.session(database=self.database, default_access_mode="READ") as session:
             record = session.run(cypher.GRAPH_VERSION).single()
         if record is not None:
@@ -477,15 +522,11 @@ class Neo4jStore:
         return rec["a"], rec["b"]
 
     def pass_on_columns(self) -> dict[str, tuple[list[int], list[int]]]:
-        records, _, _ = self.driver.execute_query(
-            cypher.PASS_ON_COLUMNS, database_=self.database, routing_="r"
-        )
+        records = self._records(cypher.PASS_ON_COLUMNS)
         return {rec["requirement"]: (rec["a"], rec["b"]) for rec in records}
 
     def adoption_columns(self) -> dict[str, list[int]]:
-        records, _, _ = self.driver.execute_query(
-            cypher.ADOPTION_COLUMNS, database_=self.database, routing_="r"
-        )
+        records = self._records(cypher.ADOPTION_COLUMNS)
         return {rec["requirement"]: rec["o"] for rec in records}
 
     def audit_columns(self) -> dict[str, list[Any]]:

@@ -193,13 +193,21 @@ class SqliteStore:
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
-        """Several reads that see one committed state."""
+        """Several reads that see one committed state (within held_still: its own)."""
         db = self.db
+        if db.in_transaction:
+            yield db
+            return
         db.execute("BEGIN")
         try:
             yield db
         finally:
             db.execute("COMMIT")
+
+    @contextmanager
+    def held_still(self) -> Iterator[None]:
+        with self._snapshot():
+            yield
 
     def close(self) -> None:
         with self._guard:

@@ -7,6 +7,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -132,6 +133,15 @@ class GraphStore(Protocol):
         """The writes made since the graph was at `version`, oldest first, the last
         one's version the current one; None when any of them was not kept (writes
         of more than CHANGE_ROWS rows keep none, and only the latest are kept)."""
+        ...
+
+    def held_still(self) -> AbstractContextManager[None]:
+        """Within the block, this thread's reads (the version and the columns below)
+        see one committed state of the graph: on Neo4j one transaction that holds the
+        graph version's write lock, so a write waits for the block's end (each takes
+        that lock to record its change); on the embedded store one read transaction
+        (a snapshot: writes go on, unseen). For a projection read whole that writes
+        kept overtaking. Write nothing from the same thread within it."""
         ...
 
     def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
@@ -361,7 +371,9 @@ class GraphStore(Protocol):
 CHANGE_ROWS = 10_000  # a write of more rows keeps no GraphChange: projections rebuild
 # The latest writes' changes kept. 64 was too few for two API processes under issue 12's
 # write mix: one that fell behind by more rebuilt its projection while writes went on,
-# was overtaken three times and answered INTERNAL (GraphChanging).
+# was overtaken three times and answered INTERNAL (GraphChanging). (The errors that
+# remained came from Neo4j's change chain read in one query: see changes_since there;
+# a projection read whole is now read held still after two overtaken reads.)
 CHANGES_KEPT = 256
 
 

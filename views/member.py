@@ -28,7 +28,7 @@ from cascade.engine import walked
 from cascade.network import Network
 from cascade.projection import Projection
 from graph.model import Kind
-from graph.store import KIND_ORDER, GraphStore
+from graph.store import KIND_ORDER, GraphChange, GraphStore
 from views import carry
 
 MEMBER_ROLES = (Role.SOURCING, Role.ANALYST)
@@ -230,17 +230,24 @@ class MemberView:
         return found[self.network.tier[found] >= 0]
 
 
-# ---- kept per store, for the current graph version ----------------------------
-@dataclass(eq=False)
-class _Kept:
-    version: str
-    views: OrderedDict[str, MemberView] = field(default_factory=OrderedDict)
+# ---- kept per store: each view at the version it was last asked at -------------
+# A view is carried to a newer version when its member asks (views.carry), not at
+# every write for every member kept: under issue 12's write mix (5 members, a write
+# in 2 of 5 requests) most versions are never read by most members, and carrying
+# them all cost each server process about 20 ms per write at 200,000 organisations.
+# A view behind holds its older projection: beyond PINNED_BYTES of them (the
+# views read longest ago first) views are carried at once, so memory stays bounded.
+PINNED_BYTES = 256 * 2**20
 
-
-_kept: weakref.WeakKeyDictionary[Any, _Kept] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[Any, OrderedDict[str, MemberView]] = weakref.WeakKeyDictionary()
 _reversed: weakref.WeakKeyDictionary[Projection, tuple[np.ndarray, np.ndarray]] = (
     weakref.WeakKeyDictionary()
 )
+# Per older projection: the newer one its views were last carried to, the changes
+# between them and where the new organisations went (None, None when they cannot be).
+_places: weakref.WeakKeyDictionary[
+    Projection, tuple[Projection, list[GraphChange] | None, np.ndarray | None]
+] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -251,39 +258,59 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
     assert member is not None  # sourcing and analyst keys always name a member
     projection = projections.current(store)
     with _lock:
-        kept = _kept.get(store)
-        if kept is None or kept.version != projection.version:
-            kept = _kept[store] = _carried(store, kept, projection)
-        view = kept.views.get(member)
-        if view is None or view.projection is not projection:
+        views = _kept.setdefault(store, OrderedDict())
+        view = views.get(member)
+        if view is not None and view.projection is not projection:
+            view = _carried(store, view, projection)
+        if view is None:
             at = projection.position(member)
             if at is None or KIND_ORDER[int(projection.kind[at])] != Kind.MEMBER:
                 raise not_found("organisation", member)  # the key's member is gone
-            view = kept.views[member] = MemberView(member, projection, walked(projection, member))
-            while len(kept.views) > VIEWS_KEPT:
-                kept.views.popitem(last=False)
-        kept.views.move_to_end(member)
+            view = MemberView(member, projection, walked(projection, member))
+        views[member] = view
+        views.move_to_end(member)
+        while len(views) > VIEWS_KEPT:
+            views.popitem(last=False)
+        _unpin(store, views, projection)
         return view
 
 
-def _carried(store: GraphStore, kept: _Kept | None, projection: Projection) -> _Kept:
-    """The views kept at an earlier version carried to the projection's (views.carry),
-    those that can be; the others are walked again when asked."""
-    fresh = _Kept(projection.version)
-    if kept is None or not kept.views:
-        return fresh
-    changes = projections.changes_between(store, kept.version, projection.version)
-    if changes is None or any(c.unlinked for c in changes):
-        return fresh
-    maps: dict[int, np.ndarray | None] = {}  # per old projection (one, but for a race)
-    for member, view in kept.views.items():
-        old = view.projection
-        if id(old) not in maps:
-            maps[id(old)] = carry.new_places(old, projection, changes)
-        points = maps[id(old)]
-        if points is not None and old.version == kept.version:
-            fresh.views[member] = carry.carried(view, projection, changes, points)
-    return fresh
+def _carried(store: GraphStore, view: MemberView, projection: Projection) -> MemberView | None:
+    """The view carried to the projection's version (views.carry); None when it cannot
+    be (an edge removed since, or changes this process did not take in itself): walk."""
+    old = view.projection
+    found = _places.get(old)
+    if found is None or found[0] is not projection:  # once per pair, for every view on it
+        changes = projections.changes_between(store, old.version, projection.version)
+        points = None
+        if changes is not None and not any(c.unlinked for c in changes):
+            points = carry.new_places(old, projection, changes)
+        found = _places[old] = (projection, changes, points)
+    _, changes, points = found
+    if changes is None or points is None:
+        return None
+    return carry.carried(view, projection, changes, points)
+
+
+def _unpin(store: GraphStore, views: OrderedDict[str, MemberView], current: Projection) -> None:
+    """Carry (or drop, when they cannot be) the views on the projections read longest
+    ago while the older projections that views hold come to more than PINNED_BYTES."""
+    held: dict[int, Projection] = {}  # in the order their views were last read
+    for view in views.values():
+        if view.projection is not current:
+            held.setdefault(id(view.projection), view.projection)
+    total = sum(p.nbytes for p in held.values())
+    for key, old in held.items():
+        if total <= PINNED_BYTES:
+            return
+        total -= old.nbytes
+        for member, view in list(views.items()):
+            if id(view.projection) == key:
+                moved = _carried(store, view, current)
+                if moved is None:
+                    del views[member]
+                else:
+                    views[member] = moved  # keeps its place in the reading order
 
 
 def _reverse(projection: Projection) -> tuple[np.ndarray, np.ndarray]:

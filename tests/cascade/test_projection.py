@@ -3,7 +3,7 @@ and the results follow the write (on every store)."""
 
 from __future__ import annotations
 
-import pytest
+from contextlib import contextmanager
 
 from cascade import projection as projections
 from cascade.engine import JobRunner, JobSpec, new_job, walk
@@ -95,13 +95,24 @@ class _WriteDuringBuild:
     """The store, with another writer committing while the projection reads it."""
 
     def __init__(self, store, every_time: bool = False) -> None:
-        self.inner, self.writes, self.every_time = store, 0, every_time
+        self.inner, self.writes, self.every_time, self.held = store, 0, every_time, False
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
+    @contextmanager
+    def held_still(self):
+        # A writer in another thread waits for it (tests/cascade/test_reads_under_writes.py);
+        # one in this thread would wait for ever on Neo4j: none writes then.
+        with self.inner.held_still():
+            self.held = True
+            try:
+                yield
+            finally:
+                self.held = False
+
     def sourcing_columns(self):
-        if self.every_time or not self.writes:  # between the organisations and the edges
+        if not self.held and (self.every_time or not self.writes):  # between orgs and edges
             self.writes += 1
             new = f"H{self.writes}"
             self.inner.write(
@@ -118,9 +129,10 @@ def test_a_write_during_the_build_makes_it_read_the_graph_again(store):
     assert walk(racing, "M1").tier["H1"] == 3  # H1 and its edge, read together
 
 
-def test_a_graph_that_never_stops_changing_is_reported_not_half_read(store):
+def test_a_graph_that_never_stops_changing_is_read_held_still_at_last(store):
     store.write(scenario())
     racing = _WriteDuringBuild(store, every_time=True)
-    with pytest.raises(projections.GraphChanging):
-        projections.current(racing)
-    assert racing.writes == projections.BUILD_TRIES
+    built = projections.current(racing)
+    assert racing.writes == projections.BUILD_TRIES - 1
+    assert built.version == store.graph_version()
+    assert walk(racing, "M1").tier[f"H{racing.writes}"] == 3

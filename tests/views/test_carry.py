@@ -61,15 +61,15 @@ def a_write(rng: random.Random, ids: list[str], step: int) -> GraphBatch | tuple
     return buyer, seller
 
 
-def assert_same_as_walked(store) -> None:
-    view = member_view(principal=M1, store=store)
+def assert_same_as_walked(store, principal: Principal = M1) -> None:
+    view = member_view(principal=principal, store=store)
     projection = projections.current(store)
-    fresh = walked(projection, "M1")
+    fresh = walked(projection, principal.organisation)
     np.testing.assert_array_equal(view.network.tier, fresh.tier)
     assert (view.network.depth, view.network.nodes) == (fresh.depth, fresh.nodes)
-    for r in REQUIREMENTS:
+    for r in view.required(store):
         want = coverage(projection, fresh, r)
-        shown = coverage_views.tier_coverage(principal=M1, store=store, requirement=r)
+        shown = coverage_views.tier_coverage(principal=principal, store=store, requirement=r)
         assert (shown.depth, shown.nodes, shown.reached) == (
             want["depth"],
             want["nodes"],
@@ -107,3 +107,44 @@ def test_carried_views_answer_as_walked_ones(engine_store, seed, monkeypatch):
             assert_same_as_walked(store)
     assert_same_as_walked(store)
     assert carried[0] >= 5  # most steps were carried, not walked again
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_view_read_now_and_then_is_carried_through_every_write_since(engine_store, seed):
+    """Views are carried when their member asks: M2's, read every fifth step, is
+    carried through the writes since (or walked again after a removal) and answers
+    as walked; M1's, read at every step, meanwhile."""
+    store, rng = engine_store, random.Random(seed)
+    store.write(network(rng, 24))
+    m2 = Principal(Role.SOURCING, "M2", "k2")
+    assert_same_as_walked(store, m2)
+    ids = ["M1", "M2", *(f"S{i:02}" for i in range(24))]
+    for step in range(30):
+        write = a_write(rng, ids, step)
+        if isinstance(write, tuple):
+            store.remove_sourcing(*write)
+        else:
+            store.write(write)
+            ids += [o.id for o in write.organisations]
+        assert_same_as_walked(store)
+        if step % 5 == 4:
+            assert_same_as_walked(store, m2)
+
+
+def test_views_behind_hold_older_projections_up_to_a_bound(engine_store, monkeypatch):
+    """Beyond PINNED_BYTES of older projections held by views not read since, those
+    read longest ago are carried at once: no view then holds one."""
+    from views import member
+
+    store = engine_store
+    store.write(network(random.Random(6), 24))
+    m2 = Principal(Role.SOURCING, "M2", "k2")
+    assert_same_as_walked(store, m2)
+    assert_same_as_walked(store)
+    monkeypatch.setattr(member, "PINNED_BYTES", 0)
+    store.write(GraphBatch(organisations=[org("N1")], sourcing=[Sourcing("M2", "N1", "cocoa")]))
+    assert_same_as_walked(store)  # M1 asks: M2's view, behind, is carried too
+    views = member._kept[store]
+    assert all(v.projection is projections.current(store) for v in views.values())
+    assert views["M2"].network.tier[views["M2"].position("N1")] == 1
+    assert_same_as_walked(store, m2)
