@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cascade.audits import AuditGapReason
+from cascade.audits import GAP_REASONS
 from cascade.engine import walked
 from cascade.projection import Projection
 from exports.risk_columns import FALLBACK, RiskColumns, risk_columns
@@ -29,9 +29,9 @@ from graph.store import KIND_ORDER, GraphStore
 from views.member import MemberView
 
 CHUNK_ROWS = 50_000
-# The gap reason of each position, as an index into REASONS; 0: none (covered, or
-# the member itself).
-REASONS: list[str | None] = [None, *(r.value for r in AuditGapReason)]
+# The gap reason of each position, as an index into REASONS (the audit status's
+# codes, cascade.audits.GAP_REASONS); 0: none (covered, or the member itself).
+REASONS: list[str | None] = [None, *(r.value for r in GAP_REASONS)]
 KINDS = [k.value for k in KIND_ORDER]
 
 
@@ -211,14 +211,6 @@ def export_table(
     view = MemberView(member, projection, walked(projection, member))
     requirements = view.required(store)
     status = view.audit_status(store, as_of, True)  # smallholders too: every node has a status
-    n = projection.size
-    covered = np.zeros(n, dtype=bool)
-    if status.covered:
-        covered[_positions(projection.ids, list(status.covered))] = True
-    reason = np.zeros(n, dtype=np.int8)
-    if status.gap_nodes:
-        code = {r: i for i, r in enumerate(REASONS)}
-        reason[_positions(projection.ids, status.gap_nodes)] = [code[r] for r in status.gap_reasons]
     names = store.label_columns([member])[1]
     return ExportTable(
         member=member,
@@ -228,7 +220,7 @@ def export_table(
         view=view,
         store=store,
         reached={r: view.reached(r) for r in requirements},
-        covered=covered,
-        reason=reason,
+        covered=status.covered_at,
+        reason=status.reason_at,
         risk=risk_columns(view, store, as_of),
     )
