@@ -148,7 +148,9 @@ def test_the_file_is_served_to_the_members_keys_only_then_expires(tmp_path):
         first = done["csv"]
         wait_for(lambda: get(url, first["download"], "analyst").status_code == 404, "expiry", 90)
         assert not list((data_dir / "exports").glob(f"{jobs['csv']}*"))
-        assert ask(url, "analyst", JOB, id=jobs["csv"])["job"]["download"] is None
+        expired = ask(url, "analyst", JOB, id=jobs["csv"])["job"]
+        assert expired["state"] == "expired" and expired["download"] is None
+        assert expired["expiresAt"] == first["expiresAt"] and expired["rowsDone"] == 13
 
 
 @pytest.mark.neo4j
