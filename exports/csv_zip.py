@@ -43,7 +43,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             rows = csv.writer(out)
             rows.writerow(EDGE_COLUMNS)
             for edges in table.edge_chunks():
-                joined = [COMMODITY_SEPARATOR.join(c) for c in edges.commodities]
+                joined = edges.joined(COMMODITY_SEPARATOR)
                 rows.writerows(zip(edges.sources, edges.targets, joined, strict=True))
                 done += len(edges)
                 progress(done)

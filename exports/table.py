@@ -56,12 +56,34 @@ class NodeChunk:
 
 @dataclass
 class EdgeChunk:
+    """Consecutive edge rows; each row's commodities are names[first:last] (sorted;
+    none if the store no longer holds the pair)."""
+
     sources: list[str]  # buyer ids
     targets: list[str]  # seller ids
-    commodities: list[list[str]]  # sorted, per row; empty if the store no longer holds it
+    names: list[str]  # the chunk's commodities, by row
+    first: np.ndarray  # int64 per row
+    last: np.ndarray  # int64 per row
 
     def __len__(self) -> int:
         return len(self.sources)
+
+    @property
+    def commodities(self) -> list[list[str]]:
+        """Per row, its commodities as a list (JSON Lines)."""
+        names = self.names
+        return [names[a:b] for a, b in zip(self.first.tolist(), self.last.tolist(), strict=True)]
+
+    def joined(self, separator: str) -> list[str]:
+        """Per row, its commodities joined by `separator` (CSV, GraphML): most rows
+        hold one, taken as it is without a list per row (a million lists cost a
+        second and a half)."""
+        count = self.last - self.first
+        names = np.array([*self.names, ""], dtype=object)  # the last: a row with none
+        out = names[np.where(count == 1, self.first, len(self.names))]
+        for i in np.flatnonzero(count > 1).tolist():
+            out[i] = separator.join(self.names[self.first[i] : self.last[i]])
+        return list(out.tolist())
 
 
 @dataclass
@@ -176,12 +198,12 @@ class ExportTable:
         order = np.lexsort((names, keys))  # by pair, then commodity
         keys, names = keys[order], names[order].tolist()
         wanted = of.astype(np.int64) * n + sellers  # the chunk's edges, in key order
-        first = np.searchsorted(keys, wanted, side="left").tolist()
-        last = np.searchsorted(keys, wanted, side="right").tolist()
         return EdgeChunk(
             sources=p.ids[of].tolist(),
             targets=p.ids[sellers].tolist(),
-            commodities=[names[a:b] for a, b in zip(first, last, strict=True)],
+            names=names,
+            first=np.searchsorted(keys, wanted, side="left"),
+            last=np.searchsorted(keys, wanted, side="right"),
         )
 
 
