@@ -17,7 +17,7 @@ from typing import Any
 from cascade import projection as projections
 from cascade.jobstore import JobStore
 from exports.formats import EXTENSION, ExportFormat, write
-from exports.status import KIND, MAX_ATTEMPTS, gave_up, heartbeat
+from exports.status import KIND, MAX_ATTEMPTS, STALE_SECONDS, gave_up, heartbeat
 from exports.table import ExportTable, export_table
 from graph.model import Kind
 from graph.store import KIND_ORDER, GraphStore
@@ -162,7 +162,11 @@ def run_export_job(
             jobs.update(job, **fields)
 
     now = datetime.now(UTC).isoformat
-    attempts = int(meta.get("attempts", 0)) + 1
+    # A second delivery of an export a live worker is still writing (one that ran
+    # past the visibility timeout) is not a new start: both write, the last whole wins.
+    beat = meta.get("heartbeat_ts")
+    alive = meta["state"] == "running" and beat is not None and beat + STALE_SECONDS >= time.time()
+    attempts = int(meta.get("attempts", 0)) + (0 if alive else 1)
     if on_worker and attempts > MAX_ATTEMPTS:
         update(state="failed", error=gave_up(attempts - 1), updated_at=now())
         return

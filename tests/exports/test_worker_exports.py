@@ -131,9 +131,14 @@ def test_an_export_whose_worker_died_at_every_start_ends_failed(neo4j_store, set
 
     neo4j_store.write(forum())
     job = data(neo4j_store, PRINCIPALS["analyst"], START, f="csv")["startExport"]["id"]
-    # As the record reads after MAX_ATTEMPTS starts whose workers were killed.
+    # As the record reads after MAX_ATTEMPTS starts whose workers were killed: its
+    # last heartbeat long past.
     jobs_for(neo4j_store).jobs.update(
-        job, state="running", phase="prepare", attempts=MAX_ATTEMPTS, heartbeat_ts=time.time()
+        job,
+        state="running",
+        phase="prepare",
+        attempts=MAX_ATTEMPTS,
+        heartbeat_ts=time.time() - 10 * STALE_SECONDS,
     )
     worker = start_worker(settings)
     try:
