@@ -46,14 +46,15 @@ def risk_columns(projection: Projection, store: GraphStore) -> RiskColumns:
 
 def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     handles, ids, country_index, names = store.organisation_countries()
-    wanted = np.array(ids, dtype=str)
-    if len(wanted) == projection.size and np.array_equal(wanted, projection.ids):
+    if _same(ids, projection.ids):
         position = np.arange(projection.size, dtype=np.int64)  # the same ids, in id order
     else:  # written since the projection was read, or read in another order
+        wanted = np.array(ids, dtype=str)
         position = np.searchsorted(projection.ids, wanted).astype(np.int64)
         inside = position < projection.size
         inside[inside] = projection.ids[position[inside]] == wanted[inside]
         position[~inside] = -1
+    del ids
     handle = np.asarray(handles, dtype=np.int64)
     lookup = np.full(int(handle.max(initial=-1)) + 2, -1, dtype=np.int64)
     lookup[handle] = position
@@ -64,15 +65,33 @@ def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     known = position >= 0
     country[position[known]] = np.asarray(country_index, dtype=np.int32)[known]
 
+    del handle, position, known, country_index, handles
     buyers, sellers, commodity_index, commodity_names = store.sourcing_commodities()
     buyer = _positions(lookup, buyers)
+    del buyers
     seller = _positions(lookup, sellers)
+    del sellers
     commodity = np.asarray(commodity_index, dtype=np.int32)
     keep = (buyer >= 0) & (seller >= 0)  # both ends known to the projection
+    if keep.all():  # the usual case: no copies
+        return RiskColumns(country, names, buyer, seller, commodity, commodity_names)
     return RiskColumns(country, names, buyer[keep], seller[keep], commodity[keep], commodity_names)
 
 
+def _same(ids: list[str], known: np.ndarray, step: int = 65_536) -> bool:
+    """The ids are the projection's, in its order: compared a slice at a time (one
+    array of a million ids cost 40 MB more at the peak)."""
+    if len(ids) != len(known):
+        return False
+    return all(
+        np.array_equal(np.array(ids[i : i + step], dtype=str), known[i : i + step])
+        for i in range(0, len(ids), step)
+    )
+
+
 def _positions(lookup: np.ndarray, handles: Collection[Any]) -> np.ndarray:
-    h = np.asarray(handles, dtype=np.int64)
-    h = np.where((h >= 0) & (h < len(lookup)), h, len(lookup) - 1)  # the last slot is -1
-    return lookup[h]
+    """The position of each handle (-1: not in the projection), in place of the
+    store's array where it gave one (an edge's two columns are the reads' peak)."""
+    h = np.array(handles, dtype=np.int64, copy=not isinstance(handles, np.ndarray))
+    h[(h < 0) | (h >= len(lookup))] = len(lookup) - 1  # the last slot is -1
+    return lookup.take(h, out=h, mode="clip")  # element by element: in place is safe
