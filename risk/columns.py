@@ -21,8 +21,8 @@ from graph.store import GraphStore
 class RiskColumns:
     country: np.ndarray  # int32 per position: index into `countries`
     countries: list[str]  # distinct countries ('' for none)
-    buyer: np.ndarray  # int64 position of each edge's buyer
-    seller: np.ndarray  # int64 position of each edge's seller
+    buyer: np.ndarray  # int32 position of each edge's buyer
+    seller: np.ndarray  # int32 position of each edge's seller
     commodity: np.ndarray  # int32 index into `commodities`
     commodities: list[str]
 
@@ -73,9 +73,11 @@ def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     del sellers
     commodity = np.asarray(commodity_index, dtype=np.int32)
     keep = (buyer >= 0) & (seller >= 0)  # both ends known to the projection
-    if keep.all():  # the usual case: no copies
-        return RiskColumns(country, names, buyer, seller, commodity, commodity_names)
-    return RiskColumns(country, names, buyer[keep], seller[keep], commodity[keep], commodity_names)
+    if not keep.all():
+        buyer, seller, commodity = buyer[keep], seller[keep], commodity[keep]
+    # Kept as long as the projection: positions fit in 32 bits (13 MB less at 1M).
+    buyer, seller = buyer.astype(np.int32), seller.astype(np.int32)
+    return RiskColumns(country, names, buyer, seller, commodity, commodity_names)
 
 
 def _same(ids: list[str], known: np.ndarray, step: int = 65_536) -> bool:
