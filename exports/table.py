@@ -26,6 +26,8 @@ from cascade.engine import walked
 from cascade.projection import Projection
 from exports.risk_columns import FALLBACK, RiskColumns, risk_columns
 from graph.store import KIND_ORDER, GraphStore
+from risk.columns import RiskColumns as ForumColumns
+from risk.columns import risk_columns as forum_columns
 from views.member import MemberView
 
 CHUNK_ROWS = 50_000
@@ -56,12 +58,13 @@ class NodeChunk:
 
 @dataclass
 class EdgeChunk:
-    """Consecutive edge rows; each row's commodities are names[first:last] (sorted;
-    none if the store no longer holds the pair)."""
+    """Consecutive edge rows; each row's commodities are vocabulary[c] for c in
+    codes[first:last] (sorted; none if the store did not hold the pair)."""
 
     sources: list[str]  # buyer ids
     targets: list[str]  # seller ids
-    names: list[str]  # the chunk's commodities, by row
+    codes: np.ndarray  # int32 commodity indexes, rows' runs between first and last
+    vocabulary: list[str]  # commodity names by index, sorted
     first: np.ndarray  # int64 per row
     last: np.ndarray  # int64 per row
 
@@ -71,18 +74,25 @@ class EdgeChunk:
     @property
     def commodities(self) -> list[list[str]]:
         """Per row, its commodities as a list (JSON Lines)."""
-        names = self.names
-        return [names[a:b] for a, b in zip(self.first.tolist(), self.last.tolist(), strict=True)]
+        names, codes = self.vocabulary, self.codes.tolist()
+        return [
+            [names[c] for c in codes[a:b]]
+            for a, b in zip(self.first.tolist(), self.last.tolist(), strict=True)
+        ]
 
     def joined(self, separator: str) -> list[str]:
         """Per row, its commodities joined by `separator` (CSV, GraphML): most rows
         hold one, taken as it is without a list per row (a million lists cost a
         second and a half)."""
+        if not len(self.codes):
+            return [""] * len(self)
         count = self.last - self.first
-        names = np.array([*self.names, ""], dtype=object)  # the last: a row with none
-        out = names[np.where(count == 1, self.first, len(self.names))]
+        names = np.array([*self.vocabulary, ""], dtype=object)  # the last: a row with none
+        one = np.where(count == 1, self.codes[np.minimum(self.first, len(self.codes) - 1)], -1)
+        out = names[one]
         for i in np.flatnonzero(count > 1).tolist():
-            out[i] = separator.join(self.names[self.first[i] : self.last[i]])
+            codes = self.codes[self.first[i] : self.last[i]].tolist()
+            out[i] = separator.join(self.vocabulary[c] for c in codes)
         return list(out.tolist())
 
 
@@ -98,6 +108,7 @@ class ExportTable:
     covered: np.ndarray  # bool per position
     reason: np.ndarray  # int8 per position, index into REASONS
     risk: RiskColumns
+    sourcing: ForumColumns  # every edge's commodity, read with the risk model
 
     @property
     def projection(self) -> Projection:
@@ -188,41 +199,28 @@ class ExportTable:
             start = stop
 
     def _edges(self, buyers: np.ndarray) -> EdgeChunk:
-        p = self.projection
+        """The chunk's edges with their commodities as the risk model read them with
+        the projection (every edge's, by buyer position: one slice per chunk); no
+        store read."""
+        p, sourcing = self.projection, self.sourcing
         n = np.int64(max(p.size, 1))
         edges, of = p.out_edges(buyers)
         sellers = p.indices[edges]
-        read_buyers, read_sellers, commodities = self.store.sourcing_of(p.ids[buyers].tolist())
-        keys = _keys(p, read_buyers, read_sellers, n)
-        names = np.array(commodities, dtype=str)
-        order = np.lexsort((names, keys))  # by pair, then commodity
-        keys, names = keys[order], names[order].tolist()
+        lo = int(np.searchsorted(sourcing.buyer, buyers[0], side="left"))
+        hi = int(np.searchsorted(sourcing.buyer, buyers[-1], side="right"))
+        keys = sourcing.buyer[lo:hi].astype(np.int64) * n + sourcing.seller[lo:hi]
         wanted = of.astype(np.int64) * n + sellers  # the chunk's edges, in key order
         return EdgeChunk(
             sources=p.ids[of].tolist(),
             targets=p.ids[sellers].tolist(),
-            names=names,
+            codes=sourcing.commodity[lo:hi],
+            vocabulary=sourcing.commodities,
             first=np.searchsorted(keys, wanted, side="left"),
             last=np.searchsorted(keys, wanted, side="right"),
         )
 
 
 FORMAT_VERSION = 1
-
-
-def _keys(p: Projection, buyers: list[str], sellers: list[str], n: np.int64) -> np.ndarray:
-    """buyer * n + seller by position for ids read from the store; -1 for a pair
-    naming an organisation the projection does not hold (written since)."""
-    if not buyers:
-        return np.zeros(0, dtype=np.int64)
-    b, s = _positions(p.ids, buyers), _positions(p.ids, sellers)
-    return np.where((b >= 0) & (s >= 0), b * n + s, -1)
-
-
-def _positions(ids: np.ndarray, wanted: list[str]) -> np.ndarray:
-    asked = np.array(wanted, dtype=str)
-    at = np.searchsorted(ids, asked).clip(max=len(ids) - 1)
-    return np.where(ids[at] == asked, at, -1).astype(np.int64)
 
 
 def export_table(
@@ -245,4 +243,5 @@ def export_table(
         covered=status.covered_at,
         reason=status.reason_at,
         risk=risk_columns(view, store, as_of),
+        sourcing=forum_columns(projection, store),  # kept per projection: read already
     )

@@ -19,6 +19,9 @@ from graph.store import GraphStore
 
 @dataclass(frozen=True, eq=False)
 class RiskColumns:
+    """Per position its country; every SOURCES_FROM edge (by buyer position, then
+    seller, then commodity: a buyer's edges are one slice) with its commodity."""
+
     country: np.ndarray  # int32 per position: index into `countries`
     countries: list[str]  # distinct countries ('' for none)
     buyer: np.ndarray  # int32 position of each edge's buyer
@@ -75,9 +78,27 @@ def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     keep = (buyer >= 0) & (seller >= 0)  # both ends known to the projection
     if not keep.all():
         buyer, seller, commodity = buyer[keep], seller[keep], commodity[keep]
+    order = _by_pair(buyer, seller, commodity, projection.size, len(commodity_names))
+    if order is not None:
+        buyer, seller, commodity = buyer[order], seller[order], commodity[order]
     # Kept as long as the projection: positions fit in 32 bits (13 MB less at 1M).
     buyer, seller = buyer.astype(np.int32), seller.astype(np.int32)
     return RiskColumns(country, names, buyer, seller, commodity, commodity_names)
+
+
+def _by_pair(
+    buyer: np.ndarray, seller: np.ndarray, commodity: np.ndarray, n: int, names: int
+) -> np.ndarray | None:
+    """The order by buyer, seller, then commodity (None: already so, as the embedded
+    store's scan mostly gives them), so that a buyer's edges are one slice."""
+    if not len(buyer):
+        return None
+    if n * n * max(names, 1) < 2**62:
+        key = (buyer * n + seller) * max(names, 1) + commodity
+        if bool((key[1:] >= key[:-1]).all()):
+            return None
+        return np.argsort(key, kind="stable")
+    return np.lexsort((commodity, seller, buyer))
 
 
 def _same(ids: list[str], known: np.ndarray, step: int = 65_536) -> bool:
