@@ -4,9 +4,9 @@ port's save_risk_table, risk_tables and sourcing_commodities."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import orjson
 
@@ -74,7 +74,31 @@ def _index(column: str, names: list[str]) -> tuple[str, list[str]]:
     return f"CASE {column} {whens} END", names
 
 
-def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
+class JoinedIds(Sequence[str]):
+    """Ids joined by SEPARATOR, split only when a caller indexes them: the risk
+    columns compare `joined` with the projection's ids and never need a million
+    Python strings (68 MB at the reads' peak)."""
+
+    def __init__(self, joined: str, count: int):
+        self.joined, self.separator, self._count = joined, SEPARATOR, count
+        self._split: list[str] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if self._split is None:
+            self._split = self.joined.split(SEPARATOR)
+        return self._split[at]
+
+
+def countries(
+    db: sqlite3.Connection,
+) -> tuple[np.ndarray, Sequence[str], np.ndarray, list[str]]:
     """Handles and ids in id order, each one's country index, the countries."""
     import numpy as np
 
@@ -88,10 +112,9 @@ def countries(db: sqlite3.Connection) -> tuple[np.ndarray, list[str], np.ndarray
             found = None  # two ASCII characters each: read as fixed-width bytes
         else:
             by_handle, found = db.execute(COUNTRIES_JOINED).fetchone()
-    ids_ = ids.split(SEPARATOR)
-    del ids
     handle = _ints(handles)
-    if len(ids_) != count:  # an id holds the separator: read the rows
+    ids_: Sequence[str] = JoinedIds(ids, count)
+    if ids.count(SEPARATOR) != count - 1:  # an id holds the separator: read the rows
         rows_ = db.execute(IDS).fetchall()
         handle, ids_ = np.array([r[0] for r in rows_], np.int64), [r[1] for r in rows_]
     # Countries are a few dozen short codes: numpy's sort of them beats SQL's CASE.

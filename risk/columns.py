@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,11 +101,16 @@ def _by_pair(
     return np.lexsort((commodity, seller, buyer))
 
 
-def _same(ids: list[str], known: np.ndarray, step: int = 65_536) -> bool:
+def _same(ids: Sequence[str], known: np.ndarray, step: int = 65_536) -> bool:
     """The ids are the projection's, in its order: compared a slice at a time (one
-    array of a million ids cost 40 MB more at the peak)."""
+    array of a million ids cost 40 MB more at the peak), or as one joined string
+    when the store gives them so (graph.sqlite_risk.JoinedIds: no list at all)."""
     if len(ids) != len(known):
         return False
+    joined, separator = getattr(ids, "joined", None), getattr(ids, "separator", None)
+    if isinstance(joined, str) and isinstance(separator, str):
+        parts = [separator.join(known[i : i + step].tolist()) for i in range(0, len(known), step)]
+        return joined == separator.join(parts)
     return all(
         np.array_equal(np.array(ids[i : i + step], dtype=str), known[i : i + step])
         for i in range(0, len(ids), step)
