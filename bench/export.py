@@ -9,8 +9,8 @@ mix. Every process first loads the cascade's projection from its disk cache
 (what a server or worker holds already); the figures are then:
 - ours: the export as `tiergraph export` and the export jobs run it (the member's
   walk, audit status, requirements reached, the risk model, then the rows written
-  chunk by chunk with one bulk store read per chunk), rows (nodes + edges) per
-  second over that whole time;
+  chunk by chunk with one bulk store read per chunk of nodes, none for edges),
+  rows (nodes + edges) per second over that whole time;
 - baseline: the same rows, with the same attributes, built as a networkx DiGraph
   (its build timed apart) and written by networkx.write_graphml, rows per second
   over the write alone (its kindest measure).

@@ -20,7 +20,7 @@ from exports.columns import COMMODITY_SEPARATOR, EDGE_COLUMNS, is_flag, node_col
 from exports.formats import Progress
 from exports.table import ExportTable
 
-ENCODING = "utf-8-sig"
+BOM = "\ufeff".encode()
 TEXT = {True: "true", False: "false", None: ""}
 
 
@@ -28,33 +28,55 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
     done = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         with _member(archive, "nodes.csv") as out:
-            rows = csv.writer(out)
             columns = node_columns(table)
-            rows.writerow(columns)
+            out.rows.writerow(columns)
             flags = [i for i, name in enumerate(columns) if is_flag(name)]
             for chunk in table.node_chunks():
                 values = node_values(table, chunk)
                 for i in flags:
                     values[i] = [TEXT[v] for v in values[i]]
-                rows.writerows(zip(*values, strict=True))
+                out.rows.writerows(zip(*values, strict=True))
+                out.flush()
                 done += len(chunk)
                 progress(done)
         with _member(archive, "edges.csv") as out:
-            rows = csv.writer(out)
-            rows.writerow(EDGE_COLUMNS)
+            out.rows.writerow(EDGE_COLUMNS)
             for edges in table.edge_chunks():
-                joined = [COMMODITY_SEPARATOR.join(c) for c in edges.commodities]
-                rows.writerows(zip(edges.sources, edges.targets, joined, strict=True))
+                joined = edges.joined(COMMODITY_SEPARATOR)
+                out.rows.writerows(zip(edges.sources, edges.targets, joined, strict=True))
+                out.flush()
                 done += len(edges)
                 progress(done)
         with _member(archive, "about.csv") as out:
-            rows = csv.writer(out)
-            rows.writerow(("key", "value"))
+            out.rows.writerow(("key", "value"))
             for key, value in table.header().items():
-                rows.writerow((key, value if isinstance(value, str | int) else json.dumps(value)))
+                value = value if isinstance(value, str | int) else json.dumps(value)
+                out.rows.writerow((key, value))
 
 
-def _member(archive: zipfile.ZipFile, name: str) -> io.TextIOWrapper:
-    """A text stream into a new member of the archive (written as it goes)."""
-    raw = archive.open(name, "w", force_zip64=True)
-    return io.TextIOWrapper(raw, encoding=ENCODING, newline="", write_through=False)
+class _Member:
+    """A new member of the archive, UTF-8 with a BOM, written a chunk at a time: the
+    CSV text of a chunk is encoded at once (a text stream encoded each row on its
+    own, 60,000 calls for 60,000 rows)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str):
+        self.raw = archive.open(name, "w", force_zip64=True)
+        self.raw.write(BOM)
+        self.text = io.StringIO()
+        self.rows = csv.writer(self.text)
+
+    def flush(self) -> None:
+        self.raw.write(self.text.getvalue().encode("utf-8"))
+        self.text.seek(0)
+        self.text.truncate(0)
+
+    def __enter__(self) -> _Member:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
+        self.raw.close()
+
+
+def _member(archive: zipfile.ZipFile, name: str) -> _Member:
+    return _Member(archive, name)

@@ -70,7 +70,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             progress(done)
         for edges in table.edge_chunks():
             sources, targets = _escaped(edges.sources), _escaped(edges.targets)
-            joined = [COMMODITY_SEPARATOR.join(c) for c in edges.commodities]
+            joined = edges.joined(COMMODITY_SEPARATOR)
             commodity = _data("e0", "string", joined)
             out.writelines(
                 f'<edge source="{s}" target="{t}">{c}</edge>\n'

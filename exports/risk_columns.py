@@ -41,10 +41,11 @@ def risk_columns(view: MemberView, store: GraphStore, as_of: date) -> RiskColumn
     """The member's risk on the day, with the configured weights (TIERGRAPH_RISK_WEIGHTS)
     and the tables kept in the store."""
     from risk.model import member_risk
-    from risk.service import configured_weights
+    from risk.service import configured_weights, settings_checked
     from risk.tables import load_tables
 
-    risk = member_risk(view, store, as_of, load_tables(store), configured_weights())
+    with settings_checked():  # a weights or alias file that cannot be used: BadSetting
+        risk = member_risk(view, store, as_of, load_tables(store), configured_weights())
     nothing = np.full(view.projection.size, np.nan)
     columns = {SCORE: risk.score}
     for name, values in risk.components.items():

@@ -5,6 +5,8 @@ when it is done (exports.service)."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,15 +17,15 @@ from typing import Any
 from cascade import projection as projections
 from cascade.jobstore import JobStore
 from exports.formats import EXTENSION, ExportFormat, write
+from exports.status import KIND, MAX_ATTEMPTS, STALE_SECONDS, gave_up, heartbeat
 from exports.table import ExportTable, export_table
 from graph.model import Kind
 from graph.store import KIND_ORDER, GraphStore
 
-KIND = "export"  # the job's kind, beside the cascade's jobs in the same job store
-
 
 class ExportError(Exception):
-    """An export that cannot run as asked (an unknown member)."""
+    """An export that cannot run as asked (an unknown member, a risk setting that
+    cannot be used)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,12 @@ def write_export(
     renamed when whole, so that `path` is never a half-written export (and two
     runs of one job, a task redelivered while the first still runs, never write
     into one file)."""
-    table = table_of(store, member, as_of)
+    from risk.service import BadSetting
+
+    try:
+        table = table_of(store, member, as_of)
+    except BadSetting as exc:
+        raise ExportError(str(exc)) from None
     if on_table:
         on_table(table)
     partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:12]}.part")
@@ -130,22 +137,65 @@ def file_of(folder: Path, job: str, fmt: str) -> Path:
     return folder / f"{job}.{EXTENSION[ExportFormat(fmt)]}"
 
 
-def run_export_job(store: GraphStore, jobs: JobStore, job: str, folder: Path, ttl: float) -> None:
+def run_export_job(
+    store: GraphStore,
+    jobs: JobStore,
+    job: str,
+    folder: Path,
+    ttl: float,
+    *,
+    on_worker: bool = False,
+    pause: float = 0.0,
+) -> None:
     """Run a recorded export job to its end; idempotent: a job already done (a
-    redelivered task) is left as it is, one interrupted is written again whole."""
+    redelivered task) is left as it is, one interrupted is written again whole.
+    `on_worker`: a Celery worker runs it; it keeps a heartbeat (exports.status), and
+    a job started MAX_ATTEMPTS times already ends failed. `pause`: seconds before
+    each step (prepare, each chunk), the workers' throttle."""
     meta = jobs.meta(job)
     if meta is None or meta.get("kind") != KIND or meta["state"] in ("done", "failed"):
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()  # the heartbeat's thread and this one update the same record
+
+    def update(**fields: object) -> None:
+        with lock:
+            jobs.update(job, **fields)
+
     now = datetime.now(UTC).isoformat
-    jobs.update(job, state="running", phase="prepare", updated_at=now())
+    # A second delivery of an export a live worker is still writing (one that ran
+    # past the visibility timeout) is not a new start: both write, the last whole wins.
+    beat = meta.get("heartbeat_ts")
+    alive = meta["state"] == "running" and beat is not None and beat + STALE_SECONDS >= time.time()
+    attempts = int(meta.get("attempts", 0)) + (0 if alive else 1)
+    if on_worker and attempts > MAX_ATTEMPTS:
+        update(state="failed", error=gave_up(attempts - 1), updated_at=now())
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    update(state="running", phase="prepare", attempts=attempts, error=None, updated_at=now())
+    if on_worker:
+        with heartbeat(update):
+            _run(store, update, job, folder, ttl, meta, pause)
+    else:
+        _run(store, update, job, folder, ttl, meta, pause)
+
+
+def _run(
+    store: GraphStore,
+    update: Callable[..., None],
+    job: str,
+    folder: Path,
+    ttl: float,
+    meta: dict[str, Any],
+    pause: float,
+) -> None:
+    now = datetime.now(UTC).isoformat
     counts: dict[str, int] = {}
+    if pause:
+        time.sleep(pause)
 
     def on_table(table: ExportTable) -> None:
         counts.update(nodes=table.node_count, total=table.node_count + table.edge_count)
-        jobs.update(
-            job, rows_total=counts["total"], tier=table.view.network.depth, updated_at=now()
-        )
+        update(rows_total=counts["total"], tier=table.view.network.depth, updated_at=now())
 
     steps = 0
 
@@ -154,9 +204,9 @@ def run_export_job(store: GraphStore, jobs: JobStore, job: str, folder: Path, tt
         steps += 1
         phase = "nodes" if rows <= counts["nodes"] and rows < counts["total"] else "edges"
         nodes = min(rows, counts["nodes"])
-        jobs.update(
-            job, phase=phase, steps_done=steps, rows_done=rows, nodes=nodes, updated_at=now()
-        )
+        update(phase=phase, steps_done=steps, rows_done=rows, nodes=nodes, updated_at=now())
+        if pause:
+            time.sleep(pause)
 
     path = file_of(folder, job, meta["format"])
     fmt, day = ExportFormat(meta["format"]), date.fromisoformat(meta["as_of"])
@@ -165,8 +215,7 @@ def run_export_job(store: GraphStore, jobs: JobStore, job: str, folder: Path, tt
     )
     finished = datetime.now(UTC)
     expires = finished + timedelta(seconds=ttl)
-    jobs.update(
-        job,
+    update(
         state="done",
         phase="done",
         steps_done=steps,

@@ -5,7 +5,6 @@ the same NOT_FOUND; a file past its time to live is deleted and NOT_FOUND too.""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,9 @@ from access.principal import Principal
 from exports import jobs as export_jobs
 from exports.formats import MEDIA_TYPE, ExportFormat, file_name
 from exports.run import KIND, file_of, new_export_job
+from exports.status import EXPIRED, as_seen
 from graph.store import GraphStore
+from risk.service import check_settings
 from views.member import MEMBER_ROLES, member_view
 
 
@@ -32,6 +33,7 @@ def start_export(
     """Sourcing and analyst keys: export the member's network on a day (default
     today) as a job; follow it with job(id), download it from /exports/{id}."""
     view = member_view(principal=principal, store=store)  # FORBIDDEN for other roles
+    check_settings()  # a risk setting that cannot be used: BAD_SETTING now, not a failed job
     place = export_jobs.place_for(store)
     place.sweep()
     jobs = export_jobs.job_store(store)
@@ -56,16 +58,17 @@ def export_download(*, principal: Principal, store: GraphStore, id: str) -> Down
     if principal.role not in MEMBER_ROLES:
         raise missing  # a supplier or an operator: as if there were no such export
     jobs = export_jobs.job_store(store)
-    meta = jobs.meta(id)
-    if meta is None or meta.get("kind") != KIND or meta.get("member") != principal.member:
+    found = jobs.meta(id)
+    if found is None or found.get("kind") != KIND or found.get("member") != principal.member:
         raise missing
+    meta = as_seen(found)
     place = export_jobs.place_for(store)
     path = file_of(place.folder, id, meta["format"])
-    if meta["state"] != "done":
-        raise NotReady(f"export {id!r} is {meta['state']}: download it once job(id) says done")
-    if meta.get("expires_ts", 0) <= time.time():
+    if meta["state"] == EXPIRED:
         path.unlink(missing_ok=True)
         raise missing
+    if meta["state"] != "done":
+        raise NotReady(f"export {id!r} is {meta['state']}: download it once job(id) says done")
     if not path.is_file():
         raise missing
     fmt = ExportFormat(meta["format"])

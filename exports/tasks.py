@@ -17,7 +17,15 @@ def export_run(job: str) -> str:
     ctx = worker_context()
     place = place_for(ctx.store)
     try:
-        run_export_job(ctx.store, ctx.jobs, job, place.folder, place.ttl_seconds)
+        run_export_job(
+            ctx.store,
+            ctx.jobs,
+            job,
+            place.folder,
+            place.ttl_seconds,
+            on_worker=True,
+            pause=ctx.step_pause,
+        )
     except Exception as exc:
         now = datetime.now(UTC).isoformat()
         ctx.jobs.update(job, state="failed", error=f"{type(exc).__name__}: {exc}", updated_at=now)

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -473,7 +473,7 @@ class SqliteStore:
 
     def organisation_countries(
         self,
-    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
+    ) -> tuple[Collection[Any], Sequence[str], Collection[int], list[str]]:
         return sqlite_risk.countries(self.db)
 
     def sourcing_commodities(

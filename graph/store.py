@@ -6,7 +6,7 @@ Two adapters implement it, `graph.neo4j_store.Neo4jStore` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -208,9 +208,9 @@ class GraphStore(Protocol):
 
     def organisation_countries(
         self,
-    ) -> tuple[Collection[Any], list[str], Collection[int], list[str]]:
-        """Every organisation as columns: handle, id, its country's index in the last
-        item, the distinct countries (sorted)."""
+    ) -> tuple[Collection[Any], Sequence[str], Collection[int], list[str]]:
+        """Every organisation as columns: handle, id (in id order; any sequence), its
+        country's index in the last item, the distinct countries (sorted)."""
         ...
 
     def sourcing_commodities(

@@ -63,13 +63,12 @@ def savings_potential(
     view = member_view(principal=principal, store=store)
     day = as_of or date.today()
     status = view.audit_status(store, day, include_smallholders)
-    projection, audits = view.projection, view.projection.audits
+    audits = view.projection.audits
     recognised = store.recognised_schemes(view.member)
     steps = {}
     for reason in STEPS:
-        rows = [i for i, r in enumerate(status.gap_reasons) if r == reason.value]
-        nodes = [status.gap_nodes[i] for i in rows]
-        positions = np.array([projection.position(n) for n in nodes], dtype=np.int64)
+        rows = status.gap_rows(reason)
+        positions = status.gap_positions[rows]
         which = np.flatnonzero(np.isin(audits.organisation, positions))
         score = checks_passed(audits, which, view.network.member, recognised, day_number(day))
         at_step = which[score == CHECK_ORDER.index(reason)]
@@ -81,15 +80,22 @@ def savings_potential(
         per_node = [sorted(schemes.get(int(p), ())) for p in positions.tolist()]
         counts = Counter(s for found in per_node for s in found)
         shown = rows[:first]
-        gap_audits = [status.gap_audits[i] for i in shown]
+        gap_audits = status.gap_audit_ids(shown)
         seen = audits_seen(view, store, [a for a in gap_audits if a is not None])
         steps[reason] = Step(
             reason,
             len(rows),
             sorted(counts.items()),
             [
-                StepNode(status.gap_nodes[i], status.gap_tiers[i], per_node[k], seen[str(a)])
-                for k, (i, a) in enumerate(zip(shown, gap_audits, strict=True))
+                StepNode(n, t, per_node[k], seen[str(a)])
+                for k, (n, t, a) in enumerate(
+                    zip(
+                        status.gap_node_ids(shown),
+                        status.gap_tiers[shown].tolist(),
+                        gap_audits,
+                        strict=True,
+                    )
+                )
             ],
         )
     return Potential(

@@ -16,7 +16,7 @@ from datetime import date
 
 import numpy as np
 
-from cascade.audits import AuditGapReason
+from cascade.audits import GAP_REASONS, AuditGapReason
 from graph.store import GraphStore
 from risk.columns import RiskColumns, risk_columns
 from risk.dominators import dominated_counts, immediate_dominators
@@ -140,12 +140,8 @@ def _country(
 
 def _audit(view: MemberView, store: GraphStore, as_of: date) -> np.ndarray:
     status = view.audit_status(store, as_of, include_smallholders=True)
-    p = view.projection
-    out = np.where(view.network.tier > 0, 0.0, np.nan)  # covered unless a gap says otherwise
-    if status.gap_nodes:
-        at = np.searchsorted(p.ids, np.array(status.gap_nodes, dtype=str))
-        out[at] = [AUDIT_GAP[r] for r in status.gap_reasons]
-    return out
+    by_code = np.array([0.0, *(AUDIT_GAP[r.value] for r in GAP_REASONS)])  # covered: 0
+    return np.where(view.network.tier > 0, by_code[status.reason_at], np.nan)
 
 
 def _cascade(view: MemberView, required: list[str]) -> np.ndarray:

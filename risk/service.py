@@ -7,19 +7,22 @@ The answer's JSON shape is stable (docs/cli.md `risk show`, docs/api.md `risk`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from access.errors import BadUserInput
+from access.errors import BadUserInput, ServiceError
 from access.principal import Principal
 from graph.store import GraphStore
 from risk.columns import risk_columns
+from risk.commodities import AliasesError, load_aliases
 from risk.model import MemberRisk, member_risk
 from risk.tables import RiskTables, load_tables
-from risk.weights import COMPONENTS, Weights, load_weights
+from risk.weights import COMPONENTS, Weights, WeightsError, load_weights
 from views.member import member_view
 
 DEFAULT_TOP = 20
@@ -73,10 +76,51 @@ class RiskReport:
         }
 
 
+class BadSetting(ServiceError):
+    """An operator's risk setting that cannot be used (TIERGRAPH_RISK_WEIGHTS,
+    TIERGRAPH_RISK_COMMODITIES): the message names the variable, the file and the
+    field. Not the caller's fault, but the caller is told why (docs/risk.md)."""
+
+    code = "BAD_SETTING"
+
+
+@contextmanager
+def settings_checked() -> Iterator[None]:
+    """Turn a weights or alias file that cannot be used into BadSetting."""
+    try:
+        yield
+    except WeightsError as exc:
+        from tiergraph.settings import Settings
+
+        where = Settings().risk_weights
+        told = (
+            f"{exc}" if where is None or str(where) in str(exc) else f"weights file {where}: {exc}"
+        )
+        raise BadSetting(
+            f"the risk weights (TIERGRAPH_RISK_WEIGHTS) cannot be used: {told}"
+        ) from None
+    except AliasesError as exc:
+        raise BadSetting(
+            f"the commodity aliases (TIERGRAPH_RISK_COMMODITIES) cannot be used: {exc}"
+        ) from None
+
+
 def configured_weights() -> Weights:
+    """The settings' weights file (or the defaults); BadSetting if it cannot be used."""
     from tiergraph.settings import Settings
 
-    return load_weights(Settings().risk_weights)
+    with settings_checked():
+        return load_weights(Settings().risk_weights)
+
+
+def check_settings() -> None:
+    """Read the risk settings now (before a job is recorded): BadSetting if one of
+    them cannot be used."""
+    from tiergraph.settings import Settings
+
+    configured_weights()
+    with settings_checked():
+        load_aliases(Settings().risk_commodities)
 
 
 def member_risk_report(
@@ -94,8 +138,9 @@ def member_risk_report(
         raise BadUserInput("top", f"must be between 1 and {MAX_TOP}, got {top}")
     view = member_view(principal=principal, store=store)
     day = as_of or date.today()
-    tables = tables if tables is not None else load_tables(store)
-    risk = member_risk(view, store, day, tables, weights or configured_weights())
+    with settings_checked():
+        tables = tables if tables is not None else load_tables(store)
+        risk = member_risk(view, store, day, tables, weights or configured_weights())
     at = np.flatnonzero(risk.in_network)
     order = np.lexsort((at, -risk.score[at]))[:top]  # positions are in id order
     chosen = at[order]

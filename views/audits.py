@@ -9,7 +9,6 @@ share request needs.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,27 +115,27 @@ def audit_gaps(
     cursor = pages.decode(after, (int, str))
     view = member_view(principal=principal, store=store)
     status = _status(view, store, as_of, include_smallholders)
-    tiers, nodes, reasons = status.gap_tiers, status.gap_nodes, status.gap_reasons
-    rows: range | list[int] = range(len(nodes))
-    if reason is not None or tier is not None:
-        rows = [
-            i
-            for i in rows
-            if (reason is None or reasons[i] == reason.value) and (tier is None or tiers[i] == tier)
-        ]
+    rows = status.gap_rows(reason, tier)
     start = 0
     if cursor is not None:
-        start = bisect.bisect_right(rows, tuple(cursor), key=lambda i: (tiers[i], nodes[i]))
+        tiers, positions = status.gap_tiers[rows], status.gap_positions[rows]
+        ids = view.projection.ids
+        # By tier then id: the tiers' bounds first, then the id within the cursor's tier.
+        low = int(np.searchsorted(tiers, cursor[0], side="left"))
+        high = int(np.searchsorted(tiers, cursor[0], side="right"))
+        start = low + int(np.searchsorted(ids[positions[low:high]], cursor[1], side="right"))
     shown = rows[start : start + first]
-    seen = audits_seen(view, store, [a for i in shown if (a := status.gap_audits[i]) is not None])
+    nodes, audits = status.gap_node_ids(shown), status.gap_audit_ids(shown)
+    seen = audits_seen(view, store, [a for a in audits if a is not None])
     items = [
-        AuditGap(
-            nodes[i],
-            tiers[i],
-            AuditGapReason(reasons[i]),
-            seen[a] if (a := status.gap_audits[i]) is not None else None,
+        AuditGap(n, t, AuditGapReason(r), seen[a] if a is not None else None)
+        for n, t, r, a in zip(
+            nodes,
+            status.gap_tiers[shown].tolist(),
+            status.gap_reason_values(shown),
+            audits,
+            strict=True,
         )
-        for i in shown
     ]
     end = pages.encode([items[-1].tier, items[-1].node]) if items else None
     return Page(items, start + first < len(rows), end, len(rows))
@@ -161,7 +160,7 @@ def audit_savings(
     """The member's own savings; never the forum's (that would count others' networks)."""
     view = member_view(principal=principal, store=store)
     s = _status(view, store, as_of, include_smallholders)
-    return Savings(s.as_of, s.in_scope, len(s.covered), s.saved, s.savings)
+    return Savings(s.as_of, s.in_scope, s.covered_count, s.saved, s.savings)
 
 
 @dataclass(frozen=True)
@@ -184,12 +183,6 @@ def audit_status_of(
     mine = audits.ids[np.flatnonzero(audits.organisation == at)].tolist()
     seen = audits_seen(view, store, mine)
     in_scope = at != view.network.member
-    covered = id in status.covered
-    reason = None
-    if in_scope and not covered:
-        tiers, nodes = status.gap_tiers, status.gap_nodes
-        key = (view.tier(at), id)
-        i = bisect.bisect_left(range(len(nodes)), key, key=lambda i: (tiers[i], nodes[i]))
-        if i < len(nodes) and nodes[i] == id:
-            reason = AuditGapReason(status.gap_reasons[i])
+    covered = bool(status.covered_at[at])
+    reason = status.reason_of(at) if in_scope and not covered else None
     return NodeAuditStatus(status.as_of, in_scope, covered, reason, [seen[a] for a in mine])

@@ -18,6 +18,7 @@ from access.principal import Principal, Role
 from cascade.engine import CascadeError, JobRunner, JobSpec, new_job
 from cascade.jobstore import JobStore, MemoryJobStore, process_token
 from cascade.service import Dispatcher, queue
+from exports.status import as_seen
 from graph.store import GraphStore
 from views.member import MEMBER_ROLES, member_view, not_found, require_role
 
@@ -100,4 +101,4 @@ def job_of(*, principal: Principal, jobs: Jobs, id: str) -> dict[str, Any]:
     meta = jobs.jobs.meta(id)
     if meta is None or meta.get("member") != principal.member:
         raise not_found("job", id)
-    return meta
+    return as_seen(meta)  # an export: expired, or its worker gone (exports.status)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import strawberry
@@ -15,9 +14,13 @@ import strawberry
 class Job:
     id: strawberry.ID
     kind: str = strawberry.field(description="cascade or export")
-    state: str = strawberry.field(description="queued, running, done or failed")
+    state: str = strawberry.field(
+        description="queued, running, done or failed; an export also expired (done, its file "
+        "past its time to live: start a new one)"
+    )
     phase: str = strawberry.field(
-        description="cascade: walk, evaluate or done; export: queued, prepare, nodes, edges or done"
+        description="cascade: walk, evaluate or done; export: queued, prepare, nodes, edges, "
+        "done, or retry (queued again: its worker stopped mid-export, `error` says when)"
     )
     steps_done: int
     tier: int = strawberry.field(description="the deepest tier walked so far")
@@ -47,8 +50,7 @@ class Job:
 
     @classmethod
     def of(cls, meta: dict[str, Any]) -> Job:
-        export = meta.get("kind") == "export"
-        live = export and meta["state"] == "done" and meta.get("expires_ts", 0) > time.time()
+        live = meta.get("kind") == "export" and meta["state"] == "done"  # not expired
         return cls(
             id=strawberry.ID(meta["id"]),
             kind=meta.get("kind", "cascade"),

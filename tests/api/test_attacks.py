@@ -7,15 +7,18 @@ A-SH on S3 (shared with M1); M1 commissioned A-M1 on S2. M1's people must learn
 nothing of M2's side: not its name, its suppliers, its requirement, its audit's
 commissioner, rating, auditor or findings.
 
-The last five tests are problems this review found, each failing before its fix:
-parse errors without a code, nested cursors and bodies answered INTERNAL or 500,
-no bound on a request's size, two Authorization headers accepted.
+The tests under "problems this review found" each failed before its fix: parse
+errors without a code, nested cursors and bodies answered INTERNAL or 500, no
+bound on a request's size, two Authorization headers accepted. The last ones ask
+for the network risk and the exports (startExport, job, GET /exports/{id}) with
+every wrong principal.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -333,3 +336,88 @@ def test_a_chunked_body_of_megabytes_is_refused_too(server):
     )
     assert response.status_code == 413
     assert codes(response.json()) == ["BAD_USER_INPUT"]
+
+
+# ---- network risk and exports, asked over HTTP by every wrong principal ---------------
+
+RISK = """{ risk(asOf: "2026-03-01", top: 500) { member network
+  nodes { id name kind country tier score components { audit cascade upstream criticality } }
+  weights { component weight } absent { component reason } } }"""
+START_EXPORT = 'mutation($f: ExportFormat!) { startExport(format: $f, asOf: "2026-03-01") { id } }'
+JOB = "query($id: ID!) { job(id: $id) { state download error } }"
+
+
+@pytest.mark.parametrize("who", ["M1 sourcing", "M1 analyst"])
+def test_m1s_risk_names_nothing_of_m2s_side(server, who):
+    body = server.ask(who, RISK)
+    assert "errors" not in body, body
+    assert [s for s in M2_SECRETS if s in json.dumps(body)] == []
+    risk = body["data"]["risk"]
+    assert risk["member"] == "M1" and risk["network"] == 4
+    assert {n["id"] for n in risk["nodes"]} == {"S1", "S2", "S3", "F1"}
+
+
+@pytest.mark.parametrize("who", ["S1 supplier", "operator"])
+def test_risk_and_start_export_are_forbidden_to_keys_without_a_member(server, who):
+    for query, variables in ((RISK, None), (START_EXPORT, {"f": "csv"})):
+        body = server.ask(who, query, variables)
+        assert codes(body) == ["FORBIDDEN"] and body["data"] is None, body
+
+
+def _finished(server: Server, who: str, fmt: str) -> str:
+    job = server.ask(who, START_EXPORT, {"f": fmt})["data"]["startExport"]["id"]
+    for _ in range(600):
+        state = server.ask(who, JOB, {"id": job})["data"]["job"]
+        if state["state"] in ("done", "failed"):
+            assert state["state"] == "done", state
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"export {job} did not finish")
+
+
+def _download(server: Server, who: str | None, job: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {server.keys[who]}"} if who else {}
+    return httpx.get(f"{server.url}/exports/{job}", headers=headers, timeout=60)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_is_m1s_alone_and_names_nothing_of_m2s_side(server, fmt):
+    job = _finished(server, "M1 analyst", fmt)
+    for who in ("M1 sourcing", "M1 analyst"):
+        got = _download(server, who, job)
+        assert got.status_code == 200, got.text
+        text = got.text if fmt == "jsonl" else _unzipped(got.content)
+        assert [s for s in M2_SECRETS if s in text] == [], who
+        assert all(n in text for n in ("S1", "S2", "S3", "F1"))
+    never = "0" * len(job)
+    unknown = _download(server, "M1 analyst", never)
+    assert unknown.status_code == 404
+    for who in ("M2 sourcing", "S1 supplier", "operator"):
+        refused = _download(server, who, job)
+        assert refused.status_code == 404 and codes(refused.json()) == ["NOT_FOUND"], who
+        assert refused.text.replace(job, "X") == unknown.text.replace(never, "X"), who
+        # The job itself: NOT_FOUND for M2, FORBIDDEN for roles without a member.
+        seen = server.ask(who, JOB, {"id": job})
+        absent = server.ask(who, JOB, {"id": never})
+        assert json.dumps(seen).replace(job, "X") == json.dumps(absent).replace(never, "X"), who
+    assert _download(server, None, job).status_code == 401
+    for forged in ("..%2F..%2Fjobs.db", "%2e%2e", job.upper(), job + ".zip"):
+        assert _download(server, "M1 analyst", forged).status_code == 404, forged
+
+
+def test_m2s_export_is_not_m1s_to_download(server):
+    job = _finished(server, "M2 sourcing", "jsonl")
+    assert _download(server, "M2 sourcing", job).status_code == 200
+    never = "0" * len(job)
+    for who in ("M1 sourcing", "M1 analyst"):
+        refused, unknown = _download(server, who, job), _download(server, who, never)
+        assert refused.status_code == 404
+        assert refused.text.replace(job, "X") == unknown.text.replace(never, "X"), who
+
+
+def _unzipped(content: bytes) -> str:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "\n".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())

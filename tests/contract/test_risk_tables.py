@@ -68,3 +68,20 @@ def test_no_commodities_in_an_empty_store(store):
     buyers, sellers, index, names = store.sourcing_commodities()
     assert (len(handles), ids, len(country_index), countries) == (0, [], 0, [])
     assert (len(buyers), len(sellers), len(index), names) == (0, 0, 0, [])
+
+
+def test_countries_as_columns_whatever_they_hold(store):
+    """Two ASCII characters are read as fixed-width bytes on the embedded store; a
+    missing country, and one of another length or outside ASCII (not ISO, but
+    stored as written), are read as they are."""
+    from graph.model import GraphBatch
+    from tests.factories import org
+
+    for extra in ([], [org("S-ODD", country="GHA")], [org("S-ODD", country="Éi")]):
+        store.clear()
+        organisations = [org("M1", "member", "NL"), org("S1", country=""), org("S2", country="CI")]
+        store.write(GraphBatch(organisations=[*organisations, *extra]))
+        handles, ids, country_index, names = store.organisation_countries()
+        expected = {o.id: o.country for o in [*organisations, *extra]}
+        assert names == sorted(set(expected.values()))
+        assert dict(zip(ids, (names[i] for i in list(country_index)), strict=True)) == expected

@@ -148,7 +148,9 @@ def test_the_file_is_served_to_the_members_keys_only_then_expires(tmp_path):
         first = done["csv"]
         wait_for(lambda: get(url, first["download"], "analyst").status_code == 404, "expiry", 90)
         assert not list((data_dir / "exports").glob(f"{jobs['csv']}*"))
-        assert ask(url, "analyst", JOB, id=jobs["csv"])["job"]["download"] is None
+        expired = ask(url, "analyst", JOB, id=jobs["csv"])["job"]
+        assert expired["state"] == "expired" and expired["download"] is None
+        assert expired["expiresAt"] == first["expiresAt"] and expired["rowsDone"] == 13
 
 
 @pytest.mark.neo4j
@@ -215,3 +217,27 @@ def test_on_neo4j_a_celery_worker_writes_the_file(neo4j_store, redis_url, monkey
 
 def code_of(response: httpx.Response) -> str:
     return response.json()["errors"][0]["extensions"]["code"]
+
+
+def test_a_second_delivery_of_an_export_still_written_is_not_a_new_start(tmp_path):
+    """A task handed to a second worker while the first still writes it (past the
+    visibility timeout; its heartbeat fresh) runs without counting a start: an
+    export at its last start is not failed for taking long."""
+    from cascade.jobstore import MemoryJobStore
+    from exports.formats import ExportFormat
+    from exports.run import new_export_job, run_export_job
+    from exports.status import MAX_ATTEMPTS
+    from graph.sqlite_store import SqliteStore
+
+    store = SqliteStore(tmp_path / "data")
+    try:
+        store.write(forum())
+        jobs = MemoryJobStore()
+        job = new_export_job(jobs, "M1", ExportFormat.csv, AS_OF, ["R1"])
+        jobs.update(job, state="running", attempts=MAX_ATTEMPTS, heartbeat_ts=time.time())
+        run_export_job(store, jobs, job, tmp_path / "exports", 60, on_worker=True)
+    finally:
+        store.close()
+    meta = jobs.meta(job)
+    assert meta is not None and (meta["state"], meta["attempts"]) == ("done", MAX_ATTEMPTS)
+    assert (tmp_path / "exports" / f"{job}.zip").is_file()

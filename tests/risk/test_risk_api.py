@@ -118,6 +118,37 @@ def test_top_out_of_range_is_a_clear_error(store, top):
     assert code == "BAD_USER_INPUT" and message.startswith("top: must be between 1 and 500")
 
 
+BAD_SETTINGS = [
+    # (variable, file name, content, what the message must name beside the file)
+    ("TIERGRAPH_RISK_WEIGHTS", "weights.toml", "country = 0.5\n", "sum to 1.3"),
+    ("TIERGRAPH_RISK_WEIGHTS", "weights.toml", "audit = -0.2\ncountry = 0.6\n", "weight audit"),
+    ("TIERGRAPH_RISK_WEIGHTS", "weights.json", '{"colour": 1}', "unknown name(s) colour"),
+    ("TIERGRAPH_RISK_WEIGHTS", "missing.toml", None, "No such file"),
+    ("TIERGRAPH_RISK_COMMODITIES", "aliases.toml", "[aliases]\ncocoa = 3\n", "entry 'cocoa'"),
+]
+EXPORT = 'mutation { startExport(format: csv, asOf: "2026-03-01") { id state } }'
+
+
+@pytest.mark.parametrize(("variable", "name", "content", "field"), BAD_SETTINGS)
+def test_a_risk_setting_that_cannot_be_used_is_named(
+    store, tmp_path, monkeypatch, variable, name, content, field
+):
+    """Read at each request: `risk` and `startExport` answer BAD_SETTING naming the
+    variable, the file and the field (never INTERNAL), before any export job is recorded."""
+    store.write(forum())
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    monkeypatch.setenv(variable, str(path))
+    monkeypatch.setenv("TIERGRAPH_EXPORT_DIR", str(tmp_path / "exports"))
+    for query in (QUERY, EXPORT):
+        code, message = refusal(store, PRINCIPALS["analyst"], query)
+        assert code == "BAD_SETTING", message
+        assert variable in message and str(path) in message and field in message, message
+    monkeypatch.delenv(variable)
+    assert data(store, PRINCIPALS["analyst"], QUERY)["risk"]["nodes"]  # fixed: answered again
+
+
 def test_cli_json_is_the_apis_answer(tmp_path, monkeypatch):
     monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
     monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
