@@ -50,6 +50,7 @@ from tiergraph.console import (
     out,
     progress_bar,
 )
+from tiergraph.stores import check_store_exists, open_store
 
 if TYPE_CHECKING:
     from tiergraph.settings import Settings
@@ -69,12 +70,6 @@ def _settings(**overrides: Any) -> Settings:
     from tiergraph.settings import Settings
 
     return Settings(**overrides)
-
-
-def _open_store(settings: Settings) -> Any:
-    from tiergraph.bootstrap import open_store
-
-    return open_store(settings)
 
 
 def _location(settings: Settings) -> str:
@@ -136,7 +131,7 @@ def load(
     limits = None
     if match_first or chosen or candidate is not None or automatic is not None:
         limits = thresholds(settings, candidate, automatic)
-    store = _open_store(settings)
+    store = open_store(settings, create=True)
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
@@ -310,7 +305,7 @@ def _print_counts(counts: dict[str, int], what: str) -> None:
 def status(fmt: FormatOpt = Format.table) -> None:
     """What the store holds: nodes by kind, relationships by type."""
     settings = _settings()
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         counts = store.counts()
     finally:
@@ -335,6 +330,7 @@ def reset(
     """Empty the store: every organisation, edge, audit and saved result (asks first)."""
     settings = _settings()
     where = f"{settings.store} store at {_location(settings)}"
+    check_store_exists(settings)  # nothing to empty: said before asking
     if not yes:
         if not stdin_is_terminal():
             fail(
@@ -345,7 +341,7 @@ def reset(
             )
         if not typer.confirm(f"Empty the {where}? Everything in it is lost", err=True):
             fail(f"nothing was removed from the {where}", code="not_confirmed", field="--yes")
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         removed = store.counts()
         store.clear()
@@ -392,7 +388,7 @@ def demo(
 
         field = "TIERGRAPH_API_PORT" if port is None else "--port"
         check_can_listen(settings.api_host, settings.api_port if port is None else port, field)
-    store = _open_store(settings)
+    store = open_store(settings, create=True)
     try:
         if not (folder / DEMO_MARK).exists():
             if any(store.counts().values()):

@@ -5,7 +5,7 @@ A key is printed once, when it is made; the store keeps only its hash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -14,19 +14,8 @@ from access.keys import KeyRefused, create_key, revoke_key
 from access.principal import Role
 from graph.store import GraphStore, KeyRecord
 from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out
-
-if TYPE_CHECKING:
-    from tiergraph.settings import Settings
-
-
-def open_store(settings: Settings | None = None) -> GraphStore:
-    """The configured store; the settings (pydantic) load when a command runs, so
-    that `tiergraph --help` does not wait for them."""
-    from tiergraph.bootstrap import open_store as open_configured
-    from tiergraph.settings import Settings
-
-    return open_configured(settings or Settings())
-
+from tiergraph.members import require_member
+from tiergraph.stores import open_store
 
 keys_app = typer.Typer(
     help="API keys: each names one organisation and role; shown once, kept as a hash.",
@@ -76,8 +65,10 @@ def create(
     """Make a key and print it, once. In table format the key alone goes to
     stdout (`KEY=$(tiergraph keys create ...)` works), the rest to stderr."""
     chosen = parse_role(role)
-    store = open_store()
+    store = open_store(create=True)
     try:
+        if chosen.needs_member and org is not None:
+            require_member(store, org, field="--org")
         record, key = create_key(store, role=chosen, organisation=org, label=label)
     except KeyRefused as exc:
         refuse(str(exc))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tiergraph.console import PORT_IN_USE, CliError, out
+from tiergraph.stores import check_store_exists
 
 if TYPE_CHECKING:
     from tiergraph.settings import Settings
@@ -91,6 +92,7 @@ def serve(
             field="--workers",
         )
     check_can_listen(host, port, field)
+    check_store_exists(settings)
     if workers > 1:
         check_store_opens(settings)
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
