@@ -169,13 +169,23 @@ def load(
                 "written.[/red] Fix the rows above, or load with --partial to write only "
                 "the good rows."
             )
-        table = Table("kind", "rows written")
-        for kind, n in report.written.items():
-            table.add_row(kind, str(n))
-        if report.written:
-            out.print(table)
+        print_load_counts(report)
     if not report.ok:
         raise typer.Exit(BAD_ROWS)
+
+
+def print_load_counts(report: Any) -> None:
+    """Rows written (new or changed) and rows unchanged, by kind."""
+    kinds = [*report.written, *(k for k in report.unchanged if k not in report.written)]
+    table = Table("kind", "written", "unchanged")
+    for kind in kinds:
+        table.add_row(
+            kind, f"{report.written.get(kind, 0):,}", f"{report.unchanged.get(kind, 0):,}"
+        )
+    if kinds:
+        out.print(table)
+    if report.unchanged and not report.written:
+        out.print("nothing changed: the store held every row already, exactly so")
 
 
 PROBLEMS_SHOWN = 50

@@ -7,10 +7,12 @@ Imported by `tiergraph --help`: keep it light (no pydantic, numpy, drivers).
 from __future__ import annotations
 
 import json
+import re
 import sys
+import typing
 from collections.abc import Sequence
 from contextlib import contextmanager
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -109,14 +111,52 @@ def show_error(error: CliError, as_json: bool) -> int:
     return error.exit_code
 
 
+GIVEN = re.compile(r"^Value error, (?P<value>.+) is not one of ")
+
+
+def _allowed(param: Any) -> tuple[list[str], str | None]:
+    """An option's allowed values (an enum's) and the kind of number it takes, read
+    from its annotation (typer's own parameter), when it has them."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    types = typing.get_args(annotation) or (annotation,)  # X | None
+    for kind in types:
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return [str(member.value) for member in kind], None
+    number = {int: "a whole number", float: "a number"}
+    return [], next((number[t] for t in types if t in number), None)
+
+
+def parameter_message(param: Any, message: str, field: str) -> str:
+    """Typer's validation message in the user's words: `--format must be one of
+    table, json, not 'xml'` rather than the validator's own wording (one wording for
+    every option, as `keys create --role` words it)."""
+    values, number = _allowed(param)
+    if values:
+        given = GIVEN.match(message)
+        return f"{field} must be one of {', '.join(values)}" + (
+            f", not {given['value']}" if given else ""
+        )
+    if number and message.startswith("Input should be"):
+        low, high = getattr(param, "min", None), getattr(param, "max", None)
+        if low is not None and high is not None:
+            return f"{field} must be {number} from {low} to {high}"
+        if low is not None:
+            return f"{field} must be {number} of at least {low}"
+        if high is not None:
+            return f"{field} must be {number} of at most {high}"
+        return f"{field} must be {number}"
+    return f"Invalid value for {field}: {message}"
+
+
 def _usage_error(exc: click.ClickException) -> CliError:
     if isinstance(exc, click.BadParameter):
         param = exc.param
         hint = exc.param_hint if isinstance(exc.param_hint, str) else None
         field = (param.opts or [param.name or ""])[0] if param is not None else hint
-        return CliError(
-            exc.format_message(), code="bad_parameter", field=field or None, exit=exc.exit_code
-        )
+        message = exc.format_message()
+        if param is not None and field:
+            message = parameter_message(param, exc.message, field)
+        return CliError(message, code="bad_parameter", field=field or None, exit=exc.exit_code)
     message = exc.format_message()
     if exc.ctx is not None:
         message += f" (see `{exc.ctx.command_path} --help`)"
