@@ -20,6 +20,7 @@ from rich.text import Text
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
 from tiergraph.cli_export import export
 from tiergraph.cli_findings import findings
+from tiergraph.cli_generate import generate
 from tiergraph.cli_import import import_network
 from tiergraph.cli_jointlist import joint_list
 from tiergraph.cli_keys import keys_app
@@ -40,7 +41,6 @@ from tiergraph.cli_serve import serve
 from tiergraph.cli_sharing import share_requests
 from tiergraph.console import (
     BAD_ROWS,
-    CliError,
     Commands,
     Format,
     FormatOpt,
@@ -48,6 +48,7 @@ from tiergraph.console import (
     err,
     fail,
     out,
+    print_counts,
     progress_bar,
 )
 from tiergraph.stores import check_store_exists, open_store
@@ -237,80 +238,6 @@ def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute
         return []
 
 
-class Profile(StrEnum):
-    """The generator's network shapes (loaders/generate.py PROFILES)."""
-
-    tiers = "tiers"
-    brands = "brands"
-
-
-@app.command()
-def generate(
-    out_dir: Annotated[Path, typer.Argument(help="folder to write the files into")],
-    nodes: Annotated[int, typer.Option(help="about how many organisations", min=1)] = 5000,
-    members: Annotated[
-        int | None,
-        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)", min=1),
-    ] = None,
-    seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="one JSON bundle instead of CSVs")
-    ] = False,
-    profile: Annotated[
-        Profile,
-        typer.Option(
-            help="tiers: members' chains down to smallholders; brands: few members each "
-            "listing hundreds to thousands of shared mills (docs/formats.md)"
-        ),
-    ] = Profile.tiers,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Write a realistic synthetic network in the load formats."""
-    from loaders import beside
-    from loaders.generate import REFERENCE_DAY
-    from loaders.generate import generate as make
-    from loaders.writers import write_csv_dir, write_json_bundle
-
-    try:
-        batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
-    except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
-        raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
-    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
-    rows = kept.rows()
-    with progress_bar(fmt == Format.table) as progress:
-        task = progress.add_task("writing files", total=len(batch))
-
-        def advance(_kind: str, n: int) -> None:
-            progress.advance(task, n)
-
-        if as_json:
-            bundle = out_dir / "network.json"
-            files = [write_json_bundle(batch, bundle, progress=advance, beside=rows)]
-        else:
-            files = write_csv_dir(batch, out_dir, progress=advance)
-            files += beside.write_csv(kept, out_dir)
-    counts = {name: len(rows) for name, rows in _fields(batch)}
-    counts |= {kind: len(kind_rows) for kind, kind_rows in rows.items()}
-    if fmt == Format.json:
-        emit_json({"files": [str(f) for f in files], "rows": counts})
-    else:
-        _print_counts(counts, "rows")
-        out.print(f"wrote {len(files)} file(s) to {out_dir}")
-
-
-def _fields(batch: Any) -> list[tuple[str, list]]:
-    from graph.model import BATCH_FIELDS
-
-    return [(name, getattr(batch, name)) for name in BATCH_FIELDS]
-
-
-def _print_counts(counts: dict[str, int], what: str) -> None:
-    table = Table("kind", what)
-    for name, n in counts.items():
-        table.add_row(name, f"{n:,}")
-    out.print(table)
-
-
 @app.command()
 def status(fmt: FormatOpt = Format.table) -> None:
     """What the store holds: nodes by kind, relationships by type."""
@@ -325,7 +252,7 @@ def status(fmt: FormatOpt = Format.table) -> None:
         emit_json({"store": settings.store, "location": where, "counts": counts})
     else:
         out.print(f"store: {settings.store} ({where})")
-        _print_counts(counts, "count")
+        print_counts(counts, "count")
 
 
 def stdin_is_terminal() -> bool:
@@ -361,7 +288,7 @@ def reset(
         emit_json({"store": settings.store, "location": _location(settings), "removed": removed})
     else:
         out.print(f"emptied the {where}")
-        _print_counts(removed, "removed")
+        print_counts(removed, "removed")
 
 
 DEMO_MARK = "demo-network"  # a file in the demo's folder: the demo wrote what is there
@@ -512,6 +439,7 @@ app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk_app, name="risk")
+app.command()(generate)
 app.command()(match)
 app.command()(audits)
 app.command()(findings)

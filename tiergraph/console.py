@@ -48,6 +48,16 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
+def print_counts(counts: dict[str, int], what: str) -> None:
+    """A table of counts by kind, with thousands separators (JSON keeps plain numbers)."""
+    from rich.table import Table
+
+    table = Table("kind", what)
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+
+
 @contextmanager
 def progress_bar(enabled: bool = True):
     """A rich progress bar on stderr (kept off stdout so JSON stays clean)."""
