@@ -7,7 +7,6 @@ numpy, networkx or drivers at module level, here or in the modules named below).
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
+from tiergraph.cli_demo import demo
 from tiergraph.cli_export import export
 from tiergraph.cli_findings import findings
 from tiergraph.cli_generate import generate
@@ -291,155 +291,12 @@ def reset(
         print_counts(removed, "removed")
 
 
-DEMO_MARK = "demo-network"  # a file in the demo's folder: the demo wrote what is there
-
-
-def demo_folder(settings: Settings, data_dir: Path | None) -> Path:
-    """The demo's own folder, beside the user's data folder (never inside it)."""
-    return data_dir if data_dir is not None else settings.data_dir.parent / ".tiergraph-demo"
-
-
-@app.command()
-def demo(
-    nodes: Annotated[int, typer.Option(help="about how many organisations", min=300)] = 3000,
-    seed: Annotated[int, typer.Option(help="random seed")] = 42,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-dir",
-            help="the demo's own folder (default: .tiergraph-demo beside TIERGRAPH_DATA_DIR)",
-        ),
-    ] = None,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve")] = True,
-    port: Annotated[int | None, typer.Option(help="port to serve on", min=1, max=65535)] = None,
-) -> None:
-    """First run: a synthetic network on the embedded store in a folder of its own,
-    every member's cascade computed, then the service (run it again to reuse it).
-    Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
-    folder = demo_folder(_settings(), data_dir)
-    # The projection cache goes with the demo's store, never into the user's folder.
-    os.environ.setdefault("TIERGRAPH_CACHE_DIR", str(folder / "cache"))
-    settings = _settings(store="embedded", data_dir=folder)
-    if serve_after:  # a busy port is said before the work, not after
-        from tiergraph.cli_serve import check_can_listen
-
-        field = "TIERGRAPH_API_PORT" if port is None else "--port"
-        check_can_listen(settings.api_host, settings.api_port if port is None else port, field)
-    store = open_store(settings, create=True)
-    try:
-        if not (folder / DEMO_MARK).exists():
-            if any(store.counts().values()):
-                fail(
-                    f"{folder} holds a network the demo did not write; the demo never mixes "
-                    "its network into yours: pass --data-dir with an empty or new folder, or "
-                    f"empty that one first (TIERGRAPH_DATA_DIR={folder} tiergraph reset)",
-                    code="store_not_empty",
-                    field="--data-dir",
-                )
-            _load_demo(store, folder, nodes, seed)
-        _cascade_demo(store, folder, serve_after)
-        _demo_keys(store, settings, port)
-    finally:
-        store.close()
-    if serve_after:
-        # The service (and uvicorn's app factory) read the store from the environment.
-        os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "embedded", str(folder)
-        serve(port=port)
-
-
-def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
-    from loaders import beside
-    from loaders.generate import REFERENCE_DAY
-    from loaders.generate import generate as make
-    from loaders.load import load as load_files
-    from loaders.writers import write_csv_dir
-
-    files = folder / "demo-input"
-    batch = make(nodes=nodes, seed=seed)
-    write_csv_dir(batch, files)
-    beside.write_csv(beside.generated(batch, seed=seed, today=REFERENCE_DAY), files)
-    report = load_files(store, [files])
-    if report.problems:
-        raise RuntimeError(f"the demo's own files did not load: {report.problems[0]}")
-    (folder / DEMO_MARK).write_text(f"nodes={nodes} seed={seed}\n", encoding="utf-8")
-    out.print(f"loaded a synthetic network from {files}: {report.rows:,} rows")
-
-
-def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
-    from cascade.engine import JobSpec
-    from cascade.service import run_here
-
-    table = Table("member", "requirement", "depth", "reached", "cascade gaps")
-    audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
-    with progress_bar() as progress:
-        task = progress.add_task("cascading members", total=len(store.members()))
-        for member in store.members():
-            meta = run_here(store, JobSpec(member))
-            for requirement in meta["requirements"]:
-                p = store.results("coverage", member, requirement, 1)[0].payload
-                table.add_row(
-                    member,
-                    requirement,
-                    str(p["depth"]),
-                    f"{p['reached']:,} of {p['nodes']:,}",
-                    f"{len(p['gaps']):,}",
-                )
-            a = store.results("audits", member, meta["as_of"], 1)[0].payload
-            audit_table.add_row(
-                member,
-                a["as_of"],
-                f"{a['in_scope']:,}",
-                f"{a['covered']:,}",
-                f"{len(a['gaps']):,}",
-                "-" if a["savings"] is None else f"{a['savings']:.0%}",
-            )
-            progress.advance(task)
-    out.print(table)
-    out.print(audit_table)
-    out.print(
-        f"the demo's store is {folder}; to look further, point the other commands at it: "
-        f"`TIERGRAPH_DATA_DIR={folder} tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
-        "`... tiergraph audits -m MEMBER`, "
-        + ("or the API below" if serving else "or `... tiergraph serve`"),
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
-
-
-def _demo_keys(store: Any, settings: Settings, port: int | None) -> None:
-    """A key for the first member's sourcing team and analysts and for one of its
-    direct suppliers (new keys on every run: a key is shown only when made)."""
-    from cascade import projection as projections
-    from graph.model import Kind
-    from graph.store import KIND_ORDER
-    from tiergraph.cli_keys import demo_keys, print_demo_keys
-
-    member = store.members()[0]
-    p = projections.current(store)
-    at = p.position(member)
-    sellers = p.indices[p.indptr[at] : p.indptr[at + 1]]
-    supplier = next(str(p.ids[s]) for s in sellers if KIND_ORDER[int(p.kind[s])] == Kind.SUPPLIER)
-    url = f"http://{settings.api_host}:{settings.api_port if port is None else port}/graphql"
-    made = demo_keys(store, member=member, supplier=supplier)
-    out.print(f"API keys for {member}'s people and for its supplier {supplier} (shown once):")
-    print_demo_keys(made, url)
-    requirement = store.requirements_of(member)[0]
-    query = '{"query": "{ tierCoverage(requirement: \\"%s\\") { depth tiers { tier nodes reached } } }"}'
-    out.print(
-        f"for instance: curl -s {url} -H 'Authorization: Bearer {made[0][1]}' "
-        f"-H 'content-type: application/json' -d '{query % requirement}'",
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
-
-
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk_app, name="risk")
 app.command()(generate)
+app.command()(demo)
 app.command()(match)
 app.command()(audits)
 app.command()(findings)

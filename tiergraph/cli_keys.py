@@ -125,27 +125,24 @@ def revoke(
 
 
 DEMO_ROLES = (Role.SOURCING, Role.ANALYST, Role.SUPPLIER)
+DEMO_LABEL = "demo"  # the label of the keys `tiergraph demo` makes (and revokes when run again)
 
 
-def demo_keys(
-    store: GraphStore, *, member: str, supplier: str, label: str = "demo"
-) -> list[tuple[KeyRecord, str]]:
+def demo_keys(store: GraphStore, *, member: str, supplier: str) -> list[tuple[KeyRecord, str]]:
     """One key for each of a member's sourcing team and analysts and for a
     supplier (for `tiergraph demo`): (record, key), in that order."""
     organisations = {Role.SOURCING: member, Role.ANALYST: member, Role.SUPPLIER: supplier}
     return [
-        create_key(store, role=role, organisation=organisations[role], label=label)
+        create_key(store, role=role, organisation=organisations[role], label=DEMO_LABEL)
         for role in DEMO_ROLES
     ]
 
 
 def print_demo_keys(made: list[tuple[KeyRecord, str]], url: str) -> None:
-    """The keys `demo_keys` made, and how to use one."""
+    """The keys `demo_keys` made, and where to put one in GraphiQL."""
     for record, key in made:  # whole lines, never a table cell that could cut a key
         out.print(f"  {record.role:<9} {record.organisation or '-':<14} {key}", soft_wrap=True)
     out.print(
-        f"use one: curl -s {url} -H 'Authorization: Bearer <key>' "
-        "-H 'content-type: application/json' -d '{\"query\": \"{ health }\"}'; "
         f'in GraphiQL ({url}) put {{"Authorization": "Bearer <key>"}} in the Headers pane',
         highlight=False,
         markup=False,

@@ -11,6 +11,8 @@ from tiergraph.console import PORT_IN_USE, CliError, out
 from tiergraph.stores import check_store_exists
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from tiergraph.settings import Settings
 
 
@@ -76,11 +78,25 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the GraphQL API and /health on the configured store."""
-    import uvicorn
-
     from tiergraph.settings import Settings
 
-    settings = Settings()
+    run_server(Settings(), host=host, port=port, reload=reload, workers=workers)
+
+
+def run_server(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    reload: bool = False,
+    workers: int | None = None,
+    banner: Console | None = None,
+) -> None:
+    """Serve until stopped; `banner` is where the line saying where goes (stderr
+    after a command's JSON)."""
+    import uvicorn
+
+    banner = banner or out
     field = "TIERGRAPH_API_PORT" if port is None else "--port"
     host = settings.api_host if host is None else host
     port = settings.api_port if port is None else port
@@ -97,7 +113,7 @@ def serve(
         check_store_opens(settings)
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
     processes = f", {workers} processes" if workers > 1 else ""
-    out.print(
+    banner.print(
         f"tiergraph serving on http://{host}:{port}/graphql "
         f"(store: {settings.store}, {where}{processes})",
         highlight=False,
