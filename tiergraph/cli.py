@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
@@ -178,7 +178,7 @@ def load(
 def print_load_counts(report: Any) -> None:
     """Rows written (new or changed) and rows unchanged, by kind."""
     kinds = [*report.written, *(k for k in report.unchanged if k not in report.written)]
-    table = Table("kind", "written", "unchanged")
+    table = Table("kind", Column("written", justify="right"), Column("unchanged", justify="right"))
     for kind in kinds:
         table.add_row(
             kind, f"{report.written.get(kind, 0):,}", f"{report.unchanged.get(kind, 0):,}"

@@ -50,9 +50,9 @@ def emit_json(data: Any) -> None:
 
 def print_counts(counts: dict[str, int], what: str) -> None:
     """A table of counts by kind, with thousands separators (JSON keeps plain numbers)."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("kind", what)
+    table = Table("kind", Column(what, justify="right"))
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")
     out.print(table)
