@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out, progress_bar
+from tiergraph.console import Format, FormatOpt, emit_json, fail, out, progress_bar
 from tiergraph.stores import current_settings, open_store
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def demo(
     if serve_after:
         # The service (and uvicorn's app factory) read the store from the environment.
         os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "embedded", str(folder)
-        run_server(current_settings(), port=port, banner=out if table else err)
+        run_server(current_settings(), port=port, stdout_taken=not table)
 
 
 def _demo_settings(folder: Path) -> Settings:

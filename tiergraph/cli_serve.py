@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tiergraph.console import PORT_IN_USE, CliError, out
+from tiergraph.console import PORT_IN_USE, CliError, err, out
 from tiergraph.stores import check_store_exists
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from tiergraph.settings import Settings
 
 
@@ -90,13 +88,13 @@ def run_server(
     port: int | None = None,
     reload: bool = False,
     workers: int | None = None,
-    banner: Console | None = None,
+    stdout_taken: bool = False,
 ) -> None:
-    """Serve until stopped; `banner` is where the line saying where goes (stderr
-    after a command's JSON)."""
+    """Serve until stopped. `stdout_taken`: stdout holds a command's JSON, so the line
+    saying where and uvicorn's access log go to stderr."""
     import uvicorn
 
-    banner = banner or out
+    banner = err if stdout_taken else out
     field = "TIERGRAPH_API_PORT" if port is None else "--port"
     host = settings.api_host if host is None else host
     port = settings.api_port if port is None else port
@@ -129,6 +127,7 @@ def run_server(
             port=port,
             reload=reload,
             workers=workers,
+            log_config=_log_config(stdout_taken),
         )
     except SystemExit as exc:
         if exc.code == 3:  # uvicorn's "startup failed": its log above says why
@@ -138,3 +137,15 @@ def run_server(
                 exit=PORT_IN_USE,
             ) from None
         raise
+
+
+def _log_config(stdout_taken: bool) -> dict[str, Any]:
+    """uvicorn's own logging, its access log on stderr when stdout is taken."""
+    from copy import deepcopy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = deepcopy(LOGGING_CONFIG)
+    if stdout_taken:
+        config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config

@@ -46,6 +46,7 @@ PORT_IN_USE = 4  # `serve` cannot listen where asked
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()  # whole before anything else runs (`demo` serves after it)
 
 
 def print_counts(counts: dict[str, int], what: str) -> None:
