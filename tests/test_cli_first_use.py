@@ -55,6 +55,7 @@ READS = [
     ["export", "-m", "M-ACME", "-f", "csv"],
     ["risk", "show", "-m", "M-ACME"],
     ["keys", "list"],
+    ["match", "."],
     ["keys", "revoke", "abc"],
     ["serve", "--port", str(_closed_port())],
 ]
