@@ -8,13 +8,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tests.served import wait_until_serving
 from tests.test_cli import _closed_port
 from tiergraph.cli import app
 
@@ -34,18 +33,6 @@ def data_dir(tmp_path, monkeypatch):
 def env() -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TIERGRAPH_")}
     return {**clean, "PYTHONPATH": str(ROOT)}
-
-
-def wait_for(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline and process.poll() is None, "serve did not start"
-        time.sleep(0.2)
 
 
 def shell(line: str) -> dict:
@@ -85,7 +72,7 @@ def test_the_printed_curl_lines_answer_and_earlier_keys_are_revoked(data_dir):
     server = subprocess.Popen(["bash", "-c", serve], env=env(), cwd=data_dir,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        wait_for(f"http://127.0.0.1:{port}", server)
+        wait_until_serving(f"http://127.0.0.1:{port}", server)
         health, coverage = (shell(line) for line in again["curl"])
         assert health["data"]["health"] == "ok" and "errors" not in health
         tiers = coverage["data"]["tierCoverage"]
@@ -118,7 +105,7 @@ def test_demo_json_then_serving_keeps_stdout_one_json_document(data_dir):
         **env(), "TIERGRAPH_DATA_DIR": str(data_dir / "data")}, cwd=data_dir,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        wait_for(f"http://127.0.0.1:{port}", process)
+        wait_until_serving(f"http://127.0.0.1:{port}", process)
     finally:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)

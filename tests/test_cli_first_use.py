@@ -9,19 +9,12 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.test_cli import _closed_port
+from tests import test_cli
+from tests.test_cli import _closed_port, runner
 from tiergraph.cli import app
 
-runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
-    monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
+data_dir = test_cli.data_dir  # the same fixture: an empty embedded data folder
 
 
 def said(result) -> str:
