@@ -121,8 +121,9 @@ def load(
     automatic: AutomaticOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Validate every row, then write them all (docs/formats.md): nothing is written
-    when any row is bad, unless --partial. With --match (implied by --confirm,
+    """Validate every row, then write those that change the store (docs/formats.md):
+    nothing is written when any row is bad, unless --partial; the report counts the
+    rows written and those the store held already (unchanged). With --match (implied by --confirm,
     --reject and --create), new organisations are matched with the stored ones first."""
     from loaders.choices import ChoiceError
     from loaders.load import load as load_files
@@ -173,6 +174,9 @@ def load(
         print_load_counts(report)
     if not report.ok:
         raise typer.Exit(BAD_ROWS)
+
+
+app.command()(generate)
 
 
 def print_load_counts(report: Any) -> None:
@@ -291,12 +295,11 @@ def reset(
         print_counts(removed, "removed")
 
 
+app.command()(demo)
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")
 app.add_typer(risk_app, name="risk")
-app.command()(generate)
-app.command()(demo)
 app.command()(match)
 app.command()(audits)
 app.command()(findings)
