@@ -217,3 +217,25 @@ def test_tables_for_people_have_thousands_separators_json_plain_numbers(data_dir
     assert counts["sourcing"] > 999
     for kind, n in counts.items():
         assert re.search(rf"│ {kind}\s+│\s+{n:,} │", status.stdout), kind
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("TIERGRAPH_STORE", "neo4jx", "must be one of embedded, neo4j, not 'neo4jx'"),
+        ("TIERGRAPH_API_PORT", "abc", "must be a whole number, not 'abc'"),
+        ("TIERGRAPH_API_WORKERS", "0", "must be 1 or more, not '0'"),
+        ("TIERGRAPH_API_INTROSPECTION", "maybe", "must be true or false, not 'maybe'"),
+    ],
+)
+def test_a_setting_that_does_not_parse_is_worded_as_an_option(
+    data_dir, monkeypatch, variable, value, says
+):
+    monkeypatch.setenv(variable, value)
+    result = runner.invoke(app, ["status", "-f", "json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"] == {
+        "code": "bad_setting",
+        "message": f"{variable} {says}",
+        "field": variable,
+    }

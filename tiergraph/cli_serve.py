@@ -19,7 +19,9 @@ def check_can_listen(host: str, port: int, field: str) -> None:
     would exit with 3, the code of a database that does not answer)."""
     if not 1 <= port <= 65535:
         raise CliError(
-            f"{field}: {port} is not a port (1-65535)", code="bad_parameter", field=field
+            f"{field} must be a whole number from 1 to 65535, not {port}",
+            code="bad_parameter",
+            field=field,
         )
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]

@@ -182,8 +182,30 @@ def _settings_error(exc: Exception) -> CliError | None:
         return None
     first = exc.errors()[0]
     variable = "TIERGRAPH_" + "_".join(str(part) for part in first["loc"]).upper()
-    message = f"{variable}: {first['msg']} (got {first['input']!r})"
-    return CliError(message, code="bad_setting", field=variable)
+    return CliError(_setting_message(variable, first), code="bad_setting", field=variable)
+
+
+SETTING_TAKES = {
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+}
+
+
+def _setting_message(variable: str, error: Any) -> str:
+    """pydantic's refusal in the wording of the options' (`parameter_message`)."""
+    given = f"not {error['input']!r}"
+    kind, message = error["type"], str(error["msg"])
+    if kind == "literal_error":
+        from tiergraph.settings import Settings
+
+        allowed = typing.get_args(Settings.model_fields[str(error["loc"][0])].annotation)
+        return f"{variable} must be one of {', '.join(map(str, allowed))}, {given}"
+    if kind in SETTING_TAKES:
+        return f"{variable} must be {SETTING_TAKES[kind]}, {given}"
+    if kind == "value_error" and message.startswith("Value error, must be"):
+        return f"{variable} {message.removeprefix('Value error, ')}, {given}"
+    return f"{variable}: {message} (got {error['input']!r})"
 
 
 def _service_error(exc: Exception) -> CliError | None:
