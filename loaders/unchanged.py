@@ -50,10 +50,15 @@ def split_unchanged(store: GraphStore, batch: GraphBatch) -> tuple[GraphBatch, d
 
 
 def _stored(store: GraphStore, kind: str, rows: list[Any]) -> set[Any]:
-    owners = sorted({getattr(row, ROW_OWNER[kind]) for row in rows})
-    found: set[Any] = set()
-    for start in range(0, len(owners), ASKED_AT_ONCE):
-        found.update(store.stored_rows(kind, owners[start : start + ASKED_AT_ONCE]))
+    owners = {getattr(row, ROW_OWNER[kind]) for row in rows}
+    return set(_read(owners, lambda some: store.stored_rows(kind, some)))
+
+
+def _read(ids: set[str], read: Callable[[list[str]], list[Any]]) -> list[Any]:
+    """`read` of the ids, ASKED_AT_ONCE at a time."""
+    ordered, found = sorted(ids), []
+    for start in range(0, len(ordered), ASKED_AT_ONCE):
+        found.extend(read(ordered[start : start + ASKED_AT_ONCE]))
     return found
 
 
@@ -71,7 +76,8 @@ def changing_actions(store: GraphStore, actions: list[CorrectiveAction]) -> list
     its time and kind)."""
     if not actions:
         return []
-    stored = {a.finding: a for a in store.corrective_actions(sorted({a.finding for a in actions}))}
+    findings = {a.finding for a in actions}
+    stored = {a.finding: a for a in _read(findings, store.corrective_actions)}
     return [a for a in actions if not _same_plan(a, stored.get(a.finding))]
 
 
