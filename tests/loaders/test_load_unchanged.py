@@ -7,7 +7,11 @@ graph version: nothing for the cascade to recompute)."""
 from __future__ import annotations
 
 import csv
+import json
+import re
 from pathlib import Path
+
+import pytest
 
 from graph.model import BATCH_FIELDS
 from loaders import beside
@@ -80,3 +84,28 @@ def test_a_changed_row_is_written_and_the_rest_counted_unchanged(store, tmp_path
     assert {k: n for k, n in again.unchanged.items() if k in BATCH_FIELDS} == expected
     assert again.unchanged["corrective_actions"] == first.written["corrective_actions"]
     assert store.organisations([supplier.id])[0].name == supplier.name + " Holdings"
+
+
+@pytest.mark.parametrize("kind", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_the_command_says_what_changed_on_each_store(kind, tmp_path, monkeypatch, request):
+    from typer.testing import CliRunner
+
+    from tiergraph.cli import app
+
+    monkeypatch.setenv("TIERGRAPH_STORE", kind)
+    monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
+    if kind == "neo4j":
+        request.getfixturevalue("neo4j_store")  # an empty database at TIERGRAPH_NEO4J_URI
+    folder = network_files(tmp_path / "net")
+    runner = CliRunner()
+    first = json.loads(
+        runner.invoke(app, ["load", str(folder), "--recompute", "none", "-f", "json"]).stdout
+    )
+    assert first["ok"] and first["unchanged"] == {}
+    again = runner.invoke(app, ["load", str(folder), "-f", "json"])  # Neo4j: would queue jobs
+    report = json.loads(again.stdout)
+    assert report["written"] == {} and report["unchanged"] == first["written"]
+    assert report["queued_jobs"] == []  # nothing changed: nothing to recompute
+    table = runner.invoke(app, ["load", str(folder)]).stdout
+    assert "nothing changed" in table
+    assert re.search(r"│ organisations\s+│\s+0 │\s+400 │", table)
