@@ -55,3 +55,20 @@ def test_a_body_that_is_no_json_is_still_refused_by_the_view():
             view.decode_json(await asked.body())
 
     asyncio.run(one_request())
+
+
+def test_a_body_orjson_refuses_is_parsed_as_strawberry_parses_it():
+    """A lone surrogate is JSON that orjson refuses: may_write counts it as a write,
+    the view parses it with json and the schema refuses it naming its field."""
+    view = CodedGraphQL(schema, context_getter=None)  # type: ignore[arg-type]
+    body = b'{"query": "{ me { role } }", "variables": {"x": "k\\ud800"}}'
+
+    async def one_request() -> object:
+        asked = request(body)
+        assert await may_write(asked) is True
+        return view.decode_json(await asked.body())
+
+    assert asyncio.run(one_request()) == {
+        "query": "{ me { role } }",
+        "variables": {"x": "k\ud800"},
+    }
