@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 import time
 from collections import deque
@@ -41,21 +40,10 @@ from risk.dominators import immediate_dominators, in_view_edges  # noqa: E402
 from risk.importers import import_table  # noqa: E402
 from risk.tables import load_tables  # noqa: E402
 from risk.weights import Weights  # noqa: E402
+from tests.risk.real_tables import shared_folder  # noqa: E402
 from views.member import member_view  # noqa: E402
 
-# ../shared/risk beside the repository; TIERGRAPH_RISK_DATA or this machine's shared folder else.
-SHARED = next(
-    (
-        folder
-        for folder in (
-            Path(os.environ.get("TIERGRAPH_RISK_DATA") or ROOT.parent / "shared" / "risk"),
-            ROOT.parent / "shared" / "risk",
-            Path("/work/shared/risk"),
-        )
-        if (folder / "ilab_goods_2022.csv").is_file()
-    ),
-    ROOT.parent / "shared" / "risk",
-)
+SHARED = shared_folder()  # the real tables, found as the tests find them
 TARGET_S = 10.0
 PARTS = ["_country", "goods_component", "_audit", "_cascade", "upstream", "_criticality"]
 

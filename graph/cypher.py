@@ -309,47 +309,49 @@ CALL () { MATCH ()-[r:RECOGNISES]->() RETURN count(r) AS recognitions }
 RETURN *
 """
 
+# Each kind's rows: the pattern (OWNER: where the owner's id goes, graph.store.ROW_OWNER)
+# and what a row returns.
+_ROWS = {
+    "organisations": (
+        "(o:Organisation OWNER)",
+        """o {.*, kind: CASE WHEN o:Member THEN 'member'
+                               WHEN o:Supplier THEN 'supplier'
+                               ELSE 'smallholder' END}""",
+    ),
+    "requirements": ("(r:Requirement OWNER)", "r {.*}"),
+    "requires": (
+        "(m:Organisation OWNER)-[:REQUIRES]->(r:Requirement)",
+        "{member: m.id, requirement: r.id}",
+    ),
+    "sourcing": (
+        "(b:Organisation OWNER)-[e:SOURCES_FROM]->(s:Organisation)",
+        """{buyer: b.id, seller: s.id, commodity: e.commodity, since: e.since,
+            registered_by: e.registered_by}""",
+    ),
+    "pass_on": (
+        "(b:Organisation OWNER)-[e:PASSED_ON]->(s:Organisation)",
+        "{buyer: b.id, seller: s.id, requirement: e.requirement, at: e.at}",
+    ),
+    "adoptions": (
+        "(o:Organisation OWNER)-[e:ADOPTED]->(r:Requirement)",
+        "{organisation: o.id, requirement: r.id, at: e.at, evidence: e.evidence}",
+    ),
+    "audits": ("(a:Audit OWNER)-[:COVERS]->(o:Organisation)", "a {.*, organisation: o.id}"),
+    "findings": ("(a:Audit)-[:HAS_FINDING]->(f:Finding OWNER)", "f {.*, audit: a.id}"),
+    "shares": ("(a:Audit OWNER)-[:SHARED_WITH]->(m:Organisation)", "{audit: a.id, member: m.id}"),
+    "recognitions": (
+        "(m:Organisation OWNER)-[:RECOGNISES]->(s:Scheme)",
+        "{member: m.id, scheme: s.name}",
+    ),
+}
+# Every row of a kind; those whose owner is among $ids (found by their ids).
 EXPORT = {
-    "organisations": """
-        MATCH (o:Organisation)
-        RETURN o {.*, kind: CASE WHEN o:Member THEN 'member'
-                                 WHEN o:Supplier THEN 'supplier'
-                                 ELSE 'smallholder' END} AS row
-    """,
-    "requirements": "MATCH (r:Requirement) RETURN r {.*} AS row",
-    "requires": """
-        MATCH (m:Organisation)-[:REQUIRES]->(r:Requirement)
-        RETURN {member: m.id, requirement: r.id} AS row
-    """,
-    "sourcing": """
-        MATCH (b:Organisation)-[e:SOURCES_FROM]->(s:Organisation)
-        RETURN {buyer: b.id, seller: s.id, commodity: e.commodity, since: e.since,
-                registered_by: e.registered_by} AS row
-    """,
-    "pass_on": """
-        MATCH (b:Organisation)-[e:PASSED_ON]->(s:Organisation)
-        RETURN {buyer: b.id, seller: s.id, requirement: e.requirement, at: e.at} AS row
-    """,
-    "adoptions": """
-        MATCH (o:Organisation)-[e:ADOPTED]->(r:Requirement)
-        RETURN {organisation: o.id, requirement: r.id, at: e.at, evidence: e.evidence} AS row
-    """,
-    "audits": """
-        MATCH (a:Audit)-[:COVERS]->(o:Organisation)
-        RETURN a {.*, organisation: o.id} AS row
-    """,
-    "findings": """
-        MATCH (a:Audit)-[:HAS_FINDING]->(f:Finding)
-        RETURN f {.*, audit: a.id} AS row
-    """,
-    "shares": """
-        MATCH (a:Audit)-[:SHARED_WITH]->(m:Organisation)
-        RETURN {audit: a.id, member: m.id} AS row
-    """,
-    "recognitions": """
-        MATCH (m:Organisation)-[:RECOGNISES]->(s:Scheme)
-        RETURN {member: m.id, scheme: s.name} AS row
-    """,
+    kind: f"MATCH {pattern.replace(' OWNER', '')} RETURN {row} AS row"
+    for kind, (pattern, row) in _ROWS.items()
+}
+STORED = {
+    kind: f"UNWIND $ids AS id MATCH {pattern.replace('OWNER', '{id: id}')} RETURN {row} AS row"
+    for kind, (pattern, row) in _ROWS.items()
 }
 
 # ---- what the cascade's projection reads: every answer as a few collect()

@@ -475,6 +475,12 @@ class Neo4jStore:
             out[field] = [self._row(field, dict(rec["row"])) for rec in records]
         return sorted_batch(GraphBatch(**out))
 
+    def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
+        records, _, _ = self.driver.execute_query(
+            cypher.STORED[kind], ids=list(owners), database_=self.database, routing_="r"
+        )
+        return [self._row(kind, dict(rec["row"])) for rec in records]
+
     @staticmethod
     def _row(field: str, data: dict[str, Any]) -> Any:
         data = {k: _native(v) for k, v in data.items()}

@@ -257,6 +257,24 @@ EXPORT = {
     "JOIN organisation AS m ON m.handle = e.member",
 }
 
+# The rows of EXPORT whose owner (graph.store.ROW_OWNER) is in a JSON list of ids.
+_OWNER_COLUMN = {
+    "organisations": "id",
+    "requirements": "id",
+    "requires": "m.id",
+    "sourcing": "b.id",
+    "pass_on": "b.id",
+    "adoptions": "o.id",
+    "audits": "a.id",
+    "findings": "f.id",
+    "shares": "a.id",
+    "recognitions": "m.id",
+}
+STORED = {
+    kind: f"{query} WHERE {_OWNER_COLUMN[kind]} IN (SELECT value FROM json_each(?))"  # noqa: S608 - constants
+    for kind, query in EXPORT.items()
+}
+
 # What the cascade reads, as columns.
 ORGANISATION_COLUMNS = "SELECT handle, id, kind FROM organisation"
 SOURCING_COLUMNS = "SELECT buyer, seller FROM sourcing"

@@ -329,27 +329,12 @@ class SqliteStore:
     def export(self) -> GraphBatch:
         with self._snapshot() as db:
             rows = {name: db.execute(query).fetchall() for name, query in sql.EXPORT.items()}
-        batch = GraphBatch(
-            organisations=[_organisation(row) for row in rows["organisations"]],
-            requirements=[
-                Requirement(i, t, v, tuple(json.loads(f))) for i, t, v, f in rows["requirements"]
-            ],
-            requires=[Requires(*r) for r in rows["requires"]],
-            sourcing=[Sourcing(b, s, c, _date(d), r) for b, s, c, d, r in rows["sourcing"]],
-            pass_on=[PassOn(b, s, r, _date(at)) for b, s, r, at in rows["pass_on"]],
-            adoptions=[Adoption(o, r, _date(at), e) for o, r, at, e in rows["adoptions"]],
-            audits=[
-                Audit(i, o, s, date.fromisoformat(d), date.fromisoformat(u), c, r, a, bool(w))
-                for i, o, s, d, u, c, r, a, w in rows["audits"]
-            ],
-            findings=[
-                Finding(i, a, Severity(s), FindingStatus(st), c, _date(due))
-                for i, a, s, st, c, due in rows["findings"]
-            ],
-            shares=[Share(*r) for r in rows["shares"]],
-            recognitions=[Recognition(*r) for r in rows["recognitions"]],
-        )
+        batch = GraphBatch(**{name: list(map(_ROW[name], found)) for name, found in rows.items()})
         return sorted_batch(batch)
+
+    def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
+        found = self.db.execute(sql.STORED[kind], (_json(owners),)).fetchall()
+        return list(map(_ROW[kind], found))
 
     # ---- what the cascade reads (handles are rowids: they never move) ------
     def organisation_columns(self) -> tuple[list[int], list[str], list[int]]:
@@ -915,3 +900,30 @@ def _organisation(row: Any) -> Organisation:
     """A row of sql._COLUMNS as the model's organisation (listed kept as 0/1)."""
     id_, kind, *rest, listed = row
     return replace(Organisation(id_, KIND_ORDER[kind], *rest), listed=bool(listed))
+
+
+# A row of each sql.EXPORT (and sql.STORED) query as the model's row.
+_ROW: dict[str, Callable[[Any], Any]] = {
+    "organisations": _organisation,
+    "requirements": lambda r: Requirement(r[0], r[1], r[2], tuple(json.loads(r[3]))),
+    "requires": lambda r: Requires(*r),
+    "sourcing": lambda r: Sourcing(r[0], r[1], r[2], _date(r[3]), r[4]),
+    "pass_on": lambda r: PassOn(r[0], r[1], r[2], _date(r[3])),
+    "adoptions": lambda r: Adoption(r[0], r[1], _date(r[2]), r[3]),
+    "audits": lambda r: Audit(
+        r[0],
+        r[1],
+        r[2],
+        date.fromisoformat(r[3]),
+        date.fromisoformat(r[4]),
+        r[5],
+        r[6],
+        r[7],
+        bool(r[8]),
+    ),  # fmt: skip
+    "findings": lambda r: Finding(
+        r[0], r[1], Severity(r[2]), FindingStatus(r[3]), r[4], _date(r[5])
+    ),
+    "shares": lambda r: Share(*r),
+    "recognitions": lambda r: Recognition(*r),
+}

@@ -114,6 +114,12 @@ class GraphStore(Protocol):
         """The whole graph as one batch, sorted (for snapshots and equality)."""
         ...
 
+    def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
+        """The stored rows of `kind` (a BATCH_FIELDS name) whose ROW_OWNER field is
+        among `owners`, as `export` gives them, in no particular order: what a load
+        compares its rows with, to tell which it would not change."""
+        ...
+
     # ---- what the cascade reads --------------------------------------
     # Nodes are addressed by the store's own integer handles (Neo4j's internal
     # ids; rowids in the embedded store), valid for one graph version only.
@@ -513,3 +519,18 @@ COUNT_KEYS = (
     "shares",
     "recognitions",
 )
+
+# The field of each kind's rows that `stored_rows` selects them by: a node's id, an
+# edge's start (its member, buyer, organisation or audit).
+ROW_OWNER = {
+    "organisations": "id",
+    "requirements": "id",
+    "requires": "member",
+    "sourcing": "buyer",
+    "pass_on": "buyer",
+    "adoptions": "organisation",
+    "audits": "id",
+    "findings": "id",
+    "shares": "audit",
+    "recognitions": "member",
+}

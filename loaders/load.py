@@ -17,6 +17,7 @@ from graph.model import BATCH_FIELDS, CorrectiveAction, GraphBatch, Share
 from graph.store import GraphStore, Mutation, MutationRecord, RequestStatus
 from loaders.read import FileProblem, Problem, RawRow, expand, read_file
 from loaders.rows import parse_row
+from loaders.unchanged import changing_actions, split_unchanged
 from loaders.validate import PROBLEMS_KEPT, check, parse_problems
 from loaders.validate_requests import Requests
 
@@ -36,7 +37,8 @@ SNIFF_ROWS = 100
 class LoadReport:
     files: list[str] = field(default_factory=list)
     rows: int = 0
-    written: dict[str, int] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)  # rows new or changed, by kind
+    unchanged: dict[str, int] = field(default_factory=dict)  # rows stored already, exactly so
     problems: list[Problem] = field(default_factory=list)
     unlisted: int = 0  # problems found past the first loaders.validate.PROBLEMS_KEPT
     batch: GraphBatch = field(default_factory=GraphBatch)  # what was written
@@ -55,6 +57,7 @@ class LoadReport:
             "files": self.files,
             "rows": self.rows,
             "written": self.written,
+            "unchanged": self.unchanged,
             "rejected": [p.as_dict() for p in self.problems],
             "unlisted": self.unlisted,
             "match": None if self.match is None else self.match.as_dict(new_rows=False),
@@ -230,6 +233,8 @@ def load(
     )
     if not report.ok and not partial:
         return report
+    batch, report.unchanged = split_unchanged(store, batch)
+    _unchanged_beside(store, report)
     if len(batch):
         size, reported = entities(batch), 0
 
@@ -252,6 +257,17 @@ def load(
     if report.match is not None and report.match.verdicts:
         _keep_choices(store, report.match, report.files, choices)
     return report
+
+
+def _unchanged_beside(store: GraphStore, report: LoadReport) -> None:
+    """Leave out the plans the store holds already; count them and the share requests
+    found unchanged (loaders.validate_requests) with the graph's rows."""
+    changing = changing_actions(store, report.actions)
+    if len(changing) < len(report.actions):
+        report.unchanged["corrective_actions"] = len(report.actions) - len(changing)
+    report.actions = changing
+    if report.requests.unchanged:
+        report.unchanged["share_requests"] = report.requests.unchanged
 
 
 def _keep_choices(

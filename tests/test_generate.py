@@ -335,6 +335,6 @@ def test_generate_command_takes_the_profile(tmp_path: Path, monkeypatch) -> None
     assert rows["organisations"] == 2500 and rows["requires"] >= 15  # 15 members by default
     loaded = runner.invoke(app, ["load", str(tmp_path / "net"), "--format", "json"])
     assert json.loads(loaded.stdout)["ok"]
-    too_small = runner.invoke(app, [*args[:-1], "900"])
+    too_small = runner.invoke(app, ["generate", str(tmp_path / "small"), *args[2:-1], "900"])
     assert too_small.exit_code == 2
     assert "at least 1500 in the brands profile" in " ".join(too_small.stderr.split())

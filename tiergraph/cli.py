@@ -7,19 +7,20 @@ numpy, networkx or drivers at module level, here or in the modules named below).
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from tiergraph.cli_cascade import audits, cascade_app, savings, worker
+from tiergraph.cli_demo import demo
 from tiergraph.cli_export import export
 from tiergraph.cli_findings import findings
+from tiergraph.cli_generate import generate
 from tiergraph.cli_import import import_network
 from tiergraph.cli_jointlist import joint_list
 from tiergraph.cli_keys import keys_app
@@ -40,7 +41,6 @@ from tiergraph.cli_serve import serve
 from tiergraph.cli_sharing import share_requests
 from tiergraph.console import (
     BAD_ROWS,
-    CliError,
     Commands,
     Format,
     FormatOpt,
@@ -48,8 +48,10 @@ from tiergraph.console import (
     err,
     fail,
     out,
+    print_counts,
     progress_bar,
 )
+from tiergraph.stores import check_store_exists, open_store
 
 if TYPE_CHECKING:
     from tiergraph.settings import Settings
@@ -69,12 +71,6 @@ def _settings(**overrides: Any) -> Settings:
     from tiergraph.settings import Settings
 
     return Settings(**overrides)
-
-
-def _open_store(settings: Settings) -> Any:
-    from tiergraph.bootstrap import open_store
-
-    return open_store(settings)
 
 
 def _location(settings: Settings) -> str:
@@ -125,8 +121,9 @@ def load(
     automatic: AutomaticOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Validate every row, then write them all (docs/formats.md): nothing is written
-    when any row is bad, unless --partial. With --match (implied by --confirm,
+    """Validate every row, then write those that change the store (docs/formats.md):
+    nothing is written when any row is bad, unless --partial; the report counts the
+    rows written and those the store held already (unchanged). With --match (implied by --confirm,
     --reject and --create), new organisations are matched with the stored ones first."""
     from loaders.choices import ChoiceError
     from loaders.load import load as load_files
@@ -136,7 +133,7 @@ def load(
     limits = None
     if match_first or chosen or candidate is not None or automatic is not None:
         limits = thresholds(settings, candidate, automatic)
-    store = _open_store(settings)
+    store = open_store(settings, create=True)
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
@@ -174,13 +171,26 @@ def load(
                 "written.[/red] Fix the rows above, or load with --partial to write only "
                 "the good rows."
             )
-        table = Table("kind", "rows written")
-        for kind, n in report.written.items():
-            table.add_row(kind, str(n))
-        if report.written:
-            out.print(table)
+        print_load_counts(report)
     if not report.ok:
         raise typer.Exit(BAD_ROWS)
+
+
+app.command()(generate)
+
+
+def print_load_counts(report: Any) -> None:
+    """Rows written (new or changed) and rows unchanged, by kind."""
+    kinds = [*report.written, *(k for k in report.unchanged if k not in report.written)]
+    table = Table("kind", Column("written", justify="right"), Column("unchanged", justify="right"))
+    for kind in kinds:
+        table.add_row(
+            kind, f"{report.written.get(kind, 0):,}", f"{report.unchanged.get(kind, 0):,}"
+        )
+    if kinds:
+        out.print(table)
+    if report.unchanged and not report.written:
+        out.print("nothing changed: the store held every row already, exactly so")
 
 
 PROBLEMS_SHOWN = 50
@@ -232,85 +242,11 @@ def _recompute(settings: Settings, store: Any, report: Any, recompute: Recompute
         return []
 
 
-class Profile(StrEnum):
-    """The generator's network shapes (loaders/generate.py PROFILES)."""
-
-    tiers = "tiers"
-    brands = "brands"
-
-
-@app.command()
-def generate(
-    out_dir: Annotated[Path, typer.Argument(help="folder to write the files into")],
-    nodes: Annotated[int, typer.Option(help="about how many organisations", min=1)] = 5000,
-    members: Annotated[
-        int | None,
-        typer.Option(help="how many member brands (default: 5 for tiers, 15 for brands)", min=1),
-    ] = None,
-    seed: Annotated[int, typer.Option(help="random seed (same seed, same network)")] = 42,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="one JSON bundle instead of CSVs")
-    ] = False,
-    profile: Annotated[
-        Profile,
-        typer.Option(
-            help="tiers: members' chains down to smallholders; brands: few members each "
-            "listing hundreds to thousands of shared mills (docs/formats.md)"
-        ),
-    ] = Profile.tiers,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Write a realistic synthetic network in the load formats."""
-    from loaders import beside
-    from loaders.generate import REFERENCE_DAY
-    from loaders.generate import generate as make
-    from loaders.writers import write_csv_dir, write_json_bundle
-
-    try:
-        batch = make(nodes=nodes, members=members, seed=seed, profile=profile.value)
-    except ValueError as exc:  # the generator's own limits (e.g. nodes for the members)
-        raise CliError(str(exc), code="bad_parameter", field="--nodes") from None
-    kept = beside.generated(batch, seed=seed, today=REFERENCE_DAY)
-    rows = kept.rows()
-    with progress_bar(fmt == Format.table) as progress:
-        task = progress.add_task("writing files", total=len(batch))
-
-        def advance(_kind: str, n: int) -> None:
-            progress.advance(task, n)
-
-        if as_json:
-            bundle = out_dir / "network.json"
-            files = [write_json_bundle(batch, bundle, progress=advance, beside=rows)]
-        else:
-            files = write_csv_dir(batch, out_dir, progress=advance)
-            files += beside.write_csv(kept, out_dir)
-    counts = {name: len(rows) for name, rows in _fields(batch)}
-    counts |= {kind: len(kind_rows) for kind, kind_rows in rows.items()}
-    if fmt == Format.json:
-        emit_json({"files": [str(f) for f in files], "rows": counts})
-    else:
-        _print_counts(counts, "rows")
-        out.print(f"wrote {len(files)} file(s) to {out_dir}")
-
-
-def _fields(batch: Any) -> list[tuple[str, list]]:
-    from graph.model import BATCH_FIELDS
-
-    return [(name, getattr(batch, name)) for name in BATCH_FIELDS]
-
-
-def _print_counts(counts: dict[str, int], what: str) -> None:
-    table = Table("kind", what)
-    for name, n in counts.items():
-        table.add_row(name, f"{n:,}")
-    out.print(table)
-
-
 @app.command()
 def status(fmt: FormatOpt = Format.table) -> None:
     """What the store holds: nodes by kind, relationships by type."""
     settings = _settings()
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         counts = store.counts()
     finally:
@@ -320,7 +256,7 @@ def status(fmt: FormatOpt = Format.table) -> None:
         emit_json({"store": settings.store, "location": where, "counts": counts})
     else:
         out.print(f"store: {settings.store} ({where})")
-        _print_counts(counts, "count")
+        print_counts(counts, "count")
 
 
 def stdin_is_terminal() -> bool:
@@ -335,6 +271,7 @@ def reset(
     """Empty the store: every organisation, edge, audit and saved result (asks first)."""
     settings = _settings()
     where = f"{settings.store} store at {_location(settings)}"
+    check_store_exists(settings)  # nothing to empty: said before asking
     if not yes:
         if not stdin_is_terminal():
             fail(
@@ -345,7 +282,7 @@ def reset(
             )
         if not typer.confirm(f"Empty the {where}? Everything in it is lost", err=True):
             fail(f"nothing was removed from the {where}", code="not_confirmed", field="--yes")
-    store = _open_store(settings)
+    store = open_store(settings)
     try:
         removed = store.counts()
         store.clear()
@@ -355,153 +292,10 @@ def reset(
         emit_json({"store": settings.store, "location": _location(settings), "removed": removed})
     else:
         out.print(f"emptied the {where}")
-        _print_counts(removed, "removed")
+        print_counts(removed, "removed")
 
 
-DEMO_MARK = "demo-network"  # a file in the demo's folder: the demo wrote what is there
-
-
-def demo_folder(settings: Settings, data_dir: Path | None) -> Path:
-    """The demo's own folder, beside the user's data folder (never inside it)."""
-    return data_dir if data_dir is not None else settings.data_dir.parent / ".tiergraph-demo"
-
-
-@app.command()
-def demo(
-    nodes: Annotated[int, typer.Option(help="about how many organisations", min=300)] = 3000,
-    seed: Annotated[int, typer.Option(help="random seed")] = 42,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-dir",
-            help="the demo's own folder (default: .tiergraph-demo beside TIERGRAPH_DATA_DIR)",
-        ),
-    ] = None,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="then serve")] = True,
-    port: Annotated[int | None, typer.Option(help="port to serve on", min=1, max=65535)] = None,
-) -> None:
-    """First run: a synthetic network on the embedded store in a folder of its own,
-    every member's cascade computed, then the service (run it again to reuse it).
-    Your own data (TIERGRAPH_DATA_DIR, or Neo4j) is never touched."""
-    folder = demo_folder(_settings(), data_dir)
-    # The projection cache goes with the demo's store, never into the user's folder.
-    os.environ.setdefault("TIERGRAPH_CACHE_DIR", str(folder / "cache"))
-    settings = _settings(store="embedded", data_dir=folder)
-    if serve_after:  # a busy port is said before the work, not after
-        from tiergraph.cli_serve import check_can_listen
-
-        field = "TIERGRAPH_API_PORT" if port is None else "--port"
-        check_can_listen(settings.api_host, settings.api_port if port is None else port, field)
-    store = _open_store(settings)
-    try:
-        if not (folder / DEMO_MARK).exists():
-            if any(store.counts().values()):
-                fail(
-                    f"{folder} holds a network the demo did not write; the demo never mixes "
-                    "its network into yours: pass --data-dir with an empty or new folder, or "
-                    f"empty that one first (TIERGRAPH_DATA_DIR={folder} tiergraph reset)",
-                    code="store_not_empty",
-                    field="--data-dir",
-                )
-            _load_demo(store, folder, nodes, seed)
-        _cascade_demo(store, folder, serve_after)
-        _demo_keys(store, settings, port)
-    finally:
-        store.close()
-    if serve_after:
-        # The service (and uvicorn's app factory) read the store from the environment.
-        os.environ["TIERGRAPH_STORE"], os.environ["TIERGRAPH_DATA_DIR"] = "embedded", str(folder)
-        serve(port=port)
-
-
-def _load_demo(store: Any, folder: Path, nodes: int, seed: int) -> None:
-    from loaders import beside
-    from loaders.generate import REFERENCE_DAY
-    from loaders.generate import generate as make
-    from loaders.load import load as load_files
-    from loaders.writers import write_csv_dir
-
-    files = folder / "demo-input"
-    batch = make(nodes=nodes, seed=seed)
-    write_csv_dir(batch, files)
-    beside.write_csv(beside.generated(batch, seed=seed, today=REFERENCE_DAY), files)
-    report = load_files(store, [files])
-    if report.problems:
-        raise RuntimeError(f"the demo's own files did not load: {report.problems[0]}")
-    (folder / DEMO_MARK).write_text(f"nodes={nodes} seed={seed}\n", encoding="utf-8")
-    out.print(f"loaded a synthetic network from {files}: {report.rows:,} rows")
-
-
-def _cascade_demo(store: Any, folder: Path, serving: bool) -> None:
-    from cascade.engine import JobSpec
-    from cascade.service import run_here
-
-    table = Table("member", "requirement", "depth", "reached", "cascade gaps")
-    audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
-    with progress_bar() as progress:
-        task = progress.add_task("cascading members", total=len(store.members()))
-        for member in store.members():
-            meta = run_here(store, JobSpec(member))
-            for requirement in meta["requirements"]:
-                p = store.results("coverage", member, requirement, 1)[0].payload
-                table.add_row(
-                    member,
-                    requirement,
-                    str(p["depth"]),
-                    f"{p['reached']:,} of {p['nodes']:,}",
-                    f"{len(p['gaps']):,}",
-                )
-            a = store.results("audits", member, meta["as_of"], 1)[0].payload
-            audit_table.add_row(
-                member,
-                a["as_of"],
-                f"{a['in_scope']:,}",
-                f"{a['covered']:,}",
-                f"{len(a['gaps']):,}",
-                "-" if a["savings"] is None else f"{a['savings']:.0%}",
-            )
-            progress.advance(task)
-    out.print(table)
-    out.print(audit_table)
-    out.print(
-        f"the demo's store is {folder}; to look further, point the other commands at it: "
-        f"`TIERGRAPH_DATA_DIR={folder} tiergraph cascade show -m MEMBER -r REQUIREMENT`, "
-        "`... tiergraph audits -m MEMBER`, "
-        + ("or the API below" if serving else "or `... tiergraph serve`"),
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
-
-
-def _demo_keys(store: Any, settings: Settings, port: int | None) -> None:
-    """A key for the first member's sourcing team and analysts and for one of its
-    direct suppliers (new keys on every run: a key is shown only when made)."""
-    from cascade import projection as projections
-    from graph.model import Kind
-    from graph.store import KIND_ORDER
-    from tiergraph.cli_keys import demo_keys, print_demo_keys
-
-    member = store.members()[0]
-    p = projections.current(store)
-    at = p.position(member)
-    sellers = p.indices[p.indptr[at] : p.indptr[at + 1]]
-    supplier = next(str(p.ids[s]) for s in sellers if KIND_ORDER[int(p.kind[s])] == Kind.SUPPLIER)
-    url = f"http://{settings.api_host}:{settings.api_port if port is None else port}/graphql"
-    made = demo_keys(store, member=member, supplier=supplier)
-    out.print(f"API keys for {member}'s people and for its supplier {supplier} (shown once):")
-    print_demo_keys(made, url)
-    requirement = store.requirements_of(member)[0]
-    query = '{"query": "{ tierCoverage(requirement: \\"%s\\") { depth tiers { tier nodes reached } } }"}'
-    out.print(
-        f"for instance: curl -s {url} -H 'Authorization: Bearer {made[0][1]}' "
-        f"-H 'content-type: application/json' -d '{query % requirement}'",
-        highlight=False,
-        markup=False,
-        soft_wrap=True,
-    )
-
-
+app.command()(demo)
 app.command("import")(import_network)
 app.add_typer(cascade_app, name="cascade")
 app.add_typer(keys_app, name="keys")

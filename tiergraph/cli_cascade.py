@@ -11,25 +11,14 @@ from rich.table import Table
 
 from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
 from tiergraph.console import fail as refuse
+from tiergraph.members import require_member
+from tiergraph.stores import current_settings, open_store
 
 if TYPE_CHECKING:
-    from graph.store import GraphStore
     from tiergraph.settings import Settings
 
 # `tiergraph --help` imports this module: cascade (numpy), the settings (pydantic)
 # and the drivers are imported by the commands that use them.
-
-
-def open_store(settings: Settings | None = None) -> GraphStore:
-    from tiergraph.bootstrap import open_store as open_configured
-
-    return open_configured(settings)
-
-
-def current_settings() -> Settings:
-    from tiergraph.settings import Settings
-
-    return Settings()
 
 
 cascade_app = typer.Typer(
@@ -142,6 +131,7 @@ def run(
     assert member is not None  # one_or_all
     store = open_store()
     try:
+        require_member(store, member)
         with progress_bar(fmt == Format.table) as progress:
             task = progress.add_task("walking tiers", total=None)
 
@@ -281,6 +271,7 @@ def show(
 
     store = open_store()
     try:
+        require_member(store, member)
         results = latest(store, "coverage", member, requirement, history=history + 1)
         if not results:
             check_required(member, requirement, store.requirements_of(member))
@@ -325,6 +316,7 @@ def queue_job(
     store = open_store(configured)
     ctx = job_context(configured)
     try:
+        require_member(store, member)
         job = queue(store, ctx.jobs, ctx, JobSpec(member, requirement, parse_day(as_of)))
     except CascadeError as exc:
         fail(str(exc))
@@ -402,6 +394,7 @@ def audits(
                 ]
         else:
             assert member is not None  # one_or_all
+            require_member(store, member)
             payloads = [
                 live_audit_status(store, member, day, include_smallholders=smallholders).as_dict()
             ]

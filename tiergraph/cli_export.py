@@ -11,6 +11,7 @@ import typer
 
 from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
 from tiergraph.console import Format, emit_json, err, fail, out, progress_bar
+from tiergraph.members import require_member
 
 
 class FileFormat(StrEnum):  # exports.formats.ExportFormat, without importing it here
@@ -59,6 +60,7 @@ def export(
         )
     store = open_store()
     try:
+        require_member(store, member)
         with progress_bar(report == Format.table) as bar:
             task = bar.add_task(f"export {member}", total=None)
 

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from tiergraph.cli_cascade import AsOfOpt, MemberOpt, fail, open_store, parse_day
+from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
 from tiergraph.console import Format, FormatOpt, emit_json, out
+from tiergraph.members import require_member
 
 
 def findings(member: MemberOpt, as_of: AsOfOpt = None, fmt: FormatOpt = Format.table) -> None:
     """Corrective actions of a member on a day: open findings by severity, overdue,
     closed in the last 90 days, median days from audit to verified close."""
-    from access.errors import NotFound
     from access.principal import Principal, Role
     from remediation.measures import finding_measures
 
     day = parse_day(as_of)
     store = open_store()
     try:
+        require_member(store, member)
         # What the member's own analysts see (the findings of audits visible to it).
         analyst = Principal(Role.ANALYST, member, "cli")
         measures = finding_measures(principal=analyst, store=store, as_of=day)
-    except NotFound:
-        fail(f"no member {member!r} in the store")
     finally:
         store.close()
     if fmt == Format.json:

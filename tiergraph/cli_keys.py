@@ -5,7 +5,7 @@ A key is printed once, when it is made; the store keeps only its hash.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -14,19 +14,8 @@ from access.keys import KeyRefused, create_key, revoke_key
 from access.principal import Role
 from graph.store import GraphStore, KeyRecord
 from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out
-
-if TYPE_CHECKING:
-    from tiergraph.settings import Settings
-
-
-def open_store(settings: Settings | None = None) -> GraphStore:
-    """The configured store; the settings (pydantic) load when a command runs, so
-    that `tiergraph --help` does not wait for them."""
-    from tiergraph.bootstrap import open_store as open_configured
-    from tiergraph.settings import Settings
-
-    return open_configured(settings or Settings())
-
+from tiergraph.members import require_member
+from tiergraph.stores import open_store
 
 keys_app = typer.Typer(
     help="API keys: each names one organisation and role; shown once, kept as a hash.",
@@ -76,8 +65,10 @@ def create(
     """Make a key and print it, once. In table format the key alone goes to
     stdout (`KEY=$(tiergraph keys create ...)` works), the rest to stderr."""
     chosen = parse_role(role)
-    store = open_store()
+    store = open_store(create=True)
     try:
+        if chosen.needs_member and org is not None:
+            require_member(store, org, field="--org")
         record, key = create_key(store, role=chosen, organisation=org, label=label)
     except KeyRefused as exc:
         refuse(str(exc))
@@ -134,27 +125,24 @@ def revoke(
 
 
 DEMO_ROLES = (Role.SOURCING, Role.ANALYST, Role.SUPPLIER)
+DEMO_LABEL = "demo"  # the label of the keys `tiergraph demo` makes (and revokes when run again)
 
 
-def demo_keys(
-    store: GraphStore, *, member: str, supplier: str, label: str = "demo"
-) -> list[tuple[KeyRecord, str]]:
+def demo_keys(store: GraphStore, *, member: str, supplier: str) -> list[tuple[KeyRecord, str]]:
     """One key for each of a member's sourcing team and analysts and for a
     supplier (for `tiergraph demo`): (record, key), in that order."""
     organisations = {Role.SOURCING: member, Role.ANALYST: member, Role.SUPPLIER: supplier}
     return [
-        create_key(store, role=role, organisation=organisations[role], label=label)
+        create_key(store, role=role, organisation=organisations[role], label=DEMO_LABEL)
         for role in DEMO_ROLES
     ]
 
 
 def print_demo_keys(made: list[tuple[KeyRecord, str]], url: str) -> None:
-    """The keys `demo_keys` made, and how to use one."""
+    """The keys `demo_keys` made, and where to put one in GraphiQL."""
     for record, key in made:  # whole lines, never a table cell that could cut a key
         out.print(f"  {record.role:<9} {record.organisation or '-':<14} {key}", soft_wrap=True)
     out.print(
-        f"use one: curl -s {url} -H 'Authorization: Bearer <key>' "
-        "-H 'content-type: application/json' -d '{\"query\": \"{ health }\"}'; "
         f'in GraphiQL ({url}) put {{"Authorization": "Bearer <key>"}} in the Headers pane',
         highlight=False,
         markup=False,

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
 from tiergraph.console import BAD_ROWS, CliError, Format, FormatOpt, emit_json, err, fail, out
+from tiergraph.members import require_member
 
 risk_app = typer.Typer(
     help="Network risk: import its tables, show a member's.", no_args_is_help=True
@@ -49,7 +50,7 @@ def import_tables(
         fail("give exactly one of --goods FILE or --countries FILE", field="--goods")
     kind, path = (GOODS, goods) if goods is not None else (COUNTRIES, countries)
     assert path is not None
-    store = open_store()
+    store = open_store(create=True)
     try:
         report = import_table(
             store, path, kind, source=source, edition=edition, skip=tuple(skip or ())
@@ -108,6 +109,7 @@ def show(
     day = parse_day(as_of)
     store = open_store()
     try:
+        require_member(store, member, code="not_found")
         # The CLI reads the store directly, as an analyst of the member would.
         principal = Principal(Role.ANALYST, member, "cli")
         report = member_risk_report(principal=principal, store=store, as_of=day, top=top)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tiergraph.console import PORT_IN_USE, CliError, out
+from tiergraph.console import PORT_IN_USE, CliError, err, out
+from tiergraph.stores import check_store_exists
 
 if TYPE_CHECKING:
     from tiergraph.settings import Settings
@@ -18,7 +19,9 @@ def check_can_listen(host: str, port: int, field: str) -> None:
     would exit with 3, the code of a database that does not answer)."""
     if not 1 <= port <= 65535:
         raise CliError(
-            f"{field}: {port} is not a port (1-65535)", code="bad_parameter", field=field
+            f"{field} must be a whole number from 1 to 65535, not {port}",
+            code="bad_parameter",
+            field=field,
         )
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
@@ -75,11 +78,25 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the GraphQL API and /health on the configured store."""
-    import uvicorn
-
     from tiergraph.settings import Settings
 
-    settings = Settings()
+    run_server(Settings(), host=host, port=port, reload=reload, workers=workers)
+
+
+def run_server(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    reload: bool = False,
+    workers: int | None = None,
+    stdout_taken: bool = False,
+) -> None:
+    """Serve until stopped. `stdout_taken`: stdout holds a command's JSON, so the line
+    saying where and uvicorn's access log go to stderr."""
+    import uvicorn
+
+    banner = err if stdout_taken else out
     field = "TIERGRAPH_API_PORT" if port is None else "--port"
     host = settings.api_host if host is None else host
     port = settings.api_port if port is None else port
@@ -91,11 +108,12 @@ def serve(
             field="--workers",
         )
     check_can_listen(host, port, field)
+    check_store_exists(settings)
     if workers > 1:
         check_store_opens(settings)
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
     processes = f", {workers} processes" if workers > 1 else ""
-    out.print(
+    banner.print(
         f"tiergraph serving on http://{host}:{port}/graphql "
         f"(store: {settings.store}, {where}{processes})",
         highlight=False,
@@ -111,6 +129,7 @@ def serve(
             port=port,
             reload=reload,
             workers=workers,
+            log_config=_log_config(stdout_taken),
         )
     except SystemExit as exc:
         if exc.code == 3:  # uvicorn's "startup failed": its log above says why
@@ -120,3 +139,15 @@ def serve(
                 exit=PORT_IN_USE,
             ) from None
         raise
+
+
+def _log_config(stdout_taken: bool) -> dict[str, Any]:
+    """uvicorn's own logging, its access log on stderr when stdout is taken."""
+    from copy import deepcopy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = deepcopy(LOGGING_CONFIG)
+    if stdout_taken:
+        config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from tiergraph.cli_cascade import AsOfOpt, fail, open_store
-from tiergraph.console import Format, FormatOpt, emit_json, out
+from tiergraph.cli_cascade import AsOfOpt, open_store
+from tiergraph.console import Format, FormatOpt, emit_json, fail, out
+from tiergraph.members import require_member
 
 
 class State(StrEnum):
@@ -38,7 +39,6 @@ def share_requests(
     (--owner), as that side sees them through the API."""
     from access.errors import Forbidden, NotFound
     from access.principal import Principal, Role
-    from graph.model import Kind
 
     if (member is None) == (owner is None):
         raise typer.BadParameter("give one of --member or --owner", param_hint="--member")
@@ -48,11 +48,11 @@ def share_requests(
     )
     store = open_store()
     try:
-        if member and store.kinds([member]).get(member) != Kind.MEMBER:
-            raise NotFound("member", member)  # the member's list would only be empty
+        if member:
+            require_member(store, member)  # the member's list would only be empty
         found = _every_request(principal, store, state)
     except (NotFound, Forbidden):
-        fail(f"no {'member' if member else 'organisation'} {member or owner!r} in the store")
+        fail(f"no organisation {owner!r} in the store", field="--owner")
     finally:
         store.close()
     rows = [request_dict(r) for r in found]
@@ -113,7 +113,7 @@ def member_potential(
     member: str, as_of: AsOfOpt, smallholders: bool, first: int, fmt: Format
 ) -> None:
     """`savings -m M`: the member's savings potential on the day."""
-    from access.errors import BadUserInput, NotFound
+    from access.errors import BadUserInput
     from access.principal import Principal, Role
     from jointlist.potential import savings_potential
     from tiergraph.cli_cascade import parse_day
@@ -121,6 +121,7 @@ def member_potential(
     day = parse_day(as_of)
     store = open_store()
     try:
+        require_member(store, member)
         found = savings_potential(
             principal=Principal(Role.ANALYST, member, "cli"),
             store=store,
@@ -128,8 +129,6 @@ def member_potential(
             include_smallholders=smallholders,
             first=first,
         )
-    except NotFound:
-        fail(f"no member {member!r} in the store")
     except BadUserInput as exc:
         raise typer.BadParameter(str(exc), param_hint="--first") from None
     finally:

@@ -7,10 +7,12 @@ Imported by `tiergraph --help`: keep it light (no pydantic, numpy, drivers).
 from __future__ import annotations
 
 import json
+import re
 import sys
+import typing
 from collections.abc import Sequence
 from contextlib import contextmanager
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -44,6 +46,17 @@ PORT_IN_USE = 4  # `serve` cannot listen where asked
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()  # whole before anything else runs (`demo` serves after it)
+
+
+def print_counts(counts: dict[str, int], what: str) -> None:
+    """A table of counts by kind, with thousands separators (JSON keeps plain numbers)."""
+    from rich.table import Column, Table
+
+    table = Table("kind", Column(what, justify="right"))
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    out.print(table)
 
 
 @contextmanager
@@ -109,14 +122,52 @@ def show_error(error: CliError, as_json: bool) -> int:
     return error.exit_code
 
 
+GIVEN = re.compile(r"^Value error, (?P<value>.+) is not one of ")
+
+
+def _allowed(param: Any) -> tuple[list[str], str | None]:
+    """An option's allowed values (an enum's) and the kind of number it takes, read
+    from its annotation (typer's own parameter), when it has them."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    types = typing.get_args(annotation) or (annotation,)  # X | None
+    for kind in types:
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return [str(member.value) for member in kind], None
+    number = {int: "a whole number", float: "a number"}
+    return [], next((number[t] for t in types if t in number), None)
+
+
+def parameter_message(param: Any, message: str, field: str) -> str:
+    """Typer's validation message in the user's words: `--format must be one of
+    table, json, not 'xml'` rather than the validator's own wording (one wording for
+    every option, as `keys create --role` words it)."""
+    values, number = _allowed(param)
+    if values:
+        given = GIVEN.match(message)
+        return f"{field} must be one of {', '.join(values)}" + (
+            f", not {given['value']}" if given else ""
+        )
+    if number and message.startswith("Input should be"):
+        low, high = getattr(param, "min", None), getattr(param, "max", None)
+        if low is not None and high is not None:
+            return f"{field} must be {number} from {low} to {high}"
+        if low is not None:
+            return f"{field} must be {number} of at least {low}"
+        if high is not None:
+            return f"{field} must be {number} of at most {high}"
+        return f"{field} must be {number}"
+    return f"Invalid value for {field}: {message}"
+
+
 def _usage_error(exc: click.ClickException) -> CliError:
     if isinstance(exc, click.BadParameter):
         param = exc.param
         hint = exc.param_hint if isinstance(exc.param_hint, str) else None
         field = (param.opts or [param.name or ""])[0] if param is not None else hint
-        return CliError(
-            exc.format_message(), code="bad_parameter", field=field or None, exit=exc.exit_code
-        )
+        message = exc.format_message()
+        if param is not None and field:
+            message = parameter_message(param, exc.message, field)
+        return CliError(message, code="bad_parameter", field=field or None, exit=exc.exit_code)
     message = exc.format_message()
     if exc.ctx is not None:
         message += f" (see `{exc.ctx.command_path} --help`)"
@@ -131,8 +182,30 @@ def _settings_error(exc: Exception) -> CliError | None:
         return None
     first = exc.errors()[0]
     variable = "TIERGRAPH_" + "_".join(str(part) for part in first["loc"]).upper()
-    message = f"{variable}: {first['msg']} (got {first['input']!r})"
-    return CliError(message, code="bad_setting", field=variable)
+    return CliError(_setting_message(variable, first), code="bad_setting", field=variable)
+
+
+SETTING_TAKES = {
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+}
+
+
+def _setting_message(variable: str, error: Any) -> str:
+    """pydantic's refusal in the wording of the options' (`parameter_message`)."""
+    given = f"not {error['input']!r}"
+    kind, message = error["type"], str(error["msg"])
+    if kind == "literal_error":
+        from tiergraph.settings import Settings
+
+        allowed = typing.get_args(Settings.model_fields[str(error["loc"][0])].annotation)
+        return f"{variable} must be one of {', '.join(map(str, allowed))}, {given}"
+    if kind in SETTING_TAKES:
+        return f"{variable} must be {SETTING_TAKES[kind]}, {given}"
+    if kind == "value_error" and message.startswith("Value error, must be"):
+        return f"{variable} {message.removeprefix('Value error, ')}, {given}"
+    return f"{variable}: {message} (got {error['input']!r})"
 
 
 def _service_error(exc: Exception) -> CliError | None:

@@ -101,8 +101,12 @@ def test_keys_list_shows_records_never_secrets_or_hashes(data):
     ("args", "says"),
     [
         (["create", "--org", "M1", "--role", "boss"], "--role must be one of sourcing, analyst"),
-        (["create", "--org", "NOBODY", "--role", "sourcing"], "no organisation 'NOBODY'"),
-        (["create", "--org", "S1", "--role", "sourcing"], "belongs to a member"),
+        (["create", "--org", "NOBODY", "--role", "sourcing"], "no member 'NOBODY' in the store"),
+        (["create", "--org", "NOBODY", "--role", "supplier"], "no organisation 'NOBODY'"),
+        (
+            ["create", "--org", "S1", "--role", "sourcing"],
+            "'S1' is not a member (it is a supplier)",
+        ),
         (["create", "--role", "supplier"], "give --org"),
         (["create", "--org", "M1", "--role", "operator"], "belongs to nobody"),
         (["revoke", "nosuchkey"], "no key 'nosuchkey'"),

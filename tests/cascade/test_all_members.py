@@ -166,6 +166,7 @@ def test_member_and_all_are_exclusive_and_one_is_needed(tmp_path, monkeypatch, a
 def test_all_on_an_empty_store_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("TIERGRAPH_STORE", "embedded")
     monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
+    SqliteStore(tmp_path / "data").close()  # a store with nothing in it (none: no_store)
     for args in (["cascade", "run", "--all"], ["audits", "--all"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2

@@ -41,8 +41,8 @@ def test_refusals_exit_2(data_dir):  # noqa: F811
     store.write(forum())
     store.close()
     for args, field in (
-        (["-m", "M9", "-f", "csv"], None),
-        (["-m", "S1", "-f", "csv"], None),
+        (["-m", "M9", "-f", "csv"], "--member"),  # the one wording of tiergraph/members.py
+        (["-m", "S1", "-f", "csv"], "--member"),
         (["-m", "M1", "-f", "xml"], "--format"),
         (["-m", "M1", "-f", "csv", "--as-of", "2026-02-30"], "--as-of"),
         (["-m", "M1", "-f", "csv", "-o", str(data_dir / "nowhere" / "x.zip")], "--output"),

@@ -8,12 +8,24 @@ import csv
 import os
 from pathlib import Path
 
-CANDIDATES = [
-    *([Path(os.environ["TIERGRAPH_RISK_DATA"])] if os.environ.get("TIERGRAPH_RISK_DATA") else []),
-    Path(__file__).resolve().parents[2].parent / "shared" / "risk",
-    Path("/work/shared/risk"),
-]
-SHARED = next((c for c in CANDIDATES if (c / "ilab_goods_2022.csv").is_file()), CANDIDATES[0])
+
+def shared_folder() -> Path:
+    """The first folder holding the tables: TIERGRAPH_RISK_DATA, ../shared/risk beside
+    the repository, this machine's /work/shared/risk (bench/risk.py reads it too);
+    the first of those when none does (the tests then fail naming it)."""
+    candidates = [
+        *(
+            [Path(os.environ["TIERGRAPH_RISK_DATA"])]
+            if os.environ.get("TIERGRAPH_RISK_DATA")
+            else []
+        ),
+        Path(__file__).resolve().parents[2].parent / "shared" / "risk",
+        Path("/work/shared/risk"),
+    ]
+    return next((c for c in candidates if (c / "ilab_goods_2022.csv").is_file()), candidates[0])
+
+
+SHARED = shared_folder()
 ILAB = SHARED / "ilab_goods_2022.csv"
 WGI = SHARED / "wgi_2022_normalised.csv"
 
