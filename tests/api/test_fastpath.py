@@ -12,7 +12,7 @@ import orjson
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from api.fastpath import FastExecutionContext, plan_of
+from api.fastpath import FastExecutionContext, plain_leaf
 from api.schema import schema as api_schema
 from tests.api import conftest
 
@@ -122,7 +122,7 @@ def test_the_api_runs_the_fast_path_on_its_plain_fields() -> None:
     page = api_schema._schema.get_type("NetworkNode")
     assert page is not None
     fields = page.fields  # type: ignore[attr-defined]
-    assert {name for name, f in fields.items() if plan_of(f)} == {
+    assert {name for name, f in fields.items() if plain_leaf(f)} == {
         "id", "tier", "kind", "name", "country"
     }  # fmt: skip
     # Its schema extensions have no resolve hook (that would take the slow path).
