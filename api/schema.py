@@ -9,6 +9,7 @@ from importlib.metadata import version as package_version
 from typing import Any
 
 import strawberry
+from graphql.execution.executor import Executor as GraphQLExecutionContext
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
@@ -19,6 +20,7 @@ from api.audits.queries import AuditsQuery
 from api.coverage.queries import CoverageQuery
 from api.errors import CodedErrors, CodedSchema
 from api.exports.mutations import ExportsMutation
+from api.fastpath import FastExecutionContext
 from api.jobs.mutations import JobsMutation
 from api.jobs.queries import JobsQuery
 from api.jointlist.mutations import JointListMutation
@@ -104,16 +106,25 @@ Mutation = merge_types(
 )
 
 
-schema = CodedSchema(
-    query=Query,
-    mutation=Mutation,
-    # The limits first (they refuse before anything runs), the error codes last.
-    # Parsing and validating cost more than most answers: both are cached per
-    # query text (and per set of rules: introspection on or off).
-    extensions=[
-        OperationLimits,
-        partial(ParserCache, maxsize=512),
-        partial(ValidationCache, maxsize=512),
-        CodedErrors,
-    ],
-)
+def build_schema(
+    execution_context_class: type[GraphQLExecutionContext] | None = FastExecutionContext,
+) -> CodedSchema:
+    """The API's schema; `execution_context_class=None` runs every field through
+    graphql-core's own path (tests compare the two: api/fastpath.py)."""
+    return CodedSchema(
+        query=Query,
+        mutation=Mutation,
+        # The limits first (they refuse before anything runs), the error codes last.
+        # Parsing and validating cost more than most answers: both are cached per
+        # query text (and per set of rules: introspection on or off).
+        extensions=[
+            OperationLimits,
+            partial(ParserCache, maxsize=512),
+            partial(ValidationCache, maxsize=512),
+            CodedErrors,
+        ],
+        execution_context_class=execution_context_class,
+    )
+
+
+schema = build_schema()

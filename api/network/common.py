@@ -81,7 +81,14 @@ class Loader(DataLoader[Any, Any]):
                 if isinstance(value, BaseException):
                     raise value
             self.prime_many(dict(zip(missing, found, strict=True)))
-        return [await self.load(key) for key in keys]  # done futures: no loop iteration
+        # Every key's future is done now: its result, without a coroutine per key.
+        out = []
+        for key in keys:
+            future = self.cache_map.get(key)
+            out.append(
+                future.result() if future is not None and future.done() else await self.load(key)
+            )
+        return out
 
 
 def loader(info: Info, name: str, batch: Callable[..., list[Any]]) -> DataLoader[Any, Any]:

@@ -22,6 +22,7 @@ from tiergraph.settings import Settings
 
 COVERAGE = '{ tierCoverage(requirement: "R1") { depth } }'
 PAGE = "{ network(first: 10) { nodes { id name } } }"
+COMPARE_FAST_AND_PLAIN = False  # these tests count service calls (tests/api/conftest.py)
 
 
 def on_the_loop() -> bool:
