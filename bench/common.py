@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from graph import cypher
 from graph.model import GraphBatch
 from loaders.generate import MEMBERS_BY_DEFAULT, PROFILES, generate
 
@@ -28,7 +29,7 @@ from loaders.generate import MEMBERS_BY_DEFAULT, PROFILES, generate
 log = Console(stderr=True, highlight=False)
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
 
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"  # fits a 1 GB heap
+WIPE = cypher.WIPE_ALL
 
 
 def parser(description: str) -> argparse.ArgumentParser:
