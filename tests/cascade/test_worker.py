@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -17,6 +16,7 @@ from graph.model import GraphBatch, Sourcing
 from loaders.generate import generate
 from tests.cascade.scenario import DAY
 from tests.factories import org
+from tests.waiting import wait_for
 from tiergraph.bootstrap import CeleryDispatcher
 from tiergraph.settings import Settings
 
@@ -73,16 +73,6 @@ def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     worker.wait(timeout=30)
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def payloads(store, member: str, requirements: list[str]) -> dict:
     got = {r: latest(store, "coverage", member, r)[0].payload for r in requirements}
     got["audits"] = latest(store, "audits", member, DAY.isoformat())[0].payload
@@ -104,8 +94,8 @@ def test_a_killed_worker_is_replaced_and_the_job_ends_identical(neo4j_store, set
     try:
         seen = wait_for(
             lambda: (m := job_status(dispatcher.jobs, job))["steps_done"] >= 2 and m,
-            60,
             "the job to walk two tiers",
+            60,
         )
         assert seen["state"] == "running" and seen["tier"] >= 2 and seen["nodes"] > 0
     finally:
@@ -117,8 +107,8 @@ def test_a_killed_worker_is_replaced_and_the_job_ends_identical(neo4j_store, set
     try:
         done = wait_for(
             lambda: (m := job_status(dispatcher.jobs, job))["state"] in ("done", "failed") and m,
-            90,
             "the job to finish on the new worker",
+            90,
         )
     finally:
         stop(worker)
@@ -149,7 +139,7 @@ def test_a_new_sub_supplier_queues_the_members_above_it(neo4j_store, settings):
     worker = start_worker(settings)
     try:
         for j in jobs:
-            wait_for(lambda j=j: job_status(dispatcher.jobs, j)["state"] == "done", 90, f"job {j}")
+            wait_for(lambda j=j: job_status(dispatcher.jobs, j)["state"] == "done", f"job {j}", 90)
     finally:
         stop(worker)
 

@@ -17,6 +17,7 @@ from tests.exports.api_view import api_view
 from tests.exports.read import read_export
 from tests.served import serving
 from tests.views.forum import AS_OF, PRINCIPALS, forum
+from tests.waiting import wait_for
 
 START = 'mutation ($f: ExportFormat!) { startExport(format: $f, asOf: "2026-03-01") { id kind state format } }'
 JOB = "query ($id: ID!) { job(id: $id) { state phase rowsDone rowsTotal nodes download expiresAt error } }"
@@ -29,16 +30,6 @@ WHO_MAY_START = {
     "operator": "FORBIDDEN",
 }
 NOT_M1 = ("other member", "supplier inside", "supplier outside", "operator")
-
-
-def wait_for(condition, what: str, timeout: float = 120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def join_threads() -> None:

@@ -20,6 +20,7 @@ from tests.cascade.test_worker import start_worker, stop
 from tests.exports.api_view import api_view
 from tests.exports.read import read_export
 from tests.views.forum import PRINCIPALS, forum
+from tests.waiting import wait_for
 from tiergraph.settings import Settings
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.redis, pytest.mark.slow]
@@ -27,16 +28,6 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.redis, pytest.mark.slow]
 START = "mutation ($f: ExportFormat!, $d: Date) { startExport(format: $f, asOf: $d) { id state } }"
 JOB = """query ($id: ID!) { job(id: $id) {
   state phase rowsDone rowsTotal download expiresAt error } }"""
-
-
-def wait_for(condition, what: str, timeout: float = 120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
