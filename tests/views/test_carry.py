@@ -81,6 +81,15 @@ def assert_same_as_walked(store, principal: Principal = M1) -> None:
         assert view.coverage(r) == want
 
 
+def apply_write(store, write, ids: list[str]) -> None:
+    """Apply one of a_write's writes; its new organisations join `ids`."""
+    if isinstance(write, tuple):
+        store.remove_sourcing(*write)
+    else:
+        store.write(write)
+        ids += [o.id for o in write.organisations]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_carried_views_answer_as_walked_ones(engine_store, seed, monkeypatch):
     store, rng = engine_store, random.Random(seed)
@@ -96,12 +105,7 @@ def test_carried_views_answer_as_walked_ones(engine_store, seed, monkeypatch):
     assert_same_as_walked(store)
     ids = ["M1", "M2", *(f"S{i:02}" for i in range(24))]
     for step in range(25):
-        write = a_write(rng, ids, step)
-        if isinstance(write, tuple):
-            store.remove_sourcing(*write)
-        else:
-            store.write(write)
-            ids += [o.id for o in write.organisations]
+        apply_write(store, a_write(rng, ids, step), ids)
         # Every other step, two writes before the next read: carried through both.
         if step % 2:
             assert_same_as_walked(store)
@@ -120,12 +124,7 @@ def test_a_view_read_now_and_then_is_carried_through_every_write_since(engine_st
     assert_same_as_walked(store, m2)
     ids = ["M1", "M2", *(f"S{i:02}" for i in range(24))]
     for step in range(30):
-        write = a_write(rng, ids, step)
-        if isinstance(write, tuple):
-            store.remove_sourcing(*write)
-        else:
-            store.write(write)
-            ids += [o.id for o in write.organisations]
+        apply_write(store, a_write(rng, ids, step), ids)
         assert_same_as_walked(store)
         if step % 5 == 4:
             assert_same_as_walked(store, m2)
