@@ -310,9 +310,9 @@ HISTORY_KEPT = 64
 # Taking one small write in costs 0.01-0.03 s at 200k organisations and 0.3-0.5 s at
 # 1M; writing the file 0.06-0.15 s and 0.6 s (bench/README.md). So a catch-up rewrites
 # the file only once it lacks this many changes (the next process catches up through
-# them, within CHANGES_KEPT); a build always writes it. 16 cost each API process
-# 4-9 ms per write at 200k under issue 12's write mix.
-SAVE_AFTER_CHANGES = 32
+# them in one pass, within CHANGES_KEPT); a build always writes it. 32 still cost
+# 10-13% of each API process's CPU under issue 12's write mix at 200k (py-spy, writecpu).
+SAVE_AFTER_CHANGES = 128
 
 
 def current(store: GraphStore) -> Projection:
