@@ -94,14 +94,35 @@ def _lacking(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return new, np.searchsorted(base, new)
 
 
+FEW_POINTS = 4  # insertion points up to which positions move by comparisons, not a gather
+
+
+def moved_to(values: np.ndarray, moved: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Old positions (int) in the numbering after insertions before `points`: moved[values],
+    or for a few points one comparison per point (a write adds one organisation or
+    two: 0.3 ms for 340,000 values against 1.2 ms for the gather)."""
+    if len(points) > FEW_POINTS:
+        return moved[values]
+    out = values.copy()
+    for at in points.tolist():
+        out += values >= at
+    return out
+
+
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
     b = change.batch
     old_n = p.size
-    # Organisations: new ids take their place in id order, everything else moves up.
-    ids, moved = merged(p.ids, np.array([o.id for o in b.organisations], dtype=str))
+    # Organisations: new ids take their place in id order, everything else moves up
+    # (`points`: where the new ones went, as np.insert takes them).
+    new_ids, points = _lacking(p.ids, np.array([o.id for o in b.organisations], dtype=str))
+    if len(new_ids):
+        ids = spliced(p.ids, points, new_ids)
+        moved = shifted(old_n, points).astype(np.int32)
+        kind = spliced(p.kind, points, np.zeros(len(new_ids), dtype=np.int8))
+    else:  # the kinds copied only when a row may change one
+        ids, moved = p.ids, np.arange(old_n, dtype=np.int32)
+        kind = p.kind.copy() if b.organisations else p.kind
     n = len(ids)
-    kind = np.zeros(n, dtype=np.int8)
-    kind[moved] = p.kind
     for o in b.organisations:
         kind[np.searchsorted(ids, o.id)] = KIND_ORDER.index(o.kind)
 
@@ -115,7 +136,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         if n == old_n:
             return old
         buyers, sellers = np.divmod(old, old_n)
-        return moved[buyers].astype(np.int64) * n + moved[sellers]
+        return moved_to(buyers, moved, points) * n + moved_to(sellers, moved, points)
 
     # SOURCES_FROM: the old pairs moved, the new added, the unlinked taken out.
     same_edges = n == old_n and not b.sourcing and not change.unlinked
@@ -125,7 +146,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-        grown = None if change.unlinked else _grown(p, ids, moved, n, sourced)
+        grown = None if change.unlinked else _grown(p, points, moved, n, sourced)
         if grown is not None:
             indptr, indices, renumbered, added = grown
         else:
@@ -210,23 +231,19 @@ def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray, n: int)
 
 
 def _grown(
-    p: Projection, ids: np.ndarray, moved: np.ndarray, n: int, sourced: np.ndarray
+    p: Projection, points: np.ndarray, moved: np.ndarray, n: int, sourced: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """SOURCES_FROM after a few organisations and edges were added, spliced into the
-    CSR arrays (empty rows for the new organisations, the new sellers in their
-    buyers' rows) instead of rebuilt from every pair key: (indptr, indices, old edge
-    number -> new, the new edges' numbers); None for many (rebuild then)."""
-    new_rows = len(ids) - p.size
-    if new_rows > SPLICE_MOST or len(sourced) > SPLICE_MOST:
+    CSR arrays (empty rows for the new organisations, inserted before the old
+    positions `points`; the new sellers in their buyers' rows) instead of rebuilt
+    from every pair key: (indptr, indices, old edge number -> new, the new edges'
+    numbers); None for many (rebuild then)."""
+    if len(points) > SPLICE_MOST or len(sourced) > SPLICE_MOST:
         return None
     indptr, indices = p.indptr, p.indices
-    if new_rows:
-        # where the new organisations went, as insertion points among the old positions
-        taken = np.zeros(n, dtype=bool)
-        taken[moved] = True
-        points = np.flatnonzero(~taken) - np.arange(new_rows)
+    if len(points):
         indptr = spliced(indptr, points, indptr[points])
-        indices = moved[indices]
+        indices = moved_to(indices, moved, points)
     where, sellers, buyers = [], [], []
     for key in distinct(sourced).tolist():
         buyer, seller = divmod(key, n)
