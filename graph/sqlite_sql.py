@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS pass_on (
   buyer INTEGER NOT NULL, seller INTEGER NOT NULL, requirement TEXT NOT NULL, at TEXT,
   PRIMARY KEY (buyer, seller, requirement)
 ) WITHOUT ROWID;
+-- a supplier's passOn and adopt look up what was passed to it (else a scan of every pass-on)
+CREATE INDEX IF NOT EXISTS pass_on_by_seller ON pass_on (seller, requirement);
 CREATE TABLE IF NOT EXISTS adoption (
   organisation INTEGER NOT NULL, requirement TEXT NOT NULL, at TEXT, evidence TEXT,
   PRIMARY KEY (organisation, requirement)
