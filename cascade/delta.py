@@ -11,6 +11,7 @@ projection).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -131,6 +132,10 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
             return np.zeros(0, dtype=np.int64)
         return positions_of(ids, buyers).astype(np.int64) * n + positions_of(ids, sellers)
 
+    def move(old: np.ndarray) -> np.ndarray:
+        """Organisation positions of the old numbering in the new one."""
+        return old if n == old_n else moved_to(old, moved, points)
+
     def moved_keys(old: np.ndarray) -> np.ndarray:
         """Pair keys of the old numbering in the new one (as they were: no new id)."""
         if n == old_n:
@@ -190,7 +195,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         passed[r] = united(kept, np.concatenate(found).astype(np.int64))
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
-        old = moved[p.adopters.get(r, np.zeros(0, dtype=np.int32))]
+        old = move(p.adopters.get(r, np.zeros(0, dtype=np.int32)))
         new = positions_of(ids, [row.organisation for row in b.adoptions if row.requirement == r])
         adopters[r] = united(old, new)
 
@@ -203,7 +208,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         passed,
         pass_pairs,
         adopters,
-        _audits(p.audits, change, ids, moved),
+        _audits(p.audits, change, ids, move, n != old_n),
         {},
     )
 
@@ -268,20 +273,27 @@ def share_keys(audits: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
     return audits.astype(np.int64) * n + members
 
 
-def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) -> Audits:
+def _audits(
+    a: Audits,
+    change: GraphChange,
+    ids: np.ndarray,
+    move: Callable[[np.ndarray], np.ndarray],
+    grew: bool,
+) -> Audits:
     """The audit columns with the change's audits, shares and findings merged in, and
-    its removed shares taken out."""
+    its removed shares taken out (`move`: old organisation positions to new; `grew`:
+    whether organisations were added, so that positions move at all)."""
     b = change.batch
     if not (b.audits or b.shares or b.findings or change.unshared):
         # The usual write (a registration, a pass-on): audits stay where they are, and
         # only organisation positions move (not at all when none was added).
-        if len(moved) == len(ids):
+        if not grew:
             return a
         return replace(
             a,
-            organisation=moved[a.organisation],
-            commissioner=moved[a.commissioner],
-            share_member=moved[a.share_member],
+            organisation=move(a.organisation),
+            commissioner=move(a.commissioner),
+            share_member=move(a.share_member),
         )
     incoming = np.array([x.id for x in b.audits], dtype=str)
     audit_ids, shift = merged(a.ids, incoming)  # shift: old audit position -> new
@@ -293,7 +305,7 @@ def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) 
                         ("until", np.int32), ("commissioner", np.int32), ("to_all", bool)):  # fmt: skip
         cols[name] = np.zeros(size, dtype=dtype)
         old = getattr(a, name)
-        cols[name][shift] = moved[old] if name in ("organisation", "commissioner") else old
+        cols[name][shift] = move(old) if name in ("organisation", "commissioner") else old
     if b.audits:
         where = np.searchsorted(audit_ids, incoming)  # a later row for the same id wins
         cols["organisation"][where] = positions_of(ids, [x.organisation for x in b.audits])
@@ -303,7 +315,7 @@ def _audits(a: Audits, change: GraphChange, ids: np.ndarray, moved: np.ndarray) 
         cols["commissioner"][where] = positions_of(ids, [x.commissioned_by for x in b.audits])
         cols["to_all"][where] = [bool(x.shared_with_all) for x in b.audits]
 
-    old_audit, old_member = shift[a.share_audit], moved[a.share_member]
+    old_audit, old_member = shift[a.share_audit], move(a.share_member)
     if change.unshared:  # out before the batch's shares come in (a share given back stays)
         gone = share_keys(
             positions_of(audit_ids, [u[0] for u in change.unshared]),
