@@ -136,6 +136,11 @@ def test_an_unknown_member_is_worded_the_same_by_every_command(data_dir):
             result = runner.invoke(app, [a.format(who) for a in args])
             assert result.exit_code == 2, (args, result.output)
             assert said(result) == f"✗ {says}", args
+            # One code for it everywhere, `risk show` too (docs/cli.md).
+            as_json = ["--report" if args[0] == "export" else "--format", "json"]
+            answer = json.loads(runner.invoke(app, [a.format(who) for a in args] + as_json).stdout)
+            field = "--org" if args[0] == "keys" else "--member"
+            assert answer == {"error": {"code": "bad_request", "message": says, "field": field}}
 
 
 def test_an_unknown_member_in_an_empty_store_says_to_load_one(data_dir):
@@ -192,6 +197,11 @@ def test_the_same_refusal_as_json_names_the_option(data_dir):
             "--history must be a whole number of at least 0",
         ),
         (["demo", "--nodes", "10"], "--nodes must be a whole number of at least 300"),
+        (["risk", "show", "-m", "M", "--top", "0"], "--top must be a whole number from 1 to 500"),
+        (
+            ["savings", "-m", "M", "--first", "501"],
+            "--first must be a whole number from 1 to 500",
+        ),
     ],
 )
 def test_a_number_out_of_range_names_the_range(data_dir, args, says):
