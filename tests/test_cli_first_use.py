@@ -143,6 +143,27 @@ def test_an_unknown_member_is_worded_the_same_by_every_command(data_dir):
             assert answer == {"error": {"code": "bad_request", "message": says, "field": field}}
 
 
+def test_a_key_for_an_organisation_on_a_folder_with_no_store_makes_nothing(data_dir):
+    # As the README's first curl after `tiergraph demo` (whose store is elsewhere).
+    refused = runner.invoke(app, ["keys", "create", "--org", "M-ACME", "--role", "sourcing"])
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert said(refused).startswith(f"✗ no tiergraph store at {data_dir / 'data'}")
+    assert not (data_dir / "data").exists()
+    status = json.loads(runner.invoke(app, ["status", "-f", "json"]).stdout)
+    assert status["error"]["code"] == "no_store"  # not an empty store answering 0
+    loaded(data_dir)
+    answer = json.loads(
+        runner.invoke(
+            app, ["keys", "create", "--org", "NOPE", "--role", "supplier", "-f", "json"]
+        ).stdout
+    )
+    assert answer["error"] == {
+        "code": "bad_request",
+        "message": "no organisation 'NOPE'",
+        "field": "--org",
+    }
+
+
 def test_an_unknown_member_in_an_empty_store_says_to_load_one(data_dir):
     runner.invoke(app, ["keys", "create", "--role", "operator"])  # a store, no network
     result = runner.invoke(app, ["audits", "-m", "M-ACME"])

@@ -64,13 +64,15 @@ def create(
     """Make a key and print it, once. In table format the key alone goes to
     stdout (`KEY=$(tiergraph keys create ...)` works), the rest to stderr."""
     chosen = parse_role(role)
-    store = open_store(create=True)
+    # Only an operator key may make the store: a key naming an organisation needs a
+    # store that holds it (and a refused key leaves no empty store behind).
+    store = open_store(create=org is None)
     try:
         if chosen.needs_member and org is not None:
             require_member(store, org, field="--org")
         record, key = create_key(store, role=chosen, organisation=org, label=label)
     except KeyRefused as exc:
-        refuse(str(exc))
+        fail(str(exc), field="--org")  # every refusal of a new key is about --org
     finally:
         store.close()
     if fmt == Format.json:
