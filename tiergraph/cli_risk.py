@@ -8,17 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
-from tiergraph.console import (
-    BAD_ROWS,
-    CliError,
-    Format,
-    FormatOpt,
-    emit_json,
-    err,
-    fail,
-    out,
-    people_table,
-)
+from tiergraph.console import BAD_ROWS, CliError, Format, FormatOpt, emit_json, err, fail, out
 from tiergraph.members import LISTED_AT_MOST, require_member
 
 risk_app = typer.Typer(
@@ -116,6 +106,7 @@ def show(
     from risk.commodities import AliasesError
     from risk.service import member_risk_report
     from risk.weights import WeightsError
+    from tiergraph.console import people_table
 
     day = parse_day(as_of)
     store = open_store()

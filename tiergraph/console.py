@@ -291,6 +291,9 @@ class Commands(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        from tiergraph.driver_log import install
+
+        install()
         args = list(sys.argv[1:] if args is None else args)
         as_json = json_requested(args)
         try:
