@@ -86,3 +86,36 @@ def test_a_cascade_job_the_api_ran_reads_done(store):
     shown, table = cli_job(job)
     assert shown["state"] == "done" and shown["member"] == "M1"
     assert f"cascade job {job}: done, member M1, tier 3" in table
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("engine", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_a_job_cascade_queue_queued_reads_queued(request, tmp_path, monkeypatch, redis_url, engine):
+    """`cascade queue` queues in Redis on either store; with no worker the job waits."""
+    monkeypatch.setenv("TIERGRAPH_STORE", engine)
+    monkeypatch.setenv("TIERGRAPH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TIERGRAPH_REDIS_URL", redis_url)
+    opened = request.getfixturevalue("neo4j_store") if engine == "neo4j" else None
+    opened = opened or SqliteStore(tmp_path / "data")
+    opened.write(forum())
+    queued = runner.invoke(app, ["cascade", "queue", "-m", "M1"])
+    assert queued.exit_code == 0, queued.output
+    job = queued.stdout.strip()
+    try:
+        shown, table = cli_job(job)
+        assert (shown["state"], shown["member"]) == ("queued", "M1")
+        assert f"cascade job {job}: queued (walk), member M1, tier 0, 0 nodes" in table
+        unknown = runner.invoke(app, ["cascade", "status", "f" * 32, "--format", "json"])
+        assert unknown.exit_code == 2
+        assert json.loads(unknown.stdout)["error"] == {
+            "code": "bad_request",
+            "message": f"unknown job {'f' * 32!r}",
+            "field": None,
+        }
+    finally:
+        from tiergraph.bootstrap import CeleryDispatcher
+        from tiergraph.settings import Settings
+
+        CeleryDispatcher.from_settings(Settings()).app.control.purge()
+        if engine == "embedded":  # the Neo4j store's driver is the session's
+            opened.close()
