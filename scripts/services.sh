@@ -76,7 +76,8 @@ while time.monotonic() < deadline:
         sys.exit(0)
     except Exception:
         time.sleep(0.5)
-sys.exit("neo4j did not answer on Bolt in time")
+sys.exit(f"neo4j did not answer on Bolt in {sys.argv[3]} s (a busy machine may need more: "
+         "TIERGRAPH_NEO4J_START_TIMEOUT=300 scripts/services.sh start)")
 PY
   then
     echo "--- tail of $log (Neo4j's own log: $data/logs/debug.log)" >&2

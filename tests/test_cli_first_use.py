@@ -136,6 +136,32 @@ def test_an_unknown_member_is_worded_the_same_by_every_command(data_dir):
             result = runner.invoke(app, [a.format(who) for a in args])
             assert result.exit_code == 2, (args, result.output)
             assert said(result) == f"✗ {says}", args
+            # One code for it everywhere, `risk show` too (docs/cli.md).
+            as_json = ["--report" if args[0] == "export" else "--format", "json"]
+            answer = json.loads(runner.invoke(app, [a.format(who) for a in args] + as_json).stdout)
+            field = "--org" if args[0] == "keys" else "--member"
+            assert answer == {"error": {"code": "bad_request", "message": says, "field": field}}
+
+
+def test_a_key_for_an_organisation_on_a_folder_with_no_store_makes_nothing(data_dir):
+    # As the README's first curl after `tiergraph demo` (whose store is elsewhere).
+    refused = runner.invoke(app, ["keys", "create", "--org", "M-ACME", "--role", "sourcing"])
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert said(refused).startswith(f"✗ no tiergraph store at {data_dir / 'data'}")
+    assert not (data_dir / "data").exists()
+    status = json.loads(runner.invoke(app, ["status", "-f", "json"]).stdout)
+    assert status["error"]["code"] == "no_store"  # not an empty store answering 0
+    loaded(data_dir)
+    answer = json.loads(
+        runner.invoke(
+            app, ["keys", "create", "--org", "NOPE", "--role", "supplier", "-f", "json"]
+        ).stdout
+    )
+    assert answer["error"] == {
+        "code": "bad_request",
+        "message": "no organisation 'NOPE'",
+        "field": "--org",
+    }
 
 
 def test_an_unknown_member_in_an_empty_store_says_to_load_one(data_dir):
@@ -192,6 +218,11 @@ def test_the_same_refusal_as_json_names_the_option(data_dir):
             "--history must be a whole number of at least 0",
         ),
         (["demo", "--nodes", "10"], "--nodes must be a whole number of at least 300"),
+        (["risk", "show", "-m", "M", "--top", "0"], "--top must be a whole number from 1 to 500"),
+        (
+            ["savings", "-m", "M", "--first", "501"],
+            "--first must be a whole number from 1 to 500",
+        ),
     ],
 )
 def test_a_number_out_of_range_names_the_range(data_dir, args, says):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -135,11 +136,14 @@ def test_match_table_and_csv(stored):
     code, out = run("match", str(folder))
     assert code == 1
     assert "1 existing, 1 to choose" in out
-    for shown in ("F-PTPN4", "P3 PTPN III", "numbers", "F-SMAR", "P1 PT Sinar"):
+    for shown in ("F-PTPN4", "PTPN III", "numbers", "F-SMAR", "PT Sinar"):
         assert shown in out
+    table = out
     code, out = run("match", str(folder), "--format", "csv")
     assert code == 1
     lines = list(csv.DictReader(io.StringIO(out)))
+    for r in lines:  # each candidate's id whole on a line of its own (--confirm takes it)
+        assert re.search(rf"\s{r['candidate']}\s", table), r
     assert [(r["id"], r["decision"], r["candidate"], r["conflicts"]) for r in lines] == [
         ("F-SMAR", "existing", "P1", ""),
         ("F-PTPN4", "choose", "P3", "numbers"),

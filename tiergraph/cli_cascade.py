@@ -7,11 +7,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.table import Table
 
-from tiergraph.console import Format, FormatOpt, emit_json, err, out, progress_bar
+from tiergraph.cli_jobs import status as job_status
+from tiergraph.console import Format, FormatOpt, emit_json, err, out, people_table, progress_bar
 from tiergraph.console import fail as refuse
-from tiergraph.members import require_member
+from tiergraph.members import LISTED_AT_MOST, require_member
 from tiergraph.stores import current_settings, open_store
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ OneMemberOpt = Annotated[
 AllOpt = Annotated[
     bool, typer.Option("--all", help="every member, in one process on one read of the graph")
 ]
+COVERAGE_COLUMNS = ("member", "requirement", "depth", "reached", "cascade gaps")
 RequirementOpt = Annotated[
     str | None, typer.Option("--requirement", "-r", help="one requirement (default: all)")
 ]
@@ -72,7 +73,9 @@ def print_coverage(payload: dict[str, Any], computed_at: str, gaps: int) -> None
         f"{payload['depth']}, {payload['reached']:,} of {payload['nodes']:,} nodes reached "
         f"(computed {computed_at})"
     )
-    table = Table("tier", "nodes", "reached", "share")
+    table = people_table(
+        "tier", "nodes", "reached", "share", right=("tier", "nodes", "reached", "share")
+    )
     for t in payload["tiers"]:
         share = f"{t['reached'] / t['nodes']:.0%}" if t["nodes"] else "-"
         table.add_row(str(t["tier"]), f"{t['nodes']:,}", f"{t['reached']:,}", share)
@@ -98,7 +101,7 @@ def print_gaps(rows: list[dict[str, Any]], limit: int, columns: tuple[str, ...])
     by_reason = Counter(g["reason"] for g in rows)
     out.print("gaps: " + ", ".join(f"{reason} {n:,}" for reason, n in sorted(by_reason.items())))
     if limit:
-        table = Table(*columns)
+        table = people_table(*columns, right=("tier",), whole=("buyer", "node", "audit"))
         for g in rows[:limit]:
             table.add_row(*("" if g[c] is None else str(g[c]) for c in columns))
         out.print(table)
@@ -198,7 +201,9 @@ def run_every_member(as_of: date, fmt: Format) -> None:
             }
         )
         return
-    coverage = Table("member", "requirement", "depth", "reached", "cascade gaps")
+    coverage = people_table(
+        *COVERAGE_COLUMNS, right=COVERAGE_COLUMNS[2:], whole=COVERAGE_COLUMNS[:2]
+    )
     audit_rows = []
     for meta, results in ran:
         for r in results:
@@ -220,7 +225,10 @@ def run_every_member(as_of: date, fmt: Format) -> None:
 
 def print_audit_summary(payloads: list[dict[str, Any]]) -> None:
     """One row per member: what `audits -m M` says in its first line, and gaps by reason."""
-    table = Table("member", "as of", "in scope", "covered", "savings", "audit gaps")
+    table = people_table(
+        "member", "as of", "in scope", "covered", "savings", "audit gaps",
+        right=("in scope", "covered", "savings"), whole=("member", "as of"),
+    )  # fmt: skip
     for p in payloads:
         by_reason = Counter(g["reason"] for g in p["gaps"])
         table.add_row(
@@ -288,7 +296,10 @@ def show(
         return
     print_coverage(results[0].payload, results[0].computed_at, gaps)
     if history:
-        table = Table("computed at", "depth", "reached", "nodes", "gaps")
+        table = people_table(
+            "computed at", "depth", "reached", "nodes", "gaps",
+            right=("depth", "reached", "nodes", "gaps"), whole=("computed at",),
+        )  # fmt: skip
         for r in results:
             p = r.payload
             table.add_row(
@@ -329,27 +340,7 @@ def queue_job(
         out.print(job, soft_wrap=True)  # the id alone on stdout: JOB=$(tiergraph cascade queue ...)
 
 
-@cascade_app.command("status")
-def status(
-    job: Annotated[str, typer.Argument(help="job id")], fmt: FormatOpt = Format.table
-) -> None:
-    """A queued job's state and progress (tier reached, nodes found)."""
-    from cascade.engine import CascadeError
-    from cascade.service import job_status
-
-    try:
-        meta = job_status(job_context(current_settings()).jobs, job)
-    except CascadeError as exc:
-        fail(str(exc))
-    if fmt == Format.json:
-        emit_json(meta)
-        return
-    out.print(
-        f"job {job}: {meta['state']} ({meta['phase']}), member {meta['member']}, "
-        f"tier {meta['tier']}, {meta['nodes']:,} nodes, updated {meta['updated_at']}"
-    )
-    if meta.get("error"):
-        out.print(f"[red]{meta['error']}[/red]")
+cascade_app.command("status")(job_status)
 
 
 def job_context(settings: Settings):
@@ -445,7 +436,10 @@ def savings(
     smallholders: Annotated[
         bool, typer.Option("--smallholders", help="with -m: smallholders in scope too")
     ] = False,
-    first: Annotated[int, typer.Option(help="with -m: nodes listed per step (1-500)")] = 100,
+    first: Annotated[
+        int,
+        typer.Option(min=1, max=LISTED_AT_MOST, help="with -m: nodes listed per step (1-500)"),
+    ] = 100,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Audit savings of every member on a day, and across the forum (computed now);
@@ -466,7 +460,8 @@ def savings(
     if fmt == Format.json:
         emit_json(figures)
         return
-    table = Table("member", "in scope", "covered", "on others' audits", "savings")
+    columns = ("member", "in scope", "covered", "on others' audits", "savings")
+    table = people_table(*columns, right=columns[1:], whole=columns[:1])
     for m in figures["members"]:
         share = "-" if m["savings"] is None else f"{m['savings']:.0%}"
         table.add_row(

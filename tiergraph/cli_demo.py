@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from tiergraph.console import Format, FormatOpt, emit_json, fail, out, progress_bar
+from tiergraph.console import Format, FormatOpt, emit_json, fail, out, people_table, progress_bar
 from tiergraph.stores import current_settings, open_store
 
 if TYPE_CHECKING:
@@ -226,13 +225,15 @@ def _print_demo(
     serve_line: str | None,
     curls: list[str],
 ) -> None:
+    from tiergraph.cli_cascade import COVERAGE_COLUMNS
     from tiergraph.cli_keys import print_demo_keys
 
-    table = Table("member", "requirement", "depth", "reached", "cascade gaps")
+    table = people_table(*COVERAGE_COLUMNS, right=COVERAGE_COLUMNS[2:], whole=COVERAGE_COLUMNS[:2])
     for c in coverage:
         reached = f"{c['reached']:,} of {c['nodes']:,}"
         table.add_row(c["member"], c["requirement"], f"{c['depth']:,}", reached, f"{c['gaps']:,}")
-    audit_table = Table("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
+    columns = ("member", "as of", "in scope", "audit-covered", "audit gaps", "saved")
+    audit_table = people_table(*columns, right=columns[2:], whole=columns[:2])
     for a in audits:
         saved = "-" if a["savings"] is None else f"{a['savings']:.0%}"
         audit_table.add_row(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
-from tiergraph.console import Format, FormatOpt, emit_json, out
+from tiergraph.console import Format, FormatOpt, emit_json, out, people_table
 from tiergraph.members import require_member
 
 
@@ -28,7 +26,8 @@ def findings(member: MemberOpt, as_of: AsOfOpt = None, fmt: FormatOpt = Format.t
         emit_json(measures.as_dict())
         return
     by = measures.open_by_severity
-    table = Table("open", "critical", "major", "minor", "overdue", "closed (90 d)", "median days")
+    columns = ("open", "critical", "major", "minor", "overdue", "closed (90 d)", "median days")
+    table = people_table(*columns, right=columns)
     median = "-" if measures.median_days_to_close is None else f"{measures.median_days_to_close:g}"
     table.add_row(
         f"{measures.open:,}",

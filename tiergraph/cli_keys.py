@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.table import Table
 
 from access.keys import KeyRefused, create_key, revoke_key
 from access.principal import Role
 from graph.store import GraphStore, KeyRecord
-from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out
+from tiergraph.console import Format, FormatOpt, emit_json, err, fail, out, people_table
 from tiergraph.members import require_member
 from tiergraph.stores import open_store
 
@@ -65,13 +64,15 @@ def create(
     """Make a key and print it, once. In table format the key alone goes to
     stdout (`KEY=$(tiergraph keys create ...)` works), the rest to stderr."""
     chosen = parse_role(role)
-    store = open_store(create=True)
+    # Only an operator key may make the store: a key naming an organisation needs a
+    # store that holds it (and a refused key leaves no empty store behind).
+    store = open_store(create=org is None)
     try:
         if chosen.needs_member and org is not None:
             require_member(store, org, field="--org")
         record, key = create_key(store, role=chosen, organisation=org, label=label)
     except KeyRefused as exc:
-        refuse(str(exc))
+        fail(str(exc), field="--org")  # every refusal of a new key is about --org
     finally:
         store.close()
     if fmt == Format.json:
@@ -97,12 +98,23 @@ def list_keys(fmt: FormatOpt = Format.table) -> None:
     if fmt == Format.json:
         emit_json({"keys": [record_json(record) for record in records]})
         return
-    table = Table("id", "role", "organisation", "label", "created", "revoked")
+    columns = ("id", "role", "organisation", "label", "created", "revoked")
+    table = people_table(*columns, whole=("id", "role", "organisation", "created", "revoked"))
     for r in records:
         table.add_row(
-            r.id, r.role, r.organisation or "-", r.label or "", r.created_at, r.revoked_at or ""
+            r.id,
+            r.role,
+            r.organisation or "-",
+            r.label or "",
+            day(r.created_at),
+            day(r.revoked_at or ""),
         )
     out.print(table)
+
+
+def day(stamp: str) -> str:
+    """A record's day, for a table of 80 columns (JSON keeps the time whole)."""
+    return stamp[:10]
 
 
 @keys_app.command("revoke")

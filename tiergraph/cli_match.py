@@ -238,7 +238,9 @@ def print_match(result: MatchResult, *, new_rows: bool) -> None:
     table.add_column("id", no_wrap=True, min_width=max((len(r.org.id) for r in shown), default=2))
     table.add_column("name (country)")
     table.add_column("decision")
-    table.add_column("stored organisation", overflow="fold")
+    ids = [c.id for r in shown for c in r.match.candidates]
+    widest = max(map(len, ids), default=0)
+    table.add_column("stored organisation", overflow="fold", min_width=max(widest, 12))
     table.add_column("score", justify="right")
     table.add_column("conflicts")
     hidden = 0
@@ -288,5 +290,6 @@ def _add_row(table: Table, result: MatchResult, row: RowMatch) -> None:
 
 def _candidate_cells(result: MatchResult, candidate: Any) -> list[Text]:
     stored = result.stored.get(candidate.id)
-    name = f"{candidate.id} {stored.name} ({stored.country})" if stored else candidate.id
+    # The id on a line of its own, whole (--confirm takes it); the name folds below.
+    name = f"{candidate.id}\n{stored.name} ({stored.country})" if stored else candidate.id
     return [Text(name), Text(f"{candidate.score:.2f}"), Text(", ".join(candidate.conflicts))]

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tiergraph.cli_cascade import AsOfOpt, MemberOpt, open_store, parse_day
 from tiergraph.console import BAD_ROWS, CliError, Format, FormatOpt, emit_json, err, fail, out
-from tiergraph.members import require_member
+from tiergraph.members import LISTED_AT_MOST, require_member
 
 risk_app = typer.Typer(
     help="Network risk: import its tables, show a member's.", no_args_is_help=True
@@ -95,7 +94,9 @@ def _print_problems(payload: dict[str, Any]) -> None:
 def show(
     member: MemberOpt,
     as_of: AsOfOpt = None,
-    top: Annotated[int, typer.Option("--top", help="how many nodes, riskiest first")] = 20,
+    top: Annotated[
+        int, typer.Option("--top", min=1, max=LISTED_AT_MOST, help="how many nodes, riskiest first")
+    ] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """A member's network risk on a day: the riskiest nodes with every component, the
@@ -105,11 +106,12 @@ def show(
     from risk.commodities import AliasesError
     from risk.service import member_risk_report
     from risk.weights import WeightsError
+    from tiergraph.console import people_table
 
     day = parse_day(as_of)
     store = open_store()
     try:
-        require_member(store, member, code="not_found")
+        require_member(store, member)
         # The CLI reads the store directly, as an analyst of the member would.
         principal = Principal(Role.ANALYST, member, "cli")
         report = member_risk_report(principal=principal, store=store, as_of=day, top=top)
@@ -133,7 +135,8 @@ def show(
     for t in payload["tables"]:
         out.print(f"{t['kind']}: {t['source']}, edition {t['edition']}, imported {t['imported']}")
     names = list(payload["weights"])
-    table = Table("node", "tier", "country", "score", *(c[:5] for c in names))
+    columns = ("node", "tier", "country", "score", *(c[:5] for c in names))
+    table = people_table(*columns, right=columns[1:2] + columns[3:], whole=("node",))
     for n in payload["nodes"]:
         cells = ["-" if (v := n["components"][c]) is None else f"{v:.2f}" for c in names]
         country = n["country"] + (" (worst)" if n["country_fallback"] else "")

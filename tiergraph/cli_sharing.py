@@ -9,10 +9,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tiergraph.cli_cascade import AsOfOpt, open_store
-from tiergraph.console import Format, FormatOpt, emit_json, fail, out
+from tiergraph.console import Format, FormatOpt, emit_json, fail, out, people_table
 from tiergraph.members import require_member
 
 
@@ -59,13 +58,19 @@ def share_requests(
     if fmt == Format.json:
         emit_json({**side, "state": state.value if state else None, "requests": rows})
         return
-    table = Table("id", "member", "organisation", "audit", "scheme", "status", "at", "answered")
+    # The side asked about is in the title, not in a column: on a terminal of 80
+    # columns every id stays whole.
+    other = "organisation" if member else "member"
+    table = people_table(
+        "id", other, "audit", "scheme", "status", "at", whole=("id", other, "audit", "status", "at")
+    )
     for r in rows:
-        answered = (r["answered_at"] or "")[:10]
+        answered = f"\n{r['answered_at'][:10]}" if r["answered_at"] else ""  # its day below
         table.add_row(
-            r["id"], r["member"], r["organisation"], r["audit"], r["scheme"] or "-",
-            r["status"], r["at"][:10], answered,
-        )  # fmt: skip
+            r["id"], r[other], r["audit"], r["scheme"] or "-", r["status"] + answered, r["at"][:10]
+        )
+    asked = f"made by member {member}" if member else f"made to {owner}"
+    out.print(f"[bold]share requests[/bold] {asked}" + (f" ({state.value})" if state else ""))
     out.print(table)
     out.print(f"{len(rows):,} share request(s)")
 
@@ -150,7 +155,10 @@ def member_potential(
         step = answer[name]
         schemes = ", ".join(f"{s['scheme']} {s['nodes']:,}" for s in step["by_scheme"]) or "-"
         out.print(f"{step['count']:,} nodes {what} ({schemes})")
-        table = Table("node", "tier", "schemes", "audit", "valid until")
+        table = people_table(
+            "node", "tier", "schemes", "audit", "valid until",
+            right=("tier",), whole=("node", "audit", "valid until"),
+        )  # fmt: skip
         for n in step["nodes"]:
             a = n["audit"]
             table.add_row(n["node"], str(n["tier"]), ", ".join(n["schemes"]), a["id"],

@@ -10,7 +10,7 @@ import json
 import re
 import sys
 import typing
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import contextmanager
 from enum import Enum, StrEnum
 from typing import Annotated, Any, NoReturn
@@ -19,6 +19,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
+
+if typing.TYPE_CHECKING:
+    from rich.table import Table
 
 try:  # typer >= 0.24 carries its own click: its commands raise that one's exceptions
     from typer._click import exceptions as click
@@ -57,6 +60,17 @@ def print_counts(counts: dict[str, int], what: str) -> None:
     for name, n in counts.items():
         table.add_row(name, f"{n:,}")
     out.print(table)
+
+
+def people_table(*columns: str, right: Collection[str] = (), whole: Collection[str] = ()) -> Table:
+    """A table for people: the `right` columns (counts, shares, scores) right-aligned,
+    the `whole` ones (ids, days) never cut short on a narrow terminal (an id cut short
+    names nothing; the other columns wrap instead)."""
+    from rich.table import Column, Table
+
+    return Table(
+        *(Column(c, justify="right" if c in right else "left", no_wrap=c in whole) for c in columns)
+    )
 
 
 @contextmanager
@@ -277,6 +291,9 @@ class Commands(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        from tiergraph.driver_log import install
+
+        install()
         args = list(sys.argv[1:] if args is None else args)
         as_json = json_requested(args)
         try:

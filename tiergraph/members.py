@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from graph.store import GraphStore
 
 MEMBERS_NAMED = 5  # the members a refusal names, then a count of the rest
+# Nodes a command lists at most (`risk show --top`, `savings --first`): the API's page,
+# risk.service.MAX_TOP and views.pages.MAX_PAGE (not imported: `--help` stays light).
+LISTED_AT_MOST = 500
 
 
 def not_a_member(member: str, kind: str | None, members: list[str]) -> str:

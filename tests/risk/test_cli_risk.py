@@ -64,9 +64,16 @@ def test_an_import_with_unknown_names_lists_them_all_and_keeps_nothing(data_dir)
 
 def test_show_refuses_what_it_cannot_answer(data_dir, monkeypatch):
     code, answer = run("risk", "show", "-m", "S1")
-    assert code == 2 and answer["error"]["code"] == "not_found"
+    assert code == 2 and answer["error"]["code"] == "bad_request"  # as every command says it
     code, answer = run("risk", "show", "-m", "M1", "--top", "0")
-    assert code == 2 and answer["error"]["message"].startswith("top: must be between 1 and")
+    assert (code, answer["error"]) == (
+        2,
+        {
+            "code": "bad_parameter",
+            "message": "--top must be a whole number from 1 to 500",
+            "field": "--top",
+        },
+    )
     weights = data_dir / "weights.toml"
     weights.write_text("country = 0.5\n", encoding="utf-8")
     monkeypatch.setenv("TIERGRAPH_RISK_WEIGHTS", str(weights))
