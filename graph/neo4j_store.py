@@ -183,6 +183,10 @@ def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Calla
 
 
 class Neo4jStore:
+    # Each version read is a round trip: a process's read-only requests share them
+    # (graph.read_scope.SharedReads).
+    shared_version_reads = True
+
     def __init__(
         self, driver: Driver, database: str | None = None, single_tx_rows: int = SINGLE_TX_ROWS
     ):

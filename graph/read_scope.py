@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextvars
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -26,11 +28,13 @@ T = TypeVar("T")
 
 class Scope:
     """The graph versions one request has read, per store (read from any thread: the
-    request's worker threads get a copy of its context, with this same object)."""
+    request's worker threads get a copy of its context, with this same object), and
+    when it began."""
 
-    __slots__ = ("versions",)
+    __slots__ = ("began", "versions")
 
     def __init__(self) -> None:
+        self.began = time.monotonic()
         self.versions: dict[int, str] = {}
 
 
@@ -48,14 +52,69 @@ def end() -> None:
 
 
 def version(store: Any) -> str:
-    """The store's graph version: read once in a request's scope, every time outside."""
+    """The store's graph version: read once in a request's scope, every time outside.
+    On a store whose reads are round trips (`shared_version_reads`), the requests of
+    a process share reads: each takes the first read that started after it began."""
     scope = _scope.get()
     if scope is None:
         return str(store.graph_version())
     found = scope.versions.get(id(store))
     if found is None:
-        found = scope.versions[id(store)] = str(store.graph_version())
+        if getattr(store, "shared_version_reads", False):
+            found = _reads_of(store).version(scope.began, store.graph_version)
+        else:
+            found = str(store.graph_version())
+        scope.versions[id(store)] = found
     return found
+
+
+class SharedReads:
+    """At most one read of a store's version in flight per process. A request that
+    began at `began` takes the latest read that started at or after `began` (that
+    read holds every write committed before the request began: docs/api.md's promise),
+    waiting for the one in flight when it started late enough, or for it to end and
+    then reading (or waiting for whoever reads) again."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._changed = threading.Condition()
+        self._last: tuple[float, str] | None = None  # (started, version) of the latest read
+        self._reading: float | None = None  # when the read in flight started
+
+    def version(self, began: float, read: Callable[[], str]) -> str:
+        with self._changed:
+            while True:
+                if self._last is not None and self._last[0] >= began:
+                    return self._last[1]
+                if self._reading is None:
+                    started = self._reading = self._clock()
+                    break
+                self._changed.wait()  # the read in flight ends: taken, or read anew
+        try:
+            found = str(read())
+        except BaseException:
+            with self._changed:
+                self._reading = None
+                self._changed.notify_all()  # a waiter reads again itself
+            raise
+        with self._changed:
+            if self._last is None or self._last[0] < started:
+                self._last = (started, found)
+            self._reading = None
+            self._changed.notify_all()
+        return found
+
+
+_shared: weakref.WeakKeyDictionary[Any, SharedReads] = weakref.WeakKeyDictionary()
+_shared_lock = threading.Lock()
+
+
+def _reads_of(store: Any) -> SharedReads:
+    with _shared_lock:
+        reads = _shared.get(store)
+        if reads is None:
+            reads = _shared[store] = SharedReads()
+        return reads
 
 
 def seen(store: Any) -> str | None:

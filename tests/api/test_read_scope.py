@@ -5,6 +5,7 @@ process or the CLI has) shows it, the organisation's details included."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -15,6 +16,7 @@ from access.principal import Role
 from api.app import create_app
 from graph.model import GraphBatch
 from graph.neo4j_store import Neo4jStore
+from graph.read_scope import SharedReads
 from graph.sqlite_store import SqliteStore
 from tests.factories import small_network
 from tiergraph.settings import Settings
@@ -107,3 +109,75 @@ def test_the_same_answers_with_rows_kept_as_read_afresh(two):
     post, _, _ = two
     first = [post(query) for query in READS]
     assert [post(query) for query in READS] == first
+
+
+class Versions:
+    """The store's version as a counter each write bumps, read through `read`, which
+    can be held until released (a slow round trip)."""
+
+    def __init__(self) -> None:
+        self.current = 0
+        self.reads = 0
+        self.hold = threading.Event()
+        self.hold.set()
+        self.reading = threading.Event()
+
+    def read(self) -> str:
+        self.reads += 1
+        seen = self.current  # what the read sees: the version when it ran
+        self.reading.set()
+        assert self.hold.wait(10)
+        return str(seen)
+
+
+def in_thread(call) -> tuple[threading.Thread, list]:  # type: ignore[no-untyped-def]
+    out: list = []
+    thread = threading.Thread(target=lambda: out.append(call()))
+    thread.start()
+    return thread, out
+
+
+def test_a_request_never_takes_a_read_that_started_before_it_began():
+    now = [0.0]
+    shared, versions = SharedReads(clock=lambda: now[0]), Versions()
+    versions.hold.clear()
+    first, first_out = in_thread(lambda: shared.version(0.0, versions.read))
+    assert versions.reading.wait(10)  # the read is in flight, started at 0
+    versions.current = 1  # a write commits; a client that saw it sends a request
+    now[0] = 1.0
+    second, second_out = in_thread(lambda: shared.version(1.0, versions.read))
+    versions.hold.set()
+    first.join(10)
+    second.join(10)
+    assert first_out == ["0"]
+    assert second_out == ["1"]  # its own read, after the one in flight ended
+    assert versions.reads == 2
+
+
+def test_requests_that_began_before_a_read_started_share_it():
+    now = [5.0]
+    shared, versions = SharedReads(clock=lambda: now[0]), Versions()
+    versions.hold.clear()
+    first, first_out = in_thread(lambda: shared.version(4.0, versions.read))
+    assert versions.reading.wait(10)
+    others = [in_thread(lambda b=began: shared.version(b, versions.read)) for began in (3.0, 5.0)]
+    versions.hold.set()
+    for thread, _ in [(first, first_out), *others]:
+        thread.join(10)
+    assert [out for _, out in others] == [["0"], ["0"]]
+    assert versions.reads == 1
+    assert shared.version(5.0, versions.read) == "0"  # still good for a request of 5.0
+    assert versions.reads == 1
+    assert shared.version(6.0, versions.read) == "0" and versions.reads == 2
+
+
+def test_a_failed_read_is_not_taken_by_the_requests_waiting_for_it():
+    shared, calls = SharedReads(), []
+
+    def failing() -> str:
+        calls.append(1)
+        raise OSError("the store did not answer")
+
+    with pytest.raises(OSError):
+        shared.version(0.0, failing)
+    assert shared.version(0.0, lambda: "7") == "7"
