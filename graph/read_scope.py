@@ -136,7 +136,9 @@ class RowCache(Generic[T]):
     not ordered: each new one starts it anew). Rows read after a version was read
     hold every write before it (and perhaps later ones: the promise allows that)."""
 
-    def __init__(self, key: Callable[[T], str], size: int = 100_000) -> None:
+    # Each kept row is an object a full garbage collection walks (gc.freeze covers
+    # only what a process held at start): a page's rows and the recent lookups fit.
+    def __init__(self, key: Callable[[T], str], size: int = 20_000) -> None:
         self.key = key
         self.size = size
         self._version: str | None = None
