@@ -26,6 +26,7 @@ from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
+from graph import read_scope
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
 from tiergraph.settings import Settings
@@ -118,7 +119,9 @@ def create_app(
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        principal = await principal_of(request, fresh=await may_write(request))
+        writes = await may_write(request)
+        read_scope.begin(read_only=not writes)  # one read of the graph version (below)
+        principal = await principal_of(request, fresh=writes)
         return Context(store, principal, introspection=settings.api_introspection)
 
     # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from graph import read_scope
 from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
@@ -327,6 +328,7 @@ def current(store: GraphStore) -> Projection:
         return kept
     with _lock:
         fresh, save = _current(store)
+    read_scope.note(store, fresh.version)  # read after the request's own: as good
     if save:
         _save(store, fresh)
     return fresh
@@ -344,7 +346,10 @@ def _kept_if_current(store: GraphStore) -> Projection | None:
     requests make side by side instead of one after another; a projection never
     changes once made, and one current when the version was read is the answer."""
     kept = _projections.get(store)
-    return kept if kept is not None and kept.version == store.graph_version() else None
+    if kept is None:
+        return None
+    # A read-only API request reads the version once (graph.read_scope).
+    return kept if kept.version == read_scope.version(store) else None
 
 
 def _current(store: GraphStore) -> tuple[Projection, bool]:

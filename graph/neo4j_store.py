@@ -20,7 +20,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import ConstraintError, DatabaseError
 from neo4j.time import Date
 
-from graph import cypher, neo4j_risk
+from graph import cypher, neo4j_risk, read_scope
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -41,6 +41,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
+from graph.read_scope import RowCache
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -182,6 +183,10 @@ def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Calla
 
 
 class Neo4jStore:
+    # Each version read is a round trip: a process's read-only requests share them
+    # (graph.read_scope.SharedReads).
+    shared_version_reads = True
+
     def __init__(
         self, driver: Driver, database: str | None = None, single_tx_rows: int = SINGLE_TX_ROWS
     ):
@@ -189,6 +194,9 @@ class Neo4jStore:
         self.database = database
         self.single_tx_rows = single_tx_rows
         self._held = threading.local()  # the transaction of held_still(), per thread
+        # Rows read at one graph version, for the API's read-only requests at it.
+        self._organisations: RowCache[Organisation] = RowCache(lambda o: o.id)
+        self._audits: RowCache[Audit] = RowCache(lambda a: a.id)
 
     @classmethod
     def connect(
@@ -576,7 +584,17 @@ class Neo4jStore:
         return [self._row(field, dict(rec["row"])) for rec in records]
 
     def organisations(self, ids: Iterable[str]) -> list[Organisation]:
-        return self._rows("organisations", cypher.ORGANISATIONS, ids)
+        return self._kept_rows(self._organisations, "organisations", cypher.ORGANISATIONS, ids)
+
+    def _kept_rows(
+        self, cache: RowCache[Any], field: str, query: str, ids: Iterable[str]
+    ) -> list[Any]:
+        """Rows by id: in a read-only API request that read the graph version, those
+        kept for that version and the others read (graph.read_scope); else read."""
+        at = read_scope.seen(self)
+        if at is None or self._held_tx() is not None:
+            return self._rows(field, query, ids)
+        return cache.rows(at, ids, lambda missing: self._rows(field, query, missing))
 
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
@@ -607,7 +625,7 @@ class Neo4jStore:
         return self._rows("requirements", cypher.REQUIREMENTS, ids)
 
     def audits(self, ids: Iterable[str]) -> list[Audit]:
-        return self._rows("audits", cypher.AUDITS, ids)
+        return self._kept_rows(self._audits, "audits", cypher.AUDITS, ids)
 
     def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
         return self._rows("findings", cypher.FINDINGS_OF, audit_ids)
