@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -52,6 +53,7 @@ BUILT_IN = (GraphQLString, GraphQLID, GraphQLBoolean, GraphQLInt)
 SAME = {"String": str, "ID": str, "Boolean": bool}
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1  # graphql-core's Int
 ENUM_NAMES_KEPT = 256
+NEVER_AWAITABLE: dict[type, bool] = {kind: True for kind in PLAIN_TYPES}
 LISTS = (list, tuple)
 
 
@@ -95,6 +97,20 @@ def plain_leaf(field_def: GraphQLField | None) -> PlainLeaf | None:
     return PlainLeaf(attribute, kind, non_null)
 
 
+def never_awaitable(kind: type) -> bool:
+    """Whether no value of this type is an exception, Undefined or awaitable, what
+    graphql-core checks each value for (strawberry types, dates): asked once per type."""
+    found = NEVER_AWAITABLE.get(kind)
+    if found is None:
+        found = NEVER_AWAITABLE[kind] = not (
+            issubclass(kind, BaseException)
+            or kind is type(Undefined)
+            or kind in (CoroutineType, GeneratorType)
+            or hasattr(kind, "__await__")
+        )
+    return found
+
+
 class NotPlain(Exception):
     """Something in a plain field's value that graphql-core must answer itself."""
 
@@ -130,7 +146,7 @@ class LeafShape(Shape):
                 known = None
             if known is not None and known[0] is kind:
                 return known[1]
-        if kind not in PLAIN_TYPES and (
+        if not never_awaitable(kind) and (
             isinstance(value, Exception) or value is Undefined or self.is_awaitable(value)
         ):
             raise NotPlain
@@ -170,7 +186,9 @@ class ObjectShape(Shape):
         self.is_awaitable = is_awaitable
 
     def complete(self, value: Any) -> Any:
-        if isinstance(value, Exception) or value is Undefined or self.is_awaitable(value):
+        if not never_awaitable(type(value)) and (
+            isinstance(value, Exception) or value is Undefined or self.is_awaitable(value)
+        ):
             raise NotPlain
         out: dict[str, Any] = {}
         for name, attribute, non_null, complete in self.fields:  # FieldShape.answer, inline
