@@ -32,8 +32,7 @@ def me(*, principal: Principal, store: GraphStore) -> Me:
     return Me(principal, found[0] if found else None)
 
 
-@dataclass(frozen=True)
-class NetworkNode:
+class NetworkNode(NamedTuple):  # a tuple: a page makes hundreds
     id: str
     tier: int  # 0 for the member itself
     kind: Kind
