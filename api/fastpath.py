@@ -23,6 +23,7 @@ tests/api both ways and compares the bytes.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from enum import Enum
 from types import CoroutineType, GeneratorType
@@ -37,6 +38,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLString,
     is_enum_type,
     is_leaf_type,
@@ -225,6 +227,8 @@ class ListShape(Shape):
         return out
 
 
+KEPT: weakref.WeakKeyDictionary[GraphQLSchema, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
 # One selection's fields: (response name, its field nodes, the plain field or None).
 Plan = list[tuple[str, Any, FieldShape | None]]
 
@@ -238,6 +242,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # of a list the same grouped field set: its plan is made once too. The
         # set is kept with it so that its id is not reused during the request.
         self.plans: dict[tuple[str, int], tuple[Any, Plan]] = {}
+        # What the schema alone decides (is a field plain, a leaf's shape): kept with it.
+        self.kept = KEPT.setdefault(self.schema, {})
 
     def plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan:
         key = (parent_type.name, id(grouped_field_set))
@@ -259,20 +265,30 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         node = details[0].node
         if node.arguments or any(d.node.directives for d in details):
             return None
-        field_def = self.schema.get_field(parent_type, node.name.value)
-        attribute = plain_attribute(field_def)
-        if attribute is None or field_def is None:
+        key = ("field", parent_type.name, node.name.value)
+        found = self.kept.get(key, Undefined)
+        if found is Undefined:
+            found = None
+            field_def = self.schema.get_field(parent_type, node.name.value)
+            attribute = plain_attribute(field_def)
+            if attribute is not None and field_def is not None:
+                kind: Any = field_def.type
+                non_null = isinstance(kind, GraphQLNonNull)
+                found = (attribute, non_null, kind.of_type if non_null else kind)
+            self.kept[key] = found
+        if found is None:
             return None
-        kind: Any = field_def.type
-        non_null = isinstance(kind, GraphQLNonNull)
-        if non_null:
-            kind = kind.of_type
+        attribute, non_null, kind = found
         shape = self.shape_of(kind, details)
         return None if shape is None else FieldShape(attribute, shape, non_null)
 
     def shape_of(self, kind: Any, details: Any) -> Shape | None:
         if is_leaf_type(kind):
-            return LeafShape(kind, self.is_awaitable)
+            key = ("leaf", kind.name, self.is_awaitable)
+            leaf = self.kept.get(key)
+            if leaf is None:
+                leaf = self.kept[key] = LeafShape(kind, self.is_awaitable)
+            return leaf
         if isinstance(kind, GraphQLList):
             item = kind.of_type
             item_non_null = isinstance(item, GraphQLNonNull)
