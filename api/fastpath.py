@@ -1,27 +1,48 @@
-"""Plain leaf fields answered without graphql-core's per-field machinery.
+"""Plain fields answered without graphql-core's per-field machinery.
 
 A 100-row page is 500-830 fields, most of them an attribute of a dataclass
 (`id`, `name`, `tier`): graphql-core makes a Path and a ResolveInfo for each,
 calls strawberry's default resolver through two wrappers and walks
-`complete_value`, about 60% of such a page's CPU. `FastExecutionContext`
-answers a field whose resolver is strawberry's plain attribute getter and
-whose type is a scalar or an enum (maybe non-null) by reading the attribute
-and coercing it with the type's own `coerce_output_value`, when that succeeds
-with a value (or a null where null is allowed). Anything else goes through
-graphql-core's `execute_field` unchanged, which reads the attribute again and
-makes the error itself: a null for a non-null field, a value the enum or scalar
-refuses, an exception, an awaitable. Fields with resolvers, lists, objects,
-arguments, `__typename`, introspection, and every request with resolve
-middleware (a schema extension with a `resolve` hook) take graphql-core's path.
-tests/api/conftest.py answers every query of tests/api both ways and compares.
+`complete_value`, and for each row object `complete_object_value` and
+`execute_fields` again. `FastExecutionContext` answers a *plain* field in one
+pass: its resolver is strawberry's plain attribute getter, it takes no
+arguments, and its type is a scalar or an enum, an object type without an
+`is_type_of` check whose selected fields are all plain, or a list of either
+(each maybe non-null). Leaves are coerced with the type's own
+`coerce_output_value`; objects become the dict graphql-core would build, in
+the same field order. When anything in that pass is not a plain value (a null
+for a non-null field or list item, a value the enum or scalar refuses, an
+exception, an awaitable, a list that is no list or tuple) the whole field goes
+through graphql-core's `execute_field` unchanged, which reads the attributes
+again and makes the errors itself. Fields with resolvers, arguments or
+directives, interfaces and unions, `@defer`red fragments, introspection, and
+every request with resolve middleware (a schema extension with a `resolve`
+hook) take graphql-core's path. tests/api/conftest.py answers every query of
+tests/api both ways and compares the bytes.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
+from enum import Enum
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple
 
-from graphql import GraphQLField, GraphQLLeafType, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    is_enum_type,
+    is_leaf_type,
+)
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -30,6 +51,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 BASIC_RESOLVER = "_get_basic_result"
 STRAWBERRY_FIELD = "strawberry-definition"
 PLAIN_TYPES = {str, int, float, bool}  # never an exception or an awaitable
+BUILT_IN = (GraphQLString, GraphQLID, GraphQLBoolean, GraphQLInt)
+SAME = {"String": str, "ID": str, "Boolean": bool}
+MIN_INT, MAX_INT = -(2**31), 2**31 - 1  # graphql-core's Int
+ENUM_NAMES_KEPT = 256
+NEVER_AWAITABLE: dict[type, bool] = {kind: True for kind in PLAIN_TYPES}
+LISTS = (list, tuple)
 
 
 class PlainLeaf(NamedTuple):
@@ -38,8 +65,9 @@ class PlainLeaf(NamedTuple):
     non_null: bool
 
 
-def plain_leaf(field_def: GraphQLField | None) -> PlainLeaf | None:
-    """What to read for this field, or None when graphql-core must run it."""
+def plain_attribute(field_def: GraphQLField | None) -> str | None:
+    """The attribute strawberry's resolver reads for this field, or None when the
+    field has a resolver of its own (or arguments, extensions...)."""
     if field_def is None:
         return None
     resolve = field_def.resolve
@@ -54,17 +82,155 @@ def plain_leaf(field_def: GraphQLField | None) -> PlainLeaf | None:
         or field_def.args
     ):
         return None
-    kind = field_def.type
+    return str(field.python_name)
+
+
+def plain_leaf(field_def: GraphQLField | None) -> PlainLeaf | None:
+    """What to read for this field when it is a plain scalar or enum, else None."""
+    attribute = plain_attribute(field_def)
+    if attribute is None or field_def is None:
+        return None
+    kind: Any = field_def.type
     non_null = isinstance(kind, GraphQLNonNull)
     if non_null:
         kind = kind.of_type
     if not is_leaf_type(kind):
         return None
-    return PlainLeaf(field.python_name, kind, non_null)
+    return PlainLeaf(attribute, kind, non_null)
 
 
-# One selection's fields: (response name, its field nodes, the plain leaf or None).
-Plan = list[tuple[str, Any, PlainLeaf | None]]
+def never_awaitable(kind: type) -> bool:
+    """Whether no value of this type is an exception, Undefined or awaitable, what
+    graphql-core checks each value for (strawberry types, dates): asked once per type."""
+    found = NEVER_AWAITABLE.get(kind)
+    if found is None:
+        found = NEVER_AWAITABLE[kind] = not (
+            issubclass(kind, BaseException)
+            or kind is type(Undefined)
+            or kind in (CoroutineType, GeneratorType)
+            or hasattr(kind, "__await__")
+        )
+    return found
+
+
+class NotPlain(Exception):
+    """Something in a plain field's value that graphql-core must answer itself."""
+
+
+class Shape:
+    """How a value of one GraphQL type is answered (the type's nullability is the
+    caller's: `complete` is given a value that is not None)."""
+
+    def complete(self, value: Any) -> Any:
+        raise NotImplementedError
+
+
+class LeafShape(Shape):
+    def __init__(self, leaf: GraphQLLeafType, is_awaitable: Callable[[Any], bool]) -> None:
+        self.coerce = leaf.coerce_output_value
+        self.is_awaitable = is_awaitable
+        # Values the type answers as they are: graphql-core's String and ID return
+        # a str unchanged, Boolean a bool; an Int an int within 32 bits.
+        self.same = SAME.get(leaf.name) if any(leaf is t for t in BUILT_IN) else None
+        self.int = leaf is GraphQLInt
+        # An enum's members answer their names: each member's coerced once.
+        self.names: dict[Any, tuple[type, Any]] | None = {} if is_enum_type(leaf) else None
+
+    def complete(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is self.same or (self.int and kind is int and MIN_INT <= value <= MAX_INT):
+            return value
+        names = self.names
+        if names is not None:
+            try:
+                known = names.get(value)
+            except TypeError:  # not hashable: not a member
+                known = None
+            if known is not None and known[0] is kind:
+                return known[1]
+        if not never_awaitable(kind) and (
+            isinstance(value, Exception) or value is Undefined or self.is_awaitable(value)
+        ):
+            raise NotPlain
+        try:
+            coerced = self.coerce(value)
+        except Exception:
+            raise NotPlain from None
+        if coerced is None or coerced is Undefined:
+            raise NotPlain
+        if names is not None and isinstance(value, Enum) and len(names) < ENUM_NAMES_KEPT:
+            names[value] = (kind, coerced)
+        return coerced
+
+
+class FieldShape(NamedTuple):
+    """A plain field: the attribute read, its value's shape, whether it is non-null."""
+
+    attribute: str
+    shape: Shape
+    non_null: bool
+
+    def answer(self, source: Any) -> Any:
+        try:
+            value = getattr(source, self.attribute)
+        except Exception:  # graphql-core raises it again, and locates it
+            raise NotPlain from None
+        if value is None:
+            if self.non_null:
+                raise NotPlain
+            return None
+        return self.shape.complete(value)
+
+
+class ObjectShape(Shape):
+    def __init__(self, fields: list[tuple[str, FieldShape]], is_awaitable: Any) -> None:
+        self.fields = [(name, f.attribute, f.non_null, f.shape.complete) for name, f in fields]
+        self.is_awaitable = is_awaitable
+
+    def complete(self, value: Any) -> Any:
+        if not never_awaitable(type(value)) and (
+            isinstance(value, Exception) or value is Undefined or self.is_awaitable(value)
+        ):
+            raise NotPlain
+        out: dict[str, Any] = {}
+        for name, attribute, non_null, complete in self.fields:  # FieldShape.answer, inline
+            try:
+                field = getattr(value, attribute)
+            except Exception:
+                raise NotPlain from None
+            if field is None:
+                if non_null:
+                    raise NotPlain
+                out[name] = None
+            else:
+                out[name] = complete(field)
+        return out
+
+
+class ListShape(Shape):
+    def __init__(self, item: Shape, item_non_null: bool) -> None:
+        self.item = item
+        self.item_non_null = item_non_null
+
+    def complete(self, value: Any) -> Any:
+        if type(value) not in LISTS:  # a generator, a mapping, a string: graphql-core's
+            raise NotPlain
+        complete = self.item.complete
+        out: list[Any] = []
+        for item in value:
+            if item is None:
+                if self.item_non_null:
+                    raise NotPlain
+                out.append(None)
+            else:
+                out.append(complete(item))
+        return out
+
+
+KEPT: weakref.WeakKeyDictionary[GraphQLSchema, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+# One selection's fields: (response name, its field nodes, the plain field or None).
+Plan = list[tuple[str, Any, FieldShape | None]]
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -76,20 +242,74 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # of a list the same grouped field set: its plan is made once too. The
         # set is kept with it so that its id is not reused during the request.
         self.plans: dict[tuple[str, int], tuple[Any, Plan]] = {}
+        # What the schema alone decides (is a field plain, a leaf's shape): kept with it.
+        self.kept = KEPT.setdefault(self.schema, {})
 
     def plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan:
         key = (parent_type.name, id(grouped_field_set))
         found = self.plans.get(key)
         if found is None:
-            plan: Plan = []
-            for response_name, field_details_list in grouped_field_set.items():
-                node = field_details_list[0].node
-                leaf = None
-                if self.plain_allowed and not node.arguments:
-                    leaf = plain_leaf(self.schema.get_field(parent_type, node.name.value))
-                plan.append((response_name, field_details_list, leaf))
+            plan: Plan = [
+                (
+                    name,
+                    details,
+                    self.plain_field(parent_type, details) if self.plain_allowed else None,
+                )
+                for name, details in grouped_field_set.items()
+            ]
             found = self.plans[key] = (grouped_field_set, plan)
         return found[1]
+
+    def plain_field(self, parent_type: GraphQLObjectType, details: Any) -> FieldShape | None:
+        """The field's shape when the whole of it is plain (see the module), else None."""
+        node = details[0].node
+        if node.arguments or any(d.node.directives for d in details):
+            return None
+        key = ("field", parent_type.name, node.name.value)
+        found = self.kept.get(key, Undefined)
+        if found is Undefined:
+            found = None
+            field_def = self.schema.get_field(parent_type, node.name.value)
+            attribute = plain_attribute(field_def)
+            if attribute is not None and field_def is not None:
+                kind: Any = field_def.type
+                non_null = isinstance(kind, GraphQLNonNull)
+                found = (attribute, non_null, kind.of_type if non_null else kind)
+            self.kept[key] = found
+        if found is None:
+            return None
+        attribute, non_null, kind = found
+        shape = self.shape_of(kind, details)
+        return None if shape is None else FieldShape(attribute, shape, non_null)
+
+    def shape_of(self, kind: Any, details: Any) -> Shape | None:
+        if is_leaf_type(kind):
+            key = ("leaf", kind.name, self.is_awaitable)
+            leaf = self.kept.get(key)
+            if leaf is None:
+                leaf = self.kept[key] = LeafShape(kind, self.is_awaitable)
+            return leaf
+        if isinstance(kind, GraphQLList):
+            item = kind.of_type
+            item_non_null = isinstance(item, GraphQLNonNull)
+            if item_non_null:
+                item = item.of_type
+            if isinstance(item, GraphQLList):  # a list of lists: graphql-core's
+                return None
+            shape = self.shape_of(item, details)
+            return None if shape is None else ListShape(shape, item_non_null)
+        if not isinstance(kind, GraphQLObjectType) or kind.is_type_of is not None:
+            return None  # interfaces, unions, checked types
+        grouped, deferred, _forbidden = self.collect_subfields(kind, details)
+        if deferred:
+            return None
+        fields = []
+        for name, sub in grouped.items():
+            field = self.plain_field(kind, sub)
+            if field is None:
+                return None
+            fields.append((name, field))
+        return ObjectShape(fields, self.is_awaitable)
 
     def execute_fields(
         self,
@@ -99,19 +319,20 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        """graphql-core's Executor.execute_fields, with plain leaves answered inline."""
+        """graphql-core's Executor.execute_fields, with plain fields answered inline."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list, leaf in self.plan(
+            for response_name, field_details_list, plain in self.plan(
                 parent_type, grouped_field_set
             ):
-                if leaf is not None:
-                    value = plain_value(leaf, source_value, is_awaitable)
-                    if value is not Undefined:
-                        results[response_name] = value
+                if plain is not None:
+                    try:
+                        results[response_name] = plain.answer(source_value)
                         continue
+                    except NotPlain:
+                        pass
                 result = self.execute_field(
                     parent_type,
                     source_value,
@@ -140,23 +361,3 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return get_results()
-
-
-def plain_value(leaf: PlainLeaf, source: Any, is_awaitable: Callable[[Any], bool]) -> Any:
-    """The field's answer, or Undefined when graphql-core must make it (an error,
-    or something that is not a plain value)."""
-    try:
-        value = getattr(source, leaf.attribute)
-    except Exception:  # graphql-core raises it again, and locates it
-        return Undefined
-    if value is None:
-        return Undefined if leaf.non_null else None
-    if type(value) not in PLAIN_TYPES and (
-        isinstance(value, Exception) or value is Undefined or is_awaitable(value)
-    ):
-        return Undefined
-    try:
-        coerced = leaf.leaf.coerce_output_value(value)
-    except Exception:
-        return Undefined
-    return Undefined if coerced is None else coerced

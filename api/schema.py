@@ -3,14 +3,13 @@ limits every operation is checked against before it runs."""
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
 
 import strawberry
 from graphql.execution.executor import Executor as GraphQLExecutionContext
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import BaseContext
 from strawberry.tools import merge_types
 from strawberry.types import Info
@@ -18,6 +17,7 @@ from strawberry.types import Info
 from access.principal import Principal
 from api.audits.queries import AuditsQuery
 from api.coverage.queries import CoverageQuery
+from api.document_cache import DocumentCache
 from api.errors import CodedErrors, CodedSchema
 from api.exports.mutations import ExportsMutation
 from api.fastpath import FastExecutionContext
@@ -116,11 +116,10 @@ def build_schema(
         mutation=Mutation,
         # The limits first (they refuse before anything runs), the error codes last.
         # Parsing and validating cost more than most answers: both are cached per
-        # query text (and per set of rules: introspection on or off).
+        # query text (and per set of rules: introspection on or off): api/document_cache.py.
         extensions=[
             OperationLimits,
-            partial(ParserCache, maxsize=512),
-            partial(ValidationCache, maxsize=512),
+            DocumentCache,
             CodedErrors,
         ],
         execution_context_class=execution_context_class,

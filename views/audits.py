@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,8 +24,7 @@ from views.member import MemberView, member_view
 from views.pages import Page
 
 
-@dataclass(frozen=True)
-class AuditSeen:
+class AuditSeen(NamedTuple):  # a tuple: a page makes a hundred
     id: str
     scheme: str
     audit_date: date
@@ -35,6 +35,9 @@ class AuditSeen:
     commissioned_by_you: bool | None = None
 
 
+REASONS = {r.value: r for r in AuditGapReason}
+
+
 def _day(days: int) -> date:
     return date.fromordinal(date(1970, 1, 1).toordinal() + int(days))
 
@@ -42,7 +45,9 @@ def _day(days: int) -> date:
 def audits_seen(view: MemberView, store: GraphStore, audit_ids: list[str]) -> dict[str, AuditSeen]:
     """Each audit as the member may see it; the store is asked only for visible ones."""
     audits = view.projection.audits
-    at = {a: int(np.searchsorted(audits.ids, a)) for a in set(audit_ids)}
+    wanted = list(set(audit_ids))
+    found = np.searchsorted(audits.ids, np.array(wanted, dtype=str)).tolist() if wanted else []
+    at = dict(zip(wanted, found, strict=True))
     visible = [a for a, p in at.items() if view.visible_audits[p]]
     whole = {a.id: a for a in store.audits(visible)}
     out = {}
@@ -84,8 +89,7 @@ def findings(
     return [by_audit.get(a) for a in audit_ids]
 
 
-@dataclass(frozen=True)
-class AuditGap:
+class AuditGap(NamedTuple):  # a tuple: a page makes a hundred
     node: str
     tier: int
     reason: AuditGapReason
@@ -128,7 +132,7 @@ def audit_gaps(
     nodes, audits = status.gap_node_ids(shown), status.gap_audit_ids(shown)
     seen = audits_seen(view, store, [a for a in audits if a is not None])
     items = [
-        AuditGap(n, t, AuditGapReason(r), seen[a] if a is not None else None)
+        AuditGap(n, t, REASONS[r], seen[a] if a is not None else None)
         for n, t, r, a in zip(
             nodes,
             status.gap_tiers[shown].tolist(),

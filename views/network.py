@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,8 +32,7 @@ def me(*, principal: Principal, store: GraphStore) -> Me:
     return Me(principal, found[0] if found else None)
 
 
-@dataclass(frozen=True)
-class NetworkNode:
+class NetworkNode(NamedTuple):  # a tuple: a page makes hundreds
     id: str
     tier: int  # 0 for the member itself
     kind: Kind
@@ -99,6 +99,38 @@ def cards(*, principal: Principal, store: GraphStore, ids: list[str]) -> list[Ca
         Card(found[i], view.tier(a)) if (a := at[i]) is not None and i in found else None
         for i in ids
     ]
+
+
+class Label(NamedTuple):
+    """What a node of an answer shows: the view's tier and kind, the store's name
+    and country (a tuple: a page makes hundreds)."""
+
+    id: str
+    tier: int
+    kind: Kind
+    name: str
+    country: str
+
+
+def labels(*, principal: Principal, store: GraphStore, ids: list[str]) -> list[Label | None]:
+    """The label of each id, in order; None where it is outside the view or absent
+    (the DataLoader's batch of answers' nodes: one read of names and countries)."""
+    view = member_view(principal=principal, store=store)
+    at = dict(zip(ids, view.positions(ids), strict=True))
+    visible = [i for i, a in at.items() if a is not None]
+    named: dict[str, tuple[str, str]] = {}
+    if visible:
+        found, names, countries = store.label_columns(visible)
+        named = {i: (n, c) for i, n, c in zip(found, names, countries, strict=True)}
+    shown = [i for i in visible if i in named]
+    where = np.array([at[i] for i in shown], dtype=np.int64)
+    tiers = view.network.tier[where].tolist()
+    kinds = view.projection.kind[where].tolist()
+    label = {
+        i: Label(i, t, KIND_ORDER[k], *named[i])
+        for i, t, k in zip(shown, tiers, kinds, strict=True)
+    }
+    return [label.get(i) for i in ids]
 
 
 def organisation(*, principal: Principal, store: GraphStore, id: str) -> Card:

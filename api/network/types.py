@@ -28,15 +28,14 @@ strawberry.enum(Role, description="What an API key may do")
 async def nodes(info: Info, ids: list[str]) -> list[NetworkNode]:
     """The nodes of one answer with their details, read in one batch per request
     (the ids come from answers already checked; the service checks them again)."""
-    found = await loader(info, "cards", service.cards).load_many(ids)
+    found = await loader(info, "labels", service.labels).load_many(ids)
     out = []
-    for node_id, c in zip(ids, found, strict=True):
-        if c is None:
+    for node_id, n in zip(ids, found, strict=True):
+        if n is None:
             raise service.not_found("organisation", node_id)
-        o = c.organisation
         out.append(
             NetworkNode(
-                id=strawberry.ID(o.id), tier=c.tier, kind=o.kind, name=o.name, country=o.country
+                id=strawberry.ID(n.id), tier=n.tier, kind=n.kind, name=n.name, country=n.country
             )
         )
     return out

@@ -62,6 +62,56 @@ ROWS = [
 ]
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tagged(Named):  # an interface: strawberry checks is_type_of, graphql-core's path
+    tag: str
+
+
+@strawberry.type
+class Holder:
+    """Plain attributes holding objects and lists: answered in one pass when plain."""
+
+    label: str
+    row: Row | None
+    must: Row
+    rows: list[Row]
+    maybe_rows: list[Row | None] | None
+    names: list[str]
+    tagged: Tagged | None = None
+
+
+GOOD = ROWS[:2]
+
+
+def holder(**changes: Any) -> Holder:
+    values: dict[str, Any] = dict(
+        label="h", row=ROWS[0], must=ROWS[1], rows=GOOD, maybe_rows=[ROWS[0], None],
+        names=["a", "b"], tagged=Tagged(name="t", tag="x"),
+    )  # fmt: skip
+    values.update(changes)
+    return Holder(**values)
+
+
+HOLDERS = [
+    holder(),
+    holder(label="nulls", row=None, maybe_rows=None, names=[]),
+    holder(label="tuple", rows=tuple(GOOD)),
+    holder(label="bad row", rows=[ROWS[0], ROWS[2]]),  # a non-null field of a row is null
+    holder(label="null row", rows=[ROWS[0], None]),  # a null item of a non-null list
+    holder(label="bad enum", row=ROWS[3]),
+    holder(label="must", must=None),  # a non-null object is null: the holder is null
+    holder(label="range", names=range(2)),  # iterable, not a list or tuple
+    holder(label="string", names="ab"),  # graphql-core refuses it
+    holder(label="error", row=ValueError("row")),
+    holder(label="name error", names=["a", None]),
+]
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -72,6 +122,10 @@ class Query:
     def one(self) -> Row:
         return ROWS[2]  # the null propagates to the root
 
+    @strawberry.field
+    def holders(self) -> list[Holder | None]:
+        return HOLDERS
+
 
 QUERIES = [
     "{ rows { id name nickname colour maybeColour day score count flag shouted __typename } }",
@@ -79,6 +133,12 @@ QUERIES = [
     "{ rows { id name @skip(if: true) nickname @include(if: false) } }",
     "{ one { id name } }",
     "{ rows { id } one { colour } }",
+    "{ holders { label row { id colour day } must { id name } rows { id name count } "
+    "maybeRows { id maybeColour } names } }",
+    "{ holders { label rows { id ... on Row { name } shouted } } }",
+    "{ holders { label row { __typename id } tagged { name tag } } }",
+    "{ holders { label rows { id @skip(if: false) name } must @include(if: true) { id } } }",
+    "{ holders { a: rows { id } b: rows { name } rows { id } rows { score } } }",
 ]
 
 
@@ -99,6 +159,14 @@ def test_fast_and_plain_give_the_same_bytes() -> None:
     assert any("Cannot return null for non-nullable field Row.name." in m for m in messages)
     assert any("kept as the value" in m for m in messages)
     assert len(first["data"]["rows"]) == len(ROWS)
+    objects = orjson.loads(run(fast, QUERIES[5]))
+    assert objects["data"]["holders"][0]["rows"] == [
+        {"id": "r1", "name": "Acme", "count": 3},
+        {"id": "r2", "name": "Acme", "count": 3},
+    ]
+    assert objects["data"]["holders"][1]["row"] is None
+    assert objects["data"]["holders"][6] is None  # `must` was null
+    assert len(objects["errors"]) >= 6
 
 
 class Shout(SchemaExtension):

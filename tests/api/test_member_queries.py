@@ -140,13 +140,13 @@ def test_hidden_and_absent_organisations_answer_alike(store, ident):
 def test_a_network_page_fetches_its_nodes_details_in_one_store_read(store, monkeypatch):
     store.write(forum())
     calls = []
-    real = store.organisations
+    real = store.label_columns  # names and countries: what a node of an answer shows
 
     def counted(ids):
         calls.append(sorted(ids))
         return real(ids)
 
-    monkeypatch.setattr(store, "organisations", counted)
+    monkeypatch.setattr(store, "label_columns", counted)
     page = data(store, PRINCIPALS["sourcing"], QUERIES["network"])["network"]
     assert [(n["id"], n["tier"], n["country"]) for n in page["nodes"]] == [
         ("S1", 1, "GH"),

@@ -57,7 +57,7 @@ def served(tmp_path, monkeypatch):
     import views.network
 
     watch(views.coverage, "tier_coverage")
-    watch(views.network, "cards")
+    watch(views.network, "labels")
     watch(views.jobs, "run_cascade")
     app = create_app(Settings(api_rate_per_second=0), store=store)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
@@ -76,7 +76,7 @@ def test_a_query_runs_on_the_event_loop_once_the_projection_is_current(served):
     post(COVERAGE)  # no projection in the process yet: built in a worker thread
     post(COVERAGE)
     post(PAGE)  # the page's DataLoader batch too
-    assert calls == [("tier_coverage", False), ("tier_coverage", True), ("cards", True)]
+    assert calls == [("tier_coverage", False), ("tier_coverage", True), ("labels", True)]
 
 
 def test_after_a_write_the_next_query_catches_up_in_a_worker_thread(served):
