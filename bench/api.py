@@ -288,6 +288,7 @@ class Connection:
         self.host, _, port = address.partition(":")
         self.port = int(port or 80)
         self.used = 0.0
+        self.closing = False
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -297,7 +298,7 @@ class Connection:
         self.writer.close()
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        if time.monotonic() - self.used > self.IDLE_SECONDS:  # the server may have closed it
+        if self.closing or time.monotonic() - self.used > self.IDLE_SECONDS:  # closed, or may be
             self.close()
             await self.open()
         lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
@@ -305,14 +306,17 @@ class Connection:
                  *(f"{name}: {value}" for name, value in headers.items())]  # fmt: skip
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         status = int((await self.reader.readline()).split()[1])
-        length, chunked = 0, False
+        length, chunked, closing = 0, False, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
             elif name.strip().lower() == "transfer-encoding":
                 chunked = "chunked" in value.lower()
+            elif name.strip().lower() == "connection":
+                closing = "close" in value.lower()
         self.used = time.monotonic()
+        self.closing = closing  # the server closes after this answer (api.spreading)
         if not chunked:
             return status, await self.reader.readexactly(length)
         parts = []
