@@ -26,6 +26,7 @@ from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
 from api.schema import Context, schema, tiergraph_version
+from api.spreading import KeepAliveLimit
 from graph import read_scope
 from graph.store import GraphStore
 from tiergraph.bootstrap import open_store
@@ -131,6 +132,7 @@ def create_app(
     install_handlers(app)
 
     app.add_middleware(SizeLimit)
+    app.add_middleware(KeepAliveLimit, requests=settings.api_keepalive_requests)
 
     if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer
         app.add_middleware(

@@ -219,9 +219,10 @@ def writers(store: GraphStore, batch: GraphBatch, members: list[Member]) -> None
             raise SystemExit(f"member {member.id}: no supplier of its network can write")
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its descendants, from /proc (the
-    server's own work: on a shared machine wall-clock figures carry everyone's load)."""
+def tree_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of a process and of each of its descendants, from
+    /proc (the server's own work: on a shared machine wall-clock figures carry
+    everyone's load)."""
     parents: dict[int, int] = {}
     ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -231,11 +232,10 @@ def tree_cpu_seconds(pid: int) -> float:
             continue  # gone meanwhile
         child = int(stat.parent.name)
         parents[child], ticks[child] = int(fields[1]), int(fields[11]) + int(fields[12])
-    tree, total = {pid}, 0
+    tree = {pid}
     for _ in range(3):  # serve -> uvicorn's workers (and what they start)
         tree |= {c for c, parent in parents.items() if parent in tree}
-    total = sum(ticks.get(p, 0) for p in tree)
-    return total / os.sysconf("SC_CLK_TCK")
+    return {p: ticks.get(p, 0) / os.sysconf("SC_CLK_TCK") for p in tree}
 
 
 @contextmanager
@@ -288,6 +288,7 @@ class Connection:
         self.host, _, port = address.partition(":")
         self.port = int(port or 80)
         self.used = 0.0
+        self.closing = False
 
     async def open(self) -> None:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -297,7 +298,7 @@ class Connection:
         self.writer.close()
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        if time.monotonic() - self.used > self.IDLE_SECONDS:  # the server may have closed it
+        if self.closing or time.monotonic() - self.used > self.IDLE_SECONDS:  # closed, or may be
             self.close()
             await self.open()
         lines = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
@@ -305,14 +306,17 @@ class Connection:
                  *(f"{name}: {value}" for name, value in headers.items())]  # fmt: skip
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         status = int((await self.reader.readline()).split()[1])
-        length, chunked = 0, False
+        length, chunked, closing = 0, False, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
             elif name.strip().lower() == "transfer-encoding":
                 chunked = "chunked" in value.lower()
+            elif name.strip().lower() == "connection":
+                closing = "close" in value.lower()
         self.used = time.monotonic()
+        self.closing = closing  # the server closes after this answer (api.spreading)
         if not chunked:
             return status, await self.reader.readexactly(length)
         parts = []
@@ -332,7 +336,7 @@ async def mixed_run(
     seed: int,
     advance: Callable[[int], None],
     rate: float = 0,
-    cpu: Callable[[], float] | None = None,
+    cpu: Callable[[], dict[int, float]] | None = None,
 ) -> dict[str, Any]:
     """Closed loop (rate 0): each client sends its next request when the last is
     answered, so latency grows with the clients (Little's law). Open loop: the
@@ -426,17 +430,22 @@ async def mixed_run(
 
     try:
         load_before = common.load_average()
-        cpu_before = cpu() if cpu else 0.0
+        cpu_before = cpu() if cpu else {}
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
-        cpu_spent = (cpu() - cpu_before) if cpu else None
+        spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
+        cpu_spent = sum(spent.values()) if cpu else None
     finally:
         for connection in connections:
             connection.close()
     loads = {"load_average": {"before": load_before, "after": common.load_average()}}
     if cpu_spent is not None:  # per request timed (the read-backs' CPU included)
         loads["server_cpu_ms"] = round(cpu_spent * 1000 / max(1, requests), 2)
+        # How the work fell on the server's processes (each over 2% of it): even
+        # shares mean the clients' connections spread (api.spreading).
+        shares = [t / cpu_spent for t in spent.values() if cpu_spent and t / cpu_spent > 0.02]
+        loads["server_cpu_shares"] = sorted((round(x, 2) for x in shares), reverse=True)
     return (
         summary(samples, errors, wall)
         | {
@@ -701,6 +710,7 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
             f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
+            f", shares of its processes {run.get('server_cpu_shares', '?')}"
         )
         logged = run["server_log"]
         common.out.print(

@@ -42,7 +42,7 @@ def serving(data: Path, quiet: bool = False, **settings: str) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_until_serving(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
     """Until `url`/health answers 200; fails when the process ends or time runs out."""
     deadline = time.monotonic() + seconds
     while True:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Server processes `tiergraph serve` runs on one port (uvicorn's workers); each
     # keeps its own projection, rate buckets and key cache.
     api_workers: int = 1
+    # Requests one keep-alive HTTP connection may make before the server closes it
+    # and the client reconnects, so that connections spread over the server's
+    # processes again (api.spreading; 0: no limit).
+    api_keepalive_requests: int = 100
     # Requests per second each API key may make, and how many it may make at once
     # after a pause (a token bucket per key, counted in each server process).
     api_rate_per_second: float = 10.0
@@ -77,7 +81,9 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_rate_per_second", "api_rate_burst", "api_key_cache_seconds")
+    @field_validator(
+        "api_rate_per_second", "api_rate_burst", "api_key_cache_seconds", "api_keepalive_requests"
+    )
     @classmethod
     def _not_negative(cls, value: float) -> float:
         if value < 0:
