@@ -41,7 +41,7 @@ class KeepAliveLimit:
         if scope["type"] != "http" or not self.requests or client is None:
             await self.app(scope, receive, send)
             return
-        connection = (client[0], client[1], scope.get("server"))
+        connection = (*client, *(scope.get("server") or ()))  # lists under some servers
         count = self.served.pop(connection, 0) + 1
         last = count >= self.requests
         if not last:

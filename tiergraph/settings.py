@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # and the client reconnects, so that connections spread over the server's
     # processes again (api.spreading; 0: no limit).
     api_keepalive_requests: int = 100
+    # A line per request on the server's log (uvicorn's access log).
+    api_access_log: bool = False
     # Requests per second each API key may make, and how many it may make at once
     # after a pause (a token bucket per key, counted in each server process).
     api_rate_per_second: float = 10.0
