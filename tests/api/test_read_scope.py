@@ -18,6 +18,7 @@ from graph.model import GraphBatch
 from graph.neo4j_store import Neo4jStore
 from graph.read_scope import SharedReads
 from graph.sqlite_store import SqliteStore
+from tests.api.posting import no_error_poster
 from tests.factories import small_network
 from tiergraph.settings import Settings
 
@@ -56,12 +57,7 @@ def two(engine_store, tmp_path, monkeypatch):
     monkeypatch.setattr(store, "graph_version", counted)
     app = create_app(Settings(api_rate_per_second=0), store=store)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
-
-        def post(query: str) -> dict:
-            body = client.post("/graphql", json={"query": query}).json()
-            assert "errors" not in body, body
-            return body["data"]
-
+        post = no_error_poster(client)
         yield post, other, reads
     if isinstance(other, SqliteStore):
         other.close()

@@ -17,6 +17,7 @@ from api.app import create_app
 from api.network.common import runs_inline
 from graph.model import GraphBatch, Kind, Organisation
 from graph.sqlite_store import SqliteStore
+from tests.api.posting import no_error_poster
 from tests.factories import small_network
 from tiergraph.settings import Settings
 
@@ -61,12 +62,7 @@ def served(tmp_path, monkeypatch):
     watch(views.jobs, "run_cascade")
     app = create_app(Settings(api_rate_per_second=0), store=store)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
-
-        def post(query: str) -> dict:
-            body = client.post("/graphql", json={"query": query}).json()
-            assert "errors" not in body, body
-            return body["data"]
-
+        post = no_error_poster(client)
         yield post, calls, store
     store.close()
 
