@@ -211,7 +211,10 @@ def pass_on(
         else:
             passed_to(store, me.id, requirement)
         direct_supplier(store, me.id, to)
-        batch = GraphBatch(pass_on=[model.PassOn(me.id, to, requirement, at.date())])
+        edge = model.PassOn(me.id, to, requirement, at.date())
+        # Passed already today: the graph stays as it is (no new version, so no
+        # process catches its projection up); the call is kept like any other.
+        batch = GraphBatch() if edge in store.passed_to(to) else GraphBatch(pass_on=[edge])
         return Plan({"requirement": requirement, "by": me.id, "to": to}, batch)
 
     return perform(

@@ -199,3 +199,42 @@ def test_introspection_is_off_by_default(default):
 def test_introspection_is_answered_when_configured_on(configured):
     response = configured.post(INTROSPECTION, configured.key(Role.OPERATOR, None))
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+def test_content_types_are_read_as_strawberry_reads_them():
+    """api.errors keeps strawberry's parse of each Content-Type header text: the
+    same answer as strawberry's own, a fresh dict each time."""
+    from strawberry.http.parse_content_type import parse_content_type
+
+    from api.errors import content_type
+
+    for header in (
+        "application/json",
+        "application/json; charset=utf-8",
+        'multipart/form-data; boundary="a b"',
+        "text/plain",
+        "",
+        "APPLICATION/JSON;CHARSET=UTF-8",
+    ):
+        assert content_type(header) == parse_content_type(header), header
+        assert content_type(header) == parse_content_type(header), header  # kept
+    first = content_type("application/json; charset=utf-8")[1]
+    first["charset"] = "changed"
+    assert content_type("application/json; charset=utf-8")[1] == {"charset": "utf-8"}
+
+
+def test_a_served_request_is_read_by_its_content_type(default):
+    """A served process: JSON with a charset parameter answers; a body sent as
+    text/plain is refused with the coded error, each time (kept parses included)."""
+    key = default.key()
+    for _ in range(2):
+        sent = default.post(
+            "{ health }", key, headers={"Content-Type": "application/json; charset=utf-8"}
+        )
+        assert sent.status_code == 200 and sent.json() == {"data": {"health": "ok"}}
+        plain = httpx.post(
+            f"{default.url}/graphql",
+            content=b'{"query": "{ health }"}',
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "text/plain"},
+        )
+        assert "content type" in assert_refused(plain, 400, "BAD_USER_INPUT").lower()

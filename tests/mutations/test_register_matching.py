@@ -185,3 +185,28 @@ def test_a_country_not_registered_in_for_many_writes_keeps_its_index(store, monk
     found = register(store, "Asunafo North Cocoa Co-operative", "GH", abbreviation="ANCC")
     assert found["organisation"] == "C1"
     assert built == ["ID"]  # Ghana's index was kept up, not built again
+
+
+def test_a_served_process_freezes_a_countrys_matching_index_once_built(store):
+    """In a process that froze its start-up objects (api.app, `tiergraph serve`),
+    the index a registration builds is frozen too: full collections do not walk it
+    again; elsewhere (a test, the CLI) the collector is left as it is."""
+    import gc
+
+    from mutations.registration import facts_of, index_for, match_one
+
+    store.write(forum())
+    assert gc.get_freeze_count() == 0
+    with index_for(store, "GH"):
+        pass
+    assert gc.get_freeze_count() == 0  # nothing frozen: not frozen here
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with index_for(store, "CI") as index:  # a country this process never indexed
+            assert "S4" in index.position
+        assert gc.get_freeze_count() > frozen
+        ghana = facts_of(store.organisations(["S1"])[0], stored=False)
+        assert match_one(store, ghana).organisation == "S1"  # matches as before
+    finally:
+        gc.unfreeze()
