@@ -4,10 +4,16 @@ Read from the store in a few bulk column reads, kept in the process and keyed by
 the store's graph version: a projection is current while the version has not
 changed, brought up to date with the writes since when the store kept them
 (cascade.delta), and rebuilt whole otherwise. A copy kept on disk
-(cascade.projection_cache) lets a new process start from it. Organisations are numbered in the
-order of their ids (position order is id order, so sorting by position sorts
-by id), audits likewise; SOURCES_FROM is a CSR array, one edge per buyer->seller
-pair whatever the commodities.
+(cascade.projection_cache) lets a new process start from it.
+
+Positions are stable: a build numbers organisations in id order, and a catch-up
+gives an organisation it adds the next position (an append, no old position
+moves), so position order is NOT id order in general. `order` (positions sorted
+by id) finds an id's position; `rank` (position -> its place in id order) and
+`by_id` sort positions by id where an answer is ordered by id. Audits are
+numbered in id order. SOURCES_FROM is a CSR array, one edge per buyer->seller
+pair whatever the commodities; a pair's key is buyer << 32 | seller (pair_key),
+which does not depend on how many organisations there are.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import time
 import weakref
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -67,6 +74,16 @@ def shifted(size: int, points: np.ndarray) -> np.ndarray:
     for at in points.tolist():
         out[at:] += 1
     return out
+
+
+def pair_key(buyers: Any, sellers: Any) -> np.ndarray:
+    """buyer->seller pairs of positions as one int64 each: buyer << 32 | seller."""
+    return (np.asarray(buyers, dtype=np.int64) << 32) | np.asarray(sellers, dtype=np.int64)
+
+
+def pair_parts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pair_key's (buyers, sellers), as int64."""
+    return keys >> 32, keys & 0xFFFFFFFF
 
 
 def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -121,7 +138,8 @@ class Audits:
 @dataclass(frozen=True, eq=False)
 class Projection:
     version: str
-    ids: np.ndarray  # str, sorted: organisation position -> id
+    ids: np.ndarray  # str: organisation position -> id (id order after a build only)
+    order: np.ndarray  # int32: the positions sorted by id
     kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
@@ -136,8 +154,41 @@ class Projection:
         return len(self.ids)
 
     def position(self, org_id: str) -> int | None:
-        at = int(np.searchsorted(self.ids, org_id))
-        return at if at < self.size and self.ids[at] == org_id else None
+        at = int(np.searchsorted(self.ids, org_id, sorter=self.order))
+        if at >= self.size:
+            return None
+        found = int(self.order[at])
+        return found if self.ids[found] == org_id else None
+
+    def lookup(self, wanted: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(position of each id, 0 where absent; whether it is there), one search."""
+        wanted = np.asarray(wanted, dtype=str)
+        if not self.size:
+            return np.zeros(len(wanted), dtype=np.int32), np.zeros(len(wanted), dtype=bool)
+        at = np.searchsorted(self.ids, wanted, sorter=self.order).clip(max=self.size - 1)
+        found = self.order[at]
+        return found, self.ids[found] == wanted
+
+    def positions_of(self, wanted: Any) -> np.ndarray:
+        """Positions (int32) of ids known to be there (references are checked on write)."""
+        if not len(wanted):
+            return np.zeros(0, dtype=np.int32)
+        return self.lookup(wanted)[0].astype(np.int32)
+
+    def ids_up_to(self, org_id: str) -> int:
+        """How many organisation ids are <= org_id: rank[v] >= this iff ids[v] > org_id."""
+        return int(np.searchsorted(self.ids, org_id, side="right", sorter=self.order))
+
+    @cached_property
+    def rank(self) -> np.ndarray:
+        """int32 per position: its place in id order (computed once per projection)."""
+        out = np.empty(self.size, dtype=np.int32)
+        out[self.order] = np.arange(self.size, dtype=np.int32)
+        return out
+
+    def by_id(self, positions: np.ndarray) -> np.ndarray:
+        """The positions sorted by id."""
+        return positions[np.argsort(self.rank[positions], kind="stable")]
 
     def out_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every edge out of `nodes`: (edge numbers, their buyers)."""
@@ -149,7 +200,7 @@ class Projection:
 
     @property
     def nbytes(self) -> int:
-        arrays = [self.ids, self.kind, self.indptr, self.indices]
+        arrays = [self.ids, self.order, self.kind, self.indptr, self.indices]
         arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
 
@@ -170,11 +221,11 @@ def build(store: GraphStore) -> Projection:
     buyers, sellers = store.sourcing_columns()
     clock.mark("read sourcing")
     n = max(len(ids_sorted), 1)
-    keys = distinct(_pair_keys(position, buyers, sellers, n))
+    keys = distinct(_pair_keys(position, buyers, sellers))
     indptr, indices = csr(keys, n)
     clock.mark("build CSR")
     pass_pairs = {
-        r: distinct(_pair_keys(position, a, b, n)) for r, (a, b) in store.pass_on_columns().items()
+        r: distinct(_pair_keys(position, a, b)) for r, (a, b) in store.pass_on_columns().items()
     }
     passed = {r: edges_along(keys, pairs) for r, pairs in pass_pairs.items()}
     adopters = {
@@ -187,6 +238,7 @@ def build(store: GraphStore) -> Projection:
     return Projection(
         version,
         ids_sorted,
+        np.arange(len(ids_sorted), dtype=np.int32),  # a build numbers in id order
         kind,
         indptr,
         indices,
@@ -199,16 +251,17 @@ def build(store: GraphStore) -> Projection:
 
 
 def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """SOURCES_FROM as CSR from its sorted distinct pair keys (buyer * n + seller)."""
+    """SOURCES_FROM as CSR over n organisations from its sorted distinct pair keys."""
+    buyers, sellers = pair_parts(keys)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // n, minlength=n), out=indptr[1:])
-    return indptr, (keys % n).astype(np.int32)
+    np.cumsum(np.bincount(buyers, minlength=n), out=indptr[1:])
+    return indptr, sellers.astype(np.int32)
 
 
-def edge_keys(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+def edge_keys(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """The pair key of every edge, in edge order (sorted)."""
     buyers = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-    return buyers * n + indices
+    return pair_key(buyers, indices)
 
 
 def finding_aggregates(
@@ -264,11 +317,10 @@ def _lookup(handles: np.ndarray) -> np.ndarray:
     return table
 
 
-def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any, n: int) -> np.ndarray:
-    """buyer->seller pairs as one int64 each (buyer * n + seller), by position."""
-    b = position[np.asarray(buyers, dtype=np.int64)].astype(np.int64)
-    s = position[np.asarray(sellers, dtype=np.int64)].astype(np.int64)
-    return b * n + s
+def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any) -> np.ndarray:
+    """buyer->seller pairs of handles as pair keys of positions."""
+    b = position[np.asarray(buyers, dtype=np.int64)]
+    return pair_key(b, position[np.asarray(sellers, dtype=np.int64)])
 
 
 def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -281,8 +333,9 @@ def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 
 def positions_of(ids: np.ndarray, wanted: Any) -> np.ndarray:
-    """Positions in the sorted `ids` of ids known to be there (references are checked
-    on write), as int32."""
+    """Positions in a sorted array of ids (audit ids; organisation ids of a fresh
+    build, whose positions are in id order) of ids known to be there (references are
+    checked on write), as int32. Organisations in general: Projection.positions_of."""
     return np.searchsorted(ids, np.asarray(wanted, dtype=str)).astype(np.int32)
 
 
