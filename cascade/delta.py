@@ -135,13 +135,14 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         indptr = growing.appended(indptr, np.full(n - old_n, indptr[-1], dtype=indptr.dtype))
     same_edges = not b.sourcing and not change.unlinked
     renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
+    went_before: np.ndarray | None = None  # or: where new edges went in (renumber by them)
     added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
     keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
         grown = None if change.unlinked else _grown(indptr, indices, sourced)
         if grown is not None:
-            indptr, indices, renumbered, added = grown
+            indptr, indices, went_before, added = grown
         else:
             keys, renumbered = merged(edge_keys(indptr, indices), sourced)
             if len(keys) > len(renumbered):
@@ -168,14 +169,18 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r] = united(old, new)
-        if not same_edges and renumbered is None:  # edges went: look every pair up
+        if not same_edges and renumbered is None and went_before is None:  # edges went
+            # look every pair up
             assert keys is not None
             passed[r] = edges_along(keys, pass_pairs[r])
             continue
         # The old edges passed along keep their pass (renumbered), the new pass-ons
         # along edges join, and so do new edges along pairs passed on before.
         before = p.passed.get(r, np.zeros(0, dtype=np.int64))
-        kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
+        if went_before is not None:  # a few edges went in: O(passed), not O(edges)
+            kept = before + np.searchsorted(went_before, before, side="right")
+        else:
+            kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
         found = [edges_of(new)]
         if len(added):
             found.append(added[contains(pass_pairs[r], added_keys)])
@@ -227,10 +232,10 @@ def _grown(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """SOURCES_FROM after a few edges were added, the new sellers spliced into their
     buyers' rows instead of the CSR rebuilt from every pair key: (indptr, indices,
-    old edge number -> new, the new edges' numbers); None for many (rebuild then)."""
+    the old edge numbers the new edges went before (sorted, as np.insert takes them),
+    the new edges' numbers); None for many (rebuild then)."""
     if len(sourced) > SPLICE_MOST:
         return None
-    n = len(indptr) - 1
     where, sellers, buyers = [], [], []
     for key in distinct(sourced).tolist():
         buyer, seller = key >> 32, key & 0xFFFFFFFF
@@ -244,10 +249,10 @@ def _grown(
     at_ = np.array(where, dtype=np.int64)
     if len(at_):
         indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
-        shift = np.cumsum(np.bincount(np.array(buyers, dtype=np.int64), minlength=n))
-        indptr = indptr + np.concatenate(([0], shift))
-    renumbered = shifted(len(indices) - len(at_), at_)
-    return indptr, indices, renumbered, at_ + np.arange(len(at_))
+        indptr = indptr.copy()
+        for buyer in buyers:  # a few: one pass each over the rows after the buyer's
+            indptr[buyer + 1 :] += 1
+    return indptr, indices, at_, at_ + np.arange(len(at_))
 
 
 def share_keys(audits: np.ndarray, members: np.ndarray) -> np.ndarray:

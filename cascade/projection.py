@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from cascade import background_save
 from graph import read_scope
 from graph.store import GraphChange, GraphStore
 
@@ -361,11 +362,11 @@ _history: weakref.WeakKeyDictionary[Any, deque[tuple[str, str, list[GraphChange]
     weakref.WeakKeyDictionary()
 )
 HISTORY_KEPT = 64
-# Taking one small write in costs 0.01-0.03 s at 200k organisations and 0.3-0.5 s at
-# 1M; writing the file 0.06-0.15 s and 0.6 s (bench/README.md). So a catch-up rewrites
-# the file only once it lacks this many changes (the next process catches up through
-# them in one pass, within CHANGES_KEPT); a build always writes it. 32 still cost
-# 10-13% of each API process's CPU under issue 12's write mix at 200k (py-spy, writecpu).
+# Writing the file costs 0.06-0.15 s at 200k organisations and 0.6 s at 1M
+# (bench/README.md). So a catch-up has it rewritten, by a background thread
+# (cascade.background_save), only once it lacks this many changes (the next process
+# catches up through them in one pass: well within graph.store.CHANGES_KEPT = 256);
+# a build always writes it, at once. Pending writes are done at exit.
 SAVE_AFTER_CHANGES = 128
 
 
@@ -374,17 +375,24 @@ def current(store: GraphStore) -> Projection:
     else brought up to date with the writes since (when the store kept them all),
     else rebuilt (the stale one dropped first, so two never coexist). A process
     without one starts from the disk cache (cascade.projection_cache) when it has
-    this database's, and writes the file after a build (and after catch-ups that
-    left it SAVE_AFTER_CHANGES behind)."""
+    this database's, and writes the file after a build; after catch-ups that left
+    it SAVE_AFTER_CHANGES behind, a background thread writes it (flush_saves waits)."""
     kept = _kept_if_current(store)
     if kept is not None:
         return kept
     with _lock:
         fresh, save = _current(store)
     read_scope.note(store, fresh.version)  # read after the request's own: as good
-    if save:
+    if save == "now":
         _save(store, fresh)
+    elif save == "soon":
+        _saver.ask(store)
     return fresh
+
+
+def flush_saves(timeout: float | None = None) -> bool:
+    """Wait for the disk copies asked of the background thread; False on timeout."""
+    return _saver.flush(timeout)
 
 
 def is_current(store: GraphStore) -> bool:
@@ -405,8 +413,9 @@ def _kept_if_current(store: GraphStore) -> Projection | None:
     return kept if kept.version == read_scope.version(store) else None
 
 
-def _current(store: GraphStore) -> tuple[Projection, bool]:
-    """(the projection, whether to write it to disk)."""
+def _current(store: GraphStore) -> tuple[Projection, str]:
+    """(the projection, when to write it to disk: "now", "soon" (in the background)
+    or "" (not yet))."""
     from cascade import delta
 
     kept = _projections.get(store)
@@ -415,7 +424,7 @@ def _current(store: GraphStore) -> tuple[Projection, bool]:
     version = store.graph_version()
     if kept is not None and kept.version == version:
         _projections[store] = kept
-        return kept, False
+        return kept, ""
     changes = store.changes_since(kept.version) if kept is not None else None
     if kept is not None and changes:
         try:
@@ -431,11 +440,11 @@ def _current(store: GraphStore) -> tuple[Projection, bool]:
             history.append((kept.version, fresh.version, changes))
             unsaved = _unsaved[store] = _unsaved.get(store, 0) + len(changes)
             log.info("projection caught up through %d change(s)", len(changes))
-            return fresh, unsaved >= SAVE_AFTER_CHANGES
+            return fresh, "soon" if unsaved >= SAVE_AFTER_CHANGES else ""
     del kept
     _projections.pop(store, None)
     fresh = _projections[store] = _build_between_writes(store)
-    return fresh, True
+    return fresh, "now"  # a build took seconds: the write's 0.1 s with it
 
 
 def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] | None:
@@ -468,6 +477,13 @@ def _from_disk(store: GraphStore) -> Projection | None:
     return replace(loaded, build_seconds={"load cache": round(time.perf_counter() - start, 3)})
 
 
+def _save_latest(store: GraphStore) -> None:
+    """The background thread's write: the store's projection as it is by then."""
+    latest = _projections.get(store)
+    if latest is not None and _unsaved.get(store, 0):
+        _save(store, latest)
+
+
 def _save(store: GraphStore, projection: Projection) -> None:
     """Write the file (outside the lock: a projection never changes once made)."""
     from cascade import projection_cache
@@ -478,8 +494,9 @@ def _save(store: GraphStore, projection: Projection) -> None:
     except Exception:  # noqa: BLE001 - a cache that cannot be written costs a build later
         log.warning("could not write the projection cache", exc_info=True)
         return
-    if _projections.get(store) is projection:
-        _unsaved[store] = 0
+    with _lock:
+        if _projections.get(store) is projection:
+            _unsaved[store] = 0
     projection.build_seconds["save cache"] = round(time.perf_counter() - start, 3)
 
 
@@ -527,3 +544,14 @@ def forget(store: GraphStore, on_disk: bool = False) -> None:
 
             folder = projection_cache.default_folder()
             projection_cache.path_for(folder, store.database_id()).unlink(missing_ok=True)
+
+
+def _save_unsaved_at_exit() -> None:
+    """At exit: the copies of projections that took changes in since theirs was written."""
+    for store, unsaved in list(_unsaved.items()):
+        if unsaved:
+            _saver.ask(store)
+
+
+_saver = background_save.Saver(_save_latest)
+background_save.at_exit(_saver, _save_unsaved_at_exit)

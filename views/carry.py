@@ -37,7 +37,9 @@ def new_places(old: Projection, new: Projection, changes: list[GraphChange]) -> 
     points = np.full(added, old.size, dtype=np.int64)
     if old.size + added != new.size:
         return None
-    probe = np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
+    probe = (
+        np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
+    )
     if not np.array_equal(new.ids[probe], old.ids[probe]):
         return None
     return points

@@ -22,7 +22,9 @@ def by_id(p: Projection) -> dict[str, object]:
         row = p.indices[p.indptr[v] : p.indptr[v + 1]]
         assert np.all(row[1:] > row[:-1]), f"row {ids[v]}"
     buyers, sellers = pair_parts(edge_keys(p.indptr, p.indices))
-    edges = list(zip([ids[b] for b in buyers.tolist()], [ids[s] for s in sellers.tolist()]))
+    edges = list(
+        zip([ids[b] for b in buyers.tolist()], [ids[s] for s in sellers.tolist()], strict=True)
+    )
 
     def pairs(keys: np.ndarray) -> set[tuple[str, str]]:
         b, s = pair_parts(keys)
@@ -38,6 +40,7 @@ def by_id(p: Projection) -> dict[str, object]:
         "audit organisation": [ids[v] for v in a.organisation.tolist()],
         "audit commissioner": [ids[v] for v in a.commissioner.tolist()],
         "shares": {
-            (int(x), ids[m]) for x, m in zip(a.share_audit.tolist(), a.share_member.tolist())
+            (int(x), ids[m])
+            for x, m in zip(a.share_audit.tolist(), a.share_member.tolist(), strict=True)
         },
     }
