@@ -106,7 +106,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     new_ids = distinct(named[~p.lookup(named)[1]]) if len(named) else named
     ids, order, kind = p.ids, p.order, p.kind
     if len(new_ids):
-        added_at = np.arange(old_n, old_n + len(new_ids), dtype=np.int32)
+        added_at = np.arange(old_n, old_n + len(new_ids), dtype=np.intp)
         points = np.searchsorted(p.ids, new_ids, sorter=p.order)
         ids = growing.appended(p.ids, new_ids)
         order = spliced(p.order, points, added_at)
@@ -130,17 +130,21 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     # SOURCES_FROM: empty rows for the new organisations, the new pairs added, the
     # unlinked taken out.
     indptr, indices = p.indptr, p.indices
-    if n > old_n:
-        indptr = indptr[: old_n + 1]  # an empty projection's is [0, 0]
-        indptr = growing.appended(indptr, np.full(n - old_n, indptr[-1], dtype=indptr.dtype))
     same_edges = not b.sourcing and not change.unlinked
+    own_indptr = False  # whether indptr is this catch-up's own copy (changed in place)
+    if n > old_n:
+        empty = np.full(n - old_n, indptr[old_n], dtype=indptr.dtype)  # their rows
+        if same_edges:  # appended, no copy
+            indptr = growing.appended(indptr[: old_n + 1], empty)  # an empty one's is [0, 0]
+        else:  # copied once: the new edges' rows change below
+            indptr, own_indptr = np.concatenate((indptr[: old_n + 1], empty)), True
     renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
     went_before: np.ndarray | None = None  # or: where new edges went in (renumber by them)
     added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
     keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-        grown = None if change.unlinked else _grown(indptr, indices, sourced)
+        grown = None if change.unlinked else _grown(indptr, indices, sourced, own_indptr)
         if grown is not None:
             indptr, indices, went_before, added = grown
         else:
@@ -228,12 +232,13 @@ def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray) -> np.n
 
 
 def _grown(
-    indptr: np.ndarray, indices: np.ndarray, sourced: np.ndarray
+    indptr: np.ndarray, indices: np.ndarray, sourced: np.ndarray, own_indptr: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """SOURCES_FROM after a few edges were added, the new sellers spliced into their
     buyers' rows instead of the CSR rebuilt from every pair key: (indptr, indices,
     the old edge numbers the new edges went before (sorted, as np.insert takes them),
-    the new edges' numbers); None for many (rebuild then)."""
+    the new edges' numbers); None for many (rebuild then). `own_indptr`: indptr may
+    be changed in place (no snapshot holds it)."""
     if len(sourced) > SPLICE_MOST:
         return None
     where, sellers, buyers = [], [], []
@@ -249,7 +254,7 @@ def _grown(
     at_ = np.array(where, dtype=np.int64)
     if len(at_):
         indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
-        indptr = indptr.copy()
+        indptr = indptr if own_indptr else indptr.copy()
         for buyer in buyers:  # a few: one pass each over the rows after the buyer's
             indptr[buyer + 1 :] += 1
     return indptr, indices, at_, at_ + np.arange(len(at_))

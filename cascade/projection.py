@@ -140,7 +140,8 @@ class Audits:
 class Projection:
     version: str
     ids: np.ndarray  # str: organisation position -> id (id order after a build only)
-    order: np.ndarray  # int32: the positions sorted by id
+    order: np.ndarray  # intp: the positions sorted by id (a search with an int32
+    # sorter converts it first: 0.3 ms at 200,000 against 4 us)
     kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
@@ -239,7 +240,7 @@ def build(store: GraphStore) -> Projection:
     return Projection(
         version,
         ids_sorted,
-        np.arange(len(ids_sorted), dtype=np.int32),  # a build numbers in id order
+        np.arange(len(ids_sorted), dtype=np.intp),  # a build numbers in id order
         kind,
         indptr,
         indices,

@@ -135,7 +135,7 @@ def _check_shapes(p: Projection) -> None:
         raise ValueError("organisation and edge arrays do not fit together")
     if len(p.indices) and (int(p.indices.max()) >= max(n, 1) or int(p.indices.min()) < 0):
         raise ValueError("an edge leads outside the organisations")
-    if p.order.dtype.kind != "i" or len(p.order) != n:
+    if p.order.dtype != np.intp or len(p.order) != n:
         raise ValueError("the id order does not fit the organisations")
     if n and (int(p.order.min()) < 0 or int(p.order.max()) >= n):
         raise ValueError("the id order leads outside the organisations")
