@@ -11,6 +11,7 @@ projection).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import numpy as np
@@ -207,7 +208,15 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         adopters,
         _audits(p.audits, change, lookup),
         {},
+        renumbered_as(p.numbering, new_ids) if len(new_ids) else p.numbering,
     )
+
+
+def renumbered_as(numbering: str, appended: np.ndarray) -> str:
+    """The numbering after `appended` ids took the next positions."""
+    digest = hashlib.sha1(numbering.encode(), usedforsecurity=False)
+    digest.update("\n".join(appended.tolist()).encode())
+    return digest.hexdigest()[:20]
 
 
 def find_edges(indptr: np.ndarray, indices: np.ndarray, pairs: np.ndarray) -> np.ndarray:

@@ -150,6 +150,15 @@ class Projection:
     adopters: dict[str, np.ndarray]  # requirement -> positions that ADOPTED it
     audits: Audits
     build_seconds: dict[str, float] = field(default_factory=dict)
+    # Which numbering the positions are in: "built@<version>" for a build (id order),
+    # then a digest of that and the ids each catch-up appended. Two projections at one
+    # version may number differently (a build, a catch-up): what keeps positions
+    # beyond a process (cascade.engine's checkpoints) keys them by numbered_version.
+    numbering: str = ""
+
+    @property
+    def numbered_version(self) -> str:
+        return f"{self.version}#{self.numbering}"
 
     @property
     def size(self) -> int:
@@ -249,6 +258,7 @@ def build(store: GraphStore) -> Projection:
         adopters,
         audits,
         clock.seconds,
+        f"built@{version}",
     )
 
 

@@ -66,6 +66,7 @@ def save(folder: Path, database_id: str, projection: Projection) -> Path:
         "format": FORMAT,
         "database_id": database_id,
         "version": projection.version,
+        "numbering": projection.numbering,
         "requirements": requirements,
         "schemes": list(audits.schemes),
     }
@@ -115,6 +116,7 @@ def _read(path: Path, database_id: str) -> Projection | None:
         }
         projection = Projection(
             version=str(header["version"]),
+            numbering=str(header["numbering"]),
             **{n: npz[n] for n in _PROJECTION_ARRAYS},
             passed=tables["passed"],
             pass_pairs=tables["pass_pairs"],

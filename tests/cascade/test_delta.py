@@ -182,6 +182,10 @@ def test_each_write_is_taken_in_and_equals_a_fresh_read(store, builds):
         np.testing.assert_array_equal(old.kind, old_kind)
         if builds[0] == before:
             np.testing.assert_array_equal(new.ids[: len(old_ids)], old_ids)
+            # Positions kept elsewhere (job checkpoints) are keyed by the numbering.
+            assert (new.numbering == old.numbering) == (new.size == old.size)
+            assert new.version == build(store).version
+            assert new.numbered_version != build(store).numbered_version
         # The bulk path keeps no change: a projection after it is read whole.
         assert builds[0] == before + (1 if bulk and what == "write" else 0)
 
