@@ -502,8 +502,11 @@ def _save(store: GraphStore, projection: Projection) -> None:
     start = time.perf_counter()
     try:
         projection_cache.save(projection_cache.default_folder(), store.database_id(), projection)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written costs a build later
-        log.warning("could not write the projection cache", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - a cache not written costs a build later
+        if _exiting:  # a store closed before the process's exit: one line, no traceback
+            log.warning("could not write the projection cache at exit (%s)", exc)
+        else:
+            log.warning("could not write the projection cache", exc_info=True)
         return
     with _lock:
         if _projections.get(store) is projection:
@@ -559,10 +562,13 @@ def forget(store: GraphStore, on_disk: bool = False) -> None:
 
 def _save_unsaved_at_exit() -> None:
     """At exit: the copies of projections that took changes in since theirs was written."""
+    global _exiting
+    _exiting = True
     for store, unsaved in list(_unsaved.items()):
         if unsaved:
             _saver.ask(store)
 
 
+_exiting = False  # set at exit: a store may be closed by then
 _saver = background_save.Saver(_save_latest)
 background_save.at_exit(_saver, _save_unsaved_at_exit)
