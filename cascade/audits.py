@@ -228,7 +228,8 @@ def audit_status(
     covered = np.zeros(projection.size, dtype=bool)
     covered[node[passing]] = True
     own = distinct(node[passing & (audits.commissioner[which] == member)])
-    pairs = np.lexsort((which[passing], node[passing]))  # by node, then audit id
+    rank = projection.rank  # positions are not in id order
+    pairs = np.lexsort((which[passing], rank[node[passing]]))  # by node id, then audit id
     passing_nodes = node[passing][pairs].astype(np.int32)
     passing_audits = which[passing][pairs].astype(np.int32)
 
@@ -242,7 +243,7 @@ def audit_status(
     best_audit[f_node[last]] = f_audit[last]
     best_score[f_node[last]] = f_score[last]
 
-    uncovered = np.flatnonzero(scope & ~covered)
+    uncovered = projection.by_id(np.flatnonzero(scope & ~covered))
     uncovered = uncovered[np.argsort(network.tier[uncovered], kind="stable")]  # then by id
     gap_audit = best_audit[uncovered]
     reason_at = np.full(projection.size, NO_GAP, dtype=np.int8)

@@ -160,8 +160,10 @@ def gaps(
         )
     )
     node_tier = tier[node]
-    # Positions are in id order, so ordering by position orders by id.
-    order = np.lexsort((buyer, node, reason, node_tier))
+    # Positions are not in id order (cascade.projection): order by their rank.
+    rank = projection.rank
+    buyer_rank = np.where(buyer == NOBODY, -1, rank[np.maximum(buyer, 0)])
+    order = np.lexsort((buyer_rank, rank[node], reason, node_tier))
     node, buyer, reason, node_tier = node[order], buyer[order], reason[order], node_tier[order]
     buyer_ids: list[str | None] = projection.ids[np.maximum(buyer, 0)].tolist()
     for i in np.flatnonzero(buyer == NOBODY).tolist():

@@ -2,7 +2,8 @@
 
 Step k (k = 1, 2, ...) expands the frontier of tier k-1 into tier k on the
 projection and saves the new nodes as checkpoint k (their positions, with the
-graph version they are positions in); the last step evaluates coverage, gaps
+graph version and numbering they are positions in: Projection.numbered_version);
+the last step evaluates coverage, gaps
 and audits and saves the results. Every step is idempotent: done again (a
 worker died before acking it), it rewrites the same checkpoint or the same
 results, so a resumed job ends identical to an uninterrupted one.
@@ -100,7 +101,8 @@ def evaluate(
 
 
 def tier_checkpoint(version: str, new: np.ndarray) -> dict[str, Any]:
-    """A walk step's checkpoint: the new nodes' positions, good for one graph version."""
+    """A walk step's checkpoint: the new nodes' positions, good for one graph version
+    in one numbering (`version`: Projection.numbered_version)."""
     raw = new.astype("<i4", copy=False).tobytes()
     return {"version": version, "new": base64.b64encode(raw).decode("ascii")}
 
@@ -176,19 +178,19 @@ class JobRunner:
         """The network after `steps` walk steps: kept, replayed from the checkpoints,
         or, if the graph changed since they were written, walked again on the
         current graph (and the checkpoints rewritten)."""
-        if self._network is not None and self._network_at == (steps, projection.version):
+        if self._network is not None and self._network_at == (steps, projection.numbered_version):
             return self._network
         network = root(projection, self.meta["member"])
         checkpoints = [self.jobs.step(self.job, k) for k in range(1, steps + 1)]
-        if all(c.get("version") == projection.version for c in checkpoints):
+        if all(c.get("version") == projection.numbered_version for c in checkpoints):
             for checkpoint in checkpoints:
                 network.add_tier(tier_from(checkpoint))
         else:
             for k in range(1, steps + 1):
                 new = network.next_tier(projection)
-                self.jobs.put_step(self.job, k, tier_checkpoint(projection.version, new))
+                self.jobs.put_step(self.job, k, tier_checkpoint(projection.numbered_version, new))
                 network.add_tier(new)
-        self._network, self._network_at = network, (steps, projection.version)
+        self._network, self._network_at = network, (steps, projection.numbered_version)
         return network
 
     def run_step(self, step: int, projection: Projection | None = None) -> bool:
@@ -204,9 +206,9 @@ class JobRunner:
         now = datetime.now(UTC).isoformat()
         if not network.done:
             new = network.next_tier(projection)
-            self.jobs.put_step(self.job, step, tier_checkpoint(projection.version, new))
+            self.jobs.put_step(self.job, step, tier_checkpoint(projection.numbered_version, new))
             network.add_tier(new)
-            self._network_at = (step, projection.version)
+            self._network_at = (step, projection.numbered_version)
             self.jobs.update(
                 self.job,
                 state="running",

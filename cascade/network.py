@@ -94,5 +94,5 @@ class Network:
         return self.tier > 0
 
     def tiers_by_id(self, projection: Projection) -> dict[str, int]:
-        nodes = np.flatnonzero(self.in_network)
+        nodes = projection.by_id(np.flatnonzero(self.in_network))  # keys in id order
         return dict(zip(projection.ids[nodes].tolist(), self.tier[nodes].tolist(), strict=True))

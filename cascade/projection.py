@@ -4,10 +4,16 @@ Read from the store in a few bulk column reads, kept in the process and keyed by
 the store's graph version: a projection is current while the version has not
 changed, brought up to date with the writes since when the store kept them
 (cascade.delta), and rebuilt whole otherwise. A copy kept on disk
-(cascade.projection_cache) lets a new process start from it. Organisations are numbered in the
-order of their ids (position order is id order, so sorting by position sorts
-by id), audits likewise; SOURCES_FROM is a CSR array, one edge per buyer->seller
-pair whatever the commodities.
+(cascade.projection_cache) lets a new process start from it.
+
+Positions are stable: a build numbers organisations in id order, and a catch-up
+gives an organisation it adds the next position (an append, no old position
+moves), so position order is NOT id order in general. `order` (positions sorted
+by id) finds an id's position; `rank` (position -> its place in id order) and
+`by_id` sort positions by id where an answer is ordered by id. Audits are
+numbered in id order. SOURCES_FROM is a CSR array, one edge per buyer->seller
+pair whatever the commodities; a pair's key is buyer << 32 | seller (pair_key),
+which does not depend on how many organisations there are.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ import time
 import weakref
 from collections import deque
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from cascade import background_save
 from graph import read_scope
 from graph.store import GraphChange, GraphStore
 
@@ -67,6 +75,16 @@ def shifted(size: int, points: np.ndarray) -> np.ndarray:
     for at in points.tolist():
         out[at:] += 1
     return out
+
+
+def pair_key(buyers: Any, sellers: Any) -> np.ndarray:
+    """buyer->seller pairs of positions as one int64 each: buyer << 32 | seller."""
+    return (np.asarray(buyers, dtype=np.int64) << 32) | np.asarray(sellers, dtype=np.int64)
+
+
+def pair_parts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pair_key's (buyers, sellers), as int64."""
+    return keys >> 32, keys & 0xFFFFFFFF
 
 
 def contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -121,7 +139,9 @@ class Audits:
 @dataclass(frozen=True, eq=False)
 class Projection:
     version: str
-    ids: np.ndarray  # str, sorted: organisation position -> id
+    ids: np.ndarray  # str: organisation position -> id (id order after a build only)
+    order: np.ndarray  # intp: the positions sorted by id (a search with an int32
+    # sorter converts it first: 0.3 ms at 200,000 against 4 us)
     kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
@@ -130,14 +150,56 @@ class Projection:
     adopters: dict[str, np.ndarray]  # requirement -> positions that ADOPTED it
     audits: Audits
     build_seconds: dict[str, float] = field(default_factory=dict)
+    # Which numbering the positions are in: "built@<version>" for a build (id order),
+    # then a digest of that and the ids each catch-up appended. Two projections at one
+    # version may number differently (a build, a catch-up): what keeps positions
+    # beyond a process (cascade.engine's checkpoints) keys them by numbered_version.
+    numbering: str = ""
+
+    @property
+    def numbered_version(self) -> str:
+        return f"{self.version}#{self.numbering}"
 
     @property
     def size(self) -> int:
         return len(self.ids)
 
     def position(self, org_id: str) -> int | None:
-        at = int(np.searchsorted(self.ids, org_id))
-        return at if at < self.size and self.ids[at] == org_id else None
+        at = int(np.searchsorted(self.ids, org_id, sorter=self.order))
+        if at >= self.size:
+            return None
+        found = int(self.order[at])
+        return found if self.ids[found] == org_id else None
+
+    def lookup(self, wanted: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(position of each id, 0 where absent; whether it is there), one search."""
+        wanted = np.asarray(wanted, dtype=str)
+        if not self.size:
+            return np.zeros(len(wanted), dtype=np.int32), np.zeros(len(wanted), dtype=bool)
+        at = np.searchsorted(self.ids, wanted, sorter=self.order).clip(max=self.size - 1)
+        found = self.order[at]
+        return found, self.ids[found] == wanted
+
+    def positions_of(self, wanted: Any) -> np.ndarray:
+        """Positions (int32) of ids known to be there (references are checked on write)."""
+        if not len(wanted):
+            return np.zeros(0, dtype=np.int32)
+        return self.lookup(wanted)[0].astype(np.int32)
+
+    def ids_up_to(self, org_id: str) -> int:
+        """How many organisation ids are <= org_id: rank[v] >= this iff ids[v] > org_id."""
+        return int(np.searchsorted(self.ids, org_id, side="right", sorter=self.order))
+
+    @cached_property
+    def rank(self) -> np.ndarray:
+        """int32 per position: its place in id order (computed once per projection)."""
+        out = np.empty(self.size, dtype=np.int32)
+        out[self.order] = np.arange(self.size, dtype=np.int32)
+        return out
+
+    def by_id(self, positions: np.ndarray) -> np.ndarray:
+        """The positions sorted by id."""
+        return positions[np.argsort(self.rank[positions], kind="stable")]
 
     def out_edges(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every edge out of `nodes`: (edge numbers, their buyers)."""
@@ -149,7 +211,7 @@ class Projection:
 
     @property
     def nbytes(self) -> int:
-        arrays = [self.ids, self.kind, self.indptr, self.indices]
+        arrays = [self.ids, self.order, self.kind, self.indptr, self.indices]
         arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
 
@@ -170,11 +232,11 @@ def build(store: GraphStore) -> Projection:
     buyers, sellers = store.sourcing_columns()
     clock.mark("read sourcing")
     n = max(len(ids_sorted), 1)
-    keys = distinct(_pair_keys(position, buyers, sellers, n))
+    keys = distinct(_pair_keys(position, buyers, sellers))
     indptr, indices = csr(keys, n)
     clock.mark("build CSR")
     pass_pairs = {
-        r: distinct(_pair_keys(position, a, b, n)) for r, (a, b) in store.pass_on_columns().items()
+        r: distinct(_pair_keys(position, a, b)) for r, (a, b) in store.pass_on_columns().items()
     }
     passed = {r: edges_along(keys, pairs) for r, pairs in pass_pairs.items()}
     adopters = {
@@ -187,6 +249,7 @@ def build(store: GraphStore) -> Projection:
     return Projection(
         version,
         ids_sorted,
+        np.arange(len(ids_sorted), dtype=np.intp),  # a build numbers in id order
         kind,
         indptr,
         indices,
@@ -195,20 +258,22 @@ def build(store: GraphStore) -> Projection:
         adopters,
         audits,
         clock.seconds,
+        f"built@{version}",
     )
 
 
 def csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """SOURCES_FROM as CSR from its sorted distinct pair keys (buyer * n + seller)."""
+    """SOURCES_FROM as CSR over n organisations from its sorted distinct pair keys."""
+    buyers, sellers = pair_parts(keys)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // n, minlength=n), out=indptr[1:])
-    return indptr, (keys % n).astype(np.int32)
+    np.cumsum(np.bincount(buyers, minlength=n), out=indptr[1:])
+    return indptr, sellers.astype(np.int32)
 
 
-def edge_keys(indptr: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+def edge_keys(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """The pair key of every edge, in edge order (sorted)."""
     buyers = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-    return buyers * n + indices
+    return pair_key(buyers, indices)
 
 
 def finding_aggregates(
@@ -264,11 +329,10 @@ def _lookup(handles: np.ndarray) -> np.ndarray:
     return table
 
 
-def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any, n: int) -> np.ndarray:
-    """buyer->seller pairs as one int64 each (buyer * n + seller), by position."""
-    b = position[np.asarray(buyers, dtype=np.int64)].astype(np.int64)
-    s = position[np.asarray(sellers, dtype=np.int64)].astype(np.int64)
-    return b * n + s
+def _pair_keys(position: np.ndarray, buyers: Any, sellers: Any) -> np.ndarray:
+    """buyer->seller pairs of handles as pair keys of positions."""
+    b = position[np.asarray(buyers, dtype=np.int64)]
+    return pair_key(b, position[np.asarray(sellers, dtype=np.int64)])
 
 
 def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -281,8 +345,9 @@ def edges_along(keys: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 
 def positions_of(ids: np.ndarray, wanted: Any) -> np.ndarray:
-    """Positions in the sorted `ids` of ids known to be there (references are checked
-    on write), as int32."""
+    """Positions in a sorted array of ids (audit ids; organisation ids of a fresh
+    build, whose positions are in id order) of ids known to be there (references are
+    checked on write), as int32. Organisations in general: Projection.positions_of."""
     return np.searchsorted(ids, np.asarray(wanted, dtype=str)).astype(np.int32)
 
 
@@ -308,11 +373,11 @@ _history: weakref.WeakKeyDictionary[Any, deque[tuple[str, str, list[GraphChange]
     weakref.WeakKeyDictionary()
 )
 HISTORY_KEPT = 64
-# Taking one small write in costs 0.01-0.03 s at 200k organisations and 0.3-0.5 s at
-# 1M; writing the file 0.06-0.15 s and 0.6 s (bench/README.md). So a catch-up rewrites
-# the file only once it lacks this many changes (the next process catches up through
-# them in one pass, within CHANGES_KEPT); a build always writes it. 32 still cost
-# 10-13% of each API process's CPU under issue 12's write mix at 200k (py-spy, writecpu).
+# Writing the file costs 0.06-0.15 s at 200k organisations and 0.6 s at 1M
+# (bench/README.md). So a catch-up has it rewritten, by a background thread
+# (cascade.background_save), only once it lacks this many changes (the next process
+# catches up through them in one pass: well within graph.store.CHANGES_KEPT = 256);
+# a build always writes it, at once. Pending writes are done at exit.
 SAVE_AFTER_CHANGES = 128
 
 
@@ -321,17 +386,24 @@ def current(store: GraphStore) -> Projection:
     else brought up to date with the writes since (when the store kept them all),
     else rebuilt (the stale one dropped first, so two never coexist). A process
     without one starts from the disk cache (cascade.projection_cache) when it has
-    this database's, and writes the file after a build (and after catch-ups that
-    left it SAVE_AFTER_CHANGES behind)."""
+    this database's, and writes the file after a build; after catch-ups that left
+    it SAVE_AFTER_CHANGES behind, a background thread writes it (flush_saves waits)."""
     kept = _kept_if_current(store)
     if kept is not None:
         return kept
     with _lock:
         fresh, save = _current(store)
     read_scope.note(store, fresh.version)  # read after the request's own: as good
-    if save:
+    if save == "now":
         _save(store, fresh)
+    elif save == "soon":
+        _saver.ask(store)
     return fresh
+
+
+def flush_saves(timeout: float | None = None) -> bool:
+    """Wait for the disk copies asked of the background thread; False on timeout."""
+    return _saver.flush(timeout)
 
 
 def is_current(store: GraphStore) -> bool:
@@ -352,8 +424,9 @@ def _kept_if_current(store: GraphStore) -> Projection | None:
     return kept if kept.version == read_scope.version(store) else None
 
 
-def _current(store: GraphStore) -> tuple[Projection, bool]:
-    """(the projection, whether to write it to disk)."""
+def _current(store: GraphStore) -> tuple[Projection, str]:
+    """(the projection, when to write it to disk: "now", "soon" (in the background)
+    or "" (not yet))."""
     from cascade import delta
 
     kept = _projections.get(store)
@@ -362,7 +435,7 @@ def _current(store: GraphStore) -> tuple[Projection, bool]:
     version = store.graph_version()
     if kept is not None and kept.version == version:
         _projections[store] = kept
-        return kept, False
+        return kept, ""
     changes = store.changes_since(kept.version) if kept is not None else None
     if kept is not None and changes:
         try:
@@ -378,11 +451,11 @@ def _current(store: GraphStore) -> tuple[Projection, bool]:
             history.append((kept.version, fresh.version, changes))
             unsaved = _unsaved[store] = _unsaved.get(store, 0) + len(changes)
             log.info("projection caught up through %d change(s)", len(changes))
-            return fresh, unsaved >= SAVE_AFTER_CHANGES
+            return fresh, "soon" if unsaved >= SAVE_AFTER_CHANGES else ""
     del kept
     _projections.pop(store, None)
     fresh = _projections[store] = _build_between_writes(store)
-    return fresh, True
+    return fresh, "now"  # a build took seconds: the write's 0.1 s with it
 
 
 def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] | None:
@@ -415,6 +488,13 @@ def _from_disk(store: GraphStore) -> Projection | None:
     return replace(loaded, build_seconds={"load cache": round(time.perf_counter() - start, 3)})
 
 
+def _save_latest(store: GraphStore) -> None:
+    """The background thread's write: the store's projection as it is by then."""
+    latest = _projections.get(store)
+    if latest is not None and _unsaved.get(store, 0):
+        _save(store, latest)
+
+
 def _save(store: GraphStore, projection: Projection) -> None:
     """Write the file (outside the lock: a projection never changes once made)."""
     from cascade import projection_cache
@@ -422,11 +502,15 @@ def _save(store: GraphStore, projection: Projection) -> None:
     start = time.perf_counter()
     try:
         projection_cache.save(projection_cache.default_folder(), store.database_id(), projection)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written costs a build later
-        log.warning("could not write the projection cache", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - a cache not written costs a build later
+        if _exiting:  # a store closed before the process's exit: one line, no traceback
+            log.warning("could not write the projection cache at exit (%s)", exc)
+        else:
+            log.warning("could not write the projection cache", exc_info=True)
         return
-    if _projections.get(store) is projection:
-        _unsaved[store] = 0
+    with _lock:
+        if _projections.get(store) is projection:
+            _unsaved[store] = 0
     projection.build_seconds["save cache"] = round(time.perf_counter() - start, 3)
 
 
@@ -474,3 +558,17 @@ def forget(store: GraphStore, on_disk: bool = False) -> None:
 
             folder = projection_cache.default_folder()
             projection_cache.path_for(folder, store.database_id()).unlink(missing_ok=True)
+
+
+def _save_unsaved_at_exit() -> None:
+    """At exit: the copies of projections that took changes in since theirs was written."""
+    global _exiting
+    _exiting = True
+    for store, unsaved in list(_unsaved.items()):
+        if unsaved:
+            _saver.ask(store)
+
+
+_exiting = False  # set at exit: a store may be closed by then
+_saver = background_save.Saver(_save_latest)
+background_save.at_exit(_saver, _save_unsaved_at_exit)

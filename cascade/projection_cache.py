@@ -29,10 +29,10 @@ import numpy as np
 from cascade.projection import Audits, Projection
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when the arrays or the header change meaning
+FORMAT = 2  # bump when the arrays or the header change meaning (2: stable positions)
 HEADER = "header"  # the npz entry holding the JSON header
 FILES_KEPT = 4  # other databases' files beyond the newest few are removed on save
-_PROJECTION_ARRAYS = ("ids", "kind", "indptr", "indices")
+_PROJECTION_ARRAYS = ("ids", "order", "kind", "indptr", "indices")
 _PER_REQUIREMENT = ("passed", "pass_pairs", "adopters")
 
 
@@ -66,6 +66,7 @@ def save(folder: Path, database_id: str, projection: Projection) -> Path:
         "format": FORMAT,
         "database_id": database_id,
         "version": projection.version,
+        "numbering": projection.numbering,
         "requirements": requirements,
         "schemes": list(audits.schemes),
     }
@@ -115,6 +116,7 @@ def _read(path: Path, database_id: str) -> Projection | None:
         }
         projection = Projection(
             version=str(header["version"]),
+            numbering=str(header["numbering"]),
             **{n: npz[n] for n in _PROJECTION_ARRAYS},
             passed=tables["passed"],
             pass_pairs=tables["pass_pairs"],
@@ -135,8 +137,13 @@ def _check_shapes(p: Projection) -> None:
         raise ValueError("organisation and edge arrays do not fit together")
     if len(p.indices) and (int(p.indices.max()) >= max(n, 1) or int(p.indices.min()) < 0):
         raise ValueError("an edge leads outside the organisations")
-    if n > 1 and not bool(np.all(p.ids[1:] > p.ids[:-1])):
-        raise ValueError("organisation ids are not sorted and distinct")
+    if p.order.dtype != np.intp or len(p.order) != n:
+        raise ValueError("the id order does not fit the organisations")
+    if n and (int(p.order.min()) < 0 or int(p.order.max()) >= n):
+        raise ValueError("the id order leads outside the organisations")
+    by_id = p.ids[p.order]
+    if n > 1 and not bool(np.all(by_id[1:] > by_id[:-1])):
+        raise ValueError("organisation ids are not sorted and distinct by their order")
     a = p.audits
     if any(len(getattr(a, c)) != len(a.ids) for c in ("organisation", "scheme", "start", "until")):
         raise ValueError("audit columns differ in length")

@@ -190,10 +190,10 @@ class ExportTable:
         return chunk
 
     def edge_chunks(self, rows: int = CHUNK_ROWS) -> Iterator[EdgeChunk]:
-        """Edges by buyer, whole buyers per chunk (a chunk may exceed `rows` by one
+        """Edges by buyer id, whole buyers per chunk (a chunk may exceed `rows` by one
         buyer's edges)."""
         p = self.projection
-        buyers = np.flatnonzero(self.view.visible)
+        buyers = p.by_id(np.flatnonzero(self.view.visible))  # positions are not in id order
         counts = p.indptr[buyers + 1] - p.indptr[buyers]
         buyers, counts = buyers[counts > 0], counts[counts > 0]
         ends = np.cumsum(counts)
@@ -212,10 +212,12 @@ class ExportTable:
         n = np.int64(max(p.size, 1))
         edges, of = p.out_edges(buyers)
         sellers = p.indices[edges]
-        lo = int(np.searchsorted(sourcing.buyer, buyers[0], side="left"))
-        hi = int(np.searchsorted(sourcing.buyer, buyers[-1], side="right"))
+        by_id = np.lexsort((p.rank[sellers], p.rank[of]))  # by buyer id, then seller id
+        edges, of, sellers = edges[by_id], of[by_id], sellers[by_id]
+        lo = int(np.searchsorted(sourcing.buyer, buyers.min(), side="left"))
+        hi = int(np.searchsorted(sourcing.buyer, buyers.max(), side="right"))
         keys = sourcing.buyer[lo:hi].astype(np.int64) * n + sourcing.seller[lo:hi]
-        wanted = of.astype(np.int64) * n + sellers  # the chunk's edges, in key order
+        wanted = of.astype(np.int64) * n + sellers  # the chunk's edges (searched, any order)
         return EdgeChunk(
             sources=p.ids[of].tolist(),
             targets=p.ids[sellers].tolist(),

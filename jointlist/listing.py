@@ -108,7 +108,7 @@ def joint_list_on(store: GraphStore, as_of: date) -> list[Entry]:
     supplier_kind = KIND_ORDER.index(Kind.SUPPLIER)
     valid = (audits.start <= day) & (day <= audits.until)
     valid &= projection.kind[audits.organisation] == supplier_kind
-    candidates = distinct(audits.organisation[valid])
+    candidates = projection.by_id(distinct(audits.organisation[valid]))
     orgs = store.organisations([str(i) for i in projection.ids[candidates].tolist()])
     listed = {o.id: o for o in orgs if o.listed and o.kind == Kind.SUPPLIER}
     if not listed:

@@ -50,12 +50,10 @@ def risk_columns(projection: Projection, store: GraphStore) -> RiskColumns:
 def _read(projection: Projection, store: GraphStore) -> RiskColumns:
     handles, ids, country_index, names = store.organisation_countries()
     if _same(ids, projection.ids):
-        position = np.arange(projection.size, dtype=np.int64)  # the same ids, in id order
+        position = np.arange(projection.size, dtype=np.int64)  # the same ids, in its order
     else:  # written since the projection was read, or read in another order
-        wanted = np.array(ids, dtype=str)
-        position = np.searchsorted(projection.ids, wanted).astype(np.int64)
-        inside = position < projection.size
-        inside[inside] = projection.ids[position[inside]] == wanted[inside]
+        found, inside = projection.lookup(ids)
+        position = found.astype(np.int64)
         position[~inside] = -1
     del ids
     handle = np.asarray(handles, dtype=np.int64)

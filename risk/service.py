@@ -142,7 +142,7 @@ def member_risk_report(
         tables = tables if tables is not None else load_tables(store)
         risk = member_risk(view, store, day, tables, weights or configured_weights())
     at = np.flatnonzero(risk.in_network)
-    order = np.lexsort((at, -risk.score[at]))[:top]  # positions are in id order
+    order = np.lexsort((view.projection.rank[at], -risk.score[at]))[:top]  # then by id
     chosen = at[order]
     ids = view.ids(chosen)
     details = {o.id: o for o in store.organisations(ids)}

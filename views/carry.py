@@ -2,8 +2,8 @@
 
 Most writes are small and only add: a supplier registers a sub-supplier (a new
 organisation and its SOURCES_FROM edge), passes a requirement on, adopts one.
-Then the old view's arrays move to the new positions (organisations are never
-removed, so each keeps its place in id order among the old ones), its tiers
+Then the old view's arrays grow by the new positions (a catch-up appends the
+organisations it adds: no old position moves, cascade.projection), its tiers
 fall only where a new edge shortens a path (Network.lower), and each reached
 set only grows (cascade.coverage.reached_set from the old one). Anything else
 (an edge taken away, changes this process did not take in itself) means
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cascade.network import UNSEEN, Network
-from cascade.projection import Projection, positions_of, spliced
+from cascade.projection import Projection, spliced
 from graph.store import GraphChange
 
 if TYPE_CHECKING:
@@ -27,28 +27,27 @@ CHECKED = 64  # positions whose ids are compared, old against new, as a guard
 
 
 def new_places(old: Projection, new: Projection, changes: list[GraphChange]) -> np.ndarray | None:
-    """Where the organisations the changes add go among the old positions (sorted,
-    as np.insert takes them); None when `new` is not `old` plus those."""
+    """Where the organisations the changes add go among the old positions (as np.insert
+    takes them: all at the end, old.size, since positions are stable); None when
+    `new` is not `old` plus those."""
     named = sorted({o.id for c in changes for o in c.batch.organisations})
-    points = np.zeros(0, dtype=np.int64)
+    added = 0
     if named:
-        wanted = np.array(named, dtype=str)
-        at = np.searchsorted(old.ids, wanted)
-        known = at < old.size
-        known[known] = old.ids[at[known]] == wanted[known]
-        points = at[~known]
-    if old.size + len(points) != new.size:
+        added = int((~old.lookup(named)[1]).sum())
+    points = np.full(added, old.size, dtype=np.int64)
+    if old.size + added != new.size:
         return None
     probe = (
         np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
     )
-    if not np.array_equal(new.ids[moved(probe, points)], old.ids[probe]):
+    if not np.array_equal(new.ids[probe], old.ids[probe]):
         return None
     return points
 
 
 def moved(positions: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Old positions in the new numbering, given new_places()."""
+    """Old positions in the new numbering, given new_places() (the same, as points
+    are at the end; kept general)."""
     return positions + np.searchsorted(points, positions, side="right")
 
 
@@ -67,7 +66,7 @@ def carried_network(
     out.depth, out.nodes = network.depth, network.nodes
     if not buyers:
         return out, sizes
-    lowered, before = out.lower(new, positions_of(new.ids, buyers))
+    lowered, before = out.lower(new, new.positions_of(buyers))
     if sizes is not None and len(lowered):
         # each node lowered leaves its tier before the first lowering for its last
         order = np.argsort(lowered, kind="stable")

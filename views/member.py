@@ -79,12 +79,10 @@ class MemberView:
     def positions(self, org_ids: list[str]) -> list[int | None]:
         """position() of each id, in one search (one by one for a few: numpy's
         per-call cost is more than a search)."""
-        ids = self.projection.ids
-        if len(org_ids) < 8 or not len(ids):
+        if len(org_ids) < 8 or not self.projection.size:
             return [self.position(i) for i in org_ids]
-        wanted = np.array(org_ids, dtype=str)
-        found = np.searchsorted(ids, wanted).clip(max=len(ids) - 1)
-        hit = (ids[found] == wanted) & (self.network.tier[found] >= 0)
+        found, there = self.projection.lookup(org_ids)
+        hit = there & (self.network.tier[found] >= 0)
         return [int(a) if h else None for a, h in zip(found.tolist(), hit.tolist(), strict=True)]
 
     def require(self, org_id: str) -> int:
@@ -202,7 +200,7 @@ class MemberView:
         """The network's positions (the member left out) by tier, then id: the order of
         its pages, sorted once per view (2.7 ms at 118,000 nodes, per page before)."""
         if self._by_tier is None:
-            nodes = np.flatnonzero(self.network.in_network)  # positions are in id order
+            nodes = self.projection.by_id(np.flatnonzero(self.network.in_network))
             self._by_tier = nodes[np.argsort(self.network.tier[nodes], kind="stable")]
         return self._by_tier
 

@@ -74,8 +74,10 @@ def network(
     total = len(nodes)
     if cursor is not None:
         # After (tier, id): a higher tier, or the same tier and a later id.
-        after_id = int(np.searchsorted(p.ids, cursor[1], side="right"))
-        later = (tiers[nodes] > cursor[0]) | ((tiers[nodes] == cursor[0]) & (nodes >= after_id))
+        after_id = p.ids_up_to(cursor[1])  # rank >= this: a later id
+        later = (tiers[nodes] > cursor[0]) | (
+            (tiers[nodes] == cursor[0]) & (p.rank[nodes] >= after_id)
+        )
         nodes = nodes[later]
     shown = nodes[:first]
     items = [
@@ -172,6 +174,7 @@ class Neighbours:
 
 
 def _neighbours(view: MemberView, positions: np.ndarray, first: int) -> Neighbours:
+    positions = view.projection.by_id(positions)  # positions are not in id order
     ordered = positions[np.argsort(view.network.tier[positions], kind="stable")][:first]
     nodes = [
         NetworkNode(i, view.tier(a), view.kind(a))

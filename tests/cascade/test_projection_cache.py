@@ -131,9 +131,11 @@ def test_a_catch_up_rewrites_the_file_only_every_so_many_changes(
             GraphBatch(organisations=[org(f"Y{i}")], sourcing=[Sourcing("C", f"Y{i}", "c")])
         )
         projections.current(store)
+    assert projections.flush_saves(60)
     assert projection_cache.load(projection_cache_dir, store.database_id()).version == saved_at
     store.write(GraphBatch(pass_on=[PassOn("C", "Y0", "R1")], adoptions=[Adoption("Y0", "R1")]))
     latest = projections.current(store)
+    assert projections.flush_saves(60)  # written by a background thread, off the request
     assert projection_cache.load(projection_cache_dir, store.database_id()).version == (
         latest.version
     )

@@ -1,0 +1,99 @@
+"""CPU of the projection's catch-up (cascade.delta.apply) for one registration (a new
+organisation and its SOURCES_FROM edge) and one pass-on, on a generated forum,
+this checkout's code against a baseline checkout's in the same run.
+
+    python bench/catch_up.py --yes --nodes 200000 --baseline /tmp/stablepos-main
+
+Each code runs in its own process (PYTHONPATH set to its checkout) on the same
+generated graph in an in-memory SqliteStore; a write is made, then the catch-up of
+the kept projection through the write's change is timed (thread CPU), one write at
+a time, `--writes` of each kind. Prints the median and mean ms per catch-up, the
+machine's load average and the time (UTC).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ comes first on the path and bench/cascade.py would shadow
+# the cascade package: the checkout measured comes from PYTHONPATH instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE / "bench"]
+
+
+def measure(nodes: int, writes: int) -> dict[str, list[float]]:
+    """Run inside the checkout being measured."""
+    from cascade import delta
+    from cascade.projection import build
+    from graph.model import GraphBatch, Kind, Organisation, PassOn, Sourcing
+    from graph.sqlite_store import SqliteStore
+    from loaders.generate import generate
+
+    batch = generate(nodes=nodes, seed=1, profile="tiers")
+    store = SqliteStore()
+    store.write(batch)
+    projection = build(store)
+    suppliers = sorted({s.seller for s in batch.sourcing})[:writes]
+    requirement = sorted({r.requirement for r in batch.requires})[0]
+    out: dict[str, list[float]] = {"registration": [], "passOn": []}
+    for i, buyer in enumerate(suppliers):
+        new = f"NEW-{i:05d}"  # a new id among the others in id order (mid-alphabet)
+        writes_ = {
+            "registration": GraphBatch(
+                organisations=[Organisation(new, Kind.SUPPLIER, f"{new} Ltd", "GH")],
+                sourcing=[Sourcing(buyer, new, "cocoa")],
+            ),
+            "passOn": GraphBatch(pass_on=[PassOn(buyer, new, requirement)]),
+        }
+        for kind, write in writes_.items():
+            version = projection.version
+            store.write(write)
+            changes = store.changes_since(version)
+            assert changes
+            start = time.thread_time()
+            projection = delta.apply(projection, changes)
+            out[kind].append((time.thread_time() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--yes", action="store_true", help="run it (minutes, GBs)")
+    p.add_argument("--nodes", type=int, default=200_000)
+    p.add_argument("--writes", type=int, default=50)
+    p.add_argument("--baseline", type=Path, help="a checkout to compare with")
+    p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.inner:
+        print(json.dumps(measure(args.nodes, args.writes)))
+        return
+    if not args.yes:
+        sys.exit("generates and loads a forum of --nodes organisations: pass --yes")
+    codes = {"this checkout": HERE}
+    if args.baseline:
+        codes["baseline"] = args.baseline
+    print(f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {args.nodes} organisations")
+    for label, root in codes.items():
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--inner"]
+        cmd += ["--nodes", str(args.nodes), "--writes", str(args.writes)]
+        found = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True,
+                                          text=True, cwd=root).stdout.splitlines()[-1])  # fmt: skip
+        for kind, ms in found.items():
+            print(
+                f"{label:>14} {kind:>12}: median {statistics.median(ms):7.2f} ms, "
+                f"mean {statistics.mean(ms):7.2f} ms CPU per catch-up ({len(ms)} writes)"
+            )
+        print(f"    load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
