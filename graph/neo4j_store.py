@@ -59,6 +59,7 @@ from graph.store import (
     StoredResult,
     UnknownReference,
 )
+from graph.version_board import KnownVersion, VersionBoard
 
 Progress = Callable[[int], None]
 Run = Callable[..., Any]  # (query, **params) -> the one record
@@ -188,11 +189,20 @@ class Neo4jStore:
     shared_version_reads = True
 
     def __init__(
-        self, driver: Driver, database: str | None = None, single_tx_rows: int = SINGLE_TX_ROWS
+        self,
+        driver: Driver,
+        database: str | None = None,
+        single_tx_rows: int = SINGLE_TX_ROWS,
+        board: VersionBoard | None = None,
+        recheck_seconds: float = 1.0,
     ):
         self.driver = driver
         self.database = database
         self.single_tx_rows = single_tx_rows
+        # Writes announced in Redis (graph.version_board): a read-only request's
+        # version check is a Redis GET while nothing was written.
+        self.board = board
+        self._known = KnownVersion(board, recheck_seconds) if board is not None else None
         self._held = threading.local()  # the transaction of held_still(), per thread
         # Rows read at one graph version, for the API's read-only requests at it.
         self._organisations: RowCache[Organisation] = RowCache(lambda o: o.id)
@@ -205,11 +215,13 @@ class Neo4jStore:
         user: str | None = None,
         password: str | None = None,
         database: str | None = None,
+        board: VersionBoard | None = None,
+        recheck_seconds: float = 1.0,
     ) -> Neo4jStore:
         auth = (user, password or "") if user else None
         driver = GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
         driver.verify_connectivity()
-        store = cls(driver, database)
+        store = cls(driver, database, board=board, recheck_seconds=recheck_seconds)
         store.ensure_schema()
         return store
 
@@ -280,6 +292,7 @@ class Neo4jStore:
                 # upsert: say which (rolled back, nothing of this write landed).
                 self.identifier_moves(batch)
                 raise
+            self._announce()
             return
         # Many transactions: the version changes before (what was read before is
         # stale from the first one) and after, even when one fails (what was read
@@ -292,6 +305,21 @@ class Neo4jStore:
 
     def _bump_graph_version(self) -> None:
         self.driver.execute_query(cypher.BUMP_GRAPH_VERSION, database_=self.database)
+        self._announce()
+
+    def _announce(self) -> None:
+        """After a write committed, before it is answered: other processes' read-only
+        requests stop trusting the version they hold (graph.version_board)."""
+        if self._known is not None and self.board is not None:
+            self._known.forget()
+            self.board.announce()
+
+    def current_version(self) -> str:
+        """The graph version for a read-only request's check (graph.read_scope): a
+        Redis GET while no write was announced, else graph_version()."""
+        if self._known is None or self._held_tx() is not None:
+            return self.graph_version()
+        return self._known.version(self.graph_version)
 
     def _write_all(
         self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
@@ -374,7 +402,10 @@ class Neo4jStore:
             return rec["n"]
 
         with self._session() as session:
-            return session.execute_write(remove)
+            removed = session.execute_write(remove)
+        if removed:
+            self._announce()
+        return removed
 
     def clear(self) -> None:
         """Remove everything: the graph, saved results, API keys, mutation records,
@@ -744,13 +775,15 @@ class Neo4jStore:
         scope = _scope(record.organisation, record.role, record.idempotency_key)
         try:
             with self._session() as session:
-                return session.execute_write(self._apply, mutation, scope)
+                applied = session.execute_write(self._apply, mutation, scope)
         except ConstraintError:
             # A racing apply with the same key committed first: answer with its record.
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
                 raise
             return kept
+        self._announce()
+        return applied
 
     def _apply(
         self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
