@@ -930,6 +930,8 @@ class Neo4jStore:
 
     def close(self) -> None:
         self.driver.close()
+        if self.board is not None:
+            self.board.close()
 
     # ---- corrective actions (beside the graph) ---------------------------------
     def findings(self, ids: Iterable[str]) -> list[Finding]:

@@ -77,6 +77,9 @@ class VersionBoard:
             return None
         return found.decode() if isinstance(found, bytes) else found
 
+    def close(self) -> None:
+        self.client.close()
+
     def _failed(self) -> None:
         with self._lock:
             self._down_until = self._clock() + self.retry_seconds
