@@ -813,6 +813,7 @@ class Neo4jStore:
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
                 raise
+            self._announce()  # its writer may not have announced yet: answered now
             return kept
         self._announce()
         return applied
