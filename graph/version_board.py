@@ -57,8 +57,13 @@ class VersionBoard:
         try:
             self.client.set(self.key, uuid.uuid4().hex)
             return True
-        except Exception:  # noqa: BLE001 - any failure means the same: not announced
-            log.warning("the write was not announced in Redis (%s)", self.key, exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - any failure means the same: not announced
+            log.warning(
+                "the write was not announced in Redis (%s: %s): other processes' reads "
+                "show it within TIERGRAPH_NEO4J_VERSION_RECHECK_SECONDS",
+                self.key,
+                exc,
+            )
             self._failed()
             return False
 
@@ -71,8 +76,8 @@ class VersionBoard:
             if found is None:  # never set, or lost with a Redis restart: a fresh one
                 self.client.set(self.key, uuid.uuid4().hex, nx=True)
                 found = self.client.get(self.key)
-        except Exception:  # noqa: BLE001
-            log.warning("Redis did not answer for the graph version token", exc_info=True)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("Redis did not answer (%s): the graph version is read from Neo4j", exc)
             self._failed()
             return None
         return found.decode() if isinstance(found, bytes) else found
