@@ -6,6 +6,8 @@ request opens a scope (`begin`) when it starts; the first check of the projectio
 it reads the version and the later ones reuse it. That keeps docs/api.md's promise:
 the version is read after the request began, so it holds every write committed
 before it (a client's read after its own write, through any process, shows it).
+On Neo4j with Redis reachable, "read" is first a Redis GET of the token every writer
+sets anew after its commit (graph.version_board): the Bolt read only when it moved.
 Only the check whether the process's projection is current uses it; a catch-up or a
 build reads the version itself, as before.
 
@@ -61,7 +63,9 @@ def version(store: Any) -> str:
     found = scope.versions.get(id(store))
     if found is None:
         if getattr(store, "shared_version_reads", False):
-            found = _reads_of(store).version(scope.began, store.graph_version)
+            # A store that hears of writes (graph.version_board) checks cheaply first.
+            read = getattr(store, "current_version", store.graph_version)
+            found = _reads_of(store).version(scope.began, read)
         else:
             found = str(store.graph_version())
         scope.versions[id(store)] = found

@@ -23,12 +23,18 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     settings = settings or Settings()
     if settings.store == "neo4j":
         from graph.neo4j_store import Neo4jStore
+        from graph.version_board import VersionBoard
 
+        board = None
+        if settings.neo4j_version_board:
+            board = VersionBoard.from_url(settings.redis_url, settings.neo4j_database)
         return Neo4jStore.connect(
             settings.neo4j_uri,
             settings.neo4j_user,
             settings.neo4j_password,
             settings.neo4j_database,
+            board=board,
+            recheck_seconds=settings.neo4j_version_recheck_seconds,
         )
     from graph.sqlite_store import SqliteStore
 

@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     neo4j_password: str | None = None
     neo4j_database: str | None = None
     redis_url: str = "redis://localhost:6379/0"
+    # Neo4j: writers set a token in Redis after each write; a read-only API request
+    # checks it (a Redis GET) and reads the graph version from Neo4j only when it
+    # moved, or when the version it holds was read `neo4j_version_recheck_seconds`
+    # ago or more (writes made outside tiergraph show up within that). False: a Bolt
+    # read per request (docs/api.md, "Consistency of reads").
+    neo4j_version_board: bool = True
+    neo4j_version_recheck_seconds: float = 1.0
     # Seconds before Redis hands an unacknowledged task to another worker
     # (after a worker died mid-step). Longer than any one step may take.
     visibility_timeout: int = 600
@@ -92,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 0 (no limit) or more")
         return value
 
-    @field_validator("export_ttl_seconds")
+    @field_validator("export_ttl_seconds", "neo4j_version_recheck_seconds")
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

@@ -1,0 +1,163 @@
+"""Writes announced in Redis (graph.version_board) on the real Neo4j and the real
+Redis: a read-only request checks the token instead of reading the graph version
+over Bolt, and a read after a write made through another store object or another
+process (announced, or not announced but within the recheck bound, or with Redis
+unreachable) shows that write, as docs/api.md promises."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+
+from access.keys import create_key
+from access.principal import Role
+from api.app import create_app
+from graph.neo4j_store import Neo4jStore
+from graph.version_board import VersionBoard
+from tests.api.posting import no_error_poster
+from tests.api.test_read_scope import GAPS, ORGANISATION, PAGE, READS, renamed
+from tests.factories import small_network
+from tests.test_cli import _closed_port
+from tiergraph.settings import Settings
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPARE_FAST_AND_PLAIN = False  # these tests count the store's version reads
+
+
+class Served:
+    """An app on a Neo4j store with a board; `reads` grows at each Bolt version read."""
+
+    def __init__(self, post: Callable[[str], dict], store: Neo4jStore, reads: list[str]):
+        self.post, self.store, self.reads = post, store, reads
+
+    def name(self) -> str:
+        return self.post(ORGANISATION)["organisation"]["name"]
+
+
+@pytest.fixture
+def serve(neo4j_store, tmp_path, monkeypatch):
+    """serve(board, recheck_seconds) -> Served, on a database holding small_network."""
+    monkeypatch.setenv("TIERGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    neo4j_store.write(small_network())
+    _, key = create_key(neo4j_store, role=Role.SOURCING, organisation="M1")
+    clients: list[TestClient] = []
+
+    def make(board: VersionBoard, recheck_seconds: float = 3600.0) -> Served:
+        store = Neo4jStore(neo4j_store.driver, board=board, recheck_seconds=recheck_seconds)
+        reads: list[str] = []
+        read_version = store.graph_version
+
+        def counted() -> str:
+            version = read_version()
+            reads.append(version)
+            return version
+
+        store.graph_version = counted  # type: ignore[method-assign]
+        app = create_app(Settings(api_rate_per_second=0), store=store)
+        client = TestClient(app, headers={"Authorization": f"Bearer {key}"})
+        clients.append(client.__enter__())
+        return Served(no_error_poster(client), store, reads)
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def board(redis_url) -> VersionBoard:
+    """A board of its own (a key no other test or server uses) on the real Redis."""
+    made = VersionBoard(redis.Redis.from_url(redis_url), f"tiergraph:test:{uuid.uuid4().hex}")
+    yield made
+    made.client.delete(made.key)
+
+
+def test_reads_without_writes_ask_redis_not_neo4j(serve, board):
+    served = serve(board)
+    for query in READS:  # the first read builds the projection: its own version reads
+        served.post(query)
+    served.reads.clear()
+    for query in READS * 3:
+        served.post(query)
+    assert served.reads == []
+    assert board.client.get(board.key) is not None  # the token the reads checked
+
+
+def test_a_write_through_another_store_object_shows_at_the_next_read(serve, board, neo4j_store):
+    served = serve(board)  # recheck once an hour: only the announcement can show it
+    for query in READS:
+        served.post(query)
+    other = Neo4jStore(neo4j_store.driver, board=VersionBoard(board.client, board.key))
+    other.write(renamed("Renamed One", "2026-02-01"))
+    assert served.name() == "Renamed One"
+    page = {n["id"]: n["name"] for n in served.post(PAGE)["network"]["nodes"]}
+    assert page["S1"] == "Renamed One"
+    gaps = served.post(GAPS)["auditGaps"]["nodes"]
+    s1 = next(g for g in gaps if g["node"]["id"] == "S1")
+    assert (s1["node"]["name"], s1["reason"]) == ("Renamed One", "EXPIRED")
+    other.remove_sourcing("M1", "S1")  # a removal announces too: S1 leaves M1's network
+    assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
+
+
+def test_a_write_through_another_process_shows_at_the_next_read(serve, redis_url):
+    """The other process opens its store as every tiergraph command does
+    (tiergraph.bootstrap.open_store: the board on TIERGRAPH_REDIS_URL)."""
+    served = serve(VersionBoard.from_url(redis_url))
+    before = served.name()
+    script = (
+        "from tests.api.test_read_scope import renamed\n"
+        "from tiergraph.bootstrap import open_store\n"
+        "from tiergraph.settings import Settings\n"
+        "store = open_store(Settings())\n"
+        "store.write(renamed('Renamed Elsewhere', '2026-02-01'))\n"
+        "store.close()\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "TIERGRAPH_STORE": "neo4j",
+        "TIERGRAPH_NEO4J_URI": os.environ["TIERGRAPH_NEO4J_URI"],  # the test database
+        "TIERGRAPH_REDIS_URL": redis_url,
+    }
+    subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=120)
+    assert before != "Renamed Elsewhere"
+    assert served.name() == "Renamed Elsewhere"
+
+
+def test_with_redis_unreachable_every_read_asks_neo4j(serve, neo4j_store):
+    down = VersionBoard.from_url(f"redis://127.0.0.1:{_closed_port()}/0")
+    served = serve(down)
+    served.post(ORGANISATION)
+    served.reads.clear()
+    for query in READS:
+        served.post(query)
+    assert len(served.reads) == len(READS)  # one Bolt read per request, as without a board
+    Neo4jStore(neo4j_store.driver, board=down).write(renamed("Renamed Down", "2026-02-01"))
+    assert served.name() == "Renamed Down"
+
+
+def test_a_write_nobody_announced_shows_within_the_recheck_bound(serve, board, neo4j_store):
+    served = serve(board, recheck_seconds=0.5)
+    served.post(ORGANISATION)
+    outside = Neo4jStore(neo4j_store.driver)  # as a write made outside tiergraph
+    outside.write(renamed("Renamed Outside", "2026-02-01"))
+    time.sleep(0.6)  # past the bound: waiting, not timing
+    assert served.name() == "Renamed Outside"
+
+
+def test_a_token_lost_with_a_redis_restart_makes_readers_read_neo4j(serve, board, neo4j_store):
+    served = serve(board)
+    served.post(ORGANISATION)
+    board.client.delete(board.key)  # what a restart without persistence leaves
+    Neo4jStore(neo4j_store.driver).write(renamed("Renamed Meanwhile", "2026-02-01"))
+    assert served.name() == "Renamed Meanwhile"
