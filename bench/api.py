@@ -178,7 +178,12 @@ def open_bench_store(kind: str, args: Any, folder: Path) -> tuple[GraphStore, di
 
     store = Neo4jStore.connect(args.uri)
     common.log.print(f"neo4j: wiped in {common.wipe(store.driver):.1f} s")
-    return store, {"TIERGRAPH_STORE": "neo4j", "TIERGRAPH_NEO4J_URI": args.uri}
+    env = {"TIERGRAPH_STORE": "neo4j", "TIERGRAPH_NEO4J_URI": args.uri}
+    # Served processes check the graph version through Redis (graph/version_board.py),
+    # as a deployment with Celery does; without one they read it over Bolt each time.
+    if redis := os.environ.get("TIERGRAPH_REDIS_URL"):
+        env["TIERGRAPH_REDIS_URL"] = redis
+    return store, env
 
 
 def member_keys(
