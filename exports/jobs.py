@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from cascade.jobstore import JobStore, process_token
 from exports.run import run_export_job
+from graph.per_store import PerStore, per_store
 from graph.store import GraphStore
 from tiergraph.settings import Settings
 from views.job_runners import jobs_for
@@ -60,28 +59,26 @@ def place_from(settings: Settings, store: GraphStore) -> ExportPlace:
     return ExportPlace(folder.resolve(), settings.export_ttl_seconds)
 
 
-_places: weakref.WeakKeyDictionary[Any, ExportPlace] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+def _place_of(store: GraphStore) -> ExportPlace:
+    from graph.sqlite_store import SqliteStore
+
+    settings = Settings()
+    if isinstance(store, SqliteStore):
+        settings = settings.model_copy(update={"store": "embedded"})
+    return place_from(settings, store)
+
+
+_places: PerStore[ExportPlace] = per_store(_place_of)
 
 
 def place_for(store: GraphStore) -> ExportPlace:
     """The store's export place, from the settings when first asked."""
-    from graph.sqlite_store import SqliteStore
-
-    with _lock:
-        found = _places.get(store)
-        if found is None:
-            settings = Settings()
-            if isinstance(store, SqliteStore):
-                settings = settings.model_copy(update={"store": "embedded"})
-            found = _places[store] = place_from(settings, store)
-        return found
+    return _places.get(store)
 
 
 def use_place(store: GraphStore, place: ExportPlace) -> None:
     """Keep this store's exports there (tests; an app that builds its own)."""
-    with _lock:
-        _places[store] = place
+    _places.put(store, place)
 
 
 def job_store(store: GraphStore) -> JobStore:

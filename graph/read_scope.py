@@ -21,9 +21,10 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
+
+from graph.per_store import PerStore, per_store
 
 T = TypeVar("T")
 
@@ -109,16 +110,11 @@ class SharedReads:
         return found
 
 
-_shared: weakref.WeakKeyDictionary[Any, SharedReads] = weakref.WeakKeyDictionary()
-_shared_lock = threading.Lock()
+_shared: PerStore[SharedReads] = per_store(lambda store: SharedReads())
 
 
 def _reads_of(store: Any) -> SharedReads:
-    with _shared_lock:
-        reads = _shared.get(store)
-        if reads is None:
-            reads = _shared[store] = SharedReads()
-        return reads
+    return _shared.get(store)
 
 
 def seen(store: Any) -> str | None:

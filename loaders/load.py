@@ -111,8 +111,10 @@ def read_and_check(
     progress = (lambda n: on_read(n, total)) if on_read else None
     checked = check(raw, store, progress=progress, today=today, held_back=held)
     report.rows = checked.rows + total - len(raw)
-    report.problems.extend(checked.problems)
-    report.unlisted = checked.unlisted
+    # The match's questions come first; the whole list keeps PROBLEMS_KEPT, the rest counted.
+    room = max(PROBLEMS_KEPT - len(report.problems), 0)
+    report.problems.extend(checked.problems[:room])
+    report.unlisted += checked.unlisted + max(len(checked.problems) - room, 0)
     report.actions = checked.actions
     report.requests = checked.requests
     return report, checked.batch

@@ -16,6 +16,7 @@ SUFFIXES = (".csv", ".json")
 
 
 FOLLOWS_REJECTED = " (its row was rejected)"  # the end of a problem that follows another
+FOLLOWS_HELD = " (its row waits for your decision)"  # ... that follows a row held back by --match
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class Problem:
     @property
     def follows_another(self) -> bool:
         """Rejected only because a row it refers to was (fix that one first)."""
-        return self.reason.endswith(FOLLOWS_REJECTED)
+        return self.reason.endswith((FOLLOWS_REJECTED, FOLLOWS_HELD))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from graph.model import (
     StepKind,
 )
 from graph.store import GraphStore
-from loaders.read import FOLLOWS_REJECTED, Problem, RawRow
+from loaders.read import FOLLOWS_HELD, FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
 from loaders.validate_requests import Requests, check_requests
 
@@ -98,6 +98,7 @@ class _Context:
         self.store = store
         self.loaded: dict[str, dict[str, Any]] = defaultdict(dict)  # entity -> id -> value
         self.rejected: dict[str, set[str]] = defaultdict(set)
+        self.held_back: set[str] = set()  # organisations a person must decide (--match)
         self.stored_kinds: dict[str, Kind] = {}
         self.stored: dict[str, set[str]] = {}
         self.holders: dict[tuple[str, str], str] = {}  # stored holder of each identifier
@@ -137,6 +138,8 @@ class _Context:
             known = ref in self.loaded[entity] or ref in self.stored[entity]
         if not known:
             why = FOLLOWS_REJECTED if ref in self.rejected[entity] else ""
+            if entity == "organisation" and ref in self.held_back:
+                why = FOLLOWS_HELD
             return f"unknown {entity} {ref!r}{why}"
         if what == "member" and kind != Kind.MEMBER:
             return f"{ref!r} is a {kind}, not a member"
@@ -178,7 +181,8 @@ def check(
 
     ctx = _Context(store, parsed)
     ctx.rejected.update(unparsed_ids)
-    ctx.rejected["organisation"] |= set(held_back)
+    ctx.held_back = set(held_back)
+    ctx.rejected["organisation"] |= ctx.held_back
     sourcing_pairs = _stored_sourcing_pairs(store, parsed)
     asked: list[tuple[RawRow, Any]] = []  # share_requests rows, checked last and together
 

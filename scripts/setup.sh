@@ -43,8 +43,13 @@ if ((use_venv)) && [[ ! -x "$ROOT/.venv/bin/python" ]]; then
 fi
 # shellcheck source=scripts/python.sh
 source "$ROOT/scripts/python.sh"
-echo "installing the tiergraph Python package with dev extras (pip)..."
-PIP_ROOT_USER_ACTION=ignore "$PY" -m pip install -q -e "$ROOT[dev]"
+echo "installing the tiergraph Python package with dev extras (pip: some minutes on a fresh machine, a line per package)..."
+# pip's own lines, one a package (its errors go to stderr unfiltered); grep finding none is no failure.
+pip_lines() {
+  grep --line-buffered -E '^ *(Obtaining|Collecting|Installing|Getting|Preparing|Building|Successfully)' |
+    grep --line-buffered -v ': started$' | sed -u 's/^ */  pip: /'
+}
+PIP_ROOT_USER_ACTION=ignore "$PY" -m pip install --progress-bar off -e "$ROOT[dev]" | { pip_lines || true; }
 if ((use_venv)); then
   bin=/usr/local/bin
   [[ -w $bin ]] || bin="$HOME/.local/bin"
@@ -54,7 +59,7 @@ if ((use_venv)); then
   case ":$PATH:" in *":$bin:"*) ;; *) echo "setup: add $bin to PATH to run tiergraph" >&2 ;; esac
 fi
 
-echo "building the Neo4j launcher (mvn)..."
+echo "building the Neo4j launcher (mvn: Neo4j's jars into ~/.m2 the first time, a minute or two)..."
 out=$(mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" package dependency:copy-dependencies 2>&1) || { echo "$out" >&2; exit 1; }
 
 echo "setup done (start the services with scripts/services.sh start)"

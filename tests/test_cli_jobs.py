@@ -101,6 +101,11 @@ def test_a_job_cascade_queue_queued_reads_queued(request, tmp_path, monkeypatch,
     queued = runner.invoke(app, ["cascade", "queue", "-m", "M1"])
     assert queued.exit_code == 0, queued.output
     job = queued.stdout.strip()
+    said = " ".join(queued.stderr.split())
+    assert (
+        f"queued for a worker (none runs it until `tiergraph worker` is started); `tiergraph cascade status {job}` follows it"
+        in said
+    )
     try:
         shown, table = cli_job(job)
         assert (shown["state"], shown["member"]) == ("queued", "M1")

@@ -168,8 +168,7 @@ def load(
         if not report.ok and not partial:
             err.print(
                 f"[red]{len(report.problems) + report.unlisted:,} problem(s): nothing was "
-                "written.[/red] Fix the rows above, or load with --partial to write only "
-                "the good rows."
+                f"written.[/red] {_next_step(report)}"
             )
         print_load_counts(report)
     if not report.ok:
@@ -191,6 +190,20 @@ def print_load_counts(report: Any) -> None:
         out.print(table)
     if report.unchanged and not report.written:
         out.print("nothing changed: the store held every row already, exactly so")
+
+
+def _next_step(report: Any) -> str:
+    """What to do about a load that wrote nothing: with --match, decide the rows it
+    held back first (the rows that refer to them are refused only for that)."""
+    held = len(report.match.undecided()) if report.match is not None else 0
+    if not held:
+        return "Fix the rows above, or load with --partial to write only the good rows."
+    return (
+        f"{held:,} organisation row(s) wait for your decision (--confirm FILE_ID=STORED_ID, "
+        "--reject FILE_ID=STORED_ID or --create FILE_ID; `tiergraph match` lists them "
+        "with their candidates); fix any other row above, or load with --partial to write "
+        "only the good rows."
+    )
 
 
 PROBLEMS_SHOWN = 50
@@ -215,8 +228,8 @@ def print_problems(problems: list[Any], unlisted: int = 0) -> None:
         )
     if len(followers) > FOLLOWERS_SHOWN:
         err.print(
-            f"[red]✗[/red] and {len(followers) - FOLLOWERS_SHOWN} more rows that refer to rows "
-            "rejected above (all listed with --format json)"
+            f"[red]✗[/red] and {len(followers) - FOLLOWERS_SHOWN:,} more rows that refer to "
+            "rows rejected or waiting above (--format json lists them)"
         )
 
 

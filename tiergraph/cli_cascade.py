@@ -336,7 +336,10 @@ def queue_job(
     if fmt == Format.json:
         emit_json({"job": job})
     else:
-        err.print(f"queued; `tiergraph cascade status {job}` follows it")
+        err.print(
+            f"queued for a worker (none runs it until `tiergraph worker` is started); "
+            f"`tiergraph cascade status {job}` follows it"
+        )
         out.print(job, soft_wrap=True)  # the id alone on stdout: JOB=$(tiergraph cascade queue ...)
 
 

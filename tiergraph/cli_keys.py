@@ -98,6 +98,9 @@ def list_keys(fmt: FormatOpt = Format.table) -> None:
     if fmt == Format.json:
         emit_json({"keys": [record_json(record) for record in records]})
         return
+    if not records:
+        out.print("no API keys yet: make one with tiergraph keys create --role ROLE [--org ID]")
+        return
     columns = ("id", "role", "organisation", "label", "created", "revoked")
     table = people_table(*columns, whole=("id", "role", "organisation", "created", "revoked"))
     for r in records:

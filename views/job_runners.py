@@ -6,31 +6,21 @@ job(id) whichever started it."""
 
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Any
-
 from cascade.jobstore import FileJobStore
+from graph.per_store import PerStore, per_store
 from graph.store import GraphStore
 from views.jobs import InProcessJobs, Jobs, QueuedJobs
 
 JOBS_FILE = "jobs.db"
-_jobs: weakref.WeakKeyDictionary[Any, Jobs] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 
 
 def jobs_for(store: GraphStore) -> Jobs:
-    with _lock:
-        found = _jobs.get(store)
-        if found is None:
-            found = _jobs[store] = _build(store)
-        return found
+    return _jobs.get(store)
 
 
 def use_jobs(store: GraphStore, jobs: Jobs) -> None:
     """Run the store's jobs this way (tests; an app that builds its own)."""
-    with _lock:
-        _jobs[store] = jobs
+    _jobs.put(store, jobs)
 
 
 def _build(store: GraphStore) -> Jobs:
@@ -45,3 +35,6 @@ def _build(store: GraphStore) -> Jobs:
 
     dispatcher = CeleryDispatcher.from_settings(Settings())
     return QueuedJobs(dispatcher, dispatcher.jobs)
+
+
+_jobs: PerStore[Jobs] = per_store(_build)

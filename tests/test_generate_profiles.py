@@ -1,0 +1,49 @@
+"""The two generator profiles (tiers, brands) number their rows alike: which ids
+both use, and what a user who loads both into one store sees (docs/formats.md,
+README): the second load is refused and the store keeps the first network."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+from tests.test_cli import data_dir, run, run_json  # noqa: F401 - data_dir is a fixture
+
+ID_FILES = ("organisations", "requirements", "audits", "findings", "share_requests")
+SHARED_SERIES = {  # docs/formats.md, "Generated networks"
+    "organisations": {"M-ACME", "M-BRIGHT", "M-HELVA", "M-MAPLE", "M-NORDA"}
+    | {"S-TRD-*", "S-COOP-*", "SH-*"},
+    "requirements": {f"REQ-{m}-SCOC" for m in ("ACME", "BRIGHT", "HELVA", "MAPLE", "NORDA")},
+    "audits": {"AUD-*"},
+    "findings": {"FND-*"},
+    "share_requests": {"SR-*"},
+}
+
+
+def _ids(folder: Path, kind: str) -> set[str]:
+    with (folder / f"{kind}.csv").open(newline="") as f:
+        return {row["id"] for row in csv.DictReader(f)}
+
+
+def test_the_profiles_share_the_documented_id_series_and_one_store_refuses_the_second(
+    data_dir,  # noqa: F811
+):
+    tiers, brands = data_dir / "net", data_dir / "brands"
+    run_json("generate", str(tiers), "--nodes", "1500")
+    run_json("generate", str(brands), "--profile", "brands", "--nodes", "1600")
+    for kind in ID_FILES:
+        shared = _ids(tiers, kind) & _ids(brands, kind)
+        series = {
+            re.sub(r"\d+$", "*", i) if "-0" in i or i.startswith("SH-") else i for i in shared
+        }
+        assert series == SHARED_SERIES[kind], kind
+
+    run_json("load", str(tiers))
+    before = run_json("status")["counts"]
+    code, out = run("load", str(brands), "--format", "json")
+    refused = json.loads(out)
+    assert code == 1 and refused["written"] == {}
+    assert any("its member and audit cannot change" in p["reason"] for p in refused["rejected"])
+    assert run_json("status")["counts"] == before
