@@ -4,6 +4,7 @@ timing a store's queries, and printing figures as a rich table or one JSON objec
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -260,3 +261,19 @@ def timed_functions(module: Any, names: list[str]) -> Iterator[dict[str, list[fl
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages (what else the machine was doing)."""
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def in_lifespan(app: Any, work: Callable[[], Any]) -> tuple[Any, str, str]:
+    """`work()` (a coroutine) run on a new event loop inside the ASGI app's lifespan,
+    as a server would run it: (its result, load average before, load average after)."""
+    loop = asyncio.new_event_loop()
+    lifespan = app.router.lifespan_context(app)
+    loop.run_until_complete(lifespan.__aenter__())
+    before = load_average()
+    try:
+        result = loop.run_until_complete(work())
+    finally:
+        after = load_average()
+        loop.run_until_complete(lifespan.__aexit__(None, None, None))
+        loop.close()
+    return result, before, after

@@ -126,13 +126,9 @@ def main() -> None:
     store.close()
     store = SqliteStore(folder)
     app = create_app(Settings(api_rate_per_second=0), store=store)
-    loop = asyncio.new_event_loop()
-    lifespan = app.router.lifespan_context(app)
-    loop.run_until_complete(lifespan.__aenter__())
-    load_before = common.load_average()
-    cpu = loop.run_until_complete(measure(app, members, args.requests, args.rounds))
-    load_after = common.load_average()
-    loop.run_until_complete(lifespan.__aexit__(None, None, None))
+    cpu, load_before, load_after = common.in_lifespan(
+        app, lambda: measure(app, members, args.requests, args.rounds)
+    )
     store.close()
     m = common.machine(None)
     if args.format == "json":

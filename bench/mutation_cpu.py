@@ -21,7 +21,6 @@ bench/api.py measures them together). Medians of the rounds are printed.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import statistics
 import sys
@@ -153,13 +152,9 @@ def main() -> None:
     store.write(batch)
     members = member_keys(store, batch, 5, writes=True)
     app = create_app(Settings(api_rate_per_second=0), store=store, freeze_gc=True)
-    loop = asyncio.new_event_loop()
-    lifespan = app.router.lifespan_context(app)
-    loop.run_until_complete(lifespan.__aenter__())
-    load_before = common.load_average()
-    cpu = loop.run_until_complete(measure(app, store, members, args.requests, args.rounds))
-    load_after = common.load_average()
-    loop.run_until_complete(lifespan.__aexit__(None, None, None))
+    cpu, load_before, load_after = common.in_lifespan(
+        app, lambda: measure(app, store, members, args.requests, args.rounds)
+    )
     store.close()
     m = common.machine(None)
     if args.format == "json":

@@ -12,3 +12,18 @@ def no_error_poster(client):  # type: ignore[no-untyped-def]
         return body["data"]
 
     return post
+
+
+def count_version_reads(store) -> list[str]:  # type: ignore[no-untyped-def]
+    """The versions `store.graph_version` returns from now on, listed as it is called
+    (the store's own method replaced on this object only)."""
+    reads: list[str] = []
+    read_version = store.graph_version
+
+    def counted() -> str:
+        version = read_version()
+        reads.append(version)
+        return version
+
+    store.graph_version = counted
+    return reads

@@ -18,7 +18,7 @@ from graph.model import GraphBatch
 from graph.neo4j_store import Neo4jStore
 from graph.read_scope import SharedReads
 from graph.sqlite_store import SqliteStore
-from tests.api.posting import no_error_poster
+from tests.api.posting import count_version_reads, no_error_poster
 from tests.factories import small_network
 from tiergraph.settings import Settings
 
@@ -46,15 +46,7 @@ def two(engine_store, tmp_path, monkeypatch):
         other = SqliteStore(tmp_path / "data")
     else:
         other = Neo4jStore(store.driver, store.database)
-    reads: list[str] = []
-    read_version = store.graph_version
-
-    def counted() -> str:
-        version = read_version()
-        reads.append(version)
-        return version
-
-    monkeypatch.setattr(store, "graph_version", counted)
+    reads = count_version_reads(store)
     app = create_app(Settings(api_rate_per_second=0), store=store)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         post = no_error_poster(client)

@@ -23,7 +23,7 @@ from access.principal import Role
 from api.app import create_app
 from graph.neo4j_store import Neo4jStore
 from graph.version_board import VersionBoard
-from tests.api.posting import no_error_poster
+from tests.api.posting import count_version_reads, no_error_poster
 from tests.api.test_read_scope import GAPS, ORGANISATION, PAGE, READS, renamed
 from tests.factories import small_network
 from tests.test_cli import _closed_port
@@ -55,15 +55,7 @@ def serve(neo4j_store, tmp_path, monkeypatch):
 
     def make(board: VersionBoard, recheck_seconds: float = 3600.0) -> Served:
         store = Neo4jStore(neo4j_store.driver, board=board, recheck_seconds=recheck_seconds)
-        reads: list[str] = []
-        read_version = store.graph_version
-
-        def counted() -> str:
-            version = read_version()
-            reads.append(version)
-            return version
-
-        store.graph_version = counted  # type: ignore[method-assign]
+        reads = count_version_reads(store)
         app = create_app(Settings(api_rate_per_second=0), store=store)
         client = TestClient(app, headers={"Authorization": f"Bearer {key}"})
         clients.append(client.__enter__())
