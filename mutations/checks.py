@@ -3,6 +3,7 @@ same rules and messages, the error naming the API's field."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -30,7 +31,19 @@ def row(
         problem = parse_problems(RawRow(kind, where, 0, values), exc)[0]
         name = problem.field
         shown = (fields or {}).get(name, camel(name)) if name else None
-        raise BadUserInput(f"{where}.{shown}" if shown else where, problem.reason) from None
+        reason = api_names(problem.reason, values, fields)
+        raise BadUserInput(f"{where}.{shown}" if shown else where, reason) from None
+
+
+def api_names(reason: str, values: dict[str, Any], fields: dict[str, str] | None) -> str:
+    """The loaders' reason with the row's other columns named as the API names them
+    ("precedes audit_date" -> "precedes auditDate"): a caller of the API never sees
+    a file's column names."""
+    for column in sorted(values, key=len, reverse=True):
+        shown = (fields or {}).get(column, camel(column))
+        if shown != column:
+            reason = re.sub(rf"\b{re.escape(column)}\b", shown, reason)
+    return reason
 
 
 def text(value: str | None, field: str, *, required: bool = True, longest: int = 500) -> str | None:

@@ -529,3 +529,10 @@ def test_require_checks_a_change_as_the_loaders_check_a_new_requirement(forum_st
     changed = data(forum_store, M1, query, r="R1", f=frameworks)["require"]
     assert new["frameworks"] == changed["frameworks"] == ["ILO", "UNGP"]
     assert [r.frameworks for r in forum_store.requirements(["R1"])] == [("ILO", "UNGP")]
+
+
+def test_an_audit_that_ends_before_it_starts_is_refused_in_the_apis_own_words(forum_store):
+    before = forum_store.counts()
+    found = refused(forum_store, S1, UPLOAD, a={**AUDIT, "validUntil": "2026-01-15"})
+    assert found == ("BAD_USER_INPUT", "audit.validUntil: 2026-01-15 precedes auditDate 2026-02-01")
+    assert forum_store.counts() == before
