@@ -640,12 +640,17 @@ class Neo4jStore:
     def _kept_rows(
         self, cache: RowCache[Any], field: str, query: str, ids: Iterable[str]
     ) -> list[Any]:
+        return self._kept(cache, ids, lambda wanted: self._rows(field, query, wanted))
+
+    def _kept(
+        self, cache: RowCache[Any], ids: Iterable[str], read: Callable[[Iterable[str]], list[Any]]
+    ) -> list[Any]:
         """Rows by id: in a read-only API request that read the graph version, those
-        kept for that version and the others read (graph.read_scope); else read."""
+        kept for that version and the others `read` (graph.read_scope); else `read`."""
         at = read_scope.seen(self)
         if at is None or self._held_tx() is not None:
-            return self._rows(field, query, ids)
-        return cache.rows(at, ids, lambda missing: self._rows(field, query, missing))
+            return read(ids)
+        return cache.rows(at, ids, read)
 
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
@@ -654,18 +659,12 @@ class Neo4jStore:
     def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         """Names and countries of the ids found: in a read-only API request, those
         kept for its graph version and the others read (a page's labels, each page)."""
-        at = read_scope.seen(self)
-        if at is None or self._held_tx() is not None:
-            return self._label_columns(ids)
-        rows = self._labels.rows(at, ids, self._label_rows)
+        rows = self._kept(self._labels, ids, self._label_rows)
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
     def _label_rows(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
-        return list(zip(*self._label_columns(ids), strict=True))
-
-    def _label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         rec = self._single(cypher.LABELS, ids=list(set(ids)))
-        return rec["ids"], rec["names"], rec["countries"]
+        return list(zip(rec["ids"], rec["names"], rec["countries"], strict=True))
 
     def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         rec = self._single(cypher.SOURCING_OF, ids=list(set(buyers)))
