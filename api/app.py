@@ -13,14 +13,18 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from access.principal import Principal
 from api.auth import KeyCache, authenticate, check_rate, may_write, opens_the_ide
+from api.edge import Edge
 from api.errors import CodedGraphQL, install_handlers
 from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
@@ -42,6 +46,20 @@ def store_kind(store: GraphStore) -> str:
     return "embedded" if isinstance(store, SqliteStore) else "neo4j"
 
 
+class TiergraphApp(FastAPI):
+    """FastAPI, with what every request meets first in front of its middleware stack:
+    the keep-alive limit (api/spreading.py), then POST /graphql's short path
+    (api/edge.py), which hands everything else to FastAPI's own stack."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+
 def served_app() -> FastAPI:
     """What `tiergraph serve` runs in each of its processes: create_app() with the
     process's start-up objects frozen out of garbage collection."""
@@ -49,11 +67,16 @@ def served_app() -> FastAPI:
 
 
 def create_app(
-    settings: Settings | None = None, store: GraphStore | None = None, *, freeze_gc: bool = False
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    *,
+    freeze_gc: bool = False,
+    edge: bool = True,
 ) -> FastAPI:
     """The app on `store`, or on the store `settings` name, opened at startup;
     its limits, CORS and introspection from `settings` (default: the environment).
-    `freeze_gc`: at startup, freeze what the process holds (gc.freeze) until shutdown."""
+    `freeze_gc`: at startup, freeze what the process holds (gc.freeze) until shutdown.
+    `edge` False: every request through FastAPI and strawberry (tests compare the two)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -81,7 +104,7 @@ def create_app(
 
     # No OpenAPI pages: the API is GraphQL (docs/schema.graphql), and each open
     # page is one more thing served without a key.
-    app = FastAPI(
+    app = TiergraphApp(
         title="tiergraph",
         version=tiergraph_version(),
         lifespan=lifespan,
@@ -107,14 +130,17 @@ def create_app(
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
     keys = KeyCache(settings.api_key_cache_seconds)
 
-    async def principal_of(request: Request, fresh: bool = False) -> Principal:
-        """The request's principal (401) within its rate (429); `fresh`: the key's
-        record read whatever the key cache holds (a request that may write)."""
-        store = request.app.state.store
-        headers = request.headers.getlist("authorization")
+    async def principal_from(store: GraphStore, headers: list[str], fresh: bool) -> Principal:
+        """The principal of the request's Authorization headers (401) within its rate
+        (429); `fresh`: the key's record read whatever the key cache holds (a request
+        that may write)."""
         principal = await authenticate(store, headers, keys, inline=local(store), fresh=fresh)
         check_rate(limiter, principal)
         return principal
+
+    async def principal_of(request: Request, fresh: bool = False) -> Principal:
+        headers = request.headers.getlist("authorization")
+        return await principal_from(request.app.state.store, headers, fresh)
 
     async def context(request: Request) -> Context:
         store = request.app.state.store
@@ -132,7 +158,6 @@ def create_app(
     install_handlers(app)
 
     app.add_middleware(SizeLimit)
-    app.add_middleware(KeepAliveLimit, requests=settings.api_keepalive_requests)
 
     if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer
         app.add_middleware(
@@ -142,4 +167,15 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
+    stack: Any = partial(FastAPI.__call__, app)  # FastAPI's own stack, built on first use
+    if edge:
+        stack = Edge(
+            stack,
+            schema,
+            principal_from,
+            introspection=settings.api_introspection,
+            cors=bool(settings.api_cors_origins),
+            state=app.state,
+        )
+    app.front = KeepAliveLimit(stack, requests=settings.api_keepalive_requests)
     return app

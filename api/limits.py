@@ -35,6 +35,11 @@ _RULES = (
 _RULES_WITHOUT_INTROSPECTION = (*_RULES, NoSchemaIntrospectionCustomRule)
 
 
+def operation_rules(introspection: bool) -> tuple[Any, ...]:
+    """The validation rules the limits add to graphql-core's own (api/prepared.py too)."""
+    return _RULES if introspection else _RULES_WITHOUT_INTROSPECTION
+
+
 class OperationLimits(SchemaExtension):
     """Depth, aliases and tokens for every operation; `__schema` and `__type`
     refused unless the request's context allows them (TIERGRAPH_API_INTROSPECTION),
@@ -44,7 +49,7 @@ class OperationLimits(SchemaExtension):
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
         introspection = getattr(context.context, "introspection", False)
-        rules = _RULES if introspection else _RULES_WITHOUT_INTROSPECTION
+        rules = operation_rules(introspection)
         context.validation_rules = (*context.validation_rules, *rules)
         yield
 

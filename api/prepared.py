@@ -1,0 +1,77 @@
+"""Prepared operations: a document text and operation name, parsed, validated
+(limits included) and its operation found once; then per request only the
+variables are coerced and the operation run (api/edge.py).
+
+Only a document that parses, has the named operation (a query or a mutation)
+and passes every validation rule is prepared. Anything else (a syntax error, a
+broken limit, a subscription, no such operation) is None: the request goes the
+normal strawberry way, which answers it with its own errors, so the prepared
+path never has to make a pre-execution error itself.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, NamedTuple
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+
+from api.limits import MAX_TOKENS, operation_rules
+
+MAXSIZE = 512  # (document, operation name, introspection) kept, least recent dropped
+
+
+class Prepared(NamedTuple):
+    query: str  # the document's text
+    document: DocumentNode
+    operation: OperationType
+
+
+_NOT_PREPARED = object()
+_kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+def _prepare(
+    schema: GraphQLSchema, query: str, operation_name: str | None, introspection: bool
+) -> Prepared | None:
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation not in (
+        OperationType.QUERY,
+        OperationType.MUTATION,
+    ):
+        return None
+    # strawberry's rules (graphql-core's specified ones), then the API's limits
+    # (api.limits.OperationLimits adds the same ones in the same order).
+    rules = (*specified_rules, *operation_rules(introspection))
+    if validate(schema, document, rules):
+        return None
+    return Prepared(query, document, operation.operation)
+
+
+def prepared(
+    schema: GraphQLSchema, query: str, operation_name: str | None, introspection: bool
+) -> Prepared | None:
+    """The operation prepared, or None when the normal path must answer it."""
+    key = (schema, query, operation_name, introspection)
+    found = _kept.get(key, _NOT_PREPARED)
+    if found is _NOT_PREPARED:
+        found = _prepare(schema, query, operation_name, introspection)
+        _kept[key] = found
+        while len(_kept) > MAXSIZE:
+            _kept.popitem(last=False)
+    else:
+        _kept.move_to_end(key)
+    return found  # type: ignore[no-any-return]
