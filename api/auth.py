@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ from graph.store import GraphStore
 
 NO_KEY = "no API key: send the header `Authorization: Bearer <key>` (tiergraph keys create)"
 BAD_KEY = "the API key is not valid: unknown, revoked, or not a tiergraph key"
+log = logging.getLogger(__name__)
 KEYS_CACHED = 10_000  # valid keys a process keeps at most (then it starts afresh)
 
 
@@ -43,12 +45,21 @@ class KeyCache:
     `tiergraph keys revoke`, in any process) is refused once its entry expires, at
     most `seconds` after the revocation, in every server process alike. Keys found
     invalid are not kept: a new key works at once. `seconds` 0 keeps nothing.
+
+    Refreshed ahead: in the last quarter of an entry's life the first request that
+    finds it (`due`) reads the record again while the others keep using the entry,
+    so a key in steady use is never missed, and the clients of one key do not all
+    miss together (on Neo4j each miss was a round trip in a worker thread). A
+    refresh that finds the key revoked drops it; one that is not made leaves the
+    entry to expire: the bound holds either way.
     Used from the event loop only, so it needs no lock."""
 
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds
         self._clock = clock
-        self._found: dict[bytes, tuple[Principal, float]] = {}
+        # digest -> (principal, expires at, refresh due at)
+        self._found: dict[bytes, tuple[Principal, float, float]] = {}
+        self.refreshing: set[bytes] = set()  # digests whose record is being read again
 
     @staticmethod
     def digest(key: str) -> bytes:
@@ -63,6 +74,11 @@ class KeyCache:
             return None
         return found[0]
 
+    def due(self, digest: bytes) -> bool:
+        """Whether the entry should be read again now (and nobody is reading it yet)."""
+        found = self._found.get(digest)
+        return found is not None and found[2] <= self._clock() and digest not in self.refreshing
+
     def put(self, digest: bytes, principal: Principal) -> None:
         if self.seconds <= 0:
             return
@@ -71,7 +87,29 @@ class KeyCache:
             self._found = {d: kept for d, kept in self._found.items() if kept[1] > now}
             if len(self._found) >= KEYS_CACHED:
                 self._found.clear()
-        self._found[digest] = (principal, self._clock() + self.seconds)
+        now = self._clock()
+        self._found[digest] = (principal, now + self.seconds, now + self.seconds * 0.75)
+
+    def drop(self, digest: bytes) -> None:
+        self._found.pop(digest, None)
+
+
+async def _refresh(store: GraphStore, key: str, digest: bytes, cache: KeyCache) -> None:
+    """Read a cached key's record again (Neo4j: in a worker thread, off the request)."""
+    try:
+        principal = await asyncio.to_thread(principal_for, store, key)
+    except Exception:  # the store did not answer: the entry expires as it would have
+        log.warning("the key cache could not refresh a key", exc_info=True)
+        return
+    finally:
+        cache.refreshing.discard(digest)
+    if principal is None:
+        cache.drop(digest)
+    else:
+        cache.put(digest, principal)
+
+
+_refreshes: set[asyncio.Task[None]] = set()  # kept until done (the loop holds tasks weakly)
 
 
 async def authenticate(
@@ -96,12 +134,23 @@ async def authenticate(
     digest = KeyCache.digest(key)
     principal = cache.get(digest) if cache is not None and not fresh else None
     if principal is not None:
-        return principal
+        assert cache is not None
+        if not cache.due(digest):
+            return principal
+        if not inline:
+            cache.refreshing.add(digest)  # before the task runs: one refresh at a time
+            task = asyncio.get_running_loop().create_task(_refresh(store, key, digest, cache))
+            _refreshes.add(task)
+            task.add_done_callback(_refreshes.discard)
+            return principal
+        # inline (a local page): read now, in this request, before the entry expires
     if inline:
         principal = principal_for(store, key)
     else:
         principal = await asyncio.to_thread(principal_for, store, key)
     if principal is None:
+        if cache is not None:
+            cache.drop(digest)
         raise unauthenticated(BAD_KEY)
     if cache is not None:
         cache.put(digest, principal)

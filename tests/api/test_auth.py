@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 
+import api.auth
 from access.keys import create_key, revoke_key
 from access.principal import Role
 from api.auth import BAD_KEY, KeyCache, authenticate
@@ -51,12 +52,43 @@ def test_a_valid_key_is_read_once_per_cache_period(store):
     record, key = create_key(store, role=Role.SOURCING, organisation="M1")
     first = check(store, key, cache)
     assert (first.role, first.organisation, first.key_id) == (Role.SOURCING, "M1", record.id)
-    clock.now += 1.9
+    clock.now += 1.4
     assert check(store, key, cache) == first
     assert store.reads == 1
-    clock.now += 0.2  # past the 2 s: the record is read again
+    clock.now += 0.2  # in the last quarter: read again ahead, the entry renewed
     assert check(store, key, cache) == first
     assert store.reads == 2
+    clock.now += 1.4  # 3 s after the first read, 1.4 after the refresh: kept
+    assert check(store, key, cache) == first
+    assert store.reads == 2
+    clock.now += 2.1  # unused past its 2 s: read again
+    assert check(store, key, cache) == first
+    assert store.reads == 3
+
+
+def test_a_key_is_refreshed_off_the_request_once_when_its_reads_are_round_trips(store):
+    clock = Clock()
+    cache = KeyCache(2.0, clock)
+    record, key = create_key(store, role=Role.SOURCING, organisation="M1")
+
+    async def requests() -> list[str]:
+        headers = [f"Bearer {key}"]
+        seen = [(await authenticate(store, headers, cache, inline=False)).key_id]
+        clock.now += 1.6  # due: the first request schedules one refresh, all are answered
+        seen += [(await authenticate(store, headers, cache, inline=False)).key_id for _ in range(5)]
+        while cache.refreshing or api.auth._refreshes:
+            await asyncio.sleep(0.01)
+        assert store.reads == 2
+        revoke_key(store, record.id)
+        clock.now += 1.6  # due again: the refresh finds the key revoked and drops it
+        seen.append((await authenticate(store, headers, cache, inline=False)).key_id)
+        while cache.refreshing or api.auth._refreshes:
+            await asyncio.sleep(0.01)
+        with pytest.raises(Refused):  # well within the 2 s bound of the last read
+            await authenticate(store, headers, cache, inline=False)
+        return seen
+
+    assert asyncio.run(requests()) == [record.id] * 7
 
 
 def test_a_revoked_key_is_refused_once_its_entry_expires(store):
