@@ -40,6 +40,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLString,
+    OperationDefinitionNode,
     is_enum_type,
     is_leaf_type,
 )
@@ -228,6 +229,18 @@ class ListShape(Shape):
 
 
 KEPT: weakref.WeakKeyDictionary[GraphQLSchema, dict[Any, Any]] = weakref.WeakKeyDictionary()
+# Plans kept across requests, per operation of a prepared document (api/prepared.py)
+# that has no directive: its selections are then collected the same way whatever
+# the variables, so a selection's plain fields are the same in every request.
+SHARED_PLANS: weakref.WeakKeyDictionary[OperationDefinitionNode, dict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def share_plans(operation: OperationDefinitionNode) -> None:
+    """Keep the plans of this operation (of a document without directives) across requests."""
+    SHARED_PLANS.setdefault(operation, {})
+
 
 # One selection's fields: (response name, its field nodes, the plain field or None).
 Plan = list[tuple[str, Any, FieldShape | None]]
@@ -244,12 +257,26 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.plans: dict[tuple[str, int], tuple[Any, Plan]] = {}
         # What the schema alone decides (is a field plain, a leaf's shape): kept with it.
         self.kept = KEPT.setdefault(self.schema, {})
+        self.shared = SHARED_PLANS.get(self.operation) if self.plain_allowed else None
 
     def plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan:
         key = (parent_type.name, id(grouped_field_set))
         found = self.plans.get(key)
-        if found is None:
+        if found is None and self.shared is not None:
+            # The selection is known by its fields' first nodes (the document's own).
+            shared_key = (parent_type.name, *(id(d[0].node) for d in grouped_field_set.values()))
+            shapes = self.shared.get(shared_key)
+            if shapes is None:
+                shapes = self.shared[shared_key] = [
+                    self.plain_field(parent_type, details) for details in grouped_field_set.values()
+                ]
             plan: Plan = [
+                (name, details, shape)
+                for (name, details), shape in zip(grouped_field_set.items(), shapes, strict=True)
+            ]
+            found = self.plans[key] = (grouped_field_set, plan)
+        if found is None:
+            plan = [
                 (
                     name,
                     details,

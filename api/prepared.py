@@ -25,6 +25,7 @@ from graphql import (
     validate,
 )
 
+from api.fastpath import share_plans
 from api.limits import MAX_TOKENS, operation_rules
 
 MAXSIZE = 512  # (document, operation name, introspection) kept, least recent dropped
@@ -58,6 +59,8 @@ def _prepare(
     rules = (*specified_rules, *operation_rules(introspection))
     if validate(schema, document, rules):
         return None
+    if "@" not in query:  # no directive: its plans are the same in every request
+        share_plans(operation)
     return Prepared(query, document, operation.operation)
 
 
