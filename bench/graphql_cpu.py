@@ -86,15 +86,22 @@ def body(operation: str, member: Any, rng: random.Random) -> dict[str, Any]:
     return {"query": QUERIES[operation], "variables": variables}
 
 
-async def measure(app: Any, members: list[Any], requests: int, rounds: int) -> dict[str, Any]:
+async def measure(
+    app: Any, members: list[Any], requests: int, rounds: int, normal: Any = None
+) -> dict[str, Any]:
     rng = random.Random(1)
+    apps = {"plain": app, "fast": app, "normal": normal}
+    modes = {**MODES, "normal": FastExecutionContext} if normal is not None else MODES
     for member in members:  # warm: views, caches, parsed documents
         for operation in OPERATIONS:
             await post(app, body(operation, member, rng), member.key)
-    seen: dict[str, dict[str, list[float]]] = {m: {o: [] for o in OPERATIONS} for m in MODES}
+            if normal is not None:
+                await post(normal, body(operation, member, rng), member.key)
+    seen: dict[str, dict[str, list[float]]] = {m: {o: [] for o in OPERATIONS} for m in modes}
     for _ in range(rounds):
-        for mode, context_class in MODES.items():
+        for mode, context_class in modes.items():
             schema.execution_context_class = context_class
+            app = apps[mode]
             for operation in OPERATIONS:
                 started = time.process_time()
                 for i in range(requests):
@@ -126,9 +133,13 @@ def main() -> None:
     store.close()
     store = SqliteStore(folder)
     app = create_app(Settings(api_rate_per_second=0), store=store)
-    cpu, load_before, load_after = common.in_lifespan(
-        app, lambda: measure(app, members, args.requests, args.rounds)
-    )
+    normal = create_app(Settings(api_rate_per_second=0), store=store, edge=False)
+
+    async def both() -> Any:
+        async with normal.router.lifespan_context(normal):
+            return await measure(app, members, args.requests, args.rounds, normal)
+
+    cpu, load_before, load_after = common.in_lifespan(app, both)
     store.close()
     m = common.machine(None)
     if args.format == "json":
@@ -146,7 +157,14 @@ def main() -> None:
         )
         return
     rows = [
-        [o, cpu["plain"][o], cpu["fast"][o], f"{cpu['plain'][o] / cpu['fast'][o]:.2f}x"]
+        [
+            o,
+            cpu["plain"][o],
+            cpu["fast"][o],
+            f"{cpu['plain'][o] / cpu['fast'][o]:.2f}x",
+            cpu["normal"][o],
+            f"{cpu['normal'][o] / cpu['fast'][o]:.2f}x",
+        ]
         for o in OPERATIONS
     ]
     common.out.print(common.machine_line(m))
@@ -155,7 +173,7 @@ def main() -> None:
             f"CPU ms per request, in-process, {args.nodes:,} organisations ({args.profile}), "
             f"median of {args.rounds} rounds of {args.requests} (load {load_before} -> "
             f"{load_after})",
-            ["operation", "plain", "fast", "plain / fast"],
+            ["operation", "plain", "fast", "plain / fast", "normal", "normal / fast"],
             rows,
         )
     )

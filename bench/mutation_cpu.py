@@ -8,6 +8,8 @@ supplier keys and operations. Per round, for registerSupplier (a new made-up
 name each time, an idempotency key) and passOn (one of the supplier's passes,
 already written: the write is done again, as in bench/api.py):
 - `request`: the whole request (HTTP, key, GraphQL, the service in its thread);
+- `request, normal path`: the same through the app without the request edge
+  (`create_app(edge=False)`: FastAPI's stack and strawberry's view, api/edge.py);
 - `service`: the service function alone (mutations.suppliers), the same calls;
 - `matching` (registerSupplier): `match_one` alone, the same new organisations.
 The request's framework share is request - service. Mutations only: the
@@ -109,7 +111,9 @@ def matching_call(store: GraphStore, values: dict[str, Any]) -> Any:
     return lambda: match_one(store, new)
 
 
-async def measure(app: Any, store: GraphStore, members: list[Member], n: int, rounds: int) -> dict:
+async def measure(
+    app: Any, store: GraphStore, members: list[Member], n: int, rounds: int, normal: Any
+) -> dict:
     rng = random.Random(1)
     for member in members:  # warm: a matching index per country, parsed documents
         for supplier in member.suppliers:
@@ -126,6 +130,14 @@ async def measure(app: Any, store: GraphStore, members: list[Member], n: int, ro
                 for _, key, values in batch
             ]
             seen.setdefault(f"{op} request", []).append(await acpu_ms(requests))
+            batch = sends(members, op, n, rng)
+            requests = [
+                lambda k=key, v=values, op=op: post(
+                    normal, {"query": QUERIES[op], "variables": v}, k
+                )
+                for _, key, values in batch
+            ]
+            seen.setdefault(f"{op} request, normal path", []).append(await acpu_ms(requests))
             batch = sends(members, op, n, rng)
             calls = [service_call(store, op, key, values) for _, key, values in batch]
             seen.setdefault(f"{op} service", []).append(cpu_ms(calls))
@@ -152,9 +164,13 @@ def main() -> None:
     store.write(batch)
     members = member_keys(store, batch, 5, writes=True)
     app = create_app(Settings(api_rate_per_second=0), store=store, freeze_gc=True)
-    cpu, load_before, load_after = common.in_lifespan(
-        app, lambda: measure(app, store, members, args.requests, args.rounds)
-    )
+    normal = create_app(Settings(api_rate_per_second=0), store=store, edge=False)
+
+    async def both() -> Any:
+        async with normal.router.lifespan_context(normal):
+            return await measure(app, store, members, args.requests, args.rounds, normal)
+
+    cpu, load_before, load_after = common.in_lifespan(app, both)
     store.close()
     m = common.machine(None)
     if args.format == "json":
