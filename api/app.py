@@ -159,23 +159,19 @@ def create_app(
 
     app.add_middleware(SizeLimit)
 
-    if settings.api_cors_origins:  # closed unless configured: browsers elsewhere get no answer
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.api_cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
+    cors: dict[str, Any] = {
+        "allow_origins": settings.api_cors_origins,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Authorization", "Content-Type"],
+        "max_age": 600,
+    }
     stack: Any = partial(FastAPI.__call__, app)  # FastAPI's own stack, built on first use
-    if edge:
-        stack = Edge(
-            stack,
-            schema,
-            principal_from,
-            introspection=settings.api_introspection,
-            cors=bool(settings.api_cors_origins),
-            state=app.state,
-        )
+    if not edge:
+        if settings.api_cors_origins:  # closed unless configured
+            app.add_middleware(CORSMiddleware, **cors)
+    else:
+        stack = Edge(stack, schema, principal_from, settings.api_introspection, app.state)
+        if settings.api_cors_origins:  # closed unless configured: in front of both paths
+            stack = CORSMiddleware(stack, **cors)
     app.front = KeepAliveLimit(stack, requests=settings.api_keepalive_requests)
     return app

@@ -14,8 +14,8 @@ the schema's execution context (api/fastpath.py), its errors coded
 Any request the edge is not sure to answer as the normal path does goes that
 path untouched (its body handed on): not a POST of JSON with a length within
 the limit, a body that is not a plain GraphQL request object, a document that
-does not parse or validate, a streaming Accept header, a browser's request
-(an Origin header) when CORS is on. tests/api/test_edge.py sends the same
+does not parse or validate, a streaming Accept header. CORS, when configured,
+is in front of both paths (api/app.py). tests/api/test_edge.py sends the same
 requests both ways and compares the answers byte for byte.
 """
 
@@ -57,7 +57,7 @@ class Request:
         self.length = length
 
 
-def edge_request(scope: Scope, cors: bool) -> Request | None:
+def edge_request(scope: Scope) -> Request | None:
     if scope["method"] != "POST" or scope["path"] != "/graphql":
         return None
     authorization: list[str] = []
@@ -77,8 +77,6 @@ def edge_request(scope: Scope, cors: bool) -> Request | None:
             accept = value.decode("latin-1")
             if any(streaming in accept for streaming in STREAMING):
                 return None
-        elif name == b"origin" and cors:
-            return None  # CORSMiddleware answers a browser's request
         elif name == b"transfer-encoding":
             return None
     if kind is None or length is None or length > MAX_BODY_BYTES:
@@ -158,18 +156,16 @@ class Edge:
         schema: Any,
         authenticate: Authenticate,
         introspection: bool,
-        cors: bool,
         state: Any,
     ) -> None:
         self.app = app
         self.schema = schema
         self.authenticate = authenticate
         self.introspection = introspection
-        self.cors = cors
         self.state = state  # the app's state: the store, once the server started
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = edge_request(scope, self.cors) if scope["type"] == "http" else None
+        request = edge_request(scope) if scope["type"] == "http" else None
         if request is None:
             await self.app(scope, receive, send)
             return

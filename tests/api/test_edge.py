@@ -215,3 +215,30 @@ def test_each_mutation_answers_the_same_bytes_both_ways(tmp_path: Path, principa
         store.close()
     assert seen[0] == seen[1]
     assert b'"errors"' not in seen[0][0][2]  # the right principal wrote
+
+
+def test_cors_answers_the_same_both_ways_with_and_without_an_origin(store):
+    store.write(forum())
+    headers = key_headers(store, PRINCIPALS["sourcing"])
+    body = {"query": "{ me { role } }"}
+    seen = []
+    for short in (True, False):
+        settings = Settings(api_rate_per_second=0, api_cors_origins=["https://app.example"])
+        with TestClient(create_app(settings, store, edge=short)) as client:
+            got = [
+                answers(client, body, {**headers, **origin})
+                for origin in ({}, {"origin": "https://app.example"}, {"origin": "https://evil"})
+            ]
+            preflight = client.options(
+                "/graphql",
+                headers={
+                    "origin": "https://app.example",
+                    "access-control-request-method": "POST",
+                },
+            )
+            got.append((preflight.status_code, sorted(preflight.headers.items())))
+            seen.append(got)
+    assert seen[0] == seen[1]
+    allowed = dict(seen[0][1][1])
+    assert allowed["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in dict(seen[0][2][1])
