@@ -29,6 +29,8 @@ from api.errors import CodedGraphQL, install_handlers
 from api.exports.routes import install_download
 from api.limits import RateLimiter, SizeLimit
 from api.network.common import local
+from api.prepared import prepared
+from api.request_json import kept_json
 from api.schema import Context, schema, tiergraph_version
 from api.spreading import KeepAliveLimit
 from graph import read_scope
@@ -58,6 +60,15 @@ class TiergraphApp(FastAPI):
             await super().__call__(scope, receive, send)
         else:
             await self.front(scope, receive, send)
+
+
+def prepare_for_edge(body: Any, introspection: bool) -> None:
+    """Prepare the operation of a request body (api/prepared.py) for api/edge.py."""
+    if type(body) is not dict:
+        return
+    query, name = body.get("query"), body.get("operationName")
+    if type(query) is str and query and (name is None or type(name) is str):
+        prepared(schema._schema, query, name, introspection)
 
 
 def served_app() -> FastAPI:
@@ -149,6 +160,8 @@ def create_app(
         writes = await may_write(request)
         read_scope.begin(read_only=not writes)  # one read of the graph version (below)
         principal = await principal_of(request, fresh=writes)
+        if edge:  # a valid key sent it: the edge answers this document from now on
+            prepare_for_edge(kept_json(), settings.api_introspection)
         return Context(store, principal, introspection=settings.api_introspection)
 
     # A plain route: the endpoint builds its context itself (api.errors.CodedGraphQL).

@@ -6,7 +6,9 @@ exception handlers, an exit stack, the router), then strawberry's HTTP view
 hooks, parse and validation caches, result processing), then graphql-core. For
 the requests clients send all day (a JSON POST of a document already seen)
 `Edge` answers the same bytes with less: the body read once, the operation
-prepared once per document text (api/prepared.py), then the key and rate
+prepared once per document text (api/prepared.py: the first request of a
+document, once its key is found valid, goes the normal path and prepares it),
+then the key and rate
 checked, the context built and the operation executed by graphql-core with
 the schema's execution context (api/fastpath.py), its errors coded
 (api/errors.py) and the answer serialised with orjson.
@@ -34,7 +36,7 @@ from strawberry.execution import optimized_is_awaitable
 from access.principal import Principal
 from api.errors import INTERNAL, UNEXPECTED, Refused, coded, content_type, error_body
 from api.limits import MAX_BODY_BYTES
-from api.prepared import Prepared, prepared
+from api.prepared import Prepared, known
 from api.schema import Context
 from graph import read_scope
 from graph.store import GraphStore
@@ -181,7 +183,7 @@ class Edge:
         found = None
         if operation is not None:
             query, _variables, name, _extensions = operation
-            found = prepared(self.schema._schema, query, name, self.introspection)
+            found = known(self.schema._schema, query, name, self.introspection)
         if operation is None or found is None:
             await self.app(scope, replay(body, receive), send)
             return

@@ -2,6 +2,8 @@
 (limits included) and its operation found once; then per request only the
 variables are coerced and the operation run (api/edge.py).
 
+An operation is prepared after a request with a valid key sent it through the
+normal path (api/app.py); the edge only looks prepared operations up (`known`).
 Only a document that parses, has the named operation (a query or a mutation)
 and passes every validation rule is prepared. Anything else (a syntax error, a
 broken limit, a subscription, no such operation) is None: the request goes the
@@ -64,10 +66,21 @@ def _prepare(
     return Prepared(query, document, operation.operation)
 
 
+def known(
+    schema: GraphQLSchema, query: str, operation_name: str | None, introspection: bool
+) -> Prepared | None:
+    """The operation as prepared before, or None (never prepared, or not preparable):
+    looked up only, so that a request without a valid key never makes the server
+    parse anything (`prepared` is called after the key check, api/app.py)."""
+    found = _kept.get((schema, query, operation_name, introspection))
+    return found if isinstance(found, Prepared) else None
+
+
 def prepared(
     schema: GraphQLSchema, query: str, operation_name: str | None, introspection: bool
 ) -> Prepared | None:
-    """The operation prepared, or None when the normal path must answer it."""
+    """The operation prepared (now, when it never was), or None when the normal path
+    must answer it."""
     key = (schema, query, operation_name, introspection)
     found = _kept.get(key, _NOT_PREPARED)
     if found is _NOT_PREPARED:

@@ -31,3 +31,9 @@ def body_json(data: str | bytes) -> Any:
     # Not orjson: it refuses a lone surrogate (\ud800) that json takes, and the schema
     # then refuses as bad input naming its field (tests/api/test_write_attacks.py).
     return json.loads(data)
+
+
+def kept_json() -> Any:
+    """The JSON parse of this request's body kept by `parse_body`, or None."""
+    kept = _PARSED.get()
+    return None if kept is None else kept[1]

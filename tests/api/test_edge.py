@@ -20,6 +20,8 @@ from access.principal import Principal
 from api import edge
 from api.app import create_app
 from api.limits import MAX_ALIASES, MAX_DEPTH, MAX_PAGE, MAX_TOKENS
+from api.prepared import known
+from api.schema import schema
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from tests.api.test_mutations_api import MEMBER_MUTATIONS, MUTATIONS
@@ -42,7 +44,7 @@ READS = [
         None,
     ),  # fmt: skip
     (f"{{ network(first: {MAX_PAGE + 1}) {{ nodes {{ id }} }} }}", None),  # page size
-    ("{ me { role keyId organisation } }", None),
+    ("{ me { role keyId organisation { id name } } }", None),
     ("{ stats { members } }", None),  # operator only: FORBIDDEN for the others
     ("query($t: Int) { network(tier: $t) { nodes { id } } }", {"t": "two"}),  # bad variable
     ("query($id: ID!) { organisation(id: $id) { id } }", None),  # missing variable
@@ -252,3 +254,17 @@ def test_cors_answers_the_same_both_ways_with_and_without_an_origin(store):
     allowed = dict(seen[0][1][1])
     assert allowed["access-control-allow-origin"] == "https://app.example"
     assert "access-control-allow-origin" not in dict(seen[0][2][1])
+
+
+def test_only_a_request_with_a_valid_key_prepares_a_document(store, clients):
+    short, _normal = clients
+    query = "{ me { role keyId } health }"
+    body = {"query": query}
+    headers = {"content-type": "application/json"}
+    for wrong in ({}, {"Authorization": "Bearer nope"}):
+        assert answers(short, body, {**headers, **wrong})[0] == 401
+    assert known(schema._schema, query, None, False) is None  # nothing parsed for them
+    valid = key_headers(store, PRINCIPALS["sourcing"])
+    first = answers(short, body, valid)  # the normal path, which prepares it
+    assert known(schema._schema, query, None, False) is not None
+    assert answers(short, body, valid) == first  # now the edge's
