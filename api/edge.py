@@ -8,10 +8,9 @@ the requests clients send all day (a JSON POST of a document already seen)
 `Edge` answers the same bytes with less: the body read once, the operation
 prepared once per document text (api/prepared.py: the first request of a
 document, once its key is found valid, goes the normal path and prepares it),
-then the key and rate
-checked, the context built and the operation executed by graphql-core with
-the schema's execution context (api/fastpath.py), its errors coded
-(api/errors.py) and the answer serialised with orjson.
+then the key and rate checked, the context built and the operation executed by
+graphql-core with the schema's execution context (api/fastpath.py), its errors
+coded (api/errors.py) and the answer serialised with orjson.
 
 Any request the edge is not sure to answer as the normal path does goes that
 path untouched (its body handed on): not a POST of JSON with a length within
