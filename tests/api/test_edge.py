@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -257,8 +258,9 @@ def test_cors_answers_the_same_both_ways_with_and_without_an_origin(store):
 
 
 def test_only_a_request_with_a_valid_key_prepares_a_document(store, clients):
+    tag = f"h{uuid.uuid4().hex}"
     short, _normal = clients
-    query = "{ me { role keyId } health }"
+    query = f"{{ me {{ role keyId }} {tag}: health }}"  # a document never sent before
     body = {"query": query}
     headers = {"content-type": "application/json"}
     for wrong in ({}, {"Authorization": "Bearer nope"}):
