@@ -688,6 +688,16 @@ class Neo4jStore:
             return copy.organisation_rows(ids)
         return self._rows("organisations", cypher.ORGANISATIONS, ids)
 
+    def answers_in_memory(self) -> bool:
+        """Whether this read-only request's rows need no round trip: the copy is at
+        its version, or the changes to it have been read (graph.read_scope.without_io)."""
+        at, copy = read_scope.seen(self), self.rows
+        if at is None or copy.version is None:
+            return False
+        return (
+            copy.answers(at, read_scope.began()) or self.changes_read(copy.version, at) is not None
+        )
+
     def _copy(self) -> RowCopy | None:
         """The row copy (graph.neo4j_rows) brought to the version this read-only API
         request saw; None outside one (a write's reads, the CLI, held_still): read."""

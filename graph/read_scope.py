@@ -60,8 +60,8 @@ def without_io(
 ) -> T | object:
     """`call(**arguments)` on the caller's thread when it needs nothing but memory:
     a read-only request's call on a store that guards its I/O (`guards_io`: every
-    round trip checks `check_io`), whose version this request has read or can take
-    without waiting. NOT_ANSWERED when it would wait: call it again where it may
+    round trip checks `check_io`, and `answers_in_memory()` says its rows are at
+    hand), whose version this request has read or can take without waiting. NOT_ANSWERED when it would wait: call it again where it may
     (a worker thread). For read-only service calls only: one stopped half-way has
     changed nothing but caches, which hold only what a round trip would read.
     `ready()` first (checked without I/O too): False when what the call needs is not
@@ -70,7 +70,9 @@ def without_io(
         return NOT_ANSWERED
     token = _no_io.set(True)
     try:
-        return call(**arguments) if ready() else NOT_ANSWERED
+        if not (ready() and store.answers_in_memory()):
+            return NOT_ANSWERED  # before the call: nothing of it runs twice
+        return call(**arguments)
     except WouldWait:
         return NOT_ANSWERED
     finally:

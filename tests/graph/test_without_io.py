@@ -16,6 +16,9 @@ class Store:
     def __init__(self) -> None:
         self.reads = 0
 
+    def answers_in_memory(self) -> bool:
+        return True
+
     def graph_version(self) -> str:
         read_scope.check_io()
         self.reads += 1
