@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -42,7 +43,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
-from graph.read_scope import RowCache
+from graph.neo4j_rows import RowCopy
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -185,10 +186,32 @@ def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Calla
     return [(statement, rows, refs)]
 
 
+class _GuardedDriver:
+    """The driver, each session and query checked first (graph.read_scope.check_io):
+    a read-only call that would make a round trip is run in a worker thread instead."""
+
+    def __init__(self, driver: Driver) -> None:
+        self.unguarded = getattr(driver, "unguarded", driver)
+
+    def session(self, **config: Any) -> Any:
+        read_scope.check_io()
+        return self.unguarded.session(**config)
+
+    def execute_query(self, *args: Any, **kwargs: Any) -> Any:
+        read_scope.check_io()
+        return self.unguarded.execute_query(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unguarded, name)
+
+
 class Neo4jStore:
     # Each version read is a round trip: a process's read-only requests share them
     # (graph.read_scope.SharedReads).
     shared_version_reads = True
+    # Every round trip goes through _GuardedDriver: read-only calls that need none
+    # run on the caller's thread (graph.read_scope.without_io).
+    guards_io = True
 
     def __init__(
         self,
@@ -198,7 +221,7 @@ class Neo4jStore:
         board: VersionBoard | None = None,
         recheck_seconds: float = 1.0,
     ):
-        self.driver = driver
+        self.driver: Any = _GuardedDriver(driver)
         self.database = database
         self.single_tx_rows = single_tx_rows
         # Writes announced in Redis (graph.version_board): a read-only request's
@@ -206,12 +229,13 @@ class Neo4jStore:
         self.board = board
         self._known = KnownVersion(board, recheck_seconds) if board is not None else None
         self._held = threading.local()  # the transaction of held_still(), per thread
-        # Rows read at one graph version, for the API's read-only requests at it.
-        self._organisations: RowCache[Organisation] = RowCache(lambda o: o.id)
-        self._audits: RowCache[Audit] = RowCache(lambda a: a.id)
-        # (id, name, country) of the nodes of answers: tuples of strings, which the
-        # garbage collector stops walking (unlike the rows above).
-        self._labels: RowCache[tuple[str, str, str]] = RowCache(lambda r: r[0], size=50_000)
+        self._lock = threading.Lock()
+        # Every organisation's and audit's row, for the API's read-only requests
+        # (graph.neo4j_rows): no round trip per row, page or audit.
+        self.rows = RowCopy()
+        # The changes changes_since read, by the version each follows (the row copy
+        # takes those the projection read without a round trip of its own).
+        self._changes_read: OrderedDict[str, GraphChange] = OrderedDict()
 
     @classmethod
     def connect(
@@ -457,7 +481,7 @@ class Neo4jStore:
         payloads = {rec["token"]: _unpack(rec["payload"]) for rec in records}
         if set(payloads) != set(chain):
             return None  # dropped meanwhile
-        return [
+        changes = [
             GraphChange(
                 token,
                 batch_from_dict(payloads[token]["batch"]),
@@ -466,6 +490,30 @@ class Neo4jStore:
             )
             for token in chain
         ]
+        self._keep_read(version, changes)
+        return changes
+
+    def _keep_read(self, version: str, changes: list[GraphChange]) -> None:
+        with self._lock:
+            for change in changes:
+                self._changes_read[version] = change
+                self._changes_read.move_to_end(version)
+                version = change.version
+            while len(self._changes_read) > CHANGES_KEPT:
+                self._changes_read.popitem(last=False)
+
+    def changes_read(self, version: str, to: str) -> list[GraphChange] | None:
+        """The changes from `version` to `to` among those changes_since has read in
+        this process (no round trip); None when they are not all there."""
+        chain: list[GraphChange] = []
+        with self._lock:
+            while version != to:
+                change = self._changes_read.get(version)
+                if change is None or len(chain) >= CHANGES_KEPT:
+                    return None
+                chain.append(change)
+                version = change.version
+        return chain
 
     # ---- reads -------------------------------------------------------
     def _single(self, query: str, **params: Any) -> Any:
@@ -635,36 +683,47 @@ class Neo4jStore:
         return [self._row(field, dict(rec["row"])) for rec in records]
 
     def organisations(self, ids: Iterable[str]) -> list[Organisation]:
-        return self._kept_rows(self._organisations, "organisations", cypher.ORGANISATIONS, ids)
+        copy = self._copy()
+        if copy is not None:
+            return copy.organisation_rows(ids)
+        return self._rows("organisations", cypher.ORGANISATIONS, ids)
 
-    def _kept_rows(
-        self, cache: RowCache[Any], field: str, query: str, ids: Iterable[str]
-    ) -> list[Any]:
-        return self._kept(cache, ids, lambda wanted: self._rows(field, query, wanted))
+    def answers_in_memory(self) -> bool:
+        """Whether this read-only request's rows need no round trip: the copy is at
+        its version, or the changes to it have been read (graph.read_scope.without_io)."""
+        at, copy = read_scope.seen(self), self.rows
+        if at is None or copy.version is None:
+            return False
+        return (
+            copy.answers(at, read_scope.began()) or self.changes_read(copy.version, at) is not None
+        )
 
-    def _kept(
-        self, cache: RowCache[Any], ids: Iterable[str], read: Callable[[Iterable[str]], list[Any]]
-    ) -> list[Any]:
-        """Rows by id: in a read-only API request that read the graph version, those
-        kept for that version and the others `read` (graph.read_scope); else `read`."""
+    def _copy(self) -> RowCopy | None:
+        """The row copy (graph.neo4j_rows) brought to the version this read-only API
+        request saw; None outside one (a write's reads, the CLI, held_still): read."""
         at = read_scope.seen(self)
         if at is None or self._held_tx() is not None:
-            return read(ids)
-        return cache.rows(at, ids, read)
+            return None
+        self.rows.bring_to(self, at, read_scope.began())
+        return self.rows
 
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        copy = self._copy()
+        if copy is not None:
+            return copy.countries(ids)
         rec = self._single(cypher.COUNTRIES, ids=sorted(set(ids)))
         return dict(zip(rec["ids"], rec["countries"], strict=True))
 
     def label_columns(self, ids: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
-        """Names and countries of the ids found: in a read-only API request, those
-        kept for its graph version and the others read (a page's labels, each page)."""
-        rows = self._kept(self._labels, ids, self._label_rows)
+        """Names and countries of the ids found (in a read-only API request, from the
+        row copy: a page's labels, each page)."""
+        copy = self._copy()
+        if copy is not None:
+            rows = copy.label_rows(ids)
+        else:
+            rec = self._single(cypher.LABELS, ids=list(set(ids)))
+            rows = list(zip(rec["ids"], rec["names"], rec["countries"], strict=True))
         return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
-
-    def _label_rows(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
-        rec = self._single(cypher.LABELS, ids=list(set(ids)))
-        return list(zip(rec["ids"], rec["names"], rec["countries"], strict=True))
 
     def sourcing_of(self, buyers: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
         rec = self._single(cypher.SOURCING_OF, ids=list(set(buyers)))
@@ -687,7 +746,10 @@ class Neo4jStore:
         return self._rows("requirements", cypher.REQUIREMENTS, ids)
 
     def audits(self, ids: Iterable[str]) -> list[Audit]:
-        return self._kept_rows(self._audits, "audits", cypher.AUDITS, ids)
+        copy = self._copy()
+        if copy is not None:
+            return copy.audit_rows(ids)
+        return self._rows("audits", cypher.AUDITS, ids)
 
     def findings_of(self, audit_ids: Iterable[str]) -> list[Finding]:
         return self._rows("findings", cypher.FINDINGS_OF, audit_ids)

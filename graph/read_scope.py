@@ -11,9 +11,8 @@ sets anew after its commit (graph.version_board): the Bolt read only when it mov
 Only the check whether the process's projection is current uses it; a catch-up or a
 build reads the version itself, as before.
 
-`RowCache` keeps rows (organisations, audits) read at one version for the requests
-that saw that version: a row changes only through a write, and every write makes a
-new version, so a row read at or after a version's read is current for it.
+On Neo4j the rows such a request reads (organisations, labels, audits) come from
+the store's copy of them at the version the request saw (graph.neo4j_rows).
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from graph.per_store import PerStore, per_store
 
@@ -42,6 +41,53 @@ class Scope:
 
 
 _scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("read_scope", default=None)
+_no_io: contextvars.ContextVar[bool] = contextvars.ContextVar("read_scope_no_io", default=False)
+
+
+class WouldWait(BaseException):
+    """A store was asked for a round trip (or a wait) inside `without_io`. Not an
+    Exception: no `except Exception` on the way turns it into an answer."""
+
+
+NOT_ANSWERED = object()  # without_io's answer when the call needs a round trip
+
+
+def without_io(
+    store: Any,
+    call: Callable[..., T],
+    arguments: dict[str, Any],
+    ready: Callable[[], bool] = lambda: True,
+) -> T | object:
+    """`call(**arguments)` on the caller's thread when it needs nothing but memory:
+    a read-only request's call on a store that guards its I/O (`guards_io`: every
+    round trip checks `check_io`, and `answers_in_memory()` says its rows are at
+    hand), whose version this request has read or can take without waiting. NOT_ANSWERED when it would wait: call it again where it may
+    (a worker thread). For read-only service calls only: one stopped half-way has
+    changed nothing but caches, which hold only what a round trip would read.
+    `ready()` first (checked without I/O too): False when what the call needs is not
+    in memory yet (a projection to catch up, whose lock a worker thread may hold)."""
+    if _scope.get() is None or not getattr(store, "guards_io", False):
+        return NOT_ANSWERED
+    token = _no_io.set(True)
+    try:
+        if not (ready() and store.answers_in_memory()):
+            return NOT_ANSWERED  # before the call: nothing of it runs twice
+        return call(**arguments)
+    except WouldWait:
+        return NOT_ANSWERED
+    finally:
+        _no_io.reset(token)
+
+
+def check_io() -> None:
+    """Called by a store before each round trip: WouldWait inside `without_io`."""
+    if _no_io.get():
+        raise WouldWait
+
+
+def may_wait() -> bool:
+    """False inside `without_io`: take a lock only if it is free (else WouldWait)."""
+    return not _no_io.get()
 
 
 def begin(read_only: bool) -> None:
@@ -64,9 +110,15 @@ def version(store: Any) -> str:
     found = scope.versions.get(id(store))
     if found is None:
         if getattr(store, "shared_version_reads", False):
-            # A store that hears of writes (graph.version_board) checks cheaply first.
-            read = getattr(store, "current_version", store.graph_version)
-            found = _reads_of(store).version(scope.began, read)
+            shared = _reads_of(store)
+            if _no_io.get():  # only a read already made for this request, or none
+                found = shared.taken(scope.began)
+                if found is None:
+                    raise WouldWait
+            else:
+                # A store that hears of writes (graph.version_board) checks cheaply first.
+                read = getattr(store, "current_version", store.graph_version)
+                found = shared.version(scope.began, read)
         else:
             found = str(store.graph_version())
         scope.versions[id(store)] = found
@@ -85,6 +137,12 @@ class SharedReads:
         self._changed = threading.Condition()
         self._last: tuple[float, str] | None = None  # (started, version) of the latest read
         self._reading: float | None = None  # when the read in flight started
+
+    def taken(self, began: float) -> str | None:
+        """The version a request that began at `began` may take now without waiting."""
+        with self._changed:
+            last = self._last
+        return last[1] if last is not None and last[0] >= began else None
 
     def version(self, began: float, read: Callable[[], str]) -> str:
         with self._changed:
@@ -123,44 +181,15 @@ def seen(store: Any) -> str | None:
     return scope.versions.get(id(store)) if scope is not None else None
 
 
+def began() -> float:
+    """When the current request's scope began (monotonic); +inf outside one (nothing
+    read before now can answer for it)."""
+    scope = _scope.get()
+    return scope.began if scope is not None else float("inf")
+
+
 def note(store: Any, current: str) -> None:
     """A version read later in the request (a catch-up's): what its later checks use."""
     scope = _scope.get()
     if scope is not None:
         scope.versions[id(store)] = current
-
-
-class RowCache(Generic[T]):
-    """Rows by id, read at one graph version, at most `size` of them. A request asks
-    with the version it saw; another version empties the cache (versions are tokens,
-    not ordered: each new one starts it anew). Rows read after a version was read
-    hold every write before it (and perhaps later ones: the promise allows that)."""
-
-    # Each kept row is an object a full garbage collection walks (gc.freeze covers
-    # only what a process held at start): a page's rows and the recent lookups fit.
-    def __init__(self, key: Callable[[T], str], size: int = 20_000) -> None:
-        self.key = key
-        self.size = size
-        self._version: str | None = None
-        self._rows: dict[str, T | None] = {}  # None: read, and absent at that version
-        self._lock = threading.Lock()
-
-    def rows(self, at: str, ids: Iterable[str], read: Callable[[list[str]], list[T]]) -> list[T]:
-        """The known rows among `ids`, sorted by id: kept ones, the others `read`."""
-        wanted = sorted(set(ids))
-        with self._lock:
-            if self._version != at:
-                self._version, self._rows = at, {}
-            kept = self._rows
-        found = {i: kept[i] for i in wanted if i in kept}
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            read_now: dict[str, T | None] = dict.fromkeys(missing)
-            read_now.update((self.key(r), r) for r in read(missing))
-            found.update(read_now)
-            with self._lock:
-                if self._version == at:  # not emptied for another version meanwhile
-                    if len(self._rows) + len(read_now) > self.size:
-                        self._rows = {}
-                    self._rows.update(read_now)
-        return [row for i in wanted if (row := found[i]) is not None]

@@ -25,6 +25,7 @@ from strawberry.types import Info
 
 from access.principal import Principal
 from cascade import projection as projections
+from graph import read_scope
 from graph.store import GraphStore
 
 T = TypeVar("T")
@@ -58,6 +59,10 @@ async def run(info: Info, service: Callable[..., T], /, **arguments: Any) -> T:
     """`service(**arguments)` on the event loop or in a worker thread (see the module)."""
     if runs_inline(info):
         return service(**arguments)
+    store, ready = info.context.store, lambda: projections.is_current(info.context.store)
+    found = read_scope.without_io(store, service, arguments, ready)  # Neo4j, all in memory
+    if found is not read_scope.NOT_ANSWERED:
+        return found  # type: ignore[return-value]
     return await asyncio.to_thread(service, **arguments)
 
 

@@ -6,6 +6,7 @@ unreachable) shows that write, as docs/api.md promises."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -153,3 +154,69 @@ def test_a_token_lost_with_a_redis_restart_makes_readers_read_neo4j(serve, board
     board.client.delete(board.key)  # what a restart without persistence leaves
     Neo4jStore(neo4j_store.driver).write(renamed("Renamed Meanwhile", "2026-02-01"))
     assert served.name() == "Renamed Meanwhile"
+
+
+class Recorder:
+    """The real driver, listing each session opened and each query run through it."""
+
+    def __init__(self, driver) -> None:  # type: ignore[no-untyped-def]
+        self.driver, self.calls = driver, []
+
+    def session(self, **config):  # type: ignore[no-untyped-def]
+        self.calls.append("session")
+        return self.driver.session(**config)
+
+    def execute_query(self, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls.append(query)
+        return self.driver.execute_query(query, *args, **kwargs)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.driver, name)
+
+
+def test_steady_reads_make_no_bolt_round_trip(serve, board):
+    """Organisation rows, a page's labels and an auditGaps page's audits come from the
+    process's row copy (graph.neo4j_rows): nothing is asked of Neo4j but keys."""
+    from graph.cypher import KEY
+
+    served = serve(board)
+    for query in READS:
+        served.post(query)
+    recorder = Recorder(served.store.driver.unguarded)
+    served.store.driver.unguarded = recorder
+    for query in READS * 3:
+        served.post(query)
+    assert [c for c in recorder.calls if c != KEY] == []
+
+
+def test_reads_in_memory_run_on_the_event_loop_and_show_writes(
+    serve, board, neo4j_store, monkeypatch
+):
+    """A page's second service call (its labels) runs on the event loop once the
+    request has read its version, the catch-up after a write included (the copy
+    follows the changes the projection read); the first call, which checks the
+    version, runs where it may wait. The page shows the write."""
+    import views.network
+
+    calls: list[bool] = []
+    labels = views.network.labels
+
+    def watched(**arguments):  # type: ignore[no-untyped-def]
+        try:
+            asyncio.get_running_loop()
+            calls.append(True)
+        except RuntimeError:
+            calls.append(False)
+        return labels(**arguments)
+
+    monkeypatch.setattr(views.network, "labels", watched)
+    served = serve(board)
+    served.post(PAGE)
+    calls.clear()
+    served.post(PAGE)
+    other = Neo4jStore(neo4j_store.driver, board=VersionBoard(board.client, board.key))
+    other.write(renamed("Renamed Loop", "2026-02-01"))
+    page = {n["id"]: n["name"] for n in served.post(PAGE)["network"]["nodes"]}
+    assert page["S1"] == "Renamed Loop"
+    assert calls == [True, True]
+    assert served.store.rows.builds == 1  # the write was followed, not read again

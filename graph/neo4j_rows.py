@@ -1,0 +1,207 @@
+"""Every organisation's and audit's row, copied once into the process and carried
+through the kept changes: what the API's read-only requests read on Neo4j instead
+of a Bolt round trip per organisation, page of labels or audit.
+
+Read whole once (columns in one read transaction, chunks of CHUNK rows in id
+order), then kept at a graph version. A request that saw a newer version brings
+the copy up to it through the store's kept changes (`changes_since`, as the
+cascade's projection does): a write upserts whole rows (`SET o += row`, every
+field, nulls removing), so a change's rows are the stored rows after it and a
+new version costs O(rows changed). Only where the chain cannot be followed (a
+bulk write or a wipe keeps no change) is everything read again.
+
+The copy answers for a version V when it is at V, or when it was synchronised
+after the request began (it then holds every write committed before the request
+began: docs/api.md's promise; rows are only ever upserted, so a node of the
+request's view has its row). Rows are tuples of plain values (strings, floats,
+dates, None): the garbage collector stops walking such tuples, unlike 200,000
+dataclass instances. Authorisation stays in the service layer: it asks only for
+ids of the principal's view, and the copy answers only those.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from graph import read_scope
+from graph.model import Audit, Kind, Organisation
+from graph.store import GraphChange
+
+CHUNK = 50_000  # rows per read: a bounded list in Neo4j's heap, whatever the size
+ORGANISATION_FIELDS = tuple(f.name for f in fields(Organisation))
+AUDIT_FIELDS = tuple(f.name for f in fields(Audit))
+_ORG_PROPS = [f for f in ORGANISATION_FIELDS if f not in ("id", "kind", "listed")]
+
+# Field names come from the dataclasses above (never from input). Lists of lists,
+# not one collect() per field: collect() drops nulls, which would misalign columns.
+ORGANISATION_ROWS = (
+    "MATCH (o:Organisation) WHERE o.id > $after\n"
+    "WITH o ORDER BY o.id LIMIT $limit\n"
+    "RETURN collect([o.id, CASE WHEN o:Member THEN 'member' WHEN o:Supplier THEN 'supplier' "
+    "ELSE 'smallholder' END, "
+    + ", ".join(f"o.{f}" for f in _ORG_PROPS)
+    + ", coalesce(o.listed, false)]) AS rows"
+)
+# An audit covering nothing (never written so) is not a row, as in cypher.AUDITS.
+AUDIT_ROWS = """
+MATCH (a:Audit) WHERE a.id > $after
+WITH a ORDER BY a.id LIMIT $limit
+OPTIONAL MATCH (a)-[:COVERS]->(o:Organisation)
+RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_until),
+                a.commissioned_by, a.rating, a.auditor, coalesce(a.shared_with_all, false)])
+       AS rows
+"""
+
+OrgRow = tuple[Any, ...]  # ORGANISATION_FIELDS' values, kind as its string
+AuditRow = tuple[Any, ...]  # AUDIT_FIELDS' values, dates as dates
+
+
+def _org_row(o: Organisation) -> OrgRow:
+    return (o.id, o.kind.value, *(getattr(o, f) for f in _ORG_PROPS), bool(o.listed))
+
+
+def _audit_row(a: Audit) -> AuditRow:
+    return (
+        a.id,
+        a.organisation,
+        a.scheme,
+        a.audit_date,
+        a.valid_until,
+        a.commissioned_by,
+        a.rating,
+        a.auditor,
+        bool(a.shared_with_all),
+    )
+
+
+def organisation(row: OrgRow) -> Organisation:
+    return Organisation(row[0], Kind(row[1]), *row[2:])
+
+
+def audit(row: AuditRow) -> Audit:
+    return Audit(*row)
+
+
+def _read_all(tx: ManagedTransaction, query: str, convert: Callable[[list], Any]) -> dict:
+    rows: dict[str, Any] = {}
+    after = ""
+    while True:
+        found = tx.run(query, after=after, limit=CHUNK).single(strict=True)["rows"]
+        for values in found:
+            row = convert(values)
+            if row is not None:
+                rows[values[0]] = row
+        if len(found) < CHUNK:
+            return rows
+        after = found[-1][0]
+
+
+def _org_values(values: list) -> OrgRow:
+    # One string object per kind and country, not one per row (about 20 MB at 200,000).
+    values[1], values[3] = sys.intern(values[1]), sys.intern(values[3] or "") or values[3]
+    return tuple(values)
+
+
+def _audit_values(values: list) -> AuditRow | None:
+    if values[1] is None:
+        return None
+    values[3], values[4] = date.fromisoformat(values[3]), date.fromisoformat(values[4])
+    return tuple(values)
+
+
+class RowCopy:
+    """One store's rows at one graph version (see the module)."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+        self.synced = float("-inf")  # monotonic time before the version was read
+        self.organisations: dict[str, OrgRow] = {}
+        self.audits: dict[str, AuditRow] = {}
+        self.builds = 0  # whole reads (tests and benches check it stays put)
+        self._lock = threading.Lock()
+
+    def answers(self, at: str, began: float) -> bool:
+        return self.version == at or self.synced >= began
+
+    def bring_to(self, store: Any, at: str, began: float) -> None:
+        """Make the copy answer for version `at` seen by a request begun at `began`:
+        the changes this store has already read (no round trip), else those it
+        reads now, else a whole read."""
+        if self.answers(at, began):
+            return
+        if not self._lock.acquire(blocking=read_scope.may_wait()):
+            raise read_scope.WouldWait  # another thread reads: a worker thread waits
+        try:
+            if self.answers(at, began):
+                return
+            if self.version is not None:
+                kept = store.changes_read(self.version, at)
+                if kept is not None:
+                    self._take(kept)
+                    self.version = at
+                    return
+                started = time.monotonic()
+                changes = store.changes_since(self.version)
+                if changes is not None:
+                    self._take(changes)
+                    if changes:
+                        self.version = changes[-1].version
+                    self.synced = started
+                    return
+            self._build(store)
+        finally:
+            self._lock.release()
+
+    def _take(self, changes: list[GraphChange]) -> None:
+        """The rows the changes wrote, each set once to its last state (a concurrent
+        reader never sees a row go back to an older state)."""
+        orgs = {o.id: _org_row(o) for c in changes for o in c.batch.organisations}
+        audits = {a.id: _audit_row(a) for c in changes for a in c.batch.audits}
+        self.organisations.update(orgs)
+        self.audits.update(audits)
+
+    def _build(self, store: Any) -> None:
+        """Everything read again: the version first, then the rows (rows newer than
+        the version are fine: replaying a later change sets whole rows again)."""
+        started = time.monotonic()
+        version = store.graph_version()
+        self.organisations, self.audits = read_rows(store.driver, store.database)
+        self.version, self.synced = version, started
+        self.builds += 1
+
+    # ---- answers, sorted by id (as the Bolt reads order them) --------------
+    def organisation_rows(self, ids: Iterable[str]) -> list[Organisation]:
+        kept = self.organisations
+        return [organisation(r) for i in sorted(set(ids)) if (r := kept.get(i)) is not None]
+
+    def label_rows(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        kept = self.organisations
+        return [(r[0], r[2], r[3]) for i in sorted(set(ids)) if (r := kept.get(i)) is not None]
+
+    def countries(self, ids: Iterable[str]) -> dict[str, str]:
+        kept = self.organisations
+        return {i: r[3] for i in set(ids) if (r := kept.get(i)) is not None}
+
+    def audit_rows(self, ids: Iterable[str]) -> list[Audit]:
+        kept = self.audits
+        return [audit(r) for i in sorted(set(ids)) if (r := kept.get(i)) is not None]
+
+
+def read_rows(driver: Driver, database: str | None) -> tuple[dict, dict]:
+    """(organisation rows, audit rows) by id, as stored now (one read transaction)."""
+
+    def read(tx: ManagedTransaction) -> tuple[dict, dict]:
+        return _read_all(tx, ORGANISATION_ROWS, _org_values), _read_all(
+            tx, AUDIT_ROWS, _audit_values
+        )
+
+    with driver.session(database=database, default_access_mode="READ") as session:
+        return session.execute_read(read)

@@ -1,0 +1,167 @@
+"""The row copy of graph.neo4j_rows on the real Neo4j: after random write sequences
+(renames, identifiers moved, kinds changed, audits moved and re-dated, new rows,
+a bulk write) every row it holds equals the row read over Bolt, and it followed
+the kept changes instead of reading everything again."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from graph import read_scope
+from graph.model import Audit, GraphBatch, Kind, Organisation
+from graph.neo4j_store import Neo4jStore
+from tests.factories import small_network
+
+pytestmark = pytest.mark.neo4j
+
+COUNTRIES = ("GH", "CI", "ID", "NL")
+
+
+def stored(store: Neo4jStore) -> tuple[list[Organisation], list[Audit]]:
+    """Every organisation and audit as read over Bolt (outside any request scope)."""
+    everything = store.export()
+    ids, audit_ids = [o.id for o in everything.organisations], [a.id for a in everything.audits]
+    return store.organisations(ids), store.audits(audit_ids)
+
+
+def copied(store: Neo4jStore) -> tuple[list[Organisation], list[Audit]]:
+    copy = store.rows
+    return copy.organisation_rows(copy.organisations), copy.audit_rows(copy.audits)
+
+
+def brought_up(store: Neo4jStore) -> None:
+    store.rows.bring_to(store, store.graph_version(), float("inf"))
+
+
+def random_org(rng: random.Random, i: int, known: list[Organisation]) -> Organisation:
+    """A new organisation or a stored one rewritten whole (every field may change)."""
+    if known and rng.random() < 0.7:
+        base = rng.choice(known)
+    else:
+        base = Organisation(f"N{i}", Kind.SUPPLIER, f"New {i}", "GH")
+    lat = round(rng.uniform(-10, 10), 4) if rng.random() < 0.5 else None
+    return replace(
+        base,
+        kind=rng.choice([Kind.SUPPLIER, Kind.SMALLHOLDER])
+        if base.kind != Kind.MEMBER
+        else base.kind,
+        name=rng.choice([base.name, f"Renamed {i}", f"Ünïcode {i} Sdn Bhd"]),
+        country=rng.choice(COUNTRIES),
+        duns=rng.choice([None, f"{i:09d}"]),
+        abbreviation=rng.choice([None, f"AB{i}"]),
+        lat=lat,
+        lon=round(rng.uniform(-10, 10), 4) if lat is not None else None,
+        listed=rng.random() < 0.5,
+    )
+
+
+def random_audit(rng: random.Random, i: int, orgs: list[Organisation], known: list[Audit]) -> Audit:
+    start = date(2025, 1, 1) + timedelta(days=rng.randrange(400))
+    base = rng.choice(known) if known and rng.random() < 0.6 else None
+    return Audit(
+        base.id if base is not None else f"AN{i}",
+        rng.choice(orgs).id,
+        rng.choice(["SMETA", "SA8000"]),
+        start,
+        start + timedelta(days=rng.randrange(30, 800)),
+        rng.choice([o.id for o in orgs if o.kind == Kind.MEMBER]),
+        rng.choice([None, "A", "C"]),
+        rng.choice([None, "Bureau Y"]),
+        rng.random() < 0.3,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rows_carried_through_random_writes_equal_the_stored_ones(neo4j_store, seed):
+    store, rng = neo4j_store, random.Random(seed)
+    store.write(small_network())
+    brought_up(store)
+    assert copied(store) == stored(store)
+    builds = store.rows.builds
+    for step in range(8):
+        orgs, audits = stored(store)
+        batch = GraphBatch(
+            organisations=[random_org(rng, step * 10 + k, orgs) for k in range(rng.randrange(4))],
+            # One row per audit id: a batch holding one twice leaves the audit
+            # covering both organisations (UPSERT_AUDITS; reported, not this module's).
+            audits=list(
+                {
+                    a.id: a
+                    for a in (random_audit(rng, step * 10 + k, orgs, audits) for k in range(2))
+                }.values()
+            ),
+        )
+        if rng.random() < 0.3:  # an identifier moves: its holder gives it up in the batch
+            holder = next(o for o in orgs if o.lei is not None)
+            batch.organisations += [
+                replace(holder, lei=None),
+                replace(rng.choice([o for o in orgs if o.id != holder.id]), lei=holder.lei),
+            ]
+        store.write(batch)
+        if rng.random() < 0.5:  # sometimes several versions at once
+            brought_up(store)
+            assert copied(store) == stored(store)
+    brought_up(store)
+    assert copied(store) == stored(store)
+    assert store.rows.builds == builds  # followed every change, never read again
+
+
+def test_a_write_that_keeps_no_change_has_everything_read_again(neo4j_store):
+    store = neo4j_store
+    store.write(small_network())
+    brought_up(store)
+    builds = store.rows.builds
+    bulk = Neo4jStore(store.driver, single_tx_rows=1)  # the bulk path: no change kept
+    s1 = next(o for o in small_network().organisations if o.id == "S1")
+    bulk.write(GraphBatch(organisations=[replace(s1, name="Bulk"), replace(s1, id="B9", lei=None)]))
+    brought_up(store)
+    assert store.rows.builds == builds + 1
+    assert copied(store) == stored(store)
+    assert [o.name for o in store.rows.organisation_rows(["S1"])] == ["Bulk"]
+
+
+def test_the_changes_the_projection_read_need_no_read_of_their_own(neo4j_store):
+    """changes_since (the projection's catch-up) keeps what it read: the copy follows
+    it to the version the request saw without asking Neo4j again."""
+    store = neo4j_store
+    store.write(small_network())
+    brought_up(store)
+    before = store.rows.version
+    assert before is not None
+    s1 = next(o for o in small_network().organisations if o.id == "S1")
+    store.write(GraphBatch(organisations=[replace(s1, name="Seen")]))
+    after = store.graph_version()
+    assert store.changes_since(before) is not None  # as the projection's catch-up reads
+    asked: list[str] = []
+    store.changes_since = lambda version: asked.append(version)  # type: ignore[method-assign]
+    store.rows.bring_to(store, after, float("inf"))
+    assert asked == []
+    assert [o.name for o in store.rows.organisation_rows(["S1"])] == ["Seen"]
+
+
+def test_in_a_read_only_request_rows_come_from_the_copy(neo4j_store):
+    """Within a request's scope at the version it saw: no Bolt read per row, page
+    or audit; and an id the copy does not hold is simply not found (as over Bolt)."""
+    store = neo4j_store
+    store.write(small_network())
+    queries: list[str] = []
+    read = store._read
+    store._read = lambda query, params: queries.append(query) or read(query, params)  # type: ignore[method-assign]
+    read_scope.begin(read_only=True)
+    try:
+        read_scope.version(store)
+        store.organisations(["S1"])  # the first read builds the copy (not through _read)
+        queries.clear()
+        assert [o.id for o in store.organisations(["S2", "S1", "nope"])] == ["S1", "S2"]
+        assert store.label_columns(["S1", "nope"]) == (["S1"], ["S1 Ltd"], ["GH"])
+        assert [a.id for a in store.audits(["A1", "A9"])] == ["A1"]
+        assert store.countries(["S2", "nope"]) == {"S2": "CI"}
+        assert queries == []
+    finally:
+        read_scope.end()
+    assert store.organisations(["S1"])[0].id == "S1"
+    assert len(queries) == 1  # outside a scope: over Bolt, as before
