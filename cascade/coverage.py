@@ -95,18 +95,25 @@ def tier_sizes(network: Network) -> np.ndarray:
     return np.bincount(network.tier[network.in_network], minlength=network.depth + 1)
 
 
+def reached_per_tier(network: Network, reached: np.ndarray, tiers: int) -> np.ndarray:
+    """Reached nodes per tier (index 0: none), at least `tiers` long."""
+    return np.bincount(network.tier[reached], minlength=tiers)
+
+
 def counts(
     projection: Projection,
     network: Network,
     requirement: str,
     reached: np.ndarray,
     nodes_at: np.ndarray | None = None,
+    reached_at: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The coverage payload without its gaps: per tier nodes and reached, the depth.
-    `nodes_at`: tier_sizes(network), when known."""
+    `nodes_at`: tier_sizes(network), `reached_at`: reached_per_tier(...), when known."""
     if nodes_at is None:
         nodes_at = tier_sizes(network)
-    reached_at = np.bincount(network.tier[reached], minlength=len(nodes_at))
+    if reached_at is None:
+        reached_at = reached_per_tier(network, reached, len(nodes_at))
     tiers = [
         {"tier": t, "nodes": n, "reached": r}
         for t, (n, r) in enumerate(zip(nodes_at.tolist(), reached_at.tolist(), strict=True))

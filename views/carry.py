@@ -51,33 +51,49 @@ def moved(positions: np.ndarray, points: np.ndarray) -> np.ndarray:
     return positions + np.searchsorted(points, positions, side="right")
 
 
+def retiered(
+    at: np.ndarray, nodes: np.ndarray, was: np.ndarray, now: np.ndarray, depth: int
+) -> np.ndarray:
+    """Counts per tier (index 0 unused) after `nodes` moved from tier `was` (UNSEEN:
+    they joined) to `now`, for a network `depth` tiers deep: O(moved), not O(n)."""
+    out = np.concatenate((at, np.zeros(max(0, depth + 1 - len(at)), at.dtype)))
+    np.subtract.at(out, was[was > 0], 1)
+    np.add.at(out, now, 1)
+    return out[: depth + 1]  # the deepest tier may have risen
+
+
+EMPTY = np.zeros(0, dtype=np.int32)
+
+
 def carried_network(
     view: MemberView, new: Projection, points: np.ndarray, changes: list[GraphChange]
-) -> tuple[Network, np.ndarray | None]:
-    """The walked network on `new` (the old tiers moved, lowered by the new edges) and
-    its nodes per tier when the old view had counted them."""
+) -> tuple[Network, np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The walked network on `new` (the old tiers moved, lowered by the new edges), its
+    nodes per tier when the old view had counted them, and the nodes whose tier
+    changed: (positions, tier before (UNSEEN: joined), tier now)."""
     network, sizes = view.network, view.tier_sizes_if_counted()
     buyers = [s.buyer for c in changes for s in c.batch.sourcing]
     if not len(points) and not buyers:
-        return network, sizes  # the same nodes and edges: the same walk (never changed after)
+        # the same nodes and edges: the same walk (never changed after)
+        return network, sizes, (EMPTY, EMPTY, EMPTY)
     tier = spliced(network.tier, points, np.full(len(points), UNSEEN, dtype=np.int32))
     member = int(moved(np.array([network.member]), points)[0])
     out = Network(member, tier, np.zeros(0, dtype=np.int32))
     out.depth, out.nodes = network.depth, network.nodes
     if not buyers:
-        return out, sizes
+        return out, sizes, (EMPTY, EMPTY, EMPTY)
     lowered, before = out.lower(new, new.positions_of(buyers))
-    if sizes is not None and len(lowered):
-        # each node lowered leaves its tier before the first lowering for its last
-        order = np.argsort(lowered, kind="stable")
-        ordered = lowered[order]
-        first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
-        was, now = before[first], out.tier[lowered[first]]
-        sizes = np.concatenate((sizes, np.zeros(max(0, out.depth + 1 - len(sizes)), sizes.dtype)))
-        np.subtract.at(sizes, was[was > 0], 1)
-        np.add.at(sizes, now, 1)
-        sizes = sizes[: out.depth + 1]  # the deepest tier may have risen
-    return out, sizes
+    if not len(lowered):
+        return out, sizes, (EMPTY, EMPTY, EMPTY)
+    # each node lowered leaves its tier before the first lowering for its last
+    order = np.argsort(lowered, kind="stable")
+    ordered = lowered[order]
+    first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+    nodes, was = lowered[first], before[first]
+    now = out.tier[nodes]
+    if sizes is not None:
+        sizes = retiered(sizes, nodes, was, now, out.depth)
+    return out, sizes, (nodes, was, now)
 
 
 def carried(
@@ -85,16 +101,24 @@ def carried(
 ) -> MemberView:
     """`view` at the version of `new`, which `changes` lead to, without an edge taken
     away (a path could be gone: tiers rise, reached sets shrink; walk again then);
-    `points`: new_places()."""
+    `points`: new_places(). Each requirement's reached nodes per tier, when counted,
+    are moved with the nodes whose tier changed (valid while the reached set does not
+    grow: MemberView recounts when it does)."""
     from views.member import MemberView
 
-    network, sizes = carried_network(view, new, points, changes)
+    network, sizes, (nodes, was, now) = carried_network(view, new, points, changes)
     out = MemberView(view.member, new, network)
     out.carry_tier_sizes(sizes)
     unreached = np.zeros(len(points), dtype=bool)
+    per_tier = view.reached_per_tier()
     for requirement, reached in view.reached_sets().items():
         # reached_set copies what it starts from: shared while nothing moved
-        out.known[requirement] = spliced(reached, points, unreached) if len(points) else reached
+        known = spliced(reached, points, unreached) if len(points) else reached
+        at = per_tier.get(requirement)
+        if at is not None:
+            kept = known[nodes]  # the new positions are never reached before
+            at = retiered(at, nodes[kept], was[kept], now[kept], network.depth)
+        out.carry_reached(requirement, known, at)
     if not any(c.batch.requires for c in changes):
         out.carry_required(view.required_if_read())
     return out
