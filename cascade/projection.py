@@ -209,8 +209,9 @@ class Projection:
         edges = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + counts, counts)
         return edges, np.repeat(nodes, counts)
 
-    @property
+    @cached_property
     def nbytes(self) -> int:
+        """Bytes of its arrays (once per projection: views.member._unpin asks per read)."""
         arrays = [self.ids, self.order, self.kind, self.indptr, self.indices]
         arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cascade.coverage import Since
 from cascade.network import UNSEEN, Network
-from cascade.projection import Projection, spliced
+from cascade.projection import Projection, pair_key, spliced
 from graph.store import GraphChange
 
 if TYPE_CHECKING:
@@ -96,6 +97,25 @@ def carried_network(
     return out, sizes, (nodes, was, now)
 
 
+def written(new: Projection, changes: list[GraphChange], requirement: str) -> Since:
+    """What the changes wrote that could extend the requirement's reached set: every
+    SOURCES_FROM pair, the requirement's PASSED_ON pairs and ADOPTED positions."""
+    buyers = [s.buyer for c in changes for s in c.batch.sourcing]
+    sellers = [s.seller for c in changes for s in c.batch.sourcing]
+    for c in changes:
+        for row in c.batch.pass_on:
+            if row.requirement == requirement:
+                buyers.append(row.buyer)
+                sellers.append(row.seller)
+    adopters = [
+        a.organisation for c in changes for a in c.batch.adoptions if a.requirement == requirement
+    ]
+    return Since(
+        pair_key(new.positions_of(buyers), new.positions_of(sellers)),
+        new.positions_of(adopters).astype(np.int64),
+    )
+
+
 def carried(
     view: MemberView, new: Projection, changes: list[GraphChange], points: np.ndarray
 ) -> MemberView:
@@ -118,7 +138,9 @@ def carried(
         if at is not None:
             kept = known[nodes]  # the new positions are never reached before
             at = retiered(at, nodes[kept], was[kept], now[kept], network.depth)
-        out.carry_reached(requirement, known, at)
+        since = written(new, changes, requirement)
+        before = view.written_since(requirement)  # carried before and not yet used
+        out.carry_reached(requirement, known, at, since if before is None else before.joined(since))
     if not any(c.batch.requires for c in changes):
         out.carry_required(view.required_if_read())
     return out

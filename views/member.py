@@ -24,6 +24,7 @@ from access.principal import Principal, Role
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status
 from cascade.coverage import (
+    Since,
     counts,
     covered,
     gaps,
@@ -70,6 +71,8 @@ class MemberView:
     # known's (_known_at, carried: used when the reached set did not grow since).
     _reached_at: dict[str, np.ndarray] = field(default_factory=dict)
     _known_at: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per requirement in known: what was written since it was right (O(change) check).
+    _since: dict[str, Since] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[date, bool], AuditStatus] = field(default_factory=OrderedDict)
     _visible_audits: np.ndarray | None = None
     _countries: np.ndarray | None = None
@@ -134,12 +137,21 @@ class MemberView:
         """Nodes per tier as carried from an earlier version (views.carry)."""
         self._nodes_at = sizes
 
-    def carry_reached(self, requirement: str, known: np.ndarray, at: np.ndarray | None) -> None:
-        """The requirement's reached set of an earlier version and, when counted, its
-        nodes per tier on this view's network (views.carry)."""
+    def carry_reached(
+        self, requirement: str, known: np.ndarray, at: np.ndarray | None, since: Since
+    ) -> None:
+        """The requirement's reached set of an earlier version, when counted its nodes
+        per tier on this view's network, and what was written since (views.carry)."""
         self.known[requirement] = known
+        self._since[requirement] = since
         if at is not None:
             self._known_at[requirement] = at
+
+    def written_since(self, requirement: str) -> Since | None:
+        """What was written since the requirement's carried reached set was right; None
+        once it was brought up to date (nothing since)."""
+        with self._lock:
+            return self._since.get(requirement) if requirement in self.known else None
 
     def reached_per_tier(self) -> dict[str, np.ndarray]:
         """reached_sets()' nodes per tier, where counted."""
@@ -190,8 +202,9 @@ class MemberView:
         if requirement not in self._reached:
             known = self.known.pop(requirement, None)
             known_at = self._known_at.pop(requirement, None)
+            since = self._since.pop(requirement, None)
             if known is not None:
-                found = reached_from(self.projection, self.network, requirement, known)
+                found = reached_from(self.projection, self.network, requirement, known, since)
                 if found is known and known_at is not None:  # it did not grow
                     self._reached_at[requirement] = known_at
             else:
@@ -329,6 +342,8 @@ def _unpin(store: GraphStore, views: OrderedDict[str, MemberView], current: Proj
     for view in views.values():
         if view.projection is not current:
             held.setdefault(id(view.projection), view.projection)
+    if not held:
+        return
     total = sum(p.nbytes for p in held.values())
     for key, old in held.items():
         if total <= PINNED_BYTES:
