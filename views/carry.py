@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cascade import growing
 from cascade.coverage import Since
 from cascade.network import UNSEEN, Network
 from cascade.projection import Projection, pair_key, spliced
@@ -132,8 +133,14 @@ def carried(
     unreached = np.zeros(len(points), dtype=bool)
     per_tier = view.reached_per_tier()
     for requirement, reached in view.reached_sets().items():
-        # reached_set copies what it starts from: shared while nothing moved
-        known = spliced(reached, points, unreached) if len(points) else reached
+        # Never changed in place (reached_set copies what it starts from): shared while
+        # nothing moved, else the new positions appended, unreached, without a copy
+        # (positions are stable: points are all at the end).
+        at_end = bool(len(points)) and bool((points == len(reached)).all())
+        if at_end:
+            known = growing.appended(reached, unreached)
+        else:
+            known = spliced(reached, points, unreached) if len(points) else reached
         at = per_tier.get(requirement)
         if at is not None:
             kept = known[nodes]  # the new positions are never reached before
