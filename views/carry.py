@@ -98,23 +98,25 @@ def carried_network(
     return out, sizes, (nodes, was, now)
 
 
-def written(new: Projection, changes: list[GraphChange], requirement: str) -> Since:
-    """What the changes wrote that could extend the requirement's reached set: every
-    SOURCES_FROM pair, the requirement's PASSED_ON pairs and ADOPTED positions."""
-    buyers = [s.buyer for c in changes for s in c.batch.sourcing]
-    sellers = [s.seller for c in changes for s in c.batch.sourcing]
-    for c in changes:
-        for row in c.batch.pass_on:
-            if row.requirement == requirement:
-                buyers.append(row.buyer)
-                sellers.append(row.seller)
-    adopters = [
-        a.organisation for c in changes for a in c.batch.adoptions if a.requirement == requirement
-    ]
-    return Since(
-        pair_key(new.positions_of(buyers), new.positions_of(sellers)),
-        new.positions_of(adopters).astype(np.int64),
+def written(
+    new: Projection, changes: list[GraphChange], requirements: list[str]
+) -> dict[str, Since]:
+    """Per requirement, what the changes wrote that could extend its reached set: every
+    SOURCES_FROM pair, the requirement's PASSED_ON pairs and ADOPTED positions (the
+    rows' ids looked up once for all requirements)."""
+    rows = [(s.buyer, s.seller, "") for c in changes for s in c.batch.sourcing]
+    rows += [(p.buyer, p.seller, p.requirement) for c in changes for p in c.batch.pass_on]
+    adoptions = [(a.organisation, a.requirement) for c in changes for a in c.batch.adoptions]
+    if not rows and not adoptions:
+        none = Since(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return {r: none for r in requirements}
+    keys = pair_key(
+        new.positions_of([b for b, _, _ in rows]), new.positions_of([s for _, s, _ in rows])
     )
+    of = np.array([r for _, _, r in rows], dtype=object)
+    adopters = new.positions_of([o for o, _ in adoptions]).astype(np.int64)
+    adopted = np.array([r for _, r in adoptions], dtype=object)
+    return {r: Since(keys[(of == "") | (of == r)], adopters[adopted == r]) for r in requirements}
 
 
 def carried(
@@ -132,7 +134,9 @@ def carried(
     out.carry_tier_sizes(sizes)
     unreached = np.zeros(len(points), dtype=bool)
     per_tier = view.reached_per_tier()
-    for requirement, reached in view.reached_sets().items():
+    sets = view.reached_sets()
+    since_all = written(new, changes, list(sets))
+    for requirement, reached in sets.items():
         # Never changed in place (reached_set copies what it starts from): shared while
         # nothing moved, else the new positions appended, unreached, without a copy
         # (positions are stable: points are all at the end).
@@ -145,7 +149,7 @@ def carried(
         if at is not None:
             kept = known[nodes]  # the new positions are never reached before
             at = retiered(at, nodes[kept], was[kept], now[kept], network.depth)
-        since = written(new, changes, requirement)
+        since = since_all[requirement]
         before = view.written_since(requirement)  # carried before and not yet used
         out.carry_reached(requirement, known, at, since if before is None else before.joined(since))
     if not any(c.batch.requires for c in changes):
