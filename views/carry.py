@@ -133,8 +133,7 @@ def carried(
     out = MemberView(view.member, new, network)
     out.carry_tier_sizes(sizes)
     unreached = np.zeros(len(points), dtype=bool)
-    per_tier = view.reached_per_tier()
-    sets = view.reached_sets()
+    sets, per_tier, pending = view.reached_state()
     since_all = written(new, changes, list(sets))
     for requirement, reached in sets.items():
         # Never changed in place (reached_set copies what it starts from): shared while
@@ -150,7 +149,7 @@ def carried(
             kept = known[nodes]  # the new positions are never reached before
             at = retiered(at, nodes[kept], was[kept], now[kept], network.depth)
         since = since_all[requirement]
-        before = view.written_since(requirement)  # carried before and not yet used
+        before = pending[requirement]  # carried before and not yet used
         out.carry_reached(requirement, known, at, since if before is None else before.joined(since))
     if not any(c.batch.requires for c in changes):
         out.carry_required(view.required_if_read())

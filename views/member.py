@@ -147,16 +147,19 @@ class MemberView:
         if at is not None:
             self._known_at[requirement] = at
 
-    def written_since(self, requirement: str) -> Since | None:
-        """What was written since the requirement's carried reached set was right; None
-        once it was brought up to date (nothing since)."""
+    def reached_state(
+        self,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Since | None]]:
+        """What views.carry carries, read at one moment (another request may bring a
+        carried set up to date meanwhile): the reached set per requirement (computed,
+        or carried and not yet used: reached_sets()), its nodes per tier where
+        counted, and for a carried set not yet used what was written since it was
+        right (None for a computed one)."""
         with self._lock:
-            return self._since.get(requirement) if requirement in self.known else None
-
-    def reached_per_tier(self) -> dict[str, np.ndarray]:
-        """reached_sets()' nodes per tier, where counted."""
-        with self._lock:
-            return {**self._known_at, **self._reached_at}
+            sets = {**self.known, **self._reached}
+            per_tier = {**self._known_at, **self._reached_at}
+            since = {r: self._since.get(r) if r in self.known else None for r in sets}
+            return sets, per_tier, since
 
     def counts(self, requirement: str) -> dict[str, Any]:
         """The CLI's coverage payload of one requirement without its gaps (tierCoverage)."""
