@@ -3,6 +3,11 @@ organisation and its SOURCES_FROM edge) and one pass-on, on a generated forum,
 this checkout's code against a baseline checkout's in the same run.
 
     python bench/catch_up.py --yes --nodes 200000 --baseline /tmp/stablepos-main
+    python bench/catch_up.py --yes --versions --baseline /tmp/pervers-main
+
+`--versions`: per registration, the catch-up through `cascade.projection.current`
+and then every member's tierCoverage reads (5 members' views carried to the new
+version and counted): what each graph version costs each server process.
 
 Each code runs in its own process (PYTHONPATH set to its checkout) on the same
 generated graph in an in-memory SqliteStore; a write is made, then the catch-up of
@@ -62,6 +67,54 @@ def measure(nodes: int, writes: int) -> dict[str, list[float]]:
     return out
 
 
+def measure_versions(nodes: int, writes: int, members: int = 5) -> dict[str, list[float]]:
+    """What one graph version (a registration) costs a served process, run inside the
+    checkout being measured: the catch-up (cascade.projection.current) and then each
+    member's tierCoverage of each requirement it requires (its view carried to the
+    new version and counted), as issue 12's write mix reads after each write."""
+    import tempfile
+
+    os.environ["TIERGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="catch-up-cache-")
+    from access.principal import Principal, Role
+    from cascade import projection as projections
+    from graph.model import GraphBatch, Kind, Organisation, Sourcing
+    from graph.sqlite_store import SqliteStore
+    from loaders.generate import generate
+    from views.coverage import tier_coverage
+
+    batch = generate(nodes=nodes, seed=1, profile="tiers")
+    store = SqliteStore()
+    store.write(batch)
+    wanted: dict[str, list[str]] = {}
+    for r in batch.requires:
+        wanted.setdefault(r.member, []).append(r.requirement)
+    keys = [Principal(Role.SOURCING, m, f"k{i}") for i, m in enumerate(sorted(wanted)[:members])]
+
+    def read_all() -> None:
+        for key in keys:
+            for requirement in wanted[str(key.member)]:
+                tier_coverage(principal=key, store=store, requirement=requirement)
+
+    read_all()  # the build and each member's first walk, untimed
+    suppliers = sorted({s.seller for s in batch.sourcing})[:writes]
+    out: dict[str, list[float]] = {"catch-up": [], "catch-up + tierCoverage reads": []}
+    for i, buyer in enumerate(suppliers):
+        new = f"NEW-{i:05d}"
+        store.write(
+            GraphBatch(
+                organisations=[Organisation(new, Kind.SUPPLIER, f"{new} Ltd", "GH")],
+                sourcing=[Sourcing(buyer, new, "cocoa")],
+            )
+        )
+        start = time.thread_time()
+        projections.current(store)
+        caught_up = time.thread_time()
+        read_all()
+        out["catch-up"].append((caught_up - start) * 1000)
+        out["catch-up + tierCoverage reads"].append((time.thread_time() - start) * 1000)
+    return out
+
+
 def main() -> None:
     import argparse
 
@@ -70,10 +123,17 @@ def main() -> None:
     p.add_argument("--nodes", type=int, default=200_000)
     p.add_argument("--writes", type=int, default=50)
     p.add_argument("--baseline", type=Path, help="a checkout to compare with")
+    p.add_argument(
+        "--versions",
+        action="store_true",
+        help="per registration, the catch-up and then 5 members' tierCoverage reads "
+        "(views carried and counted), not delta.apply alone",
+    )
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.inner:
-        print(json.dumps(measure(args.nodes, args.writes)))
+        run = measure_versions if args.versions else measure
+        print(json.dumps(run(args.nodes, args.writes)))
         return
     if not args.yes:
         sys.exit("generates and loads a forum of --nodes organisations: pass --yes")
@@ -85,6 +145,7 @@ def main() -> None:
         env = {**os.environ, "PYTHONPATH": str(root)}
         cmd = [sys.executable, str(Path(__file__).resolve()), "--inner"]
         cmd += ["--nodes", str(args.nodes), "--writes", str(args.writes)]
+        cmd += ["--versions"] if args.versions else []
         found = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True,
                                           text=True, cwd=root).stdout.splitlines()[-1])  # fmt: skip
         for kind, ms in found.items():

@@ -8,11 +8,13 @@ Computed on the projection's arrays, one tier of covered edges per step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
+from cascade.delta import find_edges
 from cascade.network import Network
 from cascade.projection import Projection, contains, distinct
 
@@ -62,12 +64,21 @@ def reached_set(
 
 
 def reached_from(
-    projection: Projection, network: Network, requirement: str, known: np.ndarray
+    projection: Projection,
+    network: Network,
+    requirement: str,
+    known: np.ndarray,
+    since: Since | None = None,
 ) -> np.ndarray:
     """reached_set(..., known), without the per-edge and per-node arrays when no
-    covered edge leads out of the known set (the usual case after a small write: a
-    look at the requirement's pass-ons only). `known` is never changed."""
-    edges = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
+    covered edge leads out of the known set (the usual case after a small write).
+    `since`: what was written since `known` was right (views.carry): then only the
+    edges those writes touched are looked at (O(change)), else every edge the
+    requirement was passed on along (O(passed)). `known` is never changed."""
+    if since is None:
+        edges = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
+    else:
+        edges = since.edges(projection, requirement)
     buyers = np.searchsorted(projection.indptr, edges, side="right") - 1
     sellers = projection.indices[edges]
     fresh = (known[buyers] | (buyers == network.member)) & ~known[sellers]
@@ -79,6 +90,38 @@ def reached_from(
         return known
     passed, adopted = covered(projection, requirement)
     return reached_set(projection, network, passed, adopted, known)
+
+
+@dataclass(frozen=True)
+class Since:
+    """What writes since a reached set was right may have extended it (DOMAIN.md: a
+    node joins only when an edge on a covered path becomes covered, that is when its
+    SOURCES_FROM edge, its PASSED_ON or its seller's ADOPTED is written): the
+    buyer->seller pair keys written (edges and pass-ons of the requirement) and the
+    positions that adopted it. Positions are stable, so these stay right as later
+    writes append organisations."""
+
+    pairs: np.ndarray  # int64 pair keys (cascade.projection.pair_key)
+    adopters: np.ndarray  # int64 positions
+
+    def joined(self, other: Since) -> Since:
+        return Since(
+            np.concatenate((self.pairs, other.pairs)),
+            np.concatenate((self.adopters, other.adopters)),
+        )
+
+    def edges(self, projection: Projection, requirement: str) -> np.ndarray:
+        """The edge numbers (sorted) of the edges written, passed on along or into a
+        new adopter from a buyer that passed the requirement on to it, that the
+        requirement is passed on along now."""
+        keys = [self.pairs]
+        if len(self.adopters):
+            pairs = projection.pass_pairs.get(requirement, np.zeros(0, dtype=np.int64))
+            keys.append(pairs[np.isin(pairs & 0xFFFFFFFF, self.adopters)])
+        wanted = distinct(np.concatenate(keys))
+        edges = find_edges(projection.indptr, projection.indices, wanted)
+        passed = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
+        return edges[contains(passed, edges)]
 
 
 def covered(projection: Projection, requirement: str) -> tuple[np.ndarray, np.ndarray]:
@@ -95,18 +138,25 @@ def tier_sizes(network: Network) -> np.ndarray:
     return np.bincount(network.tier[network.in_network], minlength=network.depth + 1)
 
 
+def reached_per_tier(network: Network, reached: np.ndarray, tiers: int) -> np.ndarray:
+    """Reached nodes per tier (index 0: none), at least `tiers` long."""
+    return np.bincount(network.tier[reached], minlength=tiers)
+
+
 def counts(
     projection: Projection,
     network: Network,
     requirement: str,
     reached: np.ndarray,
     nodes_at: np.ndarray | None = None,
+    reached_at: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """The coverage payload without its gaps: per tier nodes and reached, the depth.
-    `nodes_at`: tier_sizes(network), when known."""
+    `nodes_at`: tier_sizes(network), `reached_at`: reached_per_tier(...), when known."""
     if nodes_at is None:
         nodes_at = tier_sizes(network)
-    reached_at = np.bincount(network.tier[reached], minlength=len(nodes_at))
+    if reached_at is None:
+        reached_at = reached_per_tier(network, reached, len(nodes_at))
     tiers = [
         {"tier": t, "nodes": n, "reached": r}
         for t, (n, r) in enumerate(zip(nodes_at.tolist(), reached_at.tolist(), strict=True))

@@ -35,7 +35,7 @@ from cascade.projection import (
     shifted,
     spliced,
 )
-from graph.model import FindingStatus, GraphBatch, Severity
+from graph.model import FindingStatus, GraphBatch, PassOn, Severity
 from graph.store import KIND_ORDER, GraphChange
 
 
@@ -166,14 +166,17 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     pass_pairs: dict[str, np.ndarray] = {}
     passed: dict[str, np.ndarray] = {}
     added_keys = _keys_at(indptr, indices, added)
-    for r in sorted({*p.pass_pairs, *(row.requirement for row in b.pass_on)}):
-        rows = [row for row in b.pass_on if row.requirement == r]
+    by_requirement: dict[str, list[PassOn]] = {}
+    for row in b.pass_on:
+        by_requirement.setdefault(row.requirement, []).append(row)
+    for r in sorted({*p.pass_pairs, *by_requirement}):
+        rows = by_requirement.get(r, [])
         if same_edges and not rows:  # no edge moved, nothing new: as it was
             pass_pairs[r], passed[r] = p.pass_pairs[r], p.passed[r]
             continue
         old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
-        pass_pairs[r] = united(old, new)
+        pass_pairs[r] = united(old, new) if rows else old
         if not same_edges and renumbered is None and went_before is None:  # edges went
             # look every pair up
             assert keys is not None
@@ -186,10 +189,12 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
             kept = before + np.searchsorted(went_before, before, side="right")
         else:
             kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
-        found = [edges_of(new)]
+        found = [edges_of(new)] if rows else []
         if len(added):
             found.append(added[contains(pass_pairs[r], added_keys)])
-        passed[r] = united(kept, np.concatenate(found).astype(np.int64))
+        joined = np.concatenate(found).astype(np.int64) if found else np.zeros(0, np.int64)
+        # a registration's new edge, passed along by none: the old ones renumbered
+        passed[r] = united(kept, joined) if len(joined) else kept
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = p.adopters.get(r, np.zeros(0, dtype=np.int32))

@@ -209,8 +209,9 @@ class Projection:
         edges = np.arange(ends[-1] if len(ends) else 0) + np.repeat(starts - ends + counts, counts)
         return edges, np.repeat(nodes, counts)
 
-    @property
+    @cached_property
     def nbytes(self) -> int:
+        """Bytes of its arrays (once per projection: views.member._unpin asks per read)."""
         arrays = [self.ids, self.order, self.kind, self.indptr, self.indices]
         arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
@@ -375,9 +376,9 @@ _history: weakref.WeakKeyDictionary[Any, deque[tuple[str, str, list[GraphChange]
 HISTORY_KEPT = 64
 # Writing the file costs 0.06-0.15 s at 200k organisations and 0.6 s at 1M
 # (bench/README.md). So a catch-up has it rewritten, by a background thread
-# (cascade.background_save), only once it lacks this many changes (the next process
-# catches up through them in one pass: well within graph.store.CHANGES_KEPT = 256);
-# a build always writes it, at once. Pending writes are done at exit.
+# (cascade.background_save), only once it lacks this many changes, and at most once
+# every background_save.SAVE_EVERY_SECONDS by all processes together; a build always
+# writes it, at once. Pending writes are done at exit.
 SAVE_AFTER_CHANGES = 128
 
 
@@ -451,7 +452,8 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
             history.append((kept.version, fresh.version, changes))
             unsaved = _unsaved[store] = _unsaved.get(store, 0) + len(changes)
             log.info("projection caught up through %d change(s)", len(changes))
-            return fresh, "soon" if unsaved >= SAVE_AFTER_CHANGES else ""
+            due = unsaved >= SAVE_AFTER_CHANGES and _throttle.due(store)
+            return fresh, "soon" if due else ""
     del kept
     _projections.pop(store, None)
     fresh = _projections[store] = _build_between_writes(store)
@@ -489,10 +491,30 @@ def _from_disk(store: GraphStore) -> Projection | None:
 
 
 def _save_latest(store: GraphStore) -> None:
-    """The background thread's write: the store's projection as it is by then."""
+    """The background thread's write: the store's projection as it is by then; after
+    catch-ups at most once every SAVE_EVERY_SECONDS by one process of those sharing
+    the folder (background_save.Throttle), all that are owed at exit."""
+    from cascade import projection_cache
+
     latest = _projections.get(store)
-    if latest is not None and _unsaved.get(store, 0):
+    if latest is None or not _unsaved.get(store, 0):
+        return
+    if _exiting:
         _save(store, latest)
+        return
+    every = background_save.SAVE_EVERY_SECONDS
+    try:
+        folder = projection_cache.default_folder()
+        path = projection_cache.path_for(folder, store.database_id())
+        with background_save.folder_lock(folder) as mine:
+            age = _throttle.file_age(path)  # read holding the lock: not mid-write
+            if not mine or age < every:  # another process writes it, or just wrote it
+                _throttle.wait(store, every if not mine else every - age)
+                return
+            _save(store, latest)
+    except OSError:  # no folder to lock: as a failed write, tried again later
+        log.warning("could not lock the projection cache folder", exc_info=True)
+    _throttle.wait(store, every)
 
 
 def _save(store: GraphStore, projection: Projection) -> None:
@@ -571,4 +593,5 @@ def _save_unsaved_at_exit() -> None:
 
 _exiting = False  # set at exit: a store may be closed by then
 _saver = background_save.Saver(_save_latest)
+_throttle = background_save.Throttle()
 background_save.at_exit(_saver, _save_unsaved_at_exit)

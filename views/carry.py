@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cascade import growing
+from cascade.coverage import Since
 from cascade.network import UNSEEN, Network
-from cascade.projection import Projection, spliced
+from cascade.projection import Projection, pair_key, spliced
 from graph.store import GraphChange
 
 if TYPE_CHECKING:
@@ -51,33 +53,70 @@ def moved(positions: np.ndarray, points: np.ndarray) -> np.ndarray:
     return positions + np.searchsorted(points, positions, side="right")
 
 
+def retiered(
+    at: np.ndarray, nodes: np.ndarray, was: np.ndarray, now: np.ndarray, depth: int
+) -> np.ndarray:
+    """Counts per tier (index 0 unused) after `nodes` moved from tier `was` (UNSEEN:
+    they joined) to `now`, for a network `depth` tiers deep: O(moved), not O(n)."""
+    out = np.concatenate((at, np.zeros(max(0, depth + 1 - len(at)), at.dtype)))
+    np.subtract.at(out, was[was > 0], 1)
+    np.add.at(out, now, 1)
+    return out[: depth + 1]  # the deepest tier may have risen
+
+
+EMPTY = np.zeros(0, dtype=np.int32)
+
+
 def carried_network(
     view: MemberView, new: Projection, points: np.ndarray, changes: list[GraphChange]
-) -> tuple[Network, np.ndarray | None]:
-    """The walked network on `new` (the old tiers moved, lowered by the new edges) and
-    its nodes per tier when the old view had counted them."""
+) -> tuple[Network, np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The walked network on `new` (the old tiers moved, lowered by the new edges), its
+    nodes per tier when the old view had counted them, and the nodes whose tier
+    changed: (positions, tier before (UNSEEN: joined), tier now)."""
     network, sizes = view.network, view.tier_sizes_if_counted()
     buyers = [s.buyer for c in changes for s in c.batch.sourcing]
     if not len(points) and not buyers:
-        return network, sizes  # the same nodes and edges: the same walk (never changed after)
+        # the same nodes and edges: the same walk (never changed after)
+        return network, sizes, (EMPTY, EMPTY, EMPTY)
     tier = spliced(network.tier, points, np.full(len(points), UNSEEN, dtype=np.int32))
     member = int(moved(np.array([network.member]), points)[0])
     out = Network(member, tier, np.zeros(0, dtype=np.int32))
     out.depth, out.nodes = network.depth, network.nodes
     if not buyers:
-        return out, sizes
+        return out, sizes, (EMPTY, EMPTY, EMPTY)
     lowered, before = out.lower(new, new.positions_of(buyers))
-    if sizes is not None and len(lowered):
-        # each node lowered leaves its tier before the first lowering for its last
-        order = np.argsort(lowered, kind="stable")
-        ordered = lowered[order]
-        first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
-        was, now = before[first], out.tier[lowered[first]]
-        sizes = np.concatenate((sizes, np.zeros(max(0, out.depth + 1 - len(sizes)), sizes.dtype)))
-        np.subtract.at(sizes, was[was > 0], 1)
-        np.add.at(sizes, now, 1)
-        sizes = sizes[: out.depth + 1]  # the deepest tier may have risen
-    return out, sizes
+    if not len(lowered):
+        return out, sizes, (EMPTY, EMPTY, EMPTY)
+    # each node lowered leaves its tier before the first lowering for its last
+    order = np.argsort(lowered, kind="stable")
+    ordered = lowered[order]
+    first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+    nodes, was = lowered[first], before[first]
+    now = out.tier[nodes]
+    if sizes is not None:
+        sizes = retiered(sizes, nodes, was, now, out.depth)
+    return out, sizes, (nodes, was, now)
+
+
+def written(
+    new: Projection, changes: list[GraphChange], requirements: list[str]
+) -> dict[str, Since]:
+    """Per requirement, what the changes wrote that could extend its reached set: every
+    SOURCES_FROM pair, the requirement's PASSED_ON pairs and ADOPTED positions (the
+    rows' ids looked up once for all requirements)."""
+    rows = [(s.buyer, s.seller, "") for c in changes for s in c.batch.sourcing]
+    rows += [(p.buyer, p.seller, p.requirement) for c in changes for p in c.batch.pass_on]
+    adoptions = [(a.organisation, a.requirement) for c in changes for a in c.batch.adoptions]
+    if not rows and not adoptions:
+        none = Since(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return {r: none for r in requirements}
+    keys = pair_key(
+        new.positions_of([b for b, _, _ in rows]), new.positions_of([s for _, s, _ in rows])
+    )
+    of = np.array([r for _, _, r in rows], dtype=object)
+    adopters = new.positions_of([o for o, _ in adoptions]).astype(np.int64)
+    adopted = np.array([r for _, r in adoptions], dtype=object)
+    return {r: Since(keys[(of == "") | (of == r)], adopters[adopted == r]) for r in requirements}
 
 
 def carried(
@@ -85,16 +124,33 @@ def carried(
 ) -> MemberView:
     """`view` at the version of `new`, which `changes` lead to, without an edge taken
     away (a path could be gone: tiers rise, reached sets shrink; walk again then);
-    `points`: new_places()."""
+    `points`: new_places(). Each requirement's reached nodes per tier, when counted,
+    are moved with the nodes whose tier changed (valid while the reached set does not
+    grow: MemberView recounts when it does)."""
     from views.member import MemberView
 
-    network, sizes = carried_network(view, new, points, changes)
+    network, sizes, (nodes, was, now) = carried_network(view, new, points, changes)
     out = MemberView(view.member, new, network)
     out.carry_tier_sizes(sizes)
     unreached = np.zeros(len(points), dtype=bool)
-    for requirement, reached in view.reached_sets().items():
-        # reached_set copies what it starts from: shared while nothing moved
-        out.known[requirement] = spliced(reached, points, unreached) if len(points) else reached
+    sets, per_tier, pending = view.reached_state()
+    since_all = written(new, changes, list(sets))
+    for requirement, reached in sets.items():
+        # Never changed in place (reached_set copies what it starts from): shared while
+        # nothing moved, else the new positions appended, unreached, without a copy
+        # (positions are stable: points are all at the end).
+        at_end = bool(len(points)) and bool((points == len(reached)).all())
+        if at_end:
+            known = growing.appended(reached, unreached)
+        else:
+            known = spliced(reached, points, unreached) if len(points) else reached
+        at = per_tier.get(requirement)
+        if at is not None:
+            kept = known[nodes]  # the new positions are never reached before
+            at = retiered(at, nodes[kept], was[kept], now[kept], network.depth)
+        since = since_all[requirement]
+        before = pending[requirement]  # carried before and not yet used
+        out.carry_reached(requirement, known, at, since if before is None else before.joined(since))
     if not any(c.batch.requires for c in changes):
         out.carry_required(view.required_if_read())
     return out

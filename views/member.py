@@ -23,7 +23,16 @@ from access.errors import Forbidden, NotFound
 from access.principal import Principal, Role
 from cascade import projection as projections
 from cascade.audits import AuditStatus, audit_status
-from cascade.coverage import counts, covered, gaps, reached_from, reached_set, tier_sizes
+from cascade.coverage import (
+    Since,
+    counts,
+    covered,
+    gaps,
+    reached_from,
+    reached_per_tier,
+    reached_set,
+    tier_sizes,
+)
 from cascade.engine import walked
 from cascade.network import Network
 from cascade.projection import Projection
@@ -58,6 +67,12 @@ class MemberView:
     _reached: dict[str, np.ndarray] = field(default_factory=dict)
     # Per requirement, nodes known reached (carried from an earlier version: views.carry).
     known: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per requirement, reached nodes per tier: of _reached's set (_reached_at), of
+    # known's (_known_at, carried: used when the reached set did not grow since).
+    _reached_at: dict[str, np.ndarray] = field(default_factory=dict)
+    _known_at: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per requirement in known: what was written since it was right (O(change) check).
+    _since: dict[str, Since] = field(default_factory=dict)
     _statuses: OrderedDict[tuple[date, bool], AuditStatus] = field(default_factory=OrderedDict)
     _visible_audits: np.ndarray | None = None
     _countries: np.ndarray | None = None
@@ -122,6 +137,30 @@ class MemberView:
         """Nodes per tier as carried from an earlier version (views.carry)."""
         self._nodes_at = sizes
 
+    def carry_reached(
+        self, requirement: str, known: np.ndarray, at: np.ndarray | None, since: Since
+    ) -> None:
+        """The requirement's reached set of an earlier version, when counted its nodes
+        per tier on this view's network, and what was written since (views.carry)."""
+        self.known[requirement] = known
+        self._since[requirement] = since
+        if at is not None:
+            self._known_at[requirement] = at
+
+    def reached_state(
+        self,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Since | None]]:
+        """What views.carry carries, read at one moment (another request may bring a
+        carried set up to date meanwhile): the reached set per requirement (computed,
+        or carried and not yet used: reached_sets()), its nodes per tier where
+        counted, and for a carried set not yet used what was written since it was
+        right (None for a computed one)."""
+        with self._lock:
+            sets = {**self.known, **self._reached}
+            per_tier = {**self._known_at, **self._reached_at}
+            since = {r: self._since.get(r) if r in self.known else None for r in sets}
+            return sets, per_tier, since
+
     def counts(self, requirement: str) -> dict[str, Any]:
         """The CLI's coverage payload of one requirement without its gaps (tierCoverage)."""
         with self._lock:
@@ -152,16 +191,25 @@ class MemberView:
             reached = self._reached_locked(requirement)
             if self._nodes_at is None:
                 self._nodes_at = tier_sizes(self.network)
+            at = self._reached_at.get(requirement)
+            if at is None:
+                at = self._reached_at[requirement] = reached_per_tier(
+                    self.network, reached, len(self._nodes_at)
+                )
             self._counts[requirement] = counts(
-                self.projection, self.network, requirement, reached, self._nodes_at
+                self.projection, self.network, requirement, reached, self._nodes_at, at
             )
         return self._counts[requirement]
 
     def _reached_locked(self, requirement: str) -> np.ndarray:
         if requirement not in self._reached:
             known = self.known.pop(requirement, None)
+            known_at = self._known_at.pop(requirement, None)
+            since = self._since.pop(requirement, None)
             if known is not None:
-                found = reached_from(self.projection, self.network, requirement, known)
+                found = reached_from(self.projection, self.network, requirement, known, since)
+                if found is known and known_at is not None:  # it did not grow
+                    self._reached_at[requirement] = known_at
             else:
                 passed, adopted = covered(self.projection, requirement)
                 found = reached_set(self.projection, self.network, passed, adopted)
@@ -297,6 +345,8 @@ def _unpin(store: GraphStore, views: OrderedDict[str, MemberView], current: Proj
     for view in views.values():
         if view.projection is not current:
             held.setdefault(id(view.projection), view.projection)
+    if not held:
+        return
     total = sum(p.nbytes for p in held.values())
     for key, old in held.items():
         if total <= PINNED_BYTES:

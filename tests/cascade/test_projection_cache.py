@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from cascade import background_save, projection_cache
 from cascade import projection as projections
-from cascade import projection_cache
 from cascade.projection import build
 from graph.model import Adoption, GraphBatch, PassOn, Sourcing
 from graph.neo4j_store import Neo4jStore
@@ -119,9 +119,11 @@ def test_a_save_leaves_no_temporary_file_and_only_the_newest_files(projection_ca
 
 
 def test_a_catch_up_rewrites_the_file_only_every_so_many_changes(
-    engine_store, projection_cache_dir
+    engine_store, projection_cache_dir, monkeypatch
 ):
     # Not on the Neo4j bulk path: it keeps no changes, so there is nothing to catch up through.
+    # The once-a-minute limit is test_disk_copy_throttle's: off here.
+    monkeypatch.setattr(background_save, "SAVE_EVERY_SECONDS", 0.0)
     store = engine_store
     store.write(scenario())
     projections.current(store)
