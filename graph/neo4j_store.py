@@ -187,14 +187,14 @@ def _writes_graph(mutation: Mutation) -> bool:
 
 def _at_once(mutation: Mutation) -> bool:
     """Whether Neo4jStore._apply_at_once can write it: rows to upsert only (nothing
-    removed, no choice, request or plan), few, no identifier claimed (a claim reads
-    its holders first), each kind's statement a plain row writer."""
+    removed, no choice, request or plan), few, each kind's statement a plain row
+    writer."""
     batch, r = mutation.batch, mutation.removals
     if mutation.verdicts or mutation.requests or mutation.actions:
         return False
     if r.sourcing or r.shares or r.recognitions:
         return False
-    if len(batch) > CHANGE_ROWS or claims(last_rows(batch.organisations)):
+    if len(batch) > CHANGE_ROWS:
         return False
     return all(
         len(rows) <= BATCH_SIZE and cypher.applies_at_once(statement)
@@ -857,8 +857,12 @@ class Neo4jStore:
         self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
     ) -> MutationRecord:
         """The record, the rows and the graph's change in one statement
-        (cypher.apply_mutation): one round trip besides the commit."""
+        (cypher.apply_mutation): one round trip besides the commit, two when the batch
+        claims identifiers (their holders read first; one to release: the long way)."""
         batch = mutation.batch
+        if claims(last_rows(batch.organisations)):
+            if self.identifier_moves(batch, lambda q, **p: tx.run(q, p).single(strict=True)):
+                return self._apply(tx, mutation, scope)
         parts = [
             (field, statement, rows, refs)
             for field in BATCH_FIELDS
