@@ -834,7 +834,7 @@ class Neo4jStore:
     # ---- mutations (the API's writes) and a supplier's own part of the graph ----
     def apply(self, mutation: Mutation) -> MutationRecord:
         """One transaction whatever the batch's size (mutations are small); a plain
-        one (rows to upsert, nothing removed, no identifier claimed) in one statement."""
+        one (rows to upsert only) in one statement (_apply_at_once)."""
         record = mutation.record
         scope = _scope(record.organisation, record.role, record.idempotency_key)
         work = self._apply_at_once if _at_once(mutation) else self._apply
