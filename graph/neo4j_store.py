@@ -163,14 +163,46 @@ def _record_change(
     if len(batch) > CHANGE_ROWS:
         tx.run(cypher.BUMP_GRAPH_VERSION).consume()
         return
-    payload = _pack(
+    payload = _change_payload(batch, unlinked, unshared)
+    tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).consume()
+
+
+def _change_payload(
+    batch: GraphBatch,
+    unlinked: tuple[tuple[str, str], ...] = (),
+    unshared: tuple[tuple[str, str], ...] = (),
+) -> bytes:
+    return _pack(
         {
             "batch": batch_to_dict(batch),
             "unlinked": [list(p) for p in unlinked],
             "unshared": [list(p) for p in unshared],
         }
     )
-    tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).consume()
+
+
+def _writes_graph(mutation: Mutation) -> bool:
+    r = mutation.removals
+    return bool(len(mutation.batch) or r.sourcing or r.shares or r.recognitions)
+
+
+def _at_once(mutation: Mutation) -> bool:
+    """Whether Neo4jStore._apply_at_once can write it: rows to upsert only (nothing
+    removed, no choice, request or plan), few, each kind's statement a plain row
+    writer."""
+    batch, r = mutation.batch, mutation.removals
+    if mutation.verdicts or mutation.requests or mutation.actions:
+        return False
+    if r.sourcing or r.shares or r.recognitions:
+        return False
+    if len(batch) > CHANGE_ROWS:
+        return False
+    return all(
+        len(rows) <= BATCH_SIZE and cypher.applies_at_once(statement)
+        for field in BATCH_FIELDS
+        for statement, rows, _ in _statements(field, getattr(batch, field))
+        if rows
+    )
 
 
 def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Callable | None]]:
@@ -863,32 +895,73 @@ class Neo4jStore:
 
     # ---- mutations (the API's writes) and a supplier's own part of the graph ----
     def apply(self, mutation: Mutation) -> MutationRecord:
-        """One transaction whatever the batch's size (mutations are small)."""
+        """One transaction whatever the batch's size (mutations are small); a plain
+        one (rows to upsert only) in one statement (_apply_at_once)."""
         record = mutation.record
         scope = _scope(record.organisation, record.role, record.idempotency_key)
+        work = self._apply_at_once if _at_once(mutation) else self._apply
         try:
             with self._session() as session:
-                applied = session.execute_write(self._apply, mutation, scope)
+                applied = session.execute_write(work, mutation, scope)
         except ConstraintError:
-            # A racing apply with the same key committed first: answer with its record.
+            # An identifier taken meanwhile (the record's own key is claimed first, under
+            # a lock): the apply that holds it may be this key's first, answer with it.
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
                 raise
             self._announce()  # its writer may not have announced yet: answered now
             return kept
-        self._announce()
+        if _writes_graph(mutation):  # a replay too: its first may not have announced yet
+            self._announce()
         return applied
+
+    def _apply_at_once(
+        self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
+    ) -> MutationRecord:
+        """The record, the rows and the graph's change in one statement
+        (cypher.apply_mutation): one round trip besides the commit, two when the batch
+        claims identifiers (their holders read first; one to release: the long way)."""
+        batch = mutation.batch
+        if claims(last_rows(batch.organisations)):
+            if self.identifier_moves(batch, lambda q, **p: tx.run(q, p).single(strict=True)):
+                return self._apply(tx, mutation, scope)
+        parts = [
+            (field, statement, rows, refs)
+            for field in BATCH_FIELDS
+            for statement, rows, refs in _statements(field, getattr(batch, field))
+            if rows
+        ]
+        params: dict[str, Any] = {
+            "scope": scope,
+            "record": _mutation_props(mutation.record, scope),
+            "kept": CHANGES_KEPT,
+            "payload": _change_payload(batch) if len(batch) else None,
+        }
+        for i, (field, _, rows, _) in enumerate(parts):
+            params[f"rows{i}"] = [_params(field, r) for r in rows]
+        query = cypher.apply_mutation(
+            [statement for _, statement, _, _ in parts], scope is not None, bool(len(batch))
+        )
+        rec = tx.run(query, params).single(strict=True)
+        if not rec["mine"]:
+            return _mutation_record(rec["m"])
+        for i, (_, _, rows, refs) in enumerate(parts):
+            if refs is not None and rec[f"n{i}"] < len(rows):
+                self._raise_unknown(tx, [ref for r in rows for ref in refs(r)])
+        return mutation.record
 
     def _apply(
         self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
     ) -> MutationRecord:
+        # The record first: a racing apply with the same key waits on its lock here,
+        # before it has written anything, and then finds this one's record.
+        props = _mutation_props(mutation.record, scope)
         if scope is not None:
-            found = tx.run(cypher.MUTATION, scope=scope).single()
-            if found is not None:
-                return _mutation_record(found["m"])
-        # The record first: a racing apply with the same key waits on its constraint
-        # here, before it has written anything, and fails once this one commits.
-        tx.run(cypher.SAVE_MUTATION, record=_mutation_props(mutation.record, scope)).consume()
+            claim = tx.run(cypher.CLAIM_MUTATION, scope=scope, record=props).single(strict=True)
+            if not claim["mine"]:
+                return _mutation_record(claim["m"])
+        else:
+            tx.run(cypher.SAVE_MUTATION, record=props).consume()
         removals, batch = mutation.removals, mutation.batch
         touched: dict[tuple[str, str], None] = {}  # pairs that lost an edge, in order
         for buyer, seller, commodity in removals.sourcing:

@@ -135,6 +135,8 @@ class StoredIndex:
             "symbols": _Column(object, ""),
             "word_count": _Column(np.int64, 0),
         }
+        self._columns_at = -1  # len(facts) when `_kept` was made (columns())
+        self._kept: Columns
         self._word_codes = np.zeros((0, 8), dtype=np.uint32)  # rows from the symbols
         self._code_rows = 0  # rows of _word_codes filled
         with collector_paused():
@@ -285,7 +287,12 @@ class StoredIndex:
         return len(self.name_holders(i)) > 1
 
     def columns(self) -> Columns:
-        return Columns(**{name: column.view() for name, column in self._columns.items()})
+        """The columns' arrays, kept while no organisation is added (a removal and a
+        count change write into the arrays in place): read twice per match."""
+        if self._columns_at != len(self.facts):
+            self._columns_at = len(self.facts)
+            self._kept = Columns(**{name: column.view() for name, column in self._columns.items()})
+        return self._kept
 
     def word_codes(self) -> np.ndarray:
         """Each stored name's words as symbol code points, sorted, one row per position,

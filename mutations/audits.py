@@ -125,11 +125,12 @@ def _sharing(
         batch, removals = GraphBatch(), Removals()
         if all_customers and found.shared_with_all != share:
             batch.audits.append(replace(found, shared_with_all=share))
-        if share:
-            batch.shares.extend(model.Share(audit, m) for m in named)
-        else:
-            removals = Removals(shares=tuple(model.Share(audit, m) for m in named))
         shared = {m for m in store.shares_of([audit]).get(audit, [])}
+        # What is shared already (or not shared) is left as it is: no graph change.
+        if share:
+            batch.shares.extend(model.Share(audit, m) for m in named if m not in shared)
+        else:
+            removals = Removals(shares=tuple(model.Share(audit, m) for m in named if m in shared))
         shared = shared | set(named) if share else shared - set(named)
         to_all = share if all_customers else found.shared_with_all
         response = {"audit": audit, "sharedWith": sorted(shared), "allCustomers": to_all}

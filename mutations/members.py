@@ -46,11 +46,11 @@ def _recognition(
 
     def plan(at: datetime) -> Plan:
         batch, removals = GraphBatch(), Removals()
-        if on:
-            batch.recognitions.append(parsed)
-        else:
-            removals = Removals(recognitions=(parsed,))
         schemes = store.recognised_schemes(me.id)
+        if on and parsed.scheme not in schemes:
+            batch.recognitions.append(parsed)
+        elif not on and parsed.scheme in schemes:
+            removals = Removals(recognitions=(parsed,))
         schemes = schemes | {parsed.scheme} if on else schemes - {parsed.scheme}
         return Plan({"member": me.id, "recognised": sorted(schemes)}, batch, removals)
 
@@ -119,7 +119,8 @@ def require(
                     model.Requirement(requirement, title, version or "1", tuple(frameworks or ()))
                 )
             )
-        batch.requires.append(model.Requires(me.id, requirement))
+        if batch.requirements or requirement not in store.requirements_of(me.id):
+            batch.requires.append(model.Requires(me.id, requirement))
         current = batch.requirements[0] if batch.requirements else found[0]
         response = {
             "requirement": current.id,

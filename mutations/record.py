@@ -1,12 +1,15 @@
 """One mutation, written once: who made it and when, and the same answer when
 its idempotency key comes again.
 
-`perform` looks for a record kept under the (organisation, role, idempotency
-key) first: found with the same arguments, its answer is returned and nothing
-is written; found with other arguments, the key is refused. Otherwise the
-mutation is planned (checked against the principal and validated), then applied
-in one transaction with its record. Two racing calls with one key both plan; the
-store keeps the first, and the second gets the first's answer.
+`perform` plans the mutation (checked against the principal and validated),
+then applies it in one transaction with its record; the store looks for a
+record kept under the (organisation, role, idempotency key) in that transaction
+(on Neo4j in the write's own statement: no round trip before planning). Found
+with the same arguments, its answer is returned and nothing is written; found
+with other arguments, the key is refused. A plan that fails or writes nothing
+(a question back) looks for the record then: a repeat whose first call changed
+what the plan checks still gets the first answer. Two racing calls with one key
+both plan; the store keeps the first, and the second gets the first's answer.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ def _replayed(kept: MutationRecord, operation: str, request: str) -> dict[str, A
     return {**kept.response, "replayed": True}
 
 
+def _kept(principal: Principal, store: GraphStore, key: str | None) -> MutationRecord | None:
+    if key is None:
+        return None
+    return store.mutation_record(principal.organisation, principal.role.value, key)
+
+
 def perform(
     *,
     principal: Principal,
@@ -88,13 +97,18 @@ def perform(
         if not idempotency_key or len(idempotency_key) > KEY_LENGTH:
             raise BadUserInput("idempotencyKey", f"1 to {KEY_LENGTH} characters")
     request = request_hash(operation, arguments)
-    if idempotency_key is not None:
-        kept = store.mutation_record(principal.organisation, principal.role.value, idempotency_key)
-        if kept is not None:
-            return _replayed(kept, operation, request)
     at = now()
-    planned = plan(at)
+    try:
+        planned = plan(at)
+    except Exception:
+        # A repeat whose first call changed what its plan checks (the edge removed,
+        # the organisation created): the first answer, if there was one.
+        if (kept := _kept(principal, store, idempotency_key)) is not None:
+            return _replayed(kept, operation, request)
+        raise
     if not planned.write:
+        if (kept := _kept(principal, store, idempotency_key)) is not None:
+            return _replayed(kept, operation, request)
         return {**planned.response, "mutation": None, "replayed": False}
     mutation_id, stamp = uuid.uuid4().hex, at.isoformat(timespec="microseconds")
     record = MutationRecord(

@@ -122,13 +122,11 @@ def _catch_up(
     kept: _Kept,
     store: GraphStore,
     country: str,
-    version: str,
-    read: dict[str, list[GraphChange] | None] | None = None,
+    read: dict[str, list[GraphChange] | None],
 ) -> bool:
     """Take in the organisations written since the index was built, through the
     store's kept changes; False when they are not kept (rebuild instead). `read`:
     the changes already read since a version, by that version (filled in here)."""
-    read = {} if read is None else read
     if kept.version not in read:
         read[kept.version] = store.changes_since(kept.version)
     changes = read[kept.version]
@@ -141,7 +139,8 @@ def _catch_up(
                 index.remove(org.id)
             if org.country == country:
                 index.add(facts_of(org))
-    kept.version = version
+    if changes:
+        kept.version = changes[-1].version
     return True
 
 
@@ -149,21 +148,22 @@ def _catch_up(
 def index_for(store: GraphStore, country: str) -> Iterator[StoredIndex]:
     """The stored organisations of `country`, indexed for matching, current for the
     store's graph version; held (one matcher per country at a time) while in use.
-    Kept per store and country and brought up to date through the kept changes."""
-    version = store.graph_version()
+    Kept per store and country and brought up to date through the kept changes: the
+    changes since the index's version are read with the current version (one read:
+    on Neo4j a round trip less per registration than reading the version first)."""
     with _lock:
         by_country = _kept.setdefault(store, {})
         kept = by_country.get(country)
     if kept is None:
-        kept = _build(store, country, version)
+        kept = _build(store, country, store.graph_version())
         with _lock:
             kept = by_country.setdefault(country, kept)
     with kept.lock:
         read: dict[str, list[GraphChange] | None] = {}
-        if kept.version != version and not _catch_up(kept, store, country, version, read):
-            fresh = _build(store, country, version)
+        if not _catch_up(kept, store, country, read):
+            fresh = _build(store, country, store.graph_version())
             kept.version, kept.index = fresh.version, fresh.index
-        _keep_up(store, by_country, version, read)
+        _keep_up(store, by_country, kept.version, read)
         yield kept.index
 
 
@@ -183,7 +183,7 @@ def _keep_up(
         if kept.version == version or not kept.lock.acquire(blocking=False):
             continue
         try:
-            _catch_up(kept, store, country, version, read)  # False: rebuilt when next used
+            _catch_up(kept, store, country, read)  # False: rebuilt when next used
         finally:
             kept.lock.release()
 

@@ -48,6 +48,10 @@ def _candidates(store: GraphStore, found: Match) -> list[dict[str, Any]]:
     ]
 
 
+def _edges_to(store: GraphStore, buyer: str, seller: str, commodity: str) -> list[model.Sourcing]:
+    return [e for e in store.sellers_of(buyer) if e.seller == seller and e.commodity == commodity]
+
+
 def register_supplier(
     *,
     principal: Principal,
@@ -142,9 +146,11 @@ def register_supplier(
             )
         if outcome == "CREATED":
             batch.organisations.append(replace(org, id=target))
-        batch.sourcing.append(
-            model.Sourcing(me.id, target, edge.commodity, edge.since or at.date(), me.id)
-        )
+        # An edge the caller has already: its first day stays unless another is given.
+        had = [] if outcome == "CREATED" else _edges_to(store, me.id, target, edge.commodity)
+        if not had or (edge.since is not None and edge.since != had[0].since):
+            since = edge.since or at.date()
+            batch.sourcing.append(model.Sourcing(me.id, target, edge.commodity, since, me.id))
         response = {"outcome": outcome, "organisation": target, "reason": why, "candidates": []}
         return Plan(response, batch, verdicts=verdicts)
 
@@ -241,7 +247,14 @@ def adopt(
 
     def plan(at: datetime) -> Plan:
         passed_to(store, me.id, requirement)
-        batch = GraphBatch(adoptions=[model.Adoption(me.id, requirement, at.date(), evidence)])
+        kept = [a for a in store.adoptions_of(me.id) if a.requirement == requirement]
+        # Adopted already: the first day stays (an audit as of a day in between still
+        # sees it adopted); new evidence replaces the old, none given keeps it.
+        batch = GraphBatch()
+        if not kept:
+            batch.adoptions.append(model.Adoption(me.id, requirement, at.date(), evidence))
+        elif evidence is not None and evidence != kept[0].evidence:
+            batch.adoptions.append(replace(kept[0], evidence=evidence))
         return Plan({"requirement": requirement, "organisation": me.id}, batch)
 
     return perform(
