@@ -61,8 +61,8 @@ def without_io(
     """`call(**arguments)` on the caller's thread when it needs nothing but memory:
     a read-only request's call on a store that guards its I/O (`guards_io`: every
     round trip checks `check_io`, and `answers_in_memory()` says its rows are at
-    hand), whose version this request has read or can take without waiting. NOT_ANSWERED when it would wait: call it again where it may
-    (a worker thread). For read-only service calls only: one stopped half-way has
+    hand), whose version this request has read or can take without waiting.
+    NOT_ANSWERED when it would wait: call it again where it may (a worker thread). For read-only service calls only: one stopped half-way has
     changed nothing but caches, which hold only what a round trip would read.
     `ready()` first (checked without I/O too): False when what the call needs is not
     in memory yet (a projection to catch up, whose lock a worker thread may hold)."""
