@@ -57,6 +57,12 @@ if ((use_venv)); then
   ln -sf "$ROOT/.venv/bin/tiergraph" "$bin/tiergraph"
   echo "linked $bin/tiergraph to .venv/bin/tiergraph"
   case ":$PATH:" in *":$bin:"*) ;; *) echo "setup: add $bin to PATH to run tiergraph" >&2 ;; esac
+  # Another tiergraph earlier on PATH (a pyenv shim, an older install) would run instead of this clone's.
+  found=$(command -v tiergraph || true)
+  if [[ -n $found && $found != "$bin/tiergraph" ]]; then
+    echo "setup: \`tiergraph\` runs $found, not this clone's: use $ROOT/.venv/bin/tiergraph," \
+      "or \`source $ROOT/.venv/bin/activate\` first" >&2
+  fi
 fi
 
 echo "building the Neo4j launcher (mvn: Neo4j's jars into ~/.m2 the first time, a minute or two)..."
