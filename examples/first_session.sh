@@ -4,8 +4,10 @@
 # the coverage of REQ-ACME-SCOC, register a sub-supplier as the supplier, ask the coverage again
 # (tier 2 has one node more). Run from the clone: bash examples/first_session.sh
 # Env: TIERGRAPH_DATA_DIR (the demo's store, default .tiergraph-demo), URL (default
-# http://127.0.0.1:8000/graphql). Running it again replays the registration (idempotencyKey):
-# nothing more is written.
+# http://127.0.0.1:8000/graphql). Made for the demo's defaults (`tiergraph demo`, seed 42).
+# Run again, it changes nothing in the graph: the first registration answers EXISTING (the
+# pair was decided; a CHOOSE answer is not recorded, docs/api.md "Choices made for writes"),
+# then each registration replays its first answer (replayed: true) under its idempotencyKey.
 set -euo pipefail
 export TIERGRAPH_DATA_DIR="${TIERGRAPH_DATA_DIR:-.tiergraph-demo}"
 URL="${URL:-http://127.0.0.1:8000/graphql}"
@@ -24,7 +26,7 @@ COVERAGE='{ tierCoverage(requirement: "REQ-ACME-SCOC") { depth nodes reached tie
 
 echo "# M-ACME's coverage of REQ-ACME-SCOC"
 ask "$SOURCING" "$COVERAGE"
-echo "# the supplier registers a sub-supplier: the name is close to stored ones, so CHOOSE"
+echo "# the supplier registers a sub-supplier: its name is close to stored ones, so CHOOSE (EXISTING once decided)"
 ask "$SUPPLIER" 'mutation { registerSupplier(
     supplier: {name: "Asunafo Cocoa Cooperative", country: "GH"}, commodity: "cocoa",
     idempotencyKey: "first-session-1") {
