@@ -3,7 +3,8 @@
 # package with its dev extras, and the embedded Neo4j launcher (Neo4j jars go to ~/.m2).
 # Where python3 is externally managed (Debian's own, PEP 668) the package goes into a
 # virtualenv, .venv, and `tiergraph` is linked into /usr/local/bin (root) or ~/.local/bin;
-# in a virtualenv that is active when it runs, the package goes there and nothing is linked.
+# in a virtualenv that is active when it runs, the package goes there and nothing is linked;
+# any other python3 (pyenv's, a python.org build) with no .venv takes the package itself.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
