@@ -19,6 +19,11 @@ ask() { # ask KEY QUERY: POST one GraphQL query, print the JSON answer
   echo
 }
 
+if ! curl -sf -o /dev/null "${URL%/graphql}/health"; then
+  echo "first_session: no server answers at $URL: run \`tiergraph demo\` first (in another" \
+    "terminal) and wait for 'Application startup complete'" >&2
+  exit 1
+fi
 # Keys are shown once: the key alone on stdout, a note on stderr.
 SOURCING=$(tiergraph keys create --org M-ACME --role sourcing --label "first session")
 SUPPLIER=$(tiergraph keys create --org S-MFR-000001 --role supplier --label "first session")
