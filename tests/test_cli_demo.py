@@ -111,4 +111,4 @@ def test_demo_json_then_serving_keeps_stdout_one_json_document(data_dir):
         stdout, stderr = process.communicate(timeout=30)
     answer = json.loads(stdout)  # the JSON alone: the server's line went to stderr
     assert answer["serve"] is None and answer["url"] == f"http://127.0.0.1:{port}/graphql"
-    assert f"tiergraph serving on http://127.0.0.1:{port}/graphql" in stderr
+    assert f"tiergraph starting on http://127.0.0.1:{port}/graphql" in stderr

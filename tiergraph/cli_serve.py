@@ -124,8 +124,9 @@ def run_server(
     where = settings.neo4j_uri if settings.store == "neo4j" else str(settings.data_dir)
     processes = f", {workers} processes" if workers > 1 else ""
     banner.print(
-        f"tiergraph serving on http://{host}:{port}/graphql "
-        f"(store: {settings.store}, {where}{processes})",
+        f"tiergraph starting on http://{host}:{port}/graphql "
+        f"(store: {settings.store}, {where}{processes}); it answers once the log "
+        "says 'Application startup complete'",
         highlight=False,
         markup=False,
         soft_wrap=True,
