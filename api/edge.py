@@ -50,6 +50,8 @@ log = logging.getLogger("api.edge")
 # (store, the Authorization headers, fresh) -> the principal, or Refused (api.app).
 Authenticate = Callable[[GraphStore, list[str], bool], Awaitable[Principal]]
 JSON_HEADERS = (b"content-type", b"application/json")
+# False: every operation through graphql-core's executor (bench/graphql_cpu.py compares)
+DIRECT = True
 STREAMING = ("multipart/", "event-stream")  # strawberry's streaming transports' Accept
 
 
@@ -127,7 +129,7 @@ async def run_operation(
     a direct operation's without graphql-core's executor when it can (api/direct.py)."""
     middleware = None
     try:
-        if operation.direct:
+        if operation.direct and DIRECT:
             got = await run_direct(
                 schema, context, operation, variables, operation_name, extensions
             )
