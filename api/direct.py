@@ -31,7 +31,6 @@ tests/api/test_edge.py) check the bytes against strawberry's normal path.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -47,7 +46,7 @@ from graphql.execution.collect_fields import collect_fields
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 
-from api.fastpath import FastExecutionContext, NotPlain, Shape
+from api.fastpath import ByIdentity, FastExecutionContext, NotPlain, Shape
 
 
 class Plan(NamedTuple):
@@ -65,7 +64,7 @@ class Plan(NamedTuple):
 
 NOT_DIRECT = object()
 # operation -> its Plan, or NOT_DIRECT: per prepared operation node (kept while it is)
-_PLANS: weakref.WeakKeyDictionary[OperationDefinitionNode, Any] = weakref.WeakKeyDictionary()
+_PLANS: ByIdentity[Any] = ByIdentity()
 
 
 def may_be_direct(query: str, definitions: int, operation: OperationDefinitionNode) -> bool:
@@ -85,7 +84,7 @@ def plan_of(ctx: FastExecutionContext) -> Plan | None:
     operation = ctx.operation
     found = _PLANS.get(operation)
     if found is None:
-        found = _PLANS[operation] = _plan(ctx) or NOT_DIRECT
+        found = _PLANS.setdefault(operation, _plan(ctx) or NOT_DIRECT)
     return found if isinstance(found, Plan) else None
 
 
