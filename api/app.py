@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -72,18 +71,9 @@ def prepare_for_edge(body: Any, introspection: bool) -> None:
         prepared(schema._schema, query, name, introspection)
 
 
-# How long a thread holds the GIL while another waits for it (Python's default 5 ms):
-# in a served process the event loop answers reads while a mutation's Python work
-# runs in the writer thread (api/network/common.py); a read that became ready waits
-# for the GIL at most this long before it runs.
-SWITCH_INTERVAL = 0.001
-
-
 def served_app() -> FastAPI:
     """What `tiergraph serve` runs in each of its processes: create_app() with the
-    process's start-up objects frozen out of garbage collection, and the GIL handed
-    over sooner (`SWITCH_INTERVAL`)."""
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    process's start-up objects frozen out of garbage collection."""
     return create_app(freeze_gc=True)
 
 
