@@ -157,7 +157,7 @@ def create_app(
         store = request.app.state.store
         if opens_the_ide(request):
             return Context(store, introspection=settings.api_introspection)
-        writes = await may_write(request)
+        writes = await may_write(request, schema._schema, settings.api_introspection)
         read_scope.begin(read_only=not writes)  # one read of the graph version (below)
         principal = await principal_of(request, fresh=writes)
         if edge:  # a valid key sent it: the edge answers this document from now on

@@ -10,12 +10,14 @@ import time
 from collections.abc import Callable
 
 import orjson
+from graphql import GraphQLSchema
 from starlette.requests import Request
 
 from access.keys import principal_for
 from access.principal import Principal
 from api.errors import RATE_LIMITED, UNAUTHENTICATED, Refused
 from api.limits import RateLimiter
+from api.prepared import known, writes
 from api.request_json import parse_body
 from graph.store import GraphStore
 
@@ -157,19 +159,26 @@ async def authenticate(
     return principal
 
 
-async def may_write(request: Request) -> bool:
+async def may_write(
+    request: Request, schema: GraphQLSchema | None = None, introspection: bool = False
+) -> bool:
     """Whether the request may run a mutation: then its key's record is read again
-    whatever the key cache holds, so that a revoked key never writes. Every mutation
-    operation has the word `mutation` in its text; anything not plainly a query (a
-    body that is not a JSON object with a string `query`) counts as one."""
+    whatever the key cache holds, so that a revoked key never writes. The rule is
+    api.prepared.writes (the operation's type when the document was prepared for
+    `schema`); a body that is not a JSON object with a string `query` counts as one."""
     if request.method != "POST":
         return False  # GraphQL over GET runs queries only
     try:
         body = parse_body(await request.body())  # kept: the GraphQL view parses no more
     except orjson.JSONDecodeError:
         return True
-    query = body.get("query") if isinstance(body, dict) else None
-    return not isinstance(query, str) or "mutation" in query
+    if not isinstance(body, dict):
+        return True
+    query, name = body.get("query"), body.get("operationName")
+    found = None
+    if schema is not None and type(query) is str and (name is None or type(name) is str):
+        found = known(schema, query, name, introspection)
+    return writes(found, query)
 
 
 def check_rate(limiter: RateLimiter, principal: Principal) -> None:

@@ -33,9 +33,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 
 from access.principal import Principal
+from api.direct import Replayed, plan_of
+from api.direct import answer as direct_answer
+from api.direct import replay as replaying
 from api.errors import INTERNAL, UNEXPECTED, Refused, coded, content_type, error_body
+from api.fastpath import FastExecutionContext
 from api.limits import MAX_BODY_BYTES
 from api.prepared import Prepared, known
+from api.prepared import writes as operation_writes
 from api.schema import Context
 from graph import read_scope
 from graph.store import GraphStore
@@ -45,6 +50,8 @@ log = logging.getLogger("api.edge")
 # (store, the Authorization headers, fresh) -> the principal, or Refused (api.app).
 Authenticate = Callable[[GraphStore, list[str], bool], Awaitable[Principal]]
 JSON_HEADERS = (b"content-type", b"application/json")
+# False: every operation through graphql-core's executor (bench/graphql_cpu.py compares)
+DIRECT = True
 STREAMING = ("multipart/", "event-stream")  # strawberry's streaming transports' Accept
 
 
@@ -118,8 +125,18 @@ async def run_operation(
     operation_name: str | None,
     extensions: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The answer's JSON object, as strawberry's view makes it (api.errors.CodedGraphQL)."""
+    """The answer's JSON object, as strawberry's view makes it (api.errors.CodedGraphQL):
+    a direct operation's without graphql-core's executor when it can (api/direct.py)."""
+    middleware = None
     try:
+        if operation.direct and DIRECT:
+            got = await run_direct(
+                schema, context, operation, variables, operation_name, extensions
+            )
+            if type(got) is dict:
+                return got
+            if isinstance(got, Replayed):
+                middleware = [replaying(got)]
         result: Any = execute_operation(
             schema._schema,
             operation.document,
@@ -130,6 +147,7 @@ async def run_operation(
             is_awaitable=optimized_is_awaitable,
             executor_class=schema.execution_context_class,
             operation_extensions=extensions,
+            middleware=middleware,
         )
         if optimized_is_awaitable(result):
             result = await result
@@ -141,6 +159,31 @@ async def run_operation(
         schema.process_errors(result.errors)  # logs the unexpected ones, in full
         answer["errors"] = [coded(error).formatted for error in result.errors]
     return answer
+
+
+async def run_direct(
+    schema: Any,
+    context: Context,
+    operation: Prepared,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    extensions: dict[str, Any] | None,
+) -> dict[str, Any] | Replayed | None:
+    """api.direct.answer, with graphql-core's execution context for this request."""
+    ctx = schema.execution_context_class.build(
+        schema._schema,
+        operation.document,
+        None,
+        context,
+        variables,
+        operation_name,
+        is_awaitable=optimized_is_awaitable,
+        operation_extensions=extensions,
+    )
+    if not isinstance(ctx, FastExecutionContext):  # variables that do not coerce
+        return None
+    plan = plan_of(ctx)
+    return None if plan is None else await direct_answer(ctx, plan)
 
 
 # What the edge calls to run an operation: tests/api/conftest.py wraps it to compare
@@ -211,7 +254,7 @@ class Edge:
     ) -> None:
         query, variables, name, extensions = operation
         store = self.state.store
-        writes = "mutation" in query  # as api.auth.may_write: a revoked key never writes
+        writes = operation_writes(found, query)  # as api.auth.may_write
         read_scope.begin(read_only=not writes)
         try:
             principal = await self.authenticate(store, request.authorization, writes)

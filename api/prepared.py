@@ -27,6 +27,7 @@ from graphql import (
     validate,
 )
 
+from api.direct import may_be_direct
 from api.fastpath import share_plans
 from api.limits import MAX_TOKENS, operation_rules
 
@@ -37,6 +38,7 @@ class Prepared(NamedTuple):
     query: str  # the document's text
     document: DocumentNode
     operation: OperationType
+    direct: bool = False  # may be answered without graphql-core's executor (api/direct.py)
 
 
 _NOT_PREPARED = object()
@@ -63,7 +65,8 @@ def _prepare(
         return None
     if "@" not in query:  # no directive: its plans are the same in every request
         share_plans(operation)
-    return Prepared(query, document, operation.operation)
+    direct = may_be_direct(query, len(document.definitions), operation)
+    return Prepared(query, document, operation.operation, direct)
 
 
 def known(
@@ -74,6 +77,18 @@ def known(
     parse anything (`prepared` is called after the key check, api/app.py)."""
     found = _kept.get((schema, query, operation_name, introspection))
     return found if isinstance(found, Prepared) else None
+
+
+def writes(found: Prepared | None, query: Any) -> bool:
+    """Whether a request may run a mutation (then its key's record is read again
+    whatever the key cache holds, so that a revoked key never writes): the prepared
+    operation's type when its document was prepared; before that, anything not
+    plainly a query (a query that is no string, or a text with the word
+    `mutation`, which every mutation operation has). api/edge.py and api.auth.may_write
+    both ask this."""
+    if found is not None:
+        return found.operation == OperationType.MUTATION
+    return type(query) is not str or "mutation" in query
 
 
 def prepared(

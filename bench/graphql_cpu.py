@@ -1,6 +1,7 @@
 """CPU per request of the read mix's operations in one process, with the schema's
 fast execution (api/fastpath.py) and with graphql-core's plain one, in the same
-run on the same data.
+run on the same data. `fast` answers direct operations without graphql-core's
+executor (api/direct.py), `executor` is `fast` with every operation through it.
 
 The ASGI app is driven directly (no sockets, no clients, no other process), so
 the figure is the server's own CPU for one request, less sensitive to the
@@ -28,6 +29,7 @@ sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve
 import orjson  # noqa: E402
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: E402
 
+from api import edge  # noqa: E402
 from api.app import create_app  # noqa: E402
 from api.fastpath import FastExecutionContext  # noqa: E402
 from api.schema import schema  # noqa: E402
@@ -38,7 +40,11 @@ from loaders.generate import REFERENCE_DAY, generate  # noqa: E402
 from tiergraph.settings import Settings  # noqa: E402
 
 OPERATIONS = ("tierCoverage", "organisation", "network", "auditGaps")
-MODES = {"plain": StrawberryGraphQLCoreExecutionContext, "fast": FastExecutionContext}
+MODES = {
+    "plain": StrawberryGraphQLCoreExecutionContext,
+    "fast": FastExecutionContext,
+    "executor": FastExecutionContext,  # fast, but no direct operation (api/direct.py)
+}
 
 
 async def post(app: Any, body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -90,7 +96,7 @@ async def measure(
     app: Any, members: list[Any], requests: int, rounds: int, normal: Any = None
 ) -> dict[str, Any]:
     rng = random.Random(1)
-    apps = {"plain": app, "fast": app, "normal": normal}
+    apps = {"plain": app, "fast": app, "executor": app, "normal": normal}
     modes = {**MODES, "normal": FastExecutionContext} if normal is not None else MODES
     for member in members:  # warm: views, caches, parsed documents
         for operation in OPERATIONS:
@@ -101,6 +107,7 @@ async def measure(
     for _ in range(rounds):
         for mode, context_class in modes.items():
             schema.execution_context_class = context_class
+            edge.DIRECT = mode != "executor"
             app = apps[mode]
             for operation in OPERATIONS:
                 started = time.process_time()
@@ -111,6 +118,7 @@ async def measure(
                 spent = time.process_time() - started
                 seen[mode][operation].append(spent * 1000 / requests)
     schema.execution_context_class = FastExecutionContext
+    edge.DIRECT = True
     return {
         mode: {o: round(statistics.median(v), 2) for o, v in ops.items()}
         for mode, ops in seen.items()
@@ -162,6 +170,8 @@ def main() -> None:
             cpu["plain"][o],
             cpu["fast"][o],
             f"{cpu['plain'][o] / cpu['fast'][o]:.2f}x",
+            cpu["executor"][o],
+            f"{cpu['executor'][o] / cpu['fast'][o]:.2f}x",
             cpu["normal"][o],
             f"{cpu['normal'][o] / cpu['fast'][o]:.2f}x",
         ]
@@ -173,7 +183,16 @@ def main() -> None:
             f"CPU ms per request, in-process, {args.nodes:,} organisations ({args.profile}), "
             f"median of {args.rounds} rounds of {args.requests} (load {load_before} -> "
             f"{load_after})",
-            ["operation", "plain", "fast", "plain / fast", "normal", "normal / fast"],
+            [
+                "operation",
+                "plain",
+                "fast",
+                "plain / fast",
+                "executor",
+                "executor / fast",
+                "normal",
+                "normal / fast",
+            ],
             rows,
         )
     )

@@ -11,12 +11,22 @@ loaded, built or brought up to date takes milliseconds to seconds. What a member
 view computes once per graph version (its walk, a requirement's coverage, an audit
 day's status: 20-150 ms at 200,000 organisations) can run inline, on the first
 query that needs it after a write.
+
+A mutation on the embedded store runs in the process's one writer thread
+(`WRITER`), not in the default pool: SQLite takes one write at a time anyway, and
+mutations in several threads only competed with each other for its lock (its busy
+handler sleeping) and for the GIL with the event loop, where the reads run
+(docs/api.md, "Performance"). On Neo4j each write is round trips and they run in
+the default pool, several at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 from graphql import GraphQLError, OperationType
@@ -29,6 +39,7 @@ from graph import read_scope
 from graph.store import GraphStore
 
 T = TypeVar("T")
+WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiergraph-writer")
 
 
 def principal_of(info: Info) -> Principal:
@@ -63,7 +74,17 @@ async def run(info: Info, service: Callable[..., T], /, **arguments: Any) -> T:
     found = read_scope.without_io(store, service, arguments, ready)  # Neo4j, all in memory
     if found is not read_scope.NOT_ANSWERED:
         return found  # type: ignore[return-value]
+    if info.operation.operation == OperationType.MUTATION and local(store):
+        return await in_writer(service, arguments)
     return await asyncio.to_thread(service, **arguments)
+
+
+async def in_writer(service: Callable[..., T], arguments: dict[str, Any]) -> T:
+    """`service(**arguments)` in the writer thread (see the module), in this context
+    (the request's read scope), as asyncio.to_thread runs it in the default pool."""
+    context = contextvars.copy_context()
+    call = partial(context.run, service, **arguments)
+    return await asyncio.get_running_loop().run_in_executor(WRITER, call)
 
 
 async def call(info: Info, service: Callable[..., T], **arguments: Any) -> T:

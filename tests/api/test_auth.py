@@ -193,3 +193,44 @@ def test_what_counts_as_a_request_that_may_write(method, body, writes):
 
     scope = {"type": "http", "method": method, "headers": [], "query_string": b""}
     assert asyncio.run(may_write(Request(scope, receive))) is writes
+
+
+@pytest.mark.parametrize(
+    ("body", "writes"),
+    [
+        # Prepared: the operation's type decides (api.prepared.writes), not the text.
+        ({"query": '{ organisation(id: "mutation") { id } }'}, False),
+        (
+            {
+                "query": 'query Q { health } mutation M { recognise(scheme: "R") { member } }',
+                "operationName": "Q",
+            },
+            False,
+        ),  # fmt: skip
+        (
+            {
+                "query": 'query Q { health } mutation M { recognise(scheme: "R") { member } }',
+                "operationName": "M",
+            },
+            True,
+        ),  # fmt: skip
+    ],
+)
+def test_a_prepared_documents_operation_type_says_whether_it_may_write(body, writes):
+    import orjson
+    from starlette.requests import Request
+
+    from api.auth import may_write
+    from api.prepared import prepared
+    from api.schema import schema
+
+    raw = orjson.dumps(body)
+
+    async def receive():  # type: ignore[no-untyped-def]
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "headers": [], "query_string": b""}
+    unprepared = asyncio.run(may_write(Request(scope, receive), schema._schema))
+    assert unprepared is True  # the word is in the text: a write until prepared
+    assert prepared(schema._schema, body["query"], body.get("operationName"), False)
+    assert asyncio.run(may_write(Request(scope, receive), schema._schema)) is writes

@@ -205,3 +205,21 @@ def test_queries_sent_to_the_api_schema_are_compared() -> None:
     assert result.data["health"] == "ok"
     assert len(conftest.compared) == before + 1
     assert conftest.PLAIN.execution_context_class is not FastExecutionContext
+
+
+def test_kept_plans_are_found_by_the_operations_identity_and_forgotten_with_it():
+    import gc
+
+    from graphql import parse
+
+    from api.fastpath import ByIdentity
+
+    kept: ByIdentity[str] = ByIdentity()
+    one, same = parse("{ health }").definitions[0], parse("{ health }").definitions[0]
+    assert one == same  # equal nodes (their hash is their tree's), not the same node
+    assert kept.setdefault(one, "one") == "one"
+    assert kept.get(one) == "one" and kept.get(same) is None
+    assert kept.setdefault(one, "again") == "one"
+    del one
+    gc.collect()
+    assert len(kept) == 0

@@ -1,10 +1,12 @@
 """Where a resolver's service call runs (api.network.common): a query on the
 embedded store on the event loop once the projection is current; a query that
-finds it stale, a mutation, and anything on Neo4j in a worker thread."""
+finds it stale, a mutation, and anything on Neo4j in a worker thread (a mutation
+on the embedded store in the process's one writer thread)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -36,19 +38,22 @@ def on_the_loop() -> bool:
 
 @pytest.fixture
 def served(tmp_path, monkeypatch):
-    """(post, calls): post an operation as M1's sourcing key; calls lists
-    (service, ran on the event loop) for the services watched."""
+    """(post, calls, store, threads): post an operation as M1's sourcing key; calls
+    lists (service, ran on the event loop) for the services watched, threads the
+    name of the thread each last ran in."""
     monkeypatch.setenv("TIERGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     store = SqliteStore(tmp_path / "data")
     store.write(small_network())
     _, key = create_key(store, role=Role.SOURCING, organisation="M1")
     calls: list[tuple[str, bool]] = []
+    threads: dict[str, str] = {}
 
     def watch(module, name):  # type: ignore[no-untyped-def]
         original = getattr(module, name)
 
         def watched(**arguments):  # type: ignore[no-untyped-def]
             calls.append((name, on_the_loop()))
+            threads[name] = threading.current_thread().name
             return original(**arguments)
 
         monkeypatch.setattr(module, name, watched)
@@ -63,12 +68,12 @@ def served(tmp_path, monkeypatch):
     app = create_app(Settings(api_rate_per_second=0), store=store)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         post = no_error_poster(client)
-        yield post, calls, store
+        yield post, calls, store, threads
     store.close()
 
 
 def test_a_query_runs_on_the_event_loop_once_the_projection_is_current(served):
-    post, calls, _ = served
+    post, calls, _, _ = served
     post(COVERAGE)  # no projection in the process yet: built in a worker thread
     post(COVERAGE)
     post(PAGE)  # the page's DataLoader batch too
@@ -76,7 +81,7 @@ def test_a_query_runs_on_the_event_loop_once_the_projection_is_current(served):
 
 
 def test_after_a_write_the_next_query_catches_up_in_a_worker_thread(served):
-    post, calls, store = served
+    post, calls, store, _ = served
     post(COVERAGE)
     post(COVERAGE)
     store.write(GraphBatch(organisations=[Organisation("S9", Kind.SUPPLIER, "Late", "GH")]))
@@ -85,14 +90,16 @@ def test_after_a_write_the_next_query_catches_up_in_a_worker_thread(served):
     assert [on_loop for _, on_loop in calls] == [False, True, False, True]
 
 
-def test_a_mutation_runs_in_a_worker_thread(served):
+def test_a_mutation_runs_in_the_writer_thread(served):
     from views.job_runners import jobs_for
 
-    post, calls, store = served
+    post, calls, store, threads = served
     post(COVERAGE)
     post(COVERAGE)
     post('mutation { runCascade(requirement: "R1") { id } }')  # may wait for a write lock
     assert calls[-1] == ("run_cascade", False)
+    assert threads["run_cascade"].startswith("tiergraph-writer")
+    assert not threads["tier_coverage"].startswith("tiergraph-writer")
     for thread in list(jobs_for(store).threads.values()):  # type: ignore[attr-defined]
         thread.join(timeout=30)
 
