@@ -47,6 +47,7 @@ from graph.model import (
     Sourcing,
     StepKind,
 )
+from graph.sqlite_board import Board, Turn
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -103,8 +104,12 @@ class SqliteStore:
             data_dir.mkdir(parents=True, exist_ok=True)
             self.path = data_dir / DB_FILE
             self.target = self.path.resolve().as_uri()
+        # Writers take turns on it and readers learn that nothing changed (one process:
+        # the in-memory database needs neither).
+        self._board = Board(self.path) if self.path is not None else None
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._turns: list[Turn] = []
         self._guard = threading.Lock()
         self._keep = self._connect()  # an in-memory database lives while one connection does
         self._ensure_schema(self._keep)
@@ -137,13 +142,20 @@ class SqliteStore:
 
     def _ensure_schema(self, db: sqlite3.Connection) -> None:
         self._local.db = db
-        db.executescript(
-            "BEGIN IMMEDIATE;"
-            + sql.SCHEMA
-            + sql.ACTION_SCHEMA
-            + sqlite_risk.RISK_SCHEMA
-            + "COMMIT;"
-        )
+        turn = self._turn()
+        if turn is not None:
+            turn.take()
+        try:
+            db.executescript(
+                "BEGIN IMMEDIATE;"
+                + sql.SCHEMA
+                + sql.ACTION_SCHEMA
+                + sqlite_risk.RISK_SCHEMA
+                + "COMMIT;"
+            )
+        finally:
+            if turn is not None:
+                turn.give()
         with self._transaction(db):
             db.executemany(
                 sql.INIT_META,
@@ -178,17 +190,39 @@ class SqliteStore:
         if found != sql.FORMAT:
             db.execute(sql.SET_FORMAT, (sql.FORMAT,))
 
+    def _turn(self) -> Turn | None:
+        """This thread's handle on the writers' turns (graph.sqlite_board)."""
+        if self._board is None:
+            return None
+        turn = getattr(self._local, "turn", None)
+        if turn is None:
+            turn = self._local.turn = self._board.turn()
+            with self._guard:
+                self._turns.append(turn)
+        return turn
+
     @contextmanager
     def _transaction(self, db: sqlite3.Connection | None = None) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: whole or not at all."""
+        """One IMMEDIATE transaction: whole or not at all, in this process's and the
+        others' writers' turn (the busy timeout only waits for writers that take none)."""
         db = db or self.db
-        db.execute("BEGIN IMMEDIATE")
+        board, turn = self._board, self._turn()
+        if turn is not None:
+            turn.take()
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            if board is not None:
+                board.begin_commit()
+            db.execute("COMMIT")
+        finally:
+            if board is not None and turn is not None:
+                board.end_commit()
+                turn.give()
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -213,6 +247,9 @@ class SqliteStore:
             for db in self._connections:
                 db.close()
             self._connections.clear()
+            for turn in self._turns:
+                turn.close()
+            self._turns.clear()
         self._local = threading.local()
 
     # ---- writes ----------------------------------------------------------
@@ -274,7 +311,19 @@ class SqliteStore:
 
     # ---- reads -----------------------------------------------------------
     def graph_version(self) -> str:
-        return self.db.execute(sql.META, ("version",)).fetchone()[0]
+        """Read from the database unless the board shows that no write committed since
+        this thread last read it (graph.sqlite_board); in a snapshot, the snapshot's."""
+        db, board = self.db, self._board
+        if board is None or db.in_transaction:
+            return db.execute(sql.META, ("version",)).fetchone()[0]
+        seen = board.counter()  # before the read: a write after it changes the counter
+        kept = getattr(self._local, "version", None)
+        if kept is not None and kept[0] == seen:
+            return kept[1]
+        version: str = db.execute(sql.META, ("version",)).fetchone()[0]
+        # odd: a write under way (or a writer killed half-way): read again next time
+        self._local.version = None if seen & 1 else (seen, version)
+        return version
 
     def database_id(self) -> str:
         return self.db.execute(sql.META, ("database_id",)).fetchone()[0]
