@@ -24,7 +24,7 @@ import orjson
 
 from graph import sqlite_risk
 from graph import sqlite_sql as sql
-from graph.codec import batch_from_dict, batch_to_dict, sorted_batch
+from graph.codec import batch_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
     IDENTIFIER_FIELDS,
@@ -296,16 +296,14 @@ class SqliteStore:
         unshared: tuple[tuple[str, str], ...] = (),
     ) -> None:
         """A new graph version, with the change that made it (None: not kept)."""
-        db.execute(sql.BUMP_VERSION)
-        version = int(db.execute(sql.META, ("version",)).fetchone()[0])
+        version = int(db.execute(sql.BUMP_VERSION).fetchone()[0])
         if batch is None:
             db.execute(sql.FORGET_CHANGES)
             return
-        payload = {
-            "batch": batch_to_dict(batch),
-            "unlinked": [list(p) for p in unlinked],
-            "unshared": [list(p) for p in unshared],
-        }
+        # orjson writes the batch's dataclasses as graph.codec.batch_to_dict's dicts
+        # (fields in order, dates ISO, enums by value; tests/graph/test_sqlite_change.py)
+        # without building them first.
+        payload = {"batch": batch, "unlinked": unlinked, "unshared": unshared}
         db.execute(sql.RECORD_CHANGE, (version, _pack(payload)))
         db.execute(sql.FORGET_OLD_CHANGES, (version - CHANGES_KEPT,))
 
@@ -331,6 +329,8 @@ class SqliteStore:
     def changes_since(self, version: str) -> list[GraphChange] | None:
         if not version.isdigit():
             return None
+        if version == self.graph_version():  # cheap when nothing was written since
+            return []
         with self._snapshot() as db:
             current = int(db.execute(sql.META, ("version",)).fetchone()[0])
             rows = db.execute(sql.CHANGES_AFTER, (int(version),)).fetchall()
@@ -812,6 +812,8 @@ class _Writer:
         self.progress = progress
 
     def _many(self, statement: str, rows: list[tuple]) -> None:
+        if not rows:  # a mutation writes one or two kinds of row: no statement for the rest
+            return
         for start in range(0, len(rows), PROGRESS_ROWS):
             chunk = rows[start : start + PROGRESS_ROWS]
             self.db.executemany(statement, chunk)
