@@ -178,3 +178,17 @@ def test_writers_in_two_processes_take_turns_without_busy_waits(tmp_path, writer
         assert proc.wait(timeout=120) == 0
     assert int(store.graph_version()) == start + 120 * writers
     assert len(store.changes_since(str(start)) or []) == 120 * writers
+
+
+def test_small_writes_are_folded_into_the_database_file_after_their_turn(tmp_path):
+    """SQLite's own checkpoint waits for a much larger WAL; the store's checkpoints
+    (after each CHECKPOINT_ROWS rows a process commits) put the rows in the file."""
+    store = SqliteStore(tmp_path)
+    store.write(small_network())
+    tags = [f"F{i}" for i in range(sqlite_store.CHECKPOINT_ROWS // 2)]  # 2+ rows each
+    for tag in tags:
+        store.write(registration(tag))
+    assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] > 1000
+    file_only = sqlite3.connect(f"{(tmp_path / DB_FILE).as_uri()}?immutable=1", uri=True)
+    found = file_only.execute("SELECT count(*) FROM organisation WHERE id LIKE 'F%'").fetchone()
+    assert found[0] > 0
