@@ -386,7 +386,8 @@ REMOVE_RECOGNITION = """
 DELETE FROM recognition WHERE member = (SELECT handle FROM organisation WHERE id = ?)
   AND scheme = ?
 """
-SAVE_MUTATION = "INSERT INTO mutation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Ignored (rowcount 0) when the (organisation, role, idempotency key) is kept already.
+SAVE_MUTATION = "INSERT OR IGNORE INTO mutation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _MUTATION_COLUMNS = (
     "SELECT id, operation, organisation, role, key_id, at, idempotency_key, request, response "
     "FROM mutation"
