@@ -173,7 +173,9 @@ UPSERT_EDGE = {  # WITHOUT ROWID tables keyed by the edge's identity: a later ro
     "shares": "INSERT OR REPLACE INTO share VALUES (?, ?)",
     "recognitions": "INSERT OR REPLACE INTO recognition VALUES (?, ?)",
 }
-BUMP_VERSION = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
+BUMP_VERSION = (
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version' RETURNING value"
+)
 RECORD_CHANGE = "INSERT INTO change (version, payload) VALUES (?, ?)"
 FORGET_OLD_CHANGES = "DELETE FROM change WHERE version <= ?"
 FORGET_CHANGES = "DELETE FROM change"
@@ -384,7 +386,8 @@ REMOVE_RECOGNITION = """
 DELETE FROM recognition WHERE member = (SELECT handle FROM organisation WHERE id = ?)
   AND scheme = ?
 """
-SAVE_MUTATION = "INSERT INTO mutation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Ignored (rowcount 0) when the (organisation, role, idempotency key) is kept already.
+SAVE_MUTATION = "INSERT OR IGNORE INTO mutation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _MUTATION_COLUMNS = (
     "SELECT id, operation, organisation, role, key_id, at, idempotency_key, request, response "
     "FROM mutation"

@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 
 from graph.codec import batch_from_dict
+from graph.sqlite_board import BOARD_SUFFIX
 from graph.sqlite_store import DB_FILE, SqliteStore
 from graph.store import StoredResult
 
@@ -39,6 +40,7 @@ def convert_json_store(data_dir: Path) -> bool:
     finally:
         store.close()  # the last connection closing folds the WAL into the file
     os.replace(building / DB_FILE, target)
+    (building / (DB_FILE + BOARD_SUFFIX)).unlink(missing_ok=True)  # its processes' board
     building.rmdir()
     source.rename(source.with_name(JSON_FILE + CONVERTED_SUFFIX))
     return True

@@ -15,6 +15,7 @@ from pathlib import Path
 from cascade import projection as projections
 from graph.codec import batch_to_dict, sorted_batch
 from graph.model import GraphBatch, PassOn, Sourcing
+from graph.sqlite_board import BOARD_SUFFIX
 from graph.sqlite_store import DB_FILE, SqliteStore
 from graph.store import Mutation, MutationRecord, StoredResult
 from graph.upgrade import JSON_FILE, convert_json_store
@@ -139,7 +140,8 @@ def test_a_writer_killed_mid_write_leaves_the_store_as_before(tmp_path):
     assert again.export() == before
     assert again.graph_version() == version
     assert again.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    leftovers = {p.name for p in tmp_path.iterdir()} - {DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm"}
+    kept = {DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + BOARD_SUFFIX}
+    leftovers = {p.name for p in tmp_path.iterdir()} - kept
     assert leftovers == set()
 
 
