@@ -21,11 +21,13 @@ from __future__ import annotations
 import fcntl
 import mmap
 import os
+import sqlite3
 import struct
 import time
 from pathlib import Path
 
 BOARD_SUFFIX = "-turns"  # store.db-turns, beside SQLite's own -wal and -shm
+MAX_PAUSE = 0.002  # longest sleep between two tries for the turn, s
 _COUNTER = struct.Struct("=Q")  # one aligned 8-byte word: read and written whole on x86-64
 
 
@@ -69,14 +71,24 @@ class Turn:
         self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         self.waited = 0.0
 
-    def take(self) -> None:
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.waited = 0.0
-        except BlockingIOError:
-            started = time.perf_counter()
-            fcntl.flock(self.fd, fcntl.LOCK_EX)  # sleeps in the kernel, GIL released
-            self.waited = time.perf_counter() - started
+    def take(self, timeout: float) -> None:
+        """Wait for the turn at most `timeout` seconds, then fail as SQLite's busy
+        handler does ("database is locked"): a long load makes an API write fail
+        after that instead of hanging its request. The wait polls in steps of at
+        most 2 ms (a blocking flock cannot time out in a thread)."""
+        started, pause = time.perf_counter(), 0.0001
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.waited = time.perf_counter() - started
+                return
+            except BlockingIOError:
+                if time.perf_counter() - started >= timeout:
+                    raise sqlite3.OperationalError(
+                        f"database is locked: another write held the store for {timeout:g} s"
+                    ) from None
+                time.sleep(pause)  # GIL released
+                pause = min(pause * 2, MAX_PAUSE)
 
     def give(self) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)

@@ -69,6 +69,7 @@ from graph.store import (
 
 DB_FILE = "store.db"
 BUSY_SECONDS = 60.0  # how long a writer waits for another process's write to end
+TURN_SECONDS = 60.0  # how long a writer waits for its turn (graph.sqlite_board)
 PROGRESS_ROWS = 20_000  # progress is told after every so many rows
 # Page cache per connection: small for reads (a count or a column read streams
 # through it once, so memory stays flat in the network's size; the OS caches the
@@ -151,7 +152,7 @@ class SqliteStore:
         self._local.db = db
         turn = self._turn()
         if turn is not None:
-            turn.take()
+            turn.take(TURN_SECONDS)
         try:
             db.executescript(
                 "BEGIN IMMEDIATE;"
@@ -216,7 +217,7 @@ class SqliteStore:
         board, turn = self._board, self._turn()
         before = db.total_changes
         if turn is not None:
-            turn.take()
+            turn.take(TURN_SECONDS)
         try:
             db.execute("BEGIN IMMEDIATE")
             try:

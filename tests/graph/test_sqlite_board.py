@@ -149,6 +149,33 @@ def test_a_writer_waits_for_another_processs_turn_not_in_the_busy_handler(tmp_pa
     assert store.changes_since(str(before + 1))[0].batch == registration("S9")
 
 
+def test_a_writer_that_never_gets_its_turn_fails_as_locked_and_writes_nothing(
+    tmp_path, monkeypatch
+):
+    """A write held back longer than TURN_SECONDS (a long load in another process)
+    fails with SQLite's own "database is locked" instead of hanging its request."""
+    monkeypatch.setattr(sqlite_store, "TURN_SECONDS", 0.3)
+    store = SqliteStore(tmp_path)
+    store.write(small_network())
+    holder = another_process(
+        tmp_path,
+        "with store._transaction() as db:\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.readline()\n",
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    assert holder.stdout.readline().strip() == "held"
+    before = store.graph_version()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        store.write(registration("S9"))
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    assert holder.wait(timeout=60) == 0
+    assert store.graph_version() == before
+    store.write(registration("S9"))  # its turn free again: the same write lands
+    assert store.changes_since(before)[0].batch == registration("S9")
+
+
 @pytest.mark.parametrize("writers", [2])
 def test_writers_in_two_processes_take_turns_without_busy_waits(tmp_path, writers):
     """Busy timeout 0 in both processes: every write lands, none meets a locked
