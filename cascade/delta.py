@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from cascade import growing
+from cascade import growing, id_order
 from cascade.projection import (
     SPLICE_MOST,
     Audits,
@@ -101,27 +101,34 @@ def _lacking(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
     b = change.batch
     old_n = p.size
-    # Organisations: a new id takes the next position (an append: no old one moves),
-    # and its place in id order in `order`.
+    # Organisations: a new id takes the next position (an append, no old one moves);
+    # its place in id order is noted, not spliced into `order` (cascade.id_order).
     named = np.array([o.id for o in b.organisations], dtype=str)
-    new_ids = distinct(named[~p.lookup(named)[1]]) if len(named) else named
-    ids, order, kind = p.ids, p.order, p.kind
+    ids, kind, index = p.ids, p.kind, p.index
+    id_order_, noted = p.id_order, p.added
+    new_ids = named[:0]
+    if len(named):
+        new_ids = distinct(named[~p.lookup(named)[1]])
     if len(new_ids):
+        if "order" in vars(p):  # made for a read of p: start from it
+            id_order_, noted = p.order, None
         added_at = np.arange(old_n, old_n + len(new_ids), dtype=np.intp)
-        points = np.searchsorted(p.ids, new_ids, sorter=p.order)
         ids = growing.appended(p.ids, new_ids)
-        order = spliced(p.order, points, added_at)
+        assert index is not None
+        index = index.grown(old_n, ids)
+        noted = id_order.noted(noted, new_ids, added_at)
+        if len(noted[0]) > id_order.NOTED_MOST:
+            id_order_, noted = id_order.merged(ids, id_order_, noted), None
         kind = growing.appended(p.kind, np.zeros(len(new_ids), dtype=np.int8))
     n = len(ids)
+    lookup = replace(p, ids=ids, id_order=id_order_, added=noted, index=index)
     if b.organisations:
-        at = np.searchsorted(ids, named, sorter=order)
-        where = order[at]
+        where = lookup.lookup(named)[0]
         kinds = np.array([KIND_ORDER.index(o.kind) for o in b.organisations], dtype=np.int8)
         old = where < old_n
         if bool((kind[where[old]] != kinds[old]).any()):
             kind = kind.copy()  # a kind changed: never in place under an older snapshot
         kind[where] = kinds  # else only new positions, past every older snapshot's end
-    lookup = replace(p, ids=ids, order=order)
 
     def keys_of(buyers: list[str], sellers: list[str]) -> np.ndarray:
         if not buyers:
@@ -204,7 +211,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     return Projection(
         change.version,
         ids,
-        order,
+        id_order_,
         kind,
         indptr,
         indices,
@@ -214,6 +221,8 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         _audits(p.audits, change, lookup),
         {},
         renumbered_as(p.numbering, new_ids) if len(new_ids) else p.numbering,
+        noted,
+        index,
     )
 
 
