@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from cascade import background_save, id_order
+from cascade import background_save, id_order, lock_waits
 from cascade.id_index import SEARCHED_FROM, IdIndex
 from graph import read_scope
 from graph.store import GraphChange, GraphStore
@@ -423,8 +423,13 @@ def current(store: GraphStore) -> Projection:
     kept = _kept_if_current(store)
     if kept is not None:
         return kept
+    asked = time.perf_counter()
     with _lock:
+        waited = time.perf_counter() - asked
+        before = _projections.get(store)
         fresh, save = _current(store)
+    # Served: another thread caught up while this one waited (or before it asked).
+    lock_waits.WAITS.note(waited, fresh is before)
     read_scope.note(store, fresh.version)  # read after the request's own: as good
     if save == "now":
         _save(store, fresh)
