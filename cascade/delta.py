@@ -190,7 +190,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         # along edges join, and so do new edges along pairs passed on before.
         before = p.passed.get(r, np.zeros(0, dtype=np.int64))
         if went_before is not None:  # a few edges went in: O(passed), not O(edges)
-            kept = before + np.searchsorted(went_before, before, side="right")
+            kept = shifted_by(before, went_before)
         else:
             kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
         found = [edges_of(new)] if rows else []
@@ -221,6 +221,15 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         noted,
         index,
     )
+
+
+def shifted_by(edges: np.ndarray, went_before: np.ndarray) -> np.ndarray:
+    """Edge numbers after new edges went in before `went_before` (sorted): each plus
+    the insertion points at or before it; for one point (a registration) a compare
+    and an add, not a search per edge."""
+    if len(went_before) == 1:
+        return edges + (edges >= went_before[0])
+    return edges + np.searchsorted(went_before, edges, side="right")
 
 
 def renumbered_as(numbering: str, appended: np.ndarray) -> str:

@@ -88,7 +88,7 @@ class Network:
         # Counted from what moved, not from every position (2 passes over 200,000 per
         # member and write): a node first lowered from UNSEEN joined; the deepest tier
         # is recounted only when a node of it was lowered.
-        self.nodes += int((was == UNSEEN).sum())
+        self.nodes += int(np.count_nonzero(was == UNSEEN))
         if (was == self.depth).any():
             self.depth = int(self.tier.max(initial=0))
         else:
