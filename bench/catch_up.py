@@ -5,6 +5,13 @@ this checkout's code against a baseline checkout's in the same run.
     python bench/catch_up.py --yes --nodes 200000 --baseline /tmp/stablepos-main
     python bench/catch_up.py --yes --versions --baseline /tmp/pervers-main
 
+`--readers N`: N threads of one process, each a closed loop of issue 12's write mix
+(a registration in 2 of 5 requests, else a tierCoverage read; `--writes`
+registrations in all) on a store file: how long reads waited for the catch-up lock
+(cascade.lock_waits), how many found the catch-up done by another thread while they
+waited, and that each thread's next read after its registration shows it (this
+checkout only: the baseline has no lock_waits).
+
 `--versions`: per registration, the catch-up through `cascade.projection.current`
 and then every member's tierCoverage reads (5 members' views carried to the new
 version and counted): what each graph version costs each server process.
@@ -115,6 +122,68 @@ def measure_versions(nodes: int, writes: int, members: int = 5) -> dict[str, lis
     return out
 
 
+def measure_readers(nodes: int, writes: int, readers: int) -> dict[str, list[float]]:
+    """Run inside this checkout: `readers` threads under the write mix (module doc)."""
+    import random
+    import tempfile
+    import threading
+
+    os.environ["TIERGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="catch-up-cache-")
+    from access.principal import Principal, Role
+    from cascade import lock_waits
+    from cascade import projection as projections
+    from graph.model import GraphBatch, Kind, Organisation, Sourcing
+    from graph.sqlite_store import SqliteStore
+    from loaders.generate import generate
+    from views.coverage import tier_coverage
+
+    batch = generate(nodes=nodes, seed=1, profile="tiers")
+    store = SqliteStore(Path(tempfile.mkdtemp(prefix="catch-up-store-")))
+    store.write(batch)
+    wanted: dict[str, list[str]] = {}
+    for r in batch.requires:
+        wanted.setdefault(r.member, []).append(r.requirement)
+    keys = [Principal(Role.SOURCING, m, f"k{i}") for i, m in enumerate(sorted(wanted)[:5])]
+    for key in keys:  # the build and each member's first walk, untimed
+        tier_coverage(principal=key, store=store, requirement=wanted[str(key.member)][0])
+    buyers = iter(enumerate(sorted({s.seller for s in batch.sourcing})[:writes]))
+    taking, missed = threading.Lock(), []
+    lock_waits.WAITS.reset()
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        while True:
+            if rng.random() < 0.4:
+                with taking:
+                    found = next(buyers, None)
+                if found is None:
+                    return
+                new = f"NEW-{found[0]:05d}"
+                store.write(
+                    GraphBatch(
+                        organisations=[Organisation(new, Kind.SUPPLIER, f"{new} Ltd", "GH")],
+                        sourcing=[Sourcing(found[1], new, "cocoa")],
+                    )
+                )
+                if projections.current(store).position(new) is None:
+                    missed.append(new)  # a read after the write that does not show it
+            key = rng.choice(keys)
+            requirement = rng.choice(wanted[str(key.member)])
+            tier_coverage(principal=key, store=store, requirement=requirement)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(readers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    w = lock_waits.WAITS
+    return {
+        "lock wait": [x * 1000 for x in w.waited],
+        "served": [w.served / max(1, w.taken)],
+        "missed": [float(len(missed))],
+    }
+
+
 def main() -> None:
     import argparse
 
@@ -129,16 +198,20 @@ def main() -> None:
         help="per registration, the catch-up and then 5 members' tierCoverage reads "
         "(views carried and counted), not delta.apply alone",
     )
+    p.add_argument("--readers", type=int, default=0, help="threads under the write mix")
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.inner:
+        if args.readers:
+            print(json.dumps(measure_readers(args.nodes, args.writes, args.readers)))
+            return
         run = measure_versions if args.versions else measure
         print(json.dumps(run(args.nodes, args.writes)))
         return
     if not args.yes:
         sys.exit("generates and loads a forum of --nodes organisations: pass --yes")
     codes = {"this checkout": HERE}
-    if args.baseline:
+    if args.baseline and not args.readers:
         codes["baseline"] = args.baseline
     print(f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {args.nodes} organisations")
     for label, root in codes.items():
@@ -146,14 +219,30 @@ def main() -> None:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--inner"]
         cmd += ["--nodes", str(args.nodes), "--writes", str(args.writes)]
         cmd += ["--versions"] if args.versions else []
+        cmd += ["--readers", str(args.readers)] if args.readers else []
         found = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True,
                                           text=True, cwd=root).stdout.splitlines()[-1])  # fmt: skip
+        if args.readers:
+            _print_waits(found, args.readers)
+            print(f"    load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            continue
         for kind, ms in found.items():
             print(
                 f"{label:>14} {kind:>12}: median {statistics.median(ms):7.2f} ms, "
                 f"mean {statistics.mean(ms):7.2f} ms CPU per catch-up ({len(ms)} writes)"
             )
         print(f"    load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _print_waits(found: dict[str, list[float]], readers: int) -> None:
+    waits = sorted(found["lock wait"])
+    p95 = waits[int(0.95 * (len(waits) - 1))] if waits else 0.0
+    print(
+        f"  {readers} threads: {len(waits)} reads took the catch-up lock, waited median "
+        f"{statistics.median(waits) if waits else 0:.2f} ms, p95 {p95:.2f} ms, max "
+        f"{max(waits, default=0):.2f} ms; {found['served'][0]:.0%} found it done by another "
+        f"thread; registrations not shown by the next read: {int(found['missed'][0])}"
+    )
 
 
 if __name__ == "__main__":

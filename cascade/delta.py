@@ -11,12 +11,13 @@ projection).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import replace
 
 import numpy as np
 
-from cascade import growing
+from cascade import growing, id_order
 from cascade.projection import (
     SPLICE_MOST,
     Audits,
@@ -101,27 +102,34 @@ def _lacking(base: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _apply_one(p: Projection, change: GraphChange) -> Projection:
     b = change.batch
     old_n = p.size
-    # Organisations: a new id takes the next position (an append: no old one moves),
-    # and its place in id order in `order`.
+    # Organisations: a new id takes the next position (an append, no old one moves);
+    # its place in id order is noted, not spliced into `order` (cascade.id_order).
     named = np.array([o.id for o in b.organisations], dtype=str)
-    new_ids = distinct(named[~p.lookup(named)[1]]) if len(named) else named
-    ids, order, kind = p.ids, p.order, p.kind
+    ids, kind, index = p.ids, p.kind, p.index
+    id_order_, noted = p.id_order, p.added
+    new_ids = named[:0]
+    if len(named):
+        new_ids = distinct(named[~p.lookup(named)[1]])
     if len(new_ids):
+        if "order" in vars(p):  # made for a read of p: start from it
+            id_order_, noted = p.order, None
         added_at = np.arange(old_n, old_n + len(new_ids), dtype=np.intp)
-        points = np.searchsorted(p.ids, new_ids, sorter=p.order)
         ids = growing.appended(p.ids, new_ids)
-        order = spliced(p.order, points, added_at)
+        assert index is not None
+        index = index.grown(old_n, ids)
+        noted = id_order.noted(noted, new_ids, added_at)
+        if len(noted[0]) > id_order.NOTED_MOST:
+            id_order_, noted = id_order.merged(ids, id_order_, noted), None
         kind = growing.appended(p.kind, np.zeros(len(new_ids), dtype=np.int8))
     n = len(ids)
+    lookup = replace(p, ids=ids, id_order=id_order_, added=noted, index=index)
     if b.organisations:
-        at = np.searchsorted(ids, named, sorter=order)
-        where = order[at]
+        where = lookup.lookup(named)[0]
         kinds = np.array([KIND_ORDER.index(o.kind) for o in b.organisations], dtype=np.int8)
         old = where < old_n
         if bool((kind[where[old]] != kinds[old]).any()):
             kind = kind.copy()  # a kind changed: never in place under an older snapshot
         kind[where] = kinds  # else only new positions, past every older snapshot's end
-    lookup = replace(p, ids=ids, order=order)
 
     def keys_of(buyers: list[str], sellers: list[str]) -> np.ndarray:
         if not buyers:
@@ -130,22 +138,15 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
 
     # SOURCES_FROM: empty rows for the new organisations, the new pairs added, the
     # unlinked taken out.
-    indptr, indices = p.indptr, p.indices
+    indptr, indices = p.indptr[: old_n + 1], p.indices  # the new rows come below
     same_edges = not b.sourcing and not change.unlinked
-    own_indptr = False  # whether indptr is this catch-up's own copy (changed in place)
-    if n > old_n:
-        empty = np.full(n - old_n, indptr[old_n], dtype=indptr.dtype)  # their rows
-        if same_edges:  # appended, no copy
-            indptr = growing.appended(indptr[: old_n + 1], empty)  # an empty one's is [0, 0]
-        else:  # copied once: the new edges' rows change below
-            indptr, own_indptr = np.concatenate((indptr[: old_n + 1], empty)), True
     renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
     went_before: np.ndarray | None = None  # or: where new edges went in (renumber by them)
     added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
     keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
-        grown = None if change.unlinked else _grown(indptr, indices, sourced, own_indptr)
+        grown = None if change.unlinked else _grown(indptr, indices, sourced, n)
         if grown is not None:
             indptr, indices, went_before, added = grown
         else:
@@ -159,6 +160,9 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
                 keys = keys[~np.isin(keys, gone)]
                 renumbered = None
             indptr, indices = csr(keys, n)
+    if len(indptr) < n + 1:  # no edge changed: the new rows appended, empty, no copy
+        empty = np.full(n + 1 - len(indptr), indptr[-1], dtype=indptr.dtype)
+        indptr = growing.appended(indptr, empty)  # an empty projection's is [0, 0]
 
     def edges_of(pairs: np.ndarray) -> np.ndarray:
         return edges_along(keys, pairs) if keys is not None else find_edges(indptr, indices, pairs)
@@ -186,7 +190,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         # along edges join, and so do new edges along pairs passed on before.
         before = p.passed.get(r, np.zeros(0, dtype=np.int64))
         if went_before is not None:  # a few edges went in: O(passed), not O(edges)
-            kept = before + np.searchsorted(went_before, before, side="right")
+            kept = shifted_by(before, went_before)
         else:
             kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
         found = [edges_of(new)] if rows else []
@@ -204,7 +208,7 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     return Projection(
         change.version,
         ids,
-        order,
+        id_order_,
         kind,
         indptr,
         indices,
@@ -214,7 +218,18 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         _audits(p.audits, change, lookup),
         {},
         renumbered_as(p.numbering, new_ids) if len(new_ids) else p.numbering,
+        noted,
+        index,
     )
+
+
+def shifted_by(edges: np.ndarray, went_before: np.ndarray) -> np.ndarray:
+    """Edge numbers after new edges went in before `went_before` (sorted): each plus
+    the insertion points at or before it; for one point (a registration) a compare
+    and an add, not a search per edge."""
+    if len(went_before) == 1:
+        return edges + (edges >= went_before[0])
+    return edges + np.searchsorted(went_before, edges, side="right")
 
 
 def renumbered_as(numbering: str, appended: np.ndarray) -> str:
@@ -232,11 +247,26 @@ def find_edges(indptr: np.ndarray, indices: np.ndarray, pairs: np.ndarray) -> np
     found = []
     for key in pairs.tolist():
         buyer, seller = key >> 32, key & 0xFFFFFFFF
-        start, end = int(indptr[buyer]), int(indptr[buyer + 1])
-        at = start + int(np.searchsorted(indices[start:end], seller))
-        if at < end and indices[at] == seller:
+        if buyer + 1 >= len(indptr):
+            continue  # no row: no edge
+        at, there = in_row(indices, int(indptr[buyer]), int(indptr[buyer + 1]), seller)
+        if there:
             found.append(at)
     return distinct(np.array(found, dtype=np.int64))
+
+
+ROW_LISTED_MOST = 64  # a row of more sellers is searched by numpy
+
+
+def in_row(indices: np.ndarray, start: int, end: int, seller: int) -> tuple[int, bool]:
+    """Where `seller` is or would go in the sorted row indices[start:end], and whether
+    it is there: a short row (most are) as a list, a long one by numpy's search."""
+    if end - start <= ROW_LISTED_MOST:
+        row = indices[start:end].tolist()
+        at = bisect.bisect_left(row, seller)
+        return start + at, at < len(row) and row[at] == seller
+    at = start + int(np.searchsorted(indices[start:end], seller))
+    return at, at < end and int(indices[at]) == seller
 
 
 def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -246,32 +276,54 @@ def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray) -> np.n
 
 
 def _grown(
-    indptr: np.ndarray, indices: np.ndarray, sourced: np.ndarray, own_indptr: bool
+    indptr: np.ndarray, indices: np.ndarray, sourced: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """SOURCES_FROM after a few edges were added, the new sellers spliced into their
-    buyers' rows instead of the CSR rebuilt from every pair key: (indptr, indices,
-    the old edge numbers the new edges went before (sorted, as np.insert takes them),
-    the new edges' numbers); None for many (rebuild then). `own_indptr`: indptr may
-    be changed in place (no snapshot holds it)."""
+    """SOURCES_FROM over `n` organisations after a few edges were added, the new
+    sellers spliced into their buyers' rows instead of the CSR rebuilt from every
+    pair key: (indptr, indices, the old edge numbers the new edges went before
+    (sorted, as np.insert takes them), the new edges' numbers); None for many
+    (rebuild then). `indptr` may have fewer rows than `n` (the new organisations':
+    empty) and is never changed."""
     if len(sourced) > SPLICE_MOST:
         return None
+    rows = len(indptr) - 1
     where, sellers, buyers = [], [], []
     for key in distinct(sourced).tolist():
         buyer, seller = key >> 32, key & 0xFFFFFFFF
-        start, end = int(indptr[buyer]), int(indptr[buyer + 1])
-        at = start + int(np.searchsorted(indices[start:end], seller))
-        if at < end and indices[at] == seller:
-            continue  # another commodity on a pair already linked
+        if buyer < rows:
+            at, there = in_row(indices, int(indptr[buyer]), int(indptr[buyer + 1]), seller)
+            if there:
+                continue  # another commodity on a pair already linked
+        else:  # a new organisation's row: empty, after every old edge
+            at = int(indptr[-1])
         where.append(at)
         sellers.append(seller)
         buyers.append(buyer)
     at_ = np.array(where, dtype=np.int64)
-    if len(at_):
-        indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
-        indptr = indptr if own_indptr else indptr.copy()
-        for buyer in buyers:  # a few: one pass each over the rows after the buyer's
-            indptr[buyer + 1 :] += 1
-    return indptr, indices, at_, at_ + np.arange(len(at_))
+    if not len(at_):
+        return indptr, indices, at_, at_
+    indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
+    return bumped(indptr, n, sorted(buyers)), indices, at_, at_ + np.arange(len(at_))
+
+
+def bumped(indptr: np.ndarray, n: int, buyers: list[int]) -> np.ndarray:
+    """CSR offsets over `n` rows after one edge was added to the row of each of
+    `buyers` (sorted, repeated per edge): `indptr`'s offsets (rows past its end:
+    empty) plus the edges added before each row, in one pass (not a copy and then a
+    pass per buyer over the rows after it)."""
+    rows = len(indptr) - 1
+    out = np.empty(n + 1, dtype=indptr.dtype)
+    out[rows + 1 :] = indptr[rows]
+    start, add = 0, 0
+    for stop in [*(b + 1 for b in buyers), n + 1]:
+        if start < stop:
+            old_stop = min(stop, rows + 1)
+            if start < old_stop:
+                np.add(indptr[start:old_stop], add, out=out[start:old_stop])
+            if max(start, rows + 1) < stop:
+                out[max(start, rows + 1) : stop] += add
+        start, add = max(start, stop), add + 1
+    return out
 
 
 def share_keys(audits: np.ndarray, members: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascade.projection import Projection, distinct
+from cascade.projection import Projection, distinct, run_starts
 
 UNSEEN = -1
 
@@ -50,12 +50,17 @@ class Network:
             self.tier[new] = self.depth
             self.nodes += len(new)
 
-    def lower(self, projection: Projection, buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lower(
+        self, projection: Projection, buyers: np.ndarray, shared: int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
         """After SOURCES_FROM edges out of `buyers` were added to a walked network: the
         tiers the new edges shorten, and those behind them, lowered tier by tier until
         no edge shortens any (then each tier is again the shortest path's length: the
         old tiers were lengths of paths that still exist). Returns the positions
-        lowered (a position may come more than once) and their tiers before."""
+        lowered (a position may come more than once) and their tiers before.
+        `shared`: the first `shared` tiers are an older network's too (a view of its
+        array): copied before one of them is lowered (a registration lowers only its
+        new organisation, past them: no copy)."""
         frontier = distinct(buyers[self.tier[buyers] != UNSEEN].astype(np.int32))
         lowered, before = [], []
         while len(frontier):
@@ -69,8 +74,10 @@ class Network:
                 break
             order = np.lexsort((offered, sellers))  # the lowest offer first per seller
             sellers, offered = sellers[order], offered[order]
-            first = np.r_[True, sellers[1:] != sellers[:-1]]
+            first = run_starts(sellers)
             frontier = sellers[first]
+            if shared and bool((frontier < shared).any()):
+                self.tier, shared = self.tier.copy(), 0  # copy on write
             lowered.append(frontier)
             before.append(self.tier[frontier].copy())
             self.tier[frontier] = offered[first]
@@ -81,7 +88,7 @@ class Network:
         # Counted from what moved, not from every position (2 passes over 200,000 per
         # member and write): a node first lowered from UNSEEN joined; the deepest tier
         # is recounted only when a node of it was lowered.
-        self.nodes += int((was == UNSEEN).sum())
+        self.nodes += int(np.count_nonzero(was == UNSEEN))
         if (was == self.depth).any():
             self.depth = int(self.tier.max(initial=0))
         else:

@@ -8,9 +8,13 @@ changed, brought up to date with the writes since when the store kept them
 
 Positions are stable: a build numbers organisations in id order, and a catch-up
 gives an organisation it adds the next position (an append, no old position
-moves), so position order is NOT id order in general. `order` (positions sorted
-by id) finds an id's position; `rank` (position -> its place in id order) and
-`by_id` sort positions by id where an answer is ordered by id. Audits are
+moves), so position order is NOT id order in general. An id's position is one
+dict look-up (cascade.id_index, shared by a projection and those caught up from
+it); `order` (positions sorted by id) serves searches of many ids at once, `rank`
+(position -> its place in id order) and `by_id` sort positions by id where an
+answer is ordered by id. A catch-up does not splice its new ids into `order` (an
+O(n) copy per registration): it notes them, and `order` is made when first asked
+(cascade.id_order), so a version no answer sorts by id never pays for it. Audits are
 numbered in id order. SOURCES_FROM is a CSR array, one edge per buyer->seller
 pair whatever the commodities; a pair's key is buyer << 32 | seller (pair_key),
 which does not depend on how many organisations there are.
@@ -29,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from cascade import background_save
+from cascade import background_save, id_order, lock_waits
+from cascade.id_index import SEARCHED_FROM, IdIndex
 from graph import read_scope
 from graph.store import GraphChange, GraphStore
 
@@ -42,7 +47,17 @@ def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values: np.unique, without its cost in numpy 2.4 (measured
     10.9 s for 8.5M int64 against 0.16 s for this sort and mask)."""
     ordered = np.sort(values)
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    return ordered[run_starts(ordered)] if len(ordered) > 1 else ordered
+
+
+def run_starts(ordered: np.ndarray) -> np.ndarray:
+    """bool per element of a sorted array: the first of its run of equal values
+    (np.r_[True, a[1:] != a[:-1]] without np.r_'s 60 us of parsing per call)."""
+    out = np.empty(len(ordered), dtype=bool)
+    if len(ordered):
+        out[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=out[1:])
+    return out
 
 
 SPLICE_MOST = 64  # more values than this: np.insert
@@ -140,8 +155,10 @@ class Audits:
 class Projection:
     version: str
     ids: np.ndarray  # str: organisation position -> id (id order after a build only)
-    order: np.ndarray  # intp: the positions sorted by id (a search with an int32
-    # sorter converts it first: 0.3 ms at 200,000 against 4 us)
+    # intp: positions sorted by id, of the first len(id_order) positions only when a
+    # catch-up noted ids it added (`added`); `order` is all of them (a search with an
+    # int32 sorter converts it first: 0.3 ms at 200,000 against 4 us)
+    id_order: np.ndarray
     kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
@@ -155,6 +172,18 @@ class Projection:
     # version may number differently (a build, a catch-up): what keeps positions
     # beyond a process (cascade.engine's checkpoints) keys them by numbered_version.
     numbering: str = ""
+    # The ids catch-ups appended since id_order was made, sorted, and their positions.
+    added: tuple[np.ndarray, np.ndarray] | None = None
+    index: IdIndex | None = None  # id -> position; None: made from ids when first asked
+
+    def __post_init__(self) -> None:
+        if self.index is None:
+            object.__setattr__(self, "index", IdIndex(self.ids))
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        """intp: every position, sorted by id (made once per projection when asked)."""
+        return id_order.merged(self.ids, self.id_order, self.added)
 
     @property
     def numbered_version(self) -> str:
@@ -165,14 +194,16 @@ class Projection:
         return len(self.ids)
 
     def position(self, org_id: str) -> int | None:
-        at = int(np.searchsorted(self.ids, org_id, sorter=self.order))
-        if at >= self.size:
-            return None
-        found = int(self.order[at])
-        return found if self.ids[found] == org_id else None
+        assert self.index is not None
+        return self.index.get(org_id, self.size)
 
     def lookup(self, wanted: Any) -> tuple[np.ndarray, np.ndarray]:
-        """(position of each id, 0 where absent; whether it is there), one search."""
+        """(position of each id, 0 where absent; whether it is there): a dict look-up
+        each for a few ids, one search for many."""
+        if len(wanted) <= SEARCHED_FROM:
+            assert self.index is not None
+            at, there = self.index.get_many([str(w) for w in wanted], self.size)
+            return np.array(at, dtype=np.intp), np.array(there, dtype=bool)
         wanted = np.asarray(wanted, dtype=str)
         if not self.size:
             return np.zeros(len(wanted), dtype=np.int32), np.zeros(len(wanted), dtype=bool)
@@ -212,7 +243,7 @@ class Projection:
     @cached_property
     def nbytes(self) -> int:
         """Bytes of its arrays (once per projection: views.member._unpin asks per read)."""
-        arrays = [self.ids, self.order, self.kind, self.indptr, self.indices]
+        arrays = [self.ids, self.id_order, self.kind, self.indptr, self.indices]
         arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
 
@@ -392,8 +423,13 @@ def current(store: GraphStore) -> Projection:
     kept = _kept_if_current(store)
     if kept is not None:
         return kept
+    asked = time.perf_counter()
     with _lock:
+        waited = time.perf_counter() - asked
+        before = _projections.get(store)
         fresh, save = _current(store)
+    # Served: another thread caught up while this one waited (or before it asked).
+    lock_waits.WAITS.note(waited, fresh is before)
     read_scope.note(store, fresh.version)  # read after the request's own: as good
     if save == "now":
         _save(store, fresh)

@@ -117,7 +117,7 @@ def _read(path: Path, database_id: str) -> Projection | None:
         projection = Projection(
             version=str(header["version"]),
             numbering=str(header["numbering"]),
-            **{n: npz[n] for n in _PROJECTION_ARRAYS},
+            **{("id_order" if n == "order" else n): npz[n] for n in _PROJECTION_ARRAYS},
             passed=tables["passed"],
             pass_pairs=tables["pass_pairs"],
             adopters=tables["adopters"],

@@ -12,6 +12,8 @@ walking again. Tested against a full walk on random changes, both stores.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +21,7 @@ import numpy as np
 from cascade import growing
 from cascade.coverage import Since
 from cascade.network import UNSEEN, Network
-from cascade.projection import Projection, pair_key, spliced
+from cascade.projection import Projection, distinct, pair_key, run_starts, spliced
 from graph.store import GraphChange
 
 if TYPE_CHECKING:
@@ -32,16 +34,12 @@ def new_places(old: Projection, new: Projection, changes: list[GraphChange]) -> 
     """Where the organisations the changes add go among the old positions (as np.insert
     takes them: all at the end, old.size, since positions are stable); None when
     `new` is not `old` plus those."""
-    named = sorted({o.id for c in changes for o in c.batch.organisations})
-    added = 0
-    if named:
-        added = int((~old.lookup(named)[1]).sum())
+    named = {o.id for c in changes for o in c.batch.organisations}
+    added = sum(old.position(i) is None for i in named)
     points = np.full(added, old.size, dtype=np.int64)
     if old.size + added != new.size:
         return None
-    probe = (
-        np.unique(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
-    )
+    probe = distinct(np.linspace(0, old.size - 1, CHECKED).astype(np.int64)) if old.size else points
     if not np.array_equal(new.ids[probe], old.ids[probe]):
         return None
     return points
@@ -78,19 +76,26 @@ def carried_network(
     if not len(points) and not buyers:
         # the same nodes and edges: the same walk (never changed after)
         return network, sizes, (EMPTY, EMPTY, EMPTY)
-    tier = spliced(network.tier, points, np.full(len(points), UNSEEN, dtype=np.int32))
+    # The new positions appended, UNSEEN, without a copy while no old tier is lowered
+    # (positions are stable: points are all at the end); Network.lower copies if one is.
+    unseen = np.full(len(points), UNSEEN, dtype=np.int32)
+    at_end = bool((points == len(network.tier)).all())
+    if at_end:
+        tier, shared = growing.appended(network.tier, unseen), len(network.tier)
+    else:
+        tier, shared = spliced(network.tier, points, unseen), 0
     member = int(moved(np.array([network.member]), points)[0])
     out = Network(member, tier, np.zeros(0, dtype=np.int32))
     out.depth, out.nodes = network.depth, network.nodes
     if not buyers:
         return out, sizes, (EMPTY, EMPTY, EMPTY)
-    lowered, before = out.lower(new, new.positions_of(buyers))
+    lowered, before = out.lower(new, new.positions_of(buyers), shared)
     if not len(lowered):
         return out, sizes, (EMPTY, EMPTY, EMPTY)
     # each node lowered leaves its tier before the first lowering for its last
     order = np.argsort(lowered, kind="stable")
     ordered = lowered[order]
-    first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+    first = order[run_starts(ordered)]
     nodes, was = lowered[first], before[first]
     now = out.tier[nodes]
     if sizes is not None:
@@ -98,12 +103,35 @@ def carried_network(
     return out, sizes, (nodes, was, now)
 
 
+# Per newer projection: the changes leading to it and what written() found for them,
+# per requirement (the same for every member's view carried along that step).
+_written: weakref.WeakKeyDictionary[Projection, tuple[list[GraphChange], dict[str, Since]]] = (
+    weakref.WeakKeyDictionary()
+)
+_written_lock = threading.Lock()
+
+
 def written(
     new: Projection, changes: list[GraphChange], requirements: list[str]
 ) -> dict[str, Since]:
     """Per requirement, what the changes wrote that could extend its reached set: every
     SOURCES_FROM pair, the requirement's PASSED_ON pairs and ADOPTED positions (the
-    rows' ids looked up once for all requirements)."""
+    rows' ids looked up once per step and requirement, for all members' views)."""
+    with _written_lock:
+        found = _written.get(new)
+        if found is None or found[0] is not changes:
+            found = _written[new] = (changes, {})
+        known = found[1]
+        missing = [r for r in requirements if r not in known]
+        if missing:
+            known.update(_computed(new, changes, missing))
+        return {r: known[r] for r in requirements}
+
+
+def _computed(
+    new: Projection, changes: list[GraphChange], requirements: list[str]
+) -> dict[str, Since]:
+    """written(), computed."""
     rows = [(s.buyer, s.seller, "") for c in changes for s in c.batch.sourcing]
     rows += [(p.buyer, p.seller, p.requirement) for c in changes for p in c.batch.pass_on]
     adoptions = [(a.organisation, a.requirement) for c in changes for a in c.batch.adoptions]
