@@ -212,6 +212,11 @@ def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Calla
         ]
     if field == "requirements":
         return [(cypher.UPSERT_REQUIREMENTS, rows, None)]
+    if field in ("audits", "findings"):
+        # One id twice: the later row, whole, as the embedded store keeps it (in one
+        # statement both rows' old edges were dropped before either was merged, and
+        # the audit covered both organisations).
+        rows = list({r.id: r for r in rows}.values())
     statement, refs = _EDGE_WRITERS[field]
     return [(statement, rows, refs)]
 
