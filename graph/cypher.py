@@ -111,14 +111,16 @@ DELETE old
 # The current version, then the changes after $version, oldest first, with their
 # payloads: one round trip (a catch-up read the version, then every kept change's
 # link, then the payloads: five round trips with a transaction's BEGIN and COMMIT).
-# The version is read first (the subquery runs for the row it makes), so the changes
+# The version is read first (the subquery takes it in, so it runs for the row the
+# version's read made: uncorrelated, it was planned first and a write committed
+# in between made the walk miss the version, a projection rebuilt), so the changes
 # read after it hold the one that made it (both commit together); newer ones are
 # left to the adapter's walk, which stops at the version (Neo4jStore.changes_since).
 CHANGES_AFTER = """
 MATCH (v:GraphVersion {name: 'graph'})
 WITH v.token AS current
-CALL () {
-  OPTIONAL MATCH (first:GraphChange {previous: $version})
+CALL (current) {
+  OPTIONAL MATCH (first:GraphChange {previous: $version}) WHERE current IS NOT NULL
   WITH min(first.seq) AS from
   OPTIONAL MATCH (c:GraphChange) WHERE c.seq >= from
   WITH c ORDER BY c.seq

@@ -150,6 +150,21 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
+def _walk(version: str, current: str, links: list[list[Any]]) -> list[tuple[str, bytes]] | None:
+    """The (token, payload) of each change from `version` to `current`, in order;
+    None when the links do not lead there."""
+    payloads: dict[str, tuple[str, bytes]] = {}
+    for previous, token, payload in links:
+        if payloads.setdefault(previous, (token, payload))[0] != token:
+            return None  # two changes from one version: not a chain to follow
+    chain: list[tuple[str, bytes]] = []
+    at = version
+    while at != current and at in payloads and len(chain) < len(payloads):
+        chain.append(payloads[at])
+        at = chain[-1][0]
+    return chain if at == current else None
+
+
 def _record_change(
     tx: ManagedTransaction,
     batch: GraphBatch,
@@ -521,23 +536,16 @@ class Neo4jStore:
         # One auto-commit read (cypher.CHANGES_AFTER): the current version, then the
         # changes after `version`. The chain is followed from `version` to the current
         # one; changes committed after the version was read are left for next time.
-        # Not reached: a write kept no change (a bulk write), or `version` is no
-        # longer kept.
-        rec = self._read(cypher.CHANGES_AFTER, {"version": version})
-        if not rec:
-            return None  # the database was wiped outside tiergraph
-        current = rec[0]["token"]
-        payloads: dict[str, tuple[str, bytes]] = {}
-        for previous, token, payload in rec[0]["chain"]:
-            if payloads.setdefault(previous, (token, payload))[0] != token:
-                return None  # two changes from one version: not a chain to follow
-        chain: list[tuple[str, bytes]] = []
-        at = version
-        while at != current and at in payloads and len(chain) < len(payloads):
-            chain.append(payloads[at])
-            at = chain[-1][0]
-        if at != current:
-            return None
+        # Asked once more before answering None (a rebuild takes seconds).
+        for _ in range(2):
+            rec = self._read(cypher.CHANGES_AFTER, {"version": version})
+            if not rec:
+                return None  # the database was wiped outside tiergraph
+            chain = _walk(version, rec[0]["token"], rec[0]["chain"])
+            if chain is not None:
+                break
+        if chain is None:
+            return None  # a write kept no change (bulk), or `version` is no longer kept
         if not chain:
             return []
         changes = []
