@@ -9,6 +9,9 @@ members) send --requests GraphQL operations in all, each drawn from --mix by
 weight; every operation is sent once per member first, untimed. Per operation:
 requests, errors (HTTP status not 200, or `errors` in the body), p50/p95/p99
 latency and throughput (its requests / the wall time of the whole mixed run).
+Per store, the server processes' CPU per request (`server_cpu_ms`); on Neo4j
+also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
+--uri's port, when it is a local process of this user; absent otherwise).
 
 Naive, in the same run, on Neo4j: the same number of clients, each running
 `MATCH p=(m:Member {id:$m})-[:SOURCES_FROM*]->(n) RETURN n.id, min(length(p))`
@@ -33,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # Run as a script, this folder comes first on sys.path, and bench/api.py would
 # hide the api package: put the project root there instead.
@@ -243,6 +247,37 @@ def tree_cpu_seconds(pid: int) -> dict[int, float]:
     return {p: ticks.get(p, 0) / os.sysconf("SC_CLK_TCK") for p in tree}
 
 
+def listener_pid(uri: str) -> int | None:
+    """The process listening on the Bolt URI's local port (our own Neo4j JVM), from
+    /proc/net/tcp and /proc/*/fd; None when it is not a local process of ours."""
+    port = urlsplit(uri).port
+    if port is None or urlsplit(uri).hostname not in ("127.0.0.1", "localhost"):
+        return None
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                inodes.add(f"socket:[{cols[9]}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                return int(fd.parent.parent.name)
+        except OSError:
+            continue
+    return None
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
     """`tiergraph serve --workers N` in its own process, rate limit off; yields its URL
@@ -342,6 +377,7 @@ async def mixed_run(
     advance: Callable[[int], None],
     rate: float = 0,
     cpu: Callable[[], dict[int, float]] | None = None,
+    jvm: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """Closed loop (rate 0): each client sends its next request when the last is
     answered, so latency grows with the clients (Little's law). Open loop: the
@@ -436,11 +472,13 @@ async def mixed_run(
     try:
         load_before = common.load_average()
         cpu_before = cpu() if cpu else {}
+        jvm_before = jvm() if jvm else 0.0
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
         cpu_spent = sum(spent.values()) if cpu else None
+        jvm_spent = jvm() - jvm_before if jvm else None
     finally:
         for connection in connections:
             connection.close()
@@ -451,6 +489,8 @@ async def mixed_run(
         # shares mean the clients' connections spread (api.spreading).
         shares = [t / cpu_spent for t in spent.values() if cpu_spent and t / cpu_spent > 0.02]
         loads["server_cpu_shares"] = sorted((round(x, 2) for x in shares), reverse=True)
+    if jvm_spent is not None:  # the Neo4j JVM's CPU (all its threads) per request timed
+        loads["neo4j_jvm_cpu_ms"] = round(jvm_spent * 1000 / max(1, requests), 2)
     return (
         summary(samples, errors, wall)
         | {
@@ -627,6 +667,7 @@ def main() -> None:
                 report["machine"] = common.machine(store.driver)  # type: ignore[attr-defined]
                 naive_members = members
             store.close()
+            jvm = listener_pid(args.uri) if kind == "neo4j" else None
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
             with (
                 server(env, folder, args.workers) as (url, pid),
@@ -643,6 +684,7 @@ def main() -> None:
                         advance,
                         args.rate,
                         lambda pid=pid: tree_cpu_seconds(pid),
+                        (lambda jvm=jvm: process_cpu_seconds(jvm)) if jvm else None,
                     )
                 )
             run["server_log"] = server_log(folder / "serve.log", args.server_log, kind)
@@ -716,6 +758,11 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
             f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
+            + (
+                f"; Neo4j JVM CPU {run['neo4j_jvm_cpu_ms']} ms per request"
+                if "neo4j_jvm_cpu_ms" in run
+                else ""
+            )
         )
         logged = run["server_log"]
         common.out.print(

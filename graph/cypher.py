@@ -59,6 +59,12 @@ SCHEMA = {
     },
     "organisation_country": "CREATE INDEX organisation_country IF NOT EXISTS "
     "FOR (n:Organisation) ON (n.country)",
+    # The kept changes (cypher.CHANGES_AFTER, RECORD_CHANGE's pruning): seeks, not
+    # a scan of every kept change per catch-up and per write.
+    "graph_change_previous": "CREATE INDEX graph_change_previous IF NOT EXISTS "
+    "FOR (c:GraphChange) ON (c.previous)",
+    "graph_change_seq": "CREATE INDEX graph_change_seq IF NOT EXISTS "
+    "FOR (c:GraphChange) ON (c.seq)",
 }
 # What stored data from before identifiers were unique holds twice (a constraint
 # cannot be made over it): value -> the organisations holding it.
@@ -102,13 +108,25 @@ WITH seq
 MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
 DELETE old
 """
-CHANGE_CHAIN = """
-MATCH (c:GraphChange)
-RETURN collect([c.previous, c.token]) AS chain
-"""
-CHANGE_PAYLOADS = """
-MATCH (c:GraphChange) WHERE c.token IN $tokens
-RETURN c.token AS token, c.payload AS payload
+# The current version, then the changes after $version, oldest first, with their
+# payloads: one round trip (a catch-up read the version, then every kept change's
+# link, then the payloads: five round trips with a transaction's BEGIN and COMMIT).
+# The version is read first (the subquery takes it in, so it runs for the row the
+# version's read made: uncorrelated, it was planned first and a write committed
+# in between made the walk miss the version, a projection rebuilt), so the changes
+# read after it hold the one that made it (both commit together); newer ones are
+# left to the adapter's walk, which stops at the version (Neo4jStore.changes_since).
+CHANGES_AFTER = """
+MATCH (v:GraphVersion {name: 'graph'})
+WITH v.token AS current
+CALL (current) {
+  OPTIONAL MATCH (first:GraphChange {previous: $version}) WHERE current IS NOT NULL
+  WITH min(first.seq) AS from
+  OPTIONAL MATCH (c:GraphChange) WHERE c.seq >= from
+  WITH c ORDER BY c.seq
+  RETURN collect(CASE WHEN c IS NOT NULL THEN [c.previous, c.token, c.payload] END) AS chain
+}
+RETURN current AS token, chain
 """
 # Emptying the store (`tiergraph reset`): relationships first, then nodes, each in
 # transactions of CLEAR_BATCH so that no transaction holds a million deletions
@@ -567,13 +585,21 @@ def applies_at_once(statement: str) -> bool:
     return statement.count(_ROWS_IN) == 1 and statement.rstrip().endswith(_COUNT_OUT)
 
 
-def apply_mutation(writers: Sequence[str], keyed: bool, change: bool) -> str:
+# What a failed guard raises (apply_mutation's `checked`): an integer divided by $zero.
+GUARD_FAILED = "Neo.ClientError.Statement.ArithmeticError"
+
+
+def apply_mutation(
+    writers: Sequence[str], keyed: bool, change: bool, checked: Sequence[int] = ()
+) -> str:
     """A mutation's whole write as one statement (one round trip; a `tx.run` per
     statement was 14.8% of the served write mix on Neo4j): its record first (keyed:
     CLAIM_MUTATION's lock), then each row writer's rows (`$rows0`, `$rows1`, ...,
     written only when the record is this call's; counts `n0`, `n1`, ... tell the
     adapter a reference that matched nothing), then, with `change`, the graph's new
-    version and its change (RECORD_CHANGE, `$payload`)."""
+    version and its change (RECORD_CHANGE, `$payload`). With `checked` (the writers
+    whose every row must match, by index), a count short of its rows fails the whole
+    statement (GUARD_FAILED): run as an auto-commit transaction, nothing of it stays."""
     if keyed:
         head = "MERGE (m:Mutation {scope: $scope}) ON CREATE SET m = $record\n"
         head += "WITH m, m.id = $record.id AS mine\n"
@@ -591,6 +617,9 @@ def apply_mutation(writers: Sequence[str], keyed: bool, change: bool) -> str:
         counts.append(f"n{i}")
     if change:
         parts.append(f"CALL (mine) {{\nWITH mine WHERE mine\n{RECORD_CHANGE.strip()}\n}}\n")
+    if checked:  # a CASE: evaluated in order, unlike a WHERE's predicates
+        short = " OR ".join(f"n{i} < size($rows{i})" for i in checked)
+        counts.append(f"CASE WHEN mine AND ({short}) THEN 1 / $zero ELSE 0 END AS guard")
     parts.append("RETURN " + ", ".join(["mine", "m {.*} AS m", *counts]))
     return "".join(parts)
 

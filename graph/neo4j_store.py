@@ -19,7 +19,13 @@ from typing import Any
 
 import orjson
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
-from neo4j.exceptions import ConstraintError, DatabaseError, DriverError, Neo4jError
+from neo4j.exceptions import (
+    ClientError,
+    ConstraintError,
+    DatabaseError,
+    DriverError,
+    Neo4jError,
+)
 from neo4j.time import Date
 
 from graph import cypher, neo4j_risk, read_scope
@@ -144,12 +150,19 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
-def _change_chain(tx: ManagedTransaction) -> tuple[str | None, list[list[str | None]]]:
-    """(the current version, every kept change as [previous, token]), read in that order."""
-    record = tx.run(cypher.GRAPH_VERSION).single()
-    if record is None:
-        return None, []
-    return str(record["token"]), tx.run(cypher.CHANGE_CHAIN).single(strict=True)["chain"]
+def _walk(version: str, current: str, links: list[list[Any]]) -> list[tuple[str, bytes]] | None:
+    """The (token, payload) of each change from `version` to `current`, in order;
+    None when the links do not lead there."""
+    payloads: dict[str, tuple[str, bytes]] = {}
+    for previous, token, payload in links:
+        if payloads.setdefault(previous, (token, payload))[0] != token:
+            return None  # two changes from one version: not a chain to follow
+    chain: list[tuple[str, bytes]] = []
+    at = version
+    while at != current and at in payloads and len(chain) < len(payloads):
+        chain.append(payloads[at])
+        at = chain[-1][0]
+    return chain if at == current else None
 
 
 def _record_change(
@@ -214,8 +227,45 @@ def _statements(field: str, rows: list[Any]) -> list[tuple[str, list[Any], Calla
         ]
     if field == "requirements":
         return [(cypher.UPSERT_REQUIREMENTS, rows, None)]
+    if field in ("audits", "findings"):
+        # One id twice: the later row, whole, as the embedded store keeps it (in one
+        # statement both rows' old edges were dropped before either was merged, and
+        # the audit covered both organisations).
+        rows = list({r.id: r for r in rows}.values())
     statement, refs = _EDGE_WRITERS[field]
     return [(statement, rows, refs)]
+
+
+def _at_once_statement(
+    mutation: Mutation, scope: str | None, guard: bool = False
+) -> tuple[str, dict[str, Any], list[tuple[list[Any], Callable | None]]]:
+    """cypher.apply_mutation's statement for a plain mutation (_at_once), its
+    parameters, and each row writer's (rows, how to list a row's references)."""
+    batch = mutation.batch
+    parts = [
+        (field, statement, rows, refs)
+        for field in BATCH_FIELDS
+        for statement, rows, refs in _statements(field, getattr(batch, field))
+        if rows
+    ]
+    params: dict[str, Any] = {
+        "scope": scope,
+        "record": _mutation_props(mutation.record, scope),
+        "kept": CHANGES_KEPT,
+        "payload": _change_payload(batch) if len(batch) else None,
+    }
+    for i, (field, _, rows, _) in enumerate(parts):
+        params[f"rows{i}"] = [_params(field, r) for r in rows]
+    checked = [i for i, (_, _, _, refs) in enumerate(parts) if refs is not None]
+    query = cypher.apply_mutation(
+        [statement for _, statement, _, _ in parts],
+        scope is not None,
+        bool(len(batch)),
+        checked if guard else (),
+    )
+    if guard:
+        params["zero"] = 0
+    return query, params, [(rows, refs) for _, _, rows, refs in parts]
 
 
 class _GuardedDriver:
@@ -483,45 +533,32 @@ class Neo4jStore:
             self._bump_graph_version()
 
     def changes_since(self, version: str) -> list[GraphChange] | None:
-        # The current version first, then the chain, in one transaction: Neo4j reads
-        # what is committed when each read runs (read committed), so a chain read after
-        # the version holds the change that made it (both commit together), and any
-        # newer ones the walk stops before. Read in one query, the two could come from
-        # either side of a write: the walk missed the version or passed it, and the
-        # projection was read whole instead (issue 12: INTERNAL errors under writes).
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
-            current, pairs = session.execute_read(_change_chain)
-        if current is None:
-            return None  # the database was wiped outside tiergraph
-        after: dict[str, str] = {}
-        for previous, token in pairs:
-            if previous is None or token is None:
-                continue  # forgotten (the oldest) while it was read
-            if after.setdefault(previous, token) != token:
-                return None  # two changes from one version: not a chain to follow
-        chain, at = [], version
-        while at != current and at in after:
-            at = after[at]
-            chain.append(at)
-        if at != current:
-            return None  # a write kept no change (a bulk write), or it is no longer kept
+        # One auto-commit read (cypher.CHANGES_AFTER): the current version, then the
+        # changes after `version`. The chain is followed from `version` to the current
+        # one; changes committed after the version was read are left for next time.
+        # Asked once more before answering None (a rebuild takes seconds).
+        for _ in range(2):
+            rec = self._read(cypher.CHANGES_AFTER, {"version": version})
+            if not rec:
+                return None  # the database was wiped outside tiergraph
+            chain = _walk(version, rec[0]["token"], rec[0]["chain"])
+            if chain is not None:
+                break
+        if chain is None:
+            return None  # a write kept no change (bulk), or `version` is no longer kept
         if not chain:
             return []
-        records, _, _ = self.driver.execute_query(
-            cypher.CHANGE_PAYLOADS, tokens=chain, database_=self.database, routing_="r"
-        )
-        payloads = {rec["token"]: _unpack(rec["payload"]) for rec in records}
-        if set(payloads) != set(chain):
-            return None  # dropped meanwhile
-        changes = [
-            GraphChange(
-                token,
-                batch_from_dict(payloads[token]["batch"]),
-                tuple((b, s) for b, s in payloads[token]["unlinked"]),
-                tuple((a, m) for a, m in payloads[token].get("unshared", ())),  # older: none
+        changes = []
+        for token, payload in chain:
+            data = _unpack(payload)
+            changes.append(
+                GraphChange(
+                    token,
+                    batch_from_dict(data["batch"]),
+                    tuple((b, s) for b, s in data["unlinked"]),
+                    tuple((a, m) for a, m in data.get("unshared", ())),  # older: none
+                )
             )
-            for token in chain
-        ]
         self._keep_read(version, changes)
         return changes
 
@@ -847,9 +884,7 @@ class Neo4jStore:
         self.driver.execute_query(cypher.SAVE_KEY, record=data, database_=self.database)
 
     def key(self, key_id: str) -> KeyRecord | None:
-        records, _, _ = self.driver.execute_query(
-            cypher.KEY, id=key_id, database_=self.database, routing_="r"
-        )
+        records = self._read(cypher.KEY, {"id": key_id})
         return _key_record(records[0]["k"]) if records else None
 
     def keys(self) -> list[KeyRecord]:
@@ -874,9 +909,7 @@ class Neo4jStore:
         filters = {"member": member, "owner": owner, "audit": audit, "id": id}
         filters["status"] = status.value if status is not None else None
         query, params = cypher.share_requests_query(filters)
-        records, _, _ = self.driver.execute_query(
-            query, params, database_=self.database, routing_="r"
-        )
+        records = self._read(query, params)
         found = [_share_request(rec["r"]) for rec in records]
         return sorted(found, key=lambda r: (r.at, r.id))  # code points, as SQLite orders
 
@@ -899,10 +932,14 @@ class Neo4jStore:
         one (rows to upsert only) in one statement (_apply_at_once)."""
         record = mutation.record
         scope = _scope(record.organisation, record.role, record.idempotency_key)
-        work = self._apply_at_once if _at_once(mutation) else self._apply
+        at_once = _at_once(mutation)
+        work = self._apply_at_once if at_once else self._apply
         try:
-            with self._session() as session:
-                applied = session.execute_write(work, mutation, scope)
+            if at_once and not claims(last_rows(mutation.batch.organisations)):
+                applied = self._apply_alone(mutation, scope)
+            else:
+                with self._session() as session:
+                    applied = session.execute_write(work, mutation, scope)
         except ConstraintError:
             # An identifier taken meanwhile (the record's own key is claimed first, under
             # a lock): the apply that holds it may be this key's first, answer with it.
@@ -925,29 +962,45 @@ class Neo4jStore:
         if claims(last_rows(batch.organisations)):
             if self.identifier_moves(batch, lambda q, **p: tx.run(q, p).single(strict=True)):
                 return self._apply(tx, mutation, scope)
-        parts = [
-            (field, statement, rows, refs)
-            for field in BATCH_FIELDS
-            for statement, rows, refs in _statements(field, getattr(batch, field))
-            if rows
-        ]
-        params: dict[str, Any] = {
-            "scope": scope,
-            "record": _mutation_props(mutation.record, scope),
-            "kept": CHANGES_KEPT,
-            "payload": _change_payload(batch) if len(batch) else None,
-        }
-        for i, (field, _, rows, _) in enumerate(parts):
-            params[f"rows{i}"] = [_params(field, r) for r in rows]
-        query = cypher.apply_mutation(
-            [statement for _, statement, _, _ in parts], scope is not None, bool(len(batch))
-        )
+        query, params, parts = _at_once_statement(mutation, scope)
         rec = tx.run(query, params).single(strict=True)
         if not rec["mine"]:
             return _mutation_record(rec["m"])
-        for i, (_, _, rows, refs) in enumerate(parts):
+        for i, (rows, refs) in enumerate(parts):
             if refs is not None and rec[f"n{i}"] < len(rows):
                 self._raise_unknown(tx, [ref for r in rows for ref in refs(r)])
+        return mutation.record
+
+    def _apply_alone(self, mutation: Mutation, scope: str | None) -> MutationRecord:
+        """_apply_at_once's statement as an auto-commit transaction: one round trip,
+        the commit in it (a managed transaction's COMMIT is a round trip of its own,
+        after the statement's). A reference that matches nothing fails the statement
+        (cypher.apply_mutation's guard): nothing of it commits, and which reference
+        it was is read afterwards. Retried on a transient error, as execute_write
+        would (a keyed retry after an unknown outcome finds its own record)."""
+        query, params, parts = _at_once_statement(mutation, scope, guard=True)
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                with self.driver.session(
+                    database=self.database,
+                    bookmark_manager=self.driver.execute_query_bookmark_manager,
+                ) as session:
+                    rec = session.run(query, params).single(strict=True)
+                break
+            except ClientError as exc:
+                if exc.code != cypher.GUARD_FAILED:
+                    raise
+                with self.driver.session(
+                    database=self.database, default_access_mode="READ"
+                ) as session:
+                    refs = [ref for rows, of in parts if of for r in rows for ref in of(r)]
+                    self._raise_unknown(session, refs)
+            except (Neo4jError, DriverError) as exc:
+                if attempt + 1 == READ_ATTEMPTS or not exc.is_retryable():
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        if rec["m"]["id"] != mutation.record.id:  # another call with the key came first
+            return _mutation_record(rec["m"])
         return mutation.record
 
     def _apply(
@@ -1002,9 +1055,7 @@ class Neo4jStore:
         return mutation.record
 
     def _mutation(self, scope: str) -> MutationRecord | None:
-        records, _, _ = self.driver.execute_query(
-            cypher.MUTATION, scope=scope, database_=self.database, routing_="r"
-        )
+        records = self._read(cypher.MUTATION, {"scope": scope})
         return _mutation_record(records[0]["m"]) if records else None
 
     def mutation_record(
@@ -1027,9 +1078,7 @@ class Neo4jStore:
         return dict(self._single(cypher.VERDICTS, of=of)["verdicts"])
 
     def _edges(self, field: str, query: str, of: str) -> list[Any]:
-        records, _, _ = self.driver.execute_query(
-            query, id=of, database_=self.database, routing_="r"
-        )
+        records = self._read(query, {"id": of})
         return [self._row(field, dict(rec["row"])) for rec in records]
 
     # Sorted here, not in Cypher: Neo4j orders strings by UTF-16 code units,
@@ -1058,9 +1107,7 @@ class Neo4jStore:
         return sorted(self._edges("audits", cypher.AUDITS_OF, organisation), key=lambda a: a.id)
 
     def shares_of(self, audit_ids: Iterable[str]) -> dict[str, list[str]]:
-        records, _, _ = self.driver.execute_query(
-            cypher.SHARES_OF, ids=sorted(set(audit_ids)), database_=self.database, routing_="r"
-        )
+        records = self._read(cypher.SHARES_OF, {"ids": sorted(set(audit_ids))})
         return {r["audit"]: sorted(r["members"]) for r in records}
 
     def close(self) -> None:
@@ -1073,9 +1120,7 @@ class Neo4jStore:
         return self._rows("findings", cypher.FINDINGS, ids)
 
     def corrective_actions(self, finding_ids: Iterable[str]) -> list[CorrectiveAction]:
-        records, _, _ = self.driver.execute_query(
-            cypher.ACTIONS, ids=sorted(set(finding_ids)), database_=self.database, routing_="r"
-        )
+        records = self._read(cypher.ACTIONS, {"ids": sorted(set(finding_ids))})
         return [_action(dict(r["c"])) for r in records]
 
 
