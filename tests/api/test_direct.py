@@ -6,7 +6,6 @@ graphql-core must shape), on both stores."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from api.schema import schema
 from bench.api import QUERIES
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
-from tests.api.test_edge import answers, key_headers
+from tests.api.test_edge import answers, internal_both_ways, key_headers
 from tests.views.forum import PRINCIPALS, forum
 from tiergraph.settings import Settings
 
@@ -205,26 +204,6 @@ def test_a_value_graphql_core_must_shape_is_replayed_not_resolved_twice(store, m
 
 
 def test_an_unexpected_error_in_a_direct_operation_is_internal_both_ways(tmp_path, counted):
-    store = SqliteStore(tmp_path / "data")
-    store.write(forum())
-    headers = key_headers(store, PRINCIPALS["operator"])
-    body = {"query": "{ stats { members } }"}
-    clients = []
-    for short in (True, False):
-        client = TestClient(create_app(Settings(api_rate_per_second=0), store, edge=short))
-        client.__enter__()
-        for _ in range(2):  # prepared, then the edge's (the key kept for 2 s)
-            assert answers(client, body, headers)[0] == 200
-        clients.append(client)
-    for path in (tmp_path / "data").glob("*.db"):  # the next count fails inside the service
-        with sqlite3.connect(path) as db:
-            db.execute("DROP TABLE IF EXISTS share")
-    got = [answers(client, body, headers) for client in clients]
-    for client in clients:
-        client.__exit__(None, None, None)
-    assert got[0] == got[1]
-    errors = orjson.loads(got[0][2])["errors"]
-    assert [(e["message"], e["extensions"]["code"]) for e in errors] == [
-        ("Unexpected error.", "INTERNAL")
-    ]
+    # twice first: prepared, then the edge's
+    internal_both_ways(tmp_path, "{ stats { members } }", first=2)
     assert counted["replayed"] == 1  # the edge's second request, then the failing one
