@@ -6,7 +6,6 @@ graphql-core must shape), on both stores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from api.schema import schema
 from bench.api import QUERIES
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
-from tests.api.test_edge import answers, internal_both_ways, key_headers
+from tests.api.test_edge import answers, apps, internal_both_ways, key_headers
 from tests.views.forum import PRINCIPALS, forum
 from tiergraph.settings import Settings
 
@@ -65,17 +64,6 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return seen
 
 
-def pair(store: GraphStore) -> Iterator[tuple[TestClient, TestClient]]:
-    clients = []
-    for short in (True, False):
-        client = TestClient(create_app(Settings(api_rate_per_second=0), store, edge=short))
-        client.__enter__()
-        clients.append(client)
-    yield clients[0], clients[1]
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
 def test_the_write_mixs_operations_are_direct_and_others_are_not():
     def is_direct(query: str, name: str | None = None) -> bool:
         found = prepared(schema._schema, query, name, False)
@@ -104,7 +92,7 @@ def test_the_prepared_type_decides_whether_a_request_writes():
 def test_every_principal_gets_the_same_bytes_both_ways(store, counted):
     store.write(forum())
     codes: set[str] = set()
-    for short, normal in pair(store):
+    with apps(store) as (short, normal):
         for who, principal in PRINCIPALS.items():
             headers = key_headers(store, principal)
             for query, variables in READS:
@@ -193,7 +181,7 @@ def test_a_value_graphql_core_must_shape_is_replayed_not_resolved_twice(store, m
     monkeypatch.setattr(types.TierCoverage, "of", staticmethod(broken))
     headers = key_headers(store, PRINCIPALS["sourcing"])
     body = {"query": COVERAGE, "variables": {"r": "R1"}}
-    for short, normal in pair(store):
+    with apps(store) as (short, normal):
         answers(short, body, headers)  # prepared
         ran.clear()
         got = answers(short, body, headers)

@@ -9,6 +9,7 @@ import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +68,21 @@ def answers(client: TestClient, body: Any, headers: dict[str, str]) -> tuple[Any
     return response.status_code, sorted(response.headers.items()), response.content
 
 
+@contextmanager
+def apps(store: GraphStore) -> Iterator[tuple[TestClient, TestClient]]:
+    """The app on `store` with the edge and without it (no rate limit), started."""
+    with (
+        TestClient(create_app(Settings(api_rate_per_second=0), store, edge=True)) as short,
+        TestClient(create_app(Settings(api_rate_per_second=0), store, edge=False)) as normal,
+    ):
+        yield short, normal
+
+
 @pytest.fixture
 def clients(store: GraphStore) -> Iterator[tuple[TestClient, TestClient]]:
     store.write(forum())
-    pair = []
-    for short in (True, False):
-        client = TestClient(create_app(Settings(api_rate_per_second=0), store, edge=short))
-        client.__enter__()
-        pair.append(client)
-    yield pair[0], pair[1]
-    for client in pair:
-        client.__exit__(None, None, None)
+    with apps(store) as pair:
+        yield pair
 
 
 def key_headers(store: GraphStore, principal: Principal) -> dict[str, str]:
@@ -179,19 +184,14 @@ def internal_both_ways(tmp_path: Path, query: str, first: int) -> None:
     store.write(forum())
     headers = key_headers(store, PRINCIPALS["operator"])
     body = {"query": query}
-    clients = []
-    for short in (True, False):
-        client = TestClient(create_app(Settings(api_rate_per_second=0), store, edge=short))
-        client.__enter__()
-        for _ in range(first):  # the key kept for 2 s (and the document prepared)
-            assert answers(client, body, headers)[0] == 200
-        clients.append(client)
-    for path in (tmp_path / "data").glob("*.db"):  # the next count fails inside the service
-        with sqlite3.connect(path) as db:
-            db.execute("DROP TABLE IF EXISTS share")
-    got = [answers(client, body, headers) for client in clients]
-    for client in clients:
-        client.__exit__(None, None, None)
+    with apps(store) as clients:
+        for client in clients:
+            for _ in range(first):  # the key kept for 2 s (and the document prepared)
+                assert answers(client, body, headers)[0] == 200
+        for path in (tmp_path / "data").glob("*.db"):  # the next count fails in the service
+            with sqlite3.connect(path) as db:
+                db.execute("DROP TABLE IF EXISTS share")
+        got = [answers(client, body, headers) for client in clients]
     assert got[0] == got[1]
     errors = orjson.loads(got[0][2])["errors"]
     assert [(e["message"], e["extensions"]["code"]) for e in errors] == [
