@@ -278,6 +278,27 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def jvm_thread_cpu_seconds(pid: int) -> tuple[float, float, float]:
+    """User + system CPU seconds of a JVM: all of it (/proc/PID/stat: threads that
+    ended count too), its JIT compilers' ("C1/C2 CompilerThre": warm-up, not the
+    requests' own work, yet most of a young Neo4j JVM's CPU) and its garbage
+    collector's ("GC Thread#", "G1 ..."). Those two are summed over the threads
+    alive when read: a compiler thread the JVM retired meanwhile is missed."""
+    ticks = [0, 0]
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        name, fields = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        if "CompilerThre" in name:
+            ticks[0] += int(fields[11]) + int(fields[12])
+        elif name.startswith(("GC Thread", "G1 ")):
+            ticks[1] += int(fields[11]) + int(fields[12])
+    tick = os.sysconf("SC_CLK_TCK")
+    return process_cpu_seconds(pid), ticks[0] / tick, ticks[1] / tick
+
+
 @contextmanager
 def server(env: dict[str, str], folder: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
     """`tiergraph serve --workers N` in its own process, rate limit off; yields its URL
@@ -377,7 +398,7 @@ async def mixed_run(
     advance: Callable[[int], None],
     rate: float = 0,
     cpu: Callable[[], dict[int, float]] | None = None,
-    jvm: Callable[[], float] | None = None,
+    jvm: Callable[[], tuple[float, float, float]] | None = None,
 ) -> dict[str, Any]:
     """Closed loop (rate 0): each client sends its next request when the last is
     answered, so latency grows with the clients (Little's law). Open loop: the
@@ -472,13 +493,13 @@ async def mixed_run(
     try:
         load_before = common.load_average()
         cpu_before = cpu() if cpu else {}
-        jvm_before = jvm() if jvm else 0.0
+        jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
         t0 = time.perf_counter()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
         cpu_spent = sum(spent.values()) if cpu else None
-        jvm_spent = jvm() - jvm_before if jvm else None
+        jvm_spent = [b - a for a, b in zip(jvm_before, jvm(), strict=True)] if jvm else None
     finally:
         for connection in connections:
             connection.close()
@@ -490,7 +511,10 @@ async def mixed_run(
         shares = [t / cpu_spent for t in spent.values() if cpu_spent and t / cpu_spent > 0.02]
         loads["server_cpu_shares"] = sorted((round(x, 2) for x in shares), reverse=True)
     if jvm_spent is not None:  # the Neo4j JVM's CPU (all its threads) per request timed
-        loads["neo4j_jvm_cpu_ms"] = round(jvm_spent * 1000 / max(1, requests), 2)
+        loads["neo4j_jvm_cpu_ms"] = round(jvm_spent[0] * 1000 / max(1, requests), 2)
+        # ... of which its JIT compilers' (warm-up) and its garbage collector's
+        loads["neo4j_jit_cpu_ms"] = round(jvm_spent[1] * 1000 / max(1, requests), 2)
+        loads["neo4j_gc_cpu_ms"] = round(jvm_spent[2] * 1000 / max(1, requests), 2)
     return (
         summary(samples, errors, wall)
         | {
@@ -684,7 +708,7 @@ def main() -> None:
                         advance,
                         args.rate,
                         lambda pid=pid: tree_cpu_seconds(pid),
-                        (lambda jvm=jvm: process_cpu_seconds(jvm)) if jvm else None,
+                        (lambda jvm=jvm: jvm_thread_cpu_seconds(jvm)) if jvm else None,
                     )
                 )
             run["server_log"] = server_log(folder / "serve.log", args.server_log, kind)
@@ -760,6 +784,8 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
             + (
                 f"; Neo4j JVM CPU {run['neo4j_jvm_cpu_ms']} ms per request"
+                f" (JIT compilers {run.get('neo4j_jit_cpu_ms', '?')} ms, garbage collector"
+                f" {run.get('neo4j_gc_cpu_ms', '?')} ms)"
                 if "neo4j_jvm_cpu_ms" in run
                 else ""
             )
