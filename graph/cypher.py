@@ -97,7 +97,9 @@ MERGE (v:GraphVersion {name: 'graph'})
 SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1
 """
 # The first SET takes the version's write lock before `previous` is read: read after
-# it, two writers can never both chain from the same version (a lost update).
+# it, two writers can never both chain from the same version (a lost update). The
+# pruning seeks graph_change_seq whatever the statistics said when it was planned
+# (apply_mutation's plan is never replanned).
 RECORD_CHANGE = """
 MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
 SET v.seq = coalesce(v.seq, 0) + 1
@@ -105,7 +107,7 @@ WITH v, v.token AS previous, v.seq AS seq
 SET v.token = randomUUID()
 CREATE (:GraphChange {seq: seq, previous: previous, token: v.token, payload: $payload})
 WITH seq
-MATCH (old:GraphChange) WHERE old.seq <= seq - $kept
+MATCH (old:GraphChange) USING INDEX old:GraphChange(seq) WHERE old.seq <= seq - $kept
 DELETE old
 """
 # The current version, then the changes after $version, oldest first, with their
@@ -587,6 +589,12 @@ def applies_at_once(statement: str) -> bool:
 
 # What a failed guard raises (apply_mutation's `checked`): an integer divided by $zero.
 GUARD_FAILED = "Neo.ClientError.Statement.ArithmeticError"
+# apply_mutation's plans are kept however the statistics move: planning one costs the
+# JVM 0.2-0.35 s of CPU (its CALLs and write clauses), and Neo4j replanned them as the
+# Mutation and Organisation counts grew (8 of the first 100 registerSupplier writes of
+# a write mix). Every node they read is found in a uniqueness constraint's index (or
+# graph_change_seq, by hint) or by an edge of one so found: no count changes the plan.
+KEEP_PLAN = "CYPHER replan=skip\n"
 
 
 def apply_mutation(
@@ -605,7 +613,7 @@ def apply_mutation(
         head += "WITH m, m.id = $record.id AS mine\n"
     else:
         head = "CREATE (m:Mutation) SET m = $record\nWITH m, true AS mine\n"
-    parts, counts = [head], []
+    parts, counts = [KEEP_PLAN, head], []
     for i, statement in enumerate(writers):
         if not applies_at_once(statement):
             raise ValueError(f"not a row writer apply_mutation can take:\n{statement}")

@@ -1,0 +1,45 @@
+"""A plain mutation's statement (cypher.apply_mutation) is planned once and never
+replanned (`CYPHER replan=skip`): that is safe only while its plan finds every node
+through an index, whatever the statistics said when it was planned. Planned here
+on an empty database, the statistics that would most favour a scan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph.model import GraphBatch, PassOn
+from graph.neo4j_store import _at_once_statement, _scope
+from graph.store import Mutation
+from tests.contract.test_mutations import new_supplier, record
+from tests.factories import small_network
+
+pytestmark = pytest.mark.neo4j
+
+DAY = date(2026, 5, 1)
+SHAPES = {
+    "registerSupplier": new_supplier("S9"),
+    "passOn": GraphBatch(pass_on=[PassOn("S1", "S2", "REQ-1", DAY)]),
+    "every row writer": small_network(),
+}
+
+
+def operators(plan: dict) -> list[str]:
+    return [plan["operatorType"].split("@")[0]] + [
+        op for child in plan.get("children", []) for op in operators(child)
+    ]
+
+
+@pytest.mark.parametrize("key", [None, "plan-1"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_a_mutation_statement_finds_every_node_through_an_index(neo4j_store, shape, key):
+    mutation = Mutation(record(key=key), SHAPES[shape])
+    scope = _scope("S1", "supplier", key)
+    query, params, _ = _at_once_statement(mutation, scope, guard=True)
+    assert query.startswith("CYPHER replan=skip")
+    with neo4j_store.driver.session() as session:
+        plan = session.run("EXPLAIN " + query, params).consume().plan
+    used = operators(plan)
+    assert not [op for op in used if "Scan" in op], used
+    assert "NodeIndexSeekByRange" in used  # the kept changes' pruning, by its index
