@@ -12,6 +12,9 @@ latency and throughput (its requests / the wall time of the whole mixed run).
 Per store, the server processes' CPU per request (`server_cpu_ms`); on Neo4j
 also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
 --uri's port, when it is a local process of this user; absent otherwise).
+--warmup N sends N operations of the mix first, on the same server, untimed (its
+own figures under "warmup"): a server that has run a while, its JVM's code
+compiled and its query plans made, rather than one just started.
 
 Naive, in the same run, on Neo4j: the same number of clients, each running
 `MATCH p=(m:Member {id:$m})-[:SOURCES_FROM*]->(n) RETURN n.id, min(length(p))`
@@ -632,6 +635,16 @@ def rows(label: str, run: dict) -> list[list[Any]]:
     ]  # fmt: skip
 
 
+def warm_up(url: str, members: list[Member], mix: dict[str, float], args: Any) -> dict:
+    """--warmup operations of the mix before the timed run (another seed: its
+    registrations are other organisations); what it measured, kept apart."""
+    with common.progress("warm-up", args.warmup) as advance:
+        warm = asyncio.run(
+            mixed_run(url, members, mix, args.clients, args.warmup, args.seed + 7919, advance)
+        )
+    return {k: warm[k] for k in ("requests", "errors", "per_second", "operations")}
+
+
 def main() -> None:
     p = common.parser(__doc__.split("\n")[0])
     p.add_argument("--stores", default="embedded,neo4j", help="embedded, neo4j, or both")
@@ -642,6 +655,13 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=20, help="concurrent HTTP clients")
     p.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     p.add_argument("--requests", type=int, default=2000, help="operations per store, in all")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="operations of the same mix first, not timed (a long-running server's warm "
+        "state: the Neo4j JVM's JIT-compiled code and query plans); reported apart",
+    )
     p.add_argument(
         "--mix", default=DEFAULT_MIX, help=f"operation=weight,... or 'writes' ({WRITE_MIX})"
     )
@@ -693,24 +713,25 @@ def main() -> None:
             store.close()
             jvm = listener_pid(args.uri) if kind == "neo4j" else None
             common.log.print(f"{kind}: loaded in {time.perf_counter() - t0:.1f} s; serving...")
-            with (
-                server(env, folder, args.workers) as (url, pid),
-                common.progress(kind, args.requests) as advance,
-            ):
-                run = asyncio.run(
-                    mixed_run(
-                        url,
-                        members,
-                        mix,
-                        args.clients,
-                        args.requests,
-                        args.seed,
-                        advance,
-                        args.rate,
-                        lambda pid=pid: tree_cpu_seconds(pid),
-                        (lambda jvm=jvm: jvm_thread_cpu_seconds(jvm)) if jvm else None,
+            with server(env, folder, args.workers) as (url, pid):
+                warm = warm_up(url, members, mix, args) if args.warmup else None
+                with common.progress(kind, args.requests) as advance:
+                    run = asyncio.run(
+                        mixed_run(
+                            url,
+                            members,
+                            mix,
+                            args.clients,
+                            args.requests,
+                            args.seed,
+                            advance,
+                            args.rate,
+                            lambda pid=pid: tree_cpu_seconds(pid),
+                            (lambda jvm=jvm: jvm_thread_cpu_seconds(jvm)) if jvm else None,
+                        )
                     )
-                )
+            if warm is not None:
+                run["warmup"] = warm
             run["server_log"] = server_log(folder / "serve.log", args.server_log, kind)
             report["stores"][kind] = run
             common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
@@ -777,6 +798,10 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             )
         for op, example in run["error_examples"].items():
             common.out.print(f"{kind}: {op} failed, e.g. {example}", markup=False)
+        if "warmup" in run:
+            warm = run["warmup"]
+            common.out.print(f"{kind}: after a warm-up of {warm['requests']} requests "
+                             f"({warm['per_second']}/s, {warm['errors']} errors), not timed")  # fmt: skip
         loads = run["load_average"]
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
