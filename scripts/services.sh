@@ -40,7 +40,9 @@ set_env() {  # set_env KEY [VALUE]: replace (or with no VALUE remove) one export
 }
 
 build_launcher() {
-  [[ -f "$LAUNCHER/target/classes/dev/tiergraph/Launcher.class" && -d "$LAUNCHER/target/lib" ]] && return 0
+  local class="$LAUNCHER/target/classes/dev/tiergraph/Launcher.class"
+  # built, and not older than its source (a pull that changed the launcher rebuilds it)
+  [[ -f $class && -d "$LAUNCHER/target/lib" && ! "$LAUNCHER/src/main/java/dev/tiergraph/Launcher.java" -nt $class ]] && return 0
   echo "building the Neo4j launcher (mvn)..."
   local out
   out=$(mvn -q -B -f "$LAUNCHER/pom.xml" package dependency:copy-dependencies 2>&1) || { echo "$out" >&2; die "mvn build failed"; }

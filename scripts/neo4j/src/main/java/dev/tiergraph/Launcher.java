@@ -41,6 +41,8 @@ public final class Launcher {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
+                // Neo4j sends a usage report (dbms.usage_report.enabled) by default: not from here.
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 // Bolt waits 5 s + 5 s for connections and its thread pool on shutdown; 1 s each is plenty here.
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
                 .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1))
