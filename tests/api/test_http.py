@@ -130,6 +130,19 @@ def test_a_revoked_key_is_401_from_its_next_request_without_the_cache(configured
     assert_unauthenticated(configured.post("{ health }", key))
 
 
+def test_a_revoked_key_writes_nothing_from_its_next_request(default):
+    """A request that may write is refused as soon as another process (here the test,
+    as `tiergraph keys revoke`) revoked its key, within the 2 s its reads are trusted."""
+    record, key = create_key(default.store, role=Role.SUPPLIER, organisation="S1")
+    adopt = 'mutation { adopt(requirement: "R99") { requirement } }'
+    for _ in range(3):  # past the key check: the service answers (no such requirement)
+        answered = default.post(adopt, key)
+        assert answered.status_code == 200
+        assert answered.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    revoke_key(default.store, record.id)
+    assert_unauthenticated(default.post(adopt, key))
+
+
 def test_health_and_the_graphiql_page_need_no_key(default):
     assert httpx.get(f"{default.url}/health").json()["status"] == "ok"
     page = httpx.get(f"{default.url}/graphql", headers={"Accept": "text/html"})
