@@ -26,6 +26,7 @@ from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.http import async_base_view
@@ -40,6 +41,7 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 RATE_LIMITED = "RATE_LIMITED"
 INTERNAL = "INTERNAL"
+NOT_FOUND = "NOT_FOUND"
 UNEXPECTED = "Unexpected error."
 
 
@@ -132,7 +134,17 @@ def install_handlers(app: FastAPI) -> None:
             headers=exc.headers,
         )
 
+    async def not_served(_request: Request, exc: Exception) -> JSONResponse:
+        """Starlette's own refusals (a path or a method that is not served): coded too,
+        instead of `{"detail": "Not Found"}`."""
+        assert isinstance(exc, StarletteHTTPException)
+        code = NOT_FOUND if exc.status_code == 404 else BAD_USER_INPUT
+        return JSONResponse(
+            error_body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers
+        )
+
     app.add_exception_handler(Refused, refused)
+    app.add_exception_handler(StarletteHTTPException, not_served)
 
 
 @lru_cache(maxsize=64)

@@ -192,3 +192,31 @@ def test_a_body_over_the_limit_is_413_on_both_stores(served):
     response = served.post("M1", '{ organisation(id: "' + "x" * 300_000 + '") { id } }')
     coded(response, 413, "BAD_USER_INPUT", "the request is larger than 262144 bytes")
     assert len(response.content) < 1_000
+
+
+# ---- problems this review found, fixed ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/nothing", 404, "NOT_FOUND"),
+        ("GET", "/docs", 404, "NOT_FOUND"),
+        ("GET", "/exports/", 404, "NOT_FOUND"),
+        ("PUT", "/graphql", 405, "BAD_USER_INPUT"),
+        ("DELETE", "/graphql", 405, "BAD_USER_INPUT"),
+        ("POST", "/health", 405, "BAD_USER_INPUT"),
+        ("OPTIONS", "/graphql", 405, "BAD_USER_INPUT"),
+    ],
+)
+def test_other_paths_and_methods_are_coded_errors_too(served, method, path, status, code):
+    """Was FastAPI's `{"detail": "Not Found"}`: an error without `extensions.code`."""
+    response = httpx.request(
+        method,
+        served.url + path,
+        json={"query": ME},
+        headers={"Authorization": f"Bearer {served.keys['M1']}"},
+        timeout=60,
+    )
+    coded(response, status, code)
+    assert set(response.json()) == {"errors"}
