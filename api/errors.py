@@ -150,11 +150,12 @@ def install_handlers(app: FastAPI) -> None:
 @lru_cache(maxsize=64)
 def _parsed_content_type(header: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     mime, params = _parse_content_type(header)
-    return mime, tuple(params.items())
+    return mime.lower(), tuple(params.items())  # case-insensitive (RFC 9110, 8.3.1)
 
 
 def content_type(header: str) -> tuple[str, dict[str, str]]:
-    """strawberry's parse of a Content-Type header, kept per header text: it builds
+    """strawberry's parse of a Content-Type header, its media type in lower case (as
+    RFC 9110 reads it: `APPLICATION/JSON` is JSON), kept per header text: it builds
     an email.message.Message for each request (1% of the write mix's server CPU)
     for the one or two headers clients send."""
     mime, params = _parsed_content_type(header)

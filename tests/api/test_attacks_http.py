@@ -220,3 +220,19 @@ def test_other_paths_and_methods_are_coded_errors_too(served, method, path, stat
     )
     coded(response, status, code)
     assert set(response.json()) == {"errors"}
+
+
+@pytest.mark.parametrize("content_type", ["APPLICATION/JSON", "Application/Json; charset=UTF-8"])
+def test_the_json_media_type_is_case_insensitive(served, content_type):
+    """RFC 9110 (8.3.1): type and subtype are case-insensitive. Was a 400 'Unsupported
+    content type' from both paths."""
+    for _ in range(2):
+        response = httpx.post(
+            f"{served.url}/graphql",
+            content=json.dumps({"query": ME}),
+            headers={"Authorization": f"Bearer {served.keys['M1']}", "content-type": content_type},
+            timeout=60,
+        )
+        assert response.json() == {
+            "data": {"me": {"role": "SOURCING", "organisation": {"id": "M1"}}}
+        }, response.text
