@@ -5,6 +5,8 @@ suppliers, a requirement it requires)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -28,6 +30,30 @@ ORGANISATION_FIELDS = {"os_id": "osId", "mill_id": "umlId"}
 
 def new_organisation_id() -> str:
     return f"org-{uuid.uuid4().hex[:16]}"
+
+
+def matched_new_id(store: GraphStore, org: model.Organisation) -> tuple[str, bool]:
+    """The id of an organisation that matching found new, and whether it is stored
+    already. Named by what matching tells organisations apart by (country, folded
+    name and abbreviation, kind, identifiers, location), so that registrations of
+    one new organisation racing each other (each matched before the other's commit:
+    on Neo4j they plan in parallel; on the embedded store in two server processes)
+    write one organisation, not one each. An organisation stored under that id with
+    other facts (changed since by a load) gives a random id instead."""
+    ident = f"org-{_facts_digest(org)[:16]}"
+    stored = store.organisations([ident])
+    if not stored:
+        return ident, False
+    if _facts_digest(stored[0]) != _facts_digest(org):
+        return new_organisation_id(), False
+    return ident, True
+
+
+def _facts_digest(org: model.Organisation) -> str:
+    key = decision_key(facts_of(org, stored=False))
+    facts = [key.country, key.name, key.abbreviation, org.kind.value, org.lat, org.lon]
+    facts += [getattr(org, name) for name in ("lei", "duns", "gln", "os_id", "mill_id")]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
 
 
 def _candidates(store: GraphStore, found: Match) -> list[dict[str, Any]]:
@@ -124,7 +150,10 @@ def register_supplier(
             assert found.organisation is not None
             target, outcome, why = found.organisation, "EXISTING", found.reason
         elif found.decision == "new":
-            target, outcome, why = new_organisation_id(), "CREATED", found.reason
+            target, stored = matched_new_id(store, org)
+            outcome, why = "CREATED", found.reason
+            if stored:  # created by a registration that committed after this one matched
+                outcome, why = "EXISTING", "registered meanwhile with the same facts"
         else:  # choose, or identifiers naming several: a person decides
             return Plan(
                 {

@@ -16,10 +16,12 @@ word for word once the two ids are put aside, on both paths; and nothing written
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.api.served_forum import STORES, Served, served_forum
@@ -288,3 +290,36 @@ def test_a_variable_of_the_wrong_type_is_bad_user_input_and_runs_nothing(served,
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
     assert body["errors"][0]["message"].startswith("Variable '$")
     assert written(served) == before
+
+
+# ---- problems this review found, fixed ----------------------------------------------
+
+
+def test_suppliers_racing_to_register_one_new_organisation_create_it_once(served):
+    """Each registration matched before the others committed: on Neo4j (mutations in
+    parallel) 12 racing registrations of one new mill created 7 organisations of that
+    name, and every later registration of it was asked to CHOOSE among them."""
+    new = {"name": "Brambleworth Racing Cocoa Mill", "country": "GH", "lei": "213800RACEMILL000125"}
+    who = ["S1", "S2", "S4", "S9", "M1 as supplier", "S1 again"] * 2
+
+    async def race() -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=120) as client:
+            sent = [
+                client.post(
+                    f"{served.url}/graphql",
+                    json={"query": REGISTER, "variables": {"s": new, "key": None}},
+                    headers={"Authorization": f"Bearer {served.keys[w]}"},
+                )
+                for w in who
+            ]
+            return [r.json() for r in await asyncio.gather(*sent)]
+
+    bodies = asyncio.run(race())
+    assert [b for b in bodies if "errors" in b] == []
+    answers = [b["data"]["registerSupplier"] for b in bodies]
+    assert {a["outcome"] for a in answers} <= {"CREATED", "EXISTING"}, answers
+    assert len({a["organisation"] for a in answers}) == 1, answers
+    stored = [o for o in served.store.match_candidates("GH") if o.name == new["name"]]
+    assert [o.id for o in stored] == [answers[0]["organisation"]]
+    again = served.ask("S2", REGISTER, {"s": {"name": new["name"], "country": "GH"}, "key": None})
+    assert again["data"]["registerSupplier"]["outcome"] == "EXISTING"
