@@ -16,7 +16,7 @@ from access.errors import BadUserInput, Forbidden
 from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Kind
-from graph.store import GraphStore, Removals
+from graph.store import GraphStore, IdentifierTaken, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
@@ -183,14 +183,22 @@ def register_supplier(
         response = {"outcome": outcome, "organisation": target, "reason": why, "candidates": []}
         return Plan(response, batch, verdicts=verdicts)
 
-    return perform(
-        principal=principal,
-        store=store,
-        operation="registerSupplier",
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        plan=plan,
-    )
+    def registered() -> dict[str, Any]:
+        return perform(
+            principal=principal,
+            store=store,
+            operation="registerSupplier",
+            arguments=arguments,
+            idempotency_key=idempotency_key,
+            plan=plan,
+        )
+
+    try:
+        return registered()
+    except IdentifierTaken:
+        # A registration racing this one stored the identifiers after this one matched
+        # (nothing of this one was written): matched again, they name that organisation.
+        return registered()
 
 
 def remove_sourcing(

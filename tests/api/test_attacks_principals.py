@@ -295,31 +295,50 @@ def test_a_variable_of_the_wrong_type_is_bad_user_input_and_runs_nothing(served,
 # ---- problems this review found, fixed ----------------------------------------------
 
 
-def test_suppliers_racing_to_register_one_new_organisation_create_it_once(served):
-    """Each registration matched before the others committed: on Neo4j (mutations in
-    parallel) 12 racing registrations of one new mill created 7 organisations of that
-    name, and every later registration of it was asked to CHOOSE among them."""
-    new = {"name": "Brambleworth Racing Cocoa Mill", "country": "GH", "lei": "213800RACEMILL000125"}
-    who = ["S1", "S2", "S4", "S9", "M1 as supplier", "S1 again"] * 2
+RACERS = ["S1", "S2", "S4", "S9", "M1 as supplier", "S1 again"] * 2
 
-    async def race() -> list[dict[str, Any]]:
+
+def race(served: Served, news: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """registerSupplier of news[i] by RACERS[i], all sent at once: the answers."""
+
+    async def sending() -> list[dict[str, Any]]:
         async with httpx.AsyncClient(timeout=120) as client:
             sent = [
                 client.post(
                     f"{served.url}/graphql",
                     json={"query": REGISTER, "variables": {"s": new, "key": None}},
-                    headers={"Authorization": f"Bearer {served.keys[w]}"},
+                    headers={"Authorization": f"Bearer {served.keys[who]}"},
                 )
-                for w in who
+                for who, new in zip(RACERS, news, strict=False)
             ]
             return [r.json() for r in await asyncio.gather(*sent)]
 
-    bodies = asyncio.run(race())
+    bodies = asyncio.run(sending())
     assert [b for b in bodies if "errors" in b] == []
-    answers = [b["data"]["registerSupplier"] for b in bodies]
+    return [b["data"]["registerSupplier"] for b in bodies]
+
+
+def test_suppliers_racing_to_register_one_new_organisation_create_it_once(served):
+    """Each registration matched before the others committed: on Neo4j (mutations in
+    parallel) 12 racing registrations of one new mill created 7 organisations of that
+    name, and every later registration of it was asked to CHOOSE among them."""
+    new = {"name": "Brambleworth Racing Cocoa Mill", "country": "GH"}
+    answers = race(served, [new] * len(RACERS))
     assert {a["outcome"] for a in answers} <= {"CREATED", "EXISTING"}, answers
     assert len({a["organisation"] for a in answers}) == 1, answers
     stored = [o for o in served.store.match_candidates("GH") if o.name == new["name"]]
     assert [o.id for o in stored] == [answers[0]["organisation"]]
     again = served.ask("S2", REGISTER, {"s": {"name": new["name"], "country": "GH"}, "key": None})
     assert again["data"]["registerSupplier"]["outcome"] == "EXISTING"
+
+
+def test_suppliers_racing_to_register_one_identifier_under_other_names_get_its_holder(served):
+    """Was INTERNAL (IdentifierTaken) for every racer but the first on Neo4j: the
+    identifiers were free when each matched, taken when it wrote."""
+    lei = "213800RACEMILL000125"
+    names = ["Alpha Grainworks", "Beta Tannery", "Gamma Oils", "Delta Cocoa", "Epsilon Mill"]
+    news = [{"name": n, "country": "GH", "lei": lei} for n in [*names, "Zeta Farms"]]
+    answers = race(served, news)
+    holder = {o.id for o in served.store.match_candidates("GH") if o.lei == lei}
+    assert len(holder) == 1
+    assert {a["organisation"] for a in answers} == holder, answers
