@@ -69,6 +69,14 @@ def share_request(served: Served) -> str:
     return asked["data"]["requestShare"]["request"]["id"]  # type: ignore[no-any-return]
 
 
+PROPOSE = (
+    'mutation { proposeAction(finding: "{}", description: "d", targetDate: "2027-01-01") '
+    "{ status } }"
+)
+USE_EXISTING = (
+    'mutation { registerSupplier(supplier: {name: "Volta Beans", country: "GH"}, '
+    'commodity: "cocoa", useExisting: "{}") { outcome } }'
+)
 # (who, operation with {} for the id, an id outside what it may see or touch, one that never was)
 HIDDEN_AND_ABSENT = [
     # a member's queries: another member's nodes, requirement, audit findings
@@ -104,13 +112,7 @@ HIDDEN_AND_ABSENT = [
     ("S1", 'mutation { shareAudit(audit: "{}", allCustomers: true) { audit } }', "A4", "A99"),
     ("S4", 'mutation { unshareAudit(audit: "{}", members: ["M1"]) { audit } }', "A3", "A99"),
     ("S1", 'mutation { shareAudit(audit: "A1", members: ["{}"]) { audit } }', "S2", "M99"),
-    (
-        "S1",
-        'mutation { proposeAction(finding: "{}", description: "d", targetDate: "2027-01-01") '
-        "{ status } }",
-        "F-4",
-        "F-99",
-    ),
+    ("S1", PROPOSE, "F-4", "F-99"),
     ("S1", 'mutation { completeAction(finding: "{}", evidence: "e") { status } }', "F-2", "F-99"),
     (
         "S9",
@@ -118,21 +120,12 @@ HIDDEN_AND_ABSENT = [
         "F-2",
         "F-99",
     ),
-    (
-        "S9",
-        'mutation { registerSupplier(supplier: {name: "Volta Beans", country: "GH"}, '
-        'commodity: "cocoa", useExisting: "{}") { outcome } }',
-        "S1",
-        "S99",
-    ),
+    ("S9", USE_EXISTING, "S1", "S99"),
 ]
+CASES = [pytest.param(*case, id=f"{case[0]}-{case[1][:40]}") for case in HIDDEN_AND_ABSENT]
 
 
-@pytest.mark.parametrize(
-    ("who", "operation", "hidden", "absent"),
-    HIDDEN_AND_ABSENT,
-    ids=[f"{w}-{o.split('(')[0].split()[-1]}-{h}" for w, o, h, _ in HIDDEN_AND_ABSENT],
-)
+@pytest.mark.parametrize(("who", "operation", "hidden", "absent"), CASES)
 def test_what_it_may_not_see_is_not_found_word_for_word_like_what_never_was(
     served, who, operation, hidden, absent
 ):

@@ -252,16 +252,21 @@ class LateAnswer(Counting):
         return record
 
 
-@pytest.mark.parametrize("inline", [True, False])
-def test_a_key_revoked_while_its_record_comes_back_is_refused_within_the_bound(tmp_path, inline):
-    """The 2 s run from the read of the record, not from its answer: a key revoked
-    at t is refused from t + 2 s on, however late the read that found it valid came back."""
+def late_answers(tmp_path) -> tuple[LateAnswer, Clock, KeyCache, str]:  # type: ignore[no-untyped-def]
+    """A LateAnswer store on `tmp_path`, its clock, a 2-s key cache, a sourcing key."""
     clock = Clock()
-    cache = KeyCache(2.0, clock)
     store = LateAnswer(tmp_path)
     store.write(small_network())
     store.clock = clock
     _, key = create_key(store, role=Role.SOURCING, organisation="M1")
+    return store, clock, KeyCache(2.0, clock), key
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_key_revoked_while_its_record_comes_back_is_refused_within_the_bound(tmp_path, inline):
+    """The 2 s run from the read of the record, not from its answer: a key revoked
+    at t is refused from t + 2 s on, however late the read that found it valid came back."""
+    store, clock, cache, key = late_answers(tmp_path)
     store.revoke = True
     check(store, key, cache, inline=inline)  # read valid at 100, revoked at 100.5
     store.revoke = False
@@ -271,12 +276,7 @@ def test_a_key_revoked_while_its_record_comes_back_is_refused_within_the_bound(t
 
 
 def test_a_refresh_that_comes_back_after_a_revocation_keeps_the_bound(tmp_path):
-    clock = Clock()
-    cache = KeyCache(2.0, clock)
-    store = LateAnswer(tmp_path)
-    store.write(small_network())
-    store.clock = clock
-    _, key = create_key(store, role=Role.SOURCING, organisation="M1")
+    store, clock, cache, key = late_answers(tmp_path)
 
     async def requests() -> None:
         headers = [f"Bearer {key}"]
