@@ -20,7 +20,15 @@ from graph.store import GraphStore, IdentifierTaken, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
-from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
+from mutations.registration import (
+    KEY_BYTES,
+    decision_key,
+    facts_of,
+    indexed,
+    key_bytes,
+    match_one,
+    verdict,
+)
 from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
 from views.member import not_found
 
@@ -32,21 +40,17 @@ def new_organisation_id() -> str:
     return f"org-{uuid.uuid4().hex[:16]}"
 
 
-def matched_new_id(store: GraphStore, org: model.Organisation) -> tuple[str, bool]:
-    """The id of an organisation that matching found new, and whether it is stored
-    already. Named by what matching tells organisations apart by (country, folded
-    name and abbreviation, kind, identifiers, location), so that registrations of
-    one new organisation racing each other (each matched before the other's commit:
-    on Neo4j they plan in parallel; on the embedded store in two server processes)
-    write one organisation, not one each. An organisation stored under that id with
-    other facts (changed since by a load) gives a random id instead."""
+def matched_new_id(store: GraphStore, org: model.Organisation) -> str:
+    """The id of an organisation that matching found new, named by what matching
+    tells organisations apart by (country, folded name and abbreviation, kind,
+    identifiers, location): registrations of one new organisation racing each other
+    (each matched before the other's commit: on Neo4j they plan in parallel; on the
+    embedded store in two server processes) write one organisation, not one each.
+    An id the matching index holds already (an organisation created so whose facts
+    changed since, by a load: else matching would have found it) gives a random one.
+    Checked in memory, in the index this registration was just matched against."""
     ident = f"org-{_facts_digest(org)[:16]}"
-    stored = store.organisations([ident])
-    if not stored:
-        return ident, False
-    if _facts_digest(stored[0]) != _facts_digest(org):
-        return new_organisation_id(), False
-    return ident, True
+    return new_organisation_id() if indexed(store, org.country, ident) else ident
 
 
 def _facts_digest(org: model.Organisation) -> str:
@@ -150,10 +154,7 @@ def register_supplier(
             assert found.organisation is not None
             target, outcome, why = found.organisation, "EXISTING", found.reason
         elif found.decision == "new":
-            target, stored = matched_new_id(store, org)
-            outcome, why = "CREATED", found.reason
-            if stored:  # created by a registration that committed after this one matched
-                outcome, why = "EXISTING", "registered meanwhile with the same facts"
+            target, outcome, why = matched_new_id(store, org), "CREATED", found.reason
         else:  # choose, or identifiers naming several: a person decides
             return Plan(
                 {
