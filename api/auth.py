@@ -81,7 +81,13 @@ class KeyCache:
         found = self._found.get(digest)
         return found is not None and found[2] <= self._clock() and digest not in self.refreshing
 
-    def put(self, digest: bytes, principal: Principal) -> None:
+    def now(self) -> float:
+        return self._clock()
+
+    def put(self, digest: bytes, principal: Principal, read_at: float | None = None) -> None:
+        """Keep a principal found valid by a read of its record that began at `read_at`
+        (default now): trusted `seconds` from then, not from when the answer came back
+        (a revocation while the read was on its way would get more than the bound)."""
         if self.seconds <= 0:
             return
         if len(self._found) >= KEYS_CACHED:
@@ -89,8 +95,8 @@ class KeyCache:
             self._found = {d: kept for d, kept in self._found.items() if kept[1] > now}
             if len(self._found) >= KEYS_CACHED:
                 self._found.clear()
-        now = self._clock()
-        self._found[digest] = (principal, now + self.seconds, now + self.seconds * 0.75)
+        read = self._clock() if read_at is None else read_at
+        self._found[digest] = (principal, read + self.seconds, read + self.seconds * 0.75)
 
     def drop(self, digest: bytes) -> None:
         self._found.pop(digest, None)
@@ -98,6 +104,7 @@ class KeyCache:
 
 async def _refresh(store: GraphStore, key: str, digest: bytes, cache: KeyCache) -> None:
     """Read a cached key's record again (Neo4j: in a worker thread, off the request)."""
+    read_at = cache.now()
     try:
         principal = await asyncio.to_thread(principal_for, store, key)
     except Exception:  # the store did not answer: the entry expires as it would have
@@ -108,7 +115,7 @@ async def _refresh(store: GraphStore, key: str, digest: bytes, cache: KeyCache) 
     if principal is None:
         cache.drop(digest)
     else:
-        cache.put(digest, principal)
+        cache.put(digest, principal, read_at)
 
 
 _refreshes: set[asyncio.Task[None]] = set()  # kept until done (the loop holds tasks weakly)
@@ -146,6 +153,7 @@ async def authenticate(
             task.add_done_callback(_refreshes.discard)
             return principal
         # inline (a local page): read now, in this request, before the entry expires
+    read_at = cache.now() if cache is not None else 0.0
     if inline:
         principal = principal_for(store, key)
     else:
@@ -155,7 +163,7 @@ async def authenticate(
             cache.drop(digest)
         raise unauthenticated(BAD_KEY)
     if cache is not None:
-        cache.put(digest, principal)
+        cache.put(digest, principal, read_at)
     return principal
 
 

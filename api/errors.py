@@ -26,6 +26,7 @@ from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.asgi import GraphQL
 from strawberry.extensions import SchemaExtension
 from strawberry.http import async_base_view
@@ -40,6 +41,7 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 RATE_LIMITED = "RATE_LIMITED"
 INTERNAL = "INTERNAL"
+NOT_FOUND = "NOT_FOUND"
 UNEXPECTED = "Unexpected error."
 
 
@@ -132,17 +134,28 @@ def install_handlers(app: FastAPI) -> None:
             headers=exc.headers,
         )
 
+    async def not_served(_request: Request, exc: Exception) -> JSONResponse:
+        """Starlette's own refusals (a path or a method that is not served): coded too,
+        instead of `{"detail": "Not Found"}`."""
+        assert isinstance(exc, StarletteHTTPException)
+        code = NOT_FOUND if exc.status_code == 404 else BAD_USER_INPUT
+        return JSONResponse(
+            error_body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers
+        )
+
     app.add_exception_handler(Refused, refused)
+    app.add_exception_handler(StarletteHTTPException, not_served)
 
 
 @lru_cache(maxsize=64)
 def _parsed_content_type(header: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     mime, params = _parse_content_type(header)
-    return mime, tuple(params.items())
+    return mime.lower(), tuple(params.items())  # case-insensitive (RFC 9110, 8.3.1)
 
 
 def content_type(header: str) -> tuple[str, dict[str, str]]:
-    """strawberry's parse of a Content-Type header, kept per header text: it builds
+    """strawberry's parse of a Content-Type header, its media type in lower case (as
+    RFC 9110 reads it: `APPLICATION/JSON` is JSON), kept per header text: it builds
     an email.message.Message for each request (1% of the write mix's server CPU)
     for the one or two headers clients send."""
     mime, params = _parsed_content_type(header)

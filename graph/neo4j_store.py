@@ -951,6 +951,9 @@ class Neo4jStore:
             # a lock): the apply that holds it may be this key's first, answer with it.
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
+                # taken by another organisation meanwhile (committed since our check):
+                # IdentifierTaken, the store's refusal, not the driver's error
+                self.identifier_moves(mutation.batch)
                 raise
             self._announce()  # its writer may not have announced yet: answered now
             return kept

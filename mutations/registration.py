@@ -167,6 +167,14 @@ def index_for(store: GraphStore, country: str) -> Iterator[StoredIndex]:
         yield kept.index
 
 
+def indexed(store: GraphStore, country: str, ident: str) -> bool:
+    """Whether `ident` is a stored organisation of `country` as the kept index last
+    saw it (memory only: no read)."""
+    with _lock:
+        kept = _kept.get(store, {}).get(country)
+    return kept is not None and ident in kept.index.position
+
+
 def _keep_up(
     store: GraphStore,
     by_country: dict[str, _Kept],

@@ -5,6 +5,8 @@ suppliers, a requirement it requires)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import replace
 from datetime import datetime
@@ -14,11 +16,19 @@ from access.errors import BadUserInput, Forbidden
 from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Kind
-from graph.store import GraphStore, Removals
+from graph.store import GraphStore, IdentifierTaken, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
-from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
+from mutations.registration import (
+    KEY_BYTES,
+    decision_key,
+    facts_of,
+    indexed,
+    key_bytes,
+    match_one,
+    verdict,
+)
 from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
 from views.member import not_found
 
@@ -28,6 +38,26 @@ ORGANISATION_FIELDS = {"os_id": "osId", "mill_id": "umlId"}
 
 def new_organisation_id() -> str:
     return f"org-{uuid.uuid4().hex[:16]}"
+
+
+def matched_new_id(store: GraphStore, org: model.Organisation) -> str:
+    """The id of an organisation that matching found new, named by what matching
+    tells organisations apart by (country, folded name and abbreviation, kind,
+    identifiers, location): registrations of one new organisation racing each other
+    (each matched before the other's commit: on Neo4j they plan in parallel; on the
+    embedded store in two server processes) write one organisation, not one each.
+    An id the matching index holds already (an organisation created so whose facts
+    changed since, by a load: else matching would have found it) gives a random one.
+    Checked in memory, in the index this registration was just matched against."""
+    ident = f"org-{_facts_digest(org)[:16]}"
+    return new_organisation_id() if indexed(store, org.country, ident) else ident
+
+
+def _facts_digest(org: model.Organisation) -> str:
+    key = decision_key(facts_of(org, stored=False))
+    facts = [key.country, key.name, key.abbreviation, org.kind.value, org.lat, org.lon]
+    facts += [getattr(org, name) for name in ("lei", "duns", "gln", "os_id", "mill_id")]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
 
 
 def _candidates(store: GraphStore, found: Match) -> list[dict[str, Any]]:
@@ -124,7 +154,7 @@ def register_supplier(
             assert found.organisation is not None
             target, outcome, why = found.organisation, "EXISTING", found.reason
         elif found.decision == "new":
-            target, outcome, why = new_organisation_id(), "CREATED", found.reason
+            target, outcome, why = matched_new_id(store, org), "CREATED", found.reason
         else:  # choose, or identifiers naming several: a person decides
             return Plan(
                 {
@@ -154,14 +184,22 @@ def register_supplier(
         response = {"outcome": outcome, "organisation": target, "reason": why, "candidates": []}
         return Plan(response, batch, verdicts=verdicts)
 
-    return perform(
-        principal=principal,
-        store=store,
-        operation="registerSupplier",
-        arguments=arguments,
-        idempotency_key=idempotency_key,
-        plan=plan,
-    )
+    def registered() -> dict[str, Any]:
+        return perform(
+            principal=principal,
+            store=store,
+            operation="registerSupplier",
+            arguments=arguments,
+            idempotency_key=idempotency_key,
+            plan=plan,
+        )
+
+    try:
+        return registered()
+    except IdentifierTaken:
+        # A registration racing this one stored the identifiers after this one matched
+        # (nothing of this one was written): matched again, they name that organisation.
+        return registered()
 
 
 def remove_sourcing(

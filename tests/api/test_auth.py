@@ -234,3 +234,61 @@ def test_a_prepared_documents_operation_type_says_whether_it_may_write(body, wri
     assert unprepared is True  # the word is in the text: a write until prepared
     assert prepared(schema._schema, body["query"], body.get("operationName"), False)
     assert asyncio.run(may_write(Request(scope, receive), schema._schema)) is writes
+
+
+class LateAnswer(Counting):
+    """A key record whose answer comes back late (a round trip, a busy event loop):
+    the key is revoked, and a second passes, after the record was read valid."""
+
+    clock: Clock
+    revoke = False
+
+    def key(self, key_id):  # type: ignore[no-untyped-def]
+        record = super().key(key_id)
+        if self.revoke:
+            self.clock.now += 0.5
+            self.revoke_key(key_id, "2026-01-01T00:00:00+00:00")  # as `tiergraph keys revoke`
+            self.clock.now += 0.5
+        return record
+
+
+def late_answers(tmp_path) -> tuple[LateAnswer, Clock, KeyCache, str]:  # type: ignore[no-untyped-def]
+    """A LateAnswer store on `tmp_path`, its clock, a 2-s key cache, a sourcing key."""
+    clock = Clock()
+    store = LateAnswer(tmp_path)
+    store.write(small_network())
+    store.clock = clock
+    _, key = create_key(store, role=Role.SOURCING, organisation="M1")
+    return store, clock, KeyCache(2.0, clock), key
+
+
+@pytest.mark.parametrize("inline", [True, False])
+def test_a_key_revoked_while_its_record_comes_back_is_refused_within_the_bound(tmp_path, inline):
+    """The 2 s run from the read of the record, not from its answer: a key revoked
+    at t is refused from t + 2 s on, however late the read that found it valid came back."""
+    store, clock, cache, key = late_answers(tmp_path)
+    store.revoke = True
+    check(store, key, cache, inline=inline)  # read valid at 100, revoked at 100.5
+    store.revoke = False
+    clock.now = 100.5 + 2.0
+    with pytest.raises(Refused):
+        check(store, key, cache, inline=inline)
+
+
+def test_a_refresh_that_comes_back_after_a_revocation_keeps_the_bound(tmp_path):
+    store, clock, cache, key = late_answers(tmp_path)
+
+    async def requests() -> None:
+        headers = [f"Bearer {key}"]
+        await authenticate(store, headers, cache, inline=False)  # read at 100
+        clock.now += 1.6  # due: this request schedules a refresh, read at 101.6
+        store.revoke = True  # ... and revoked at 102.1, while its answer comes back
+        await authenticate(store, headers, cache, inline=False)
+        while cache.refreshing or api.auth._refreshes:
+            await asyncio.sleep(0.01)
+        store.revoke = False
+        clock.now = 102.1 + 2.0
+        with pytest.raises(Refused):
+            await authenticate(store, headers, cache, inline=False)
+
+    asyncio.run(requests())
