@@ -494,8 +494,10 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
         except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
             log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
         else:
-            seconds = {**kept.build_seconds, "catch up": round(time.perf_counter() - start, 3)}
-            fresh = replace(fresh, build_seconds=seconds)
+            # in place (a new dict per catch-up): replace() would drop what the catch-up
+            # made already (Projection.passed carried over)
+            fresh.build_seconds.update(kept.build_seconds)
+            fresh.build_seconds["catch up"] = round(time.perf_counter() - start, 3)
             _projections[store] = fresh
             history = _history.setdefault(store, deque(maxlen=HISTORY_KEPT))
             history.append((kept.version, fresh.version, changes))
