@@ -10,8 +10,6 @@ every projection is also compared with a fresh build of the same store."""
 
 from __future__ import annotations
 
-from collections import deque
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +19,7 @@ from cascade import projection as projections
 from cascade.projection import Projection
 from graph.model import Adoption, GraphBatch, PassOn, Requirement, Requires, Sourcing
 from tests.factories import org
+from tests.views.test_counts_carried import naive_reached, naive_tiers
 from views.coverage import tier_coverage
 
 REQUIREMENTS = ("R1", "R2")
@@ -53,22 +52,9 @@ def passed_by_id(p: Projection, prefix: str) -> set[tuple[str, str, str]]:
 
 
 def naive_counts(edges, passed, adopted, member: str, requirement: str) -> list[tuple]:
-    tier, queue = {member: 0}, deque([member])
-    while queue:
-        v = queue.popleft()
-        for b, s in sorted(edges):
-            if b == v and s not in tier:
-                tier[s] = tier[v] + 1
-                queue.append(s)
-    reached, queue = set(), deque([member])
-    while queue:
-        v = queue.popleft()
-        for b, s in sorted(edges):
-            covered = (b, s, requirement) in passed and (s, requirement) in adopted
-            if b == v and covered and s != member and s not in reached:
-                reached.add(s)
-                queue.append(s)
-    del tier[member]
+    """(tier, nodes, reached) per tier, restated from DOMAIN.md (tests.views)."""
+    tier = naive_tiers(edges, member)
+    reached = naive_reached(edges, passed, adopted, member, requirement)
     return [
         (t, sum(k == t for k in tier.values()), sum(tier[n] == t for n in reached))
         for t in sorted(set(tier.values()))

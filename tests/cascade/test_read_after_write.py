@@ -23,6 +23,14 @@ M1 = Principal(Role.SOURCING, "M1", "k1")
 CHAIN = ["S0", "S1", "S2", "S3"]
 
 
+def run_all(threads: list[threading.Thread]) -> None:
+    """Start the threads, then wait for every one."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_each_thread_reads_its_own_registration_at_its_tier(engine_store):
     store = engine_store
     store.write(
@@ -57,11 +65,7 @@ def test_each_thread_reads_its_own_registration_at_its_tier(engine_store):
         except BaseException as exc:  # noqa: BLE001 - reported below
             failed.append(exc)
 
-    threads = [threading.Thread(target=client, args=(t,)) for t in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all([threading.Thread(target=client, args=(t,)) for t in range(THREADS)])
     assert not failed, failed
     assert wrong == []
     view = member_view(principal=M1, store=store)
@@ -120,12 +124,12 @@ def test_no_read_sees_a_version_older_than_one_a_read_before_it_saw(engine_store
         except BaseException as exc:  # noqa: BLE001 - reported below
             failed.append(exc)
 
-    threads = [threading.Thread(target=writer)]
-    threads += [threading.Thread(target=reader) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(
+        [
+            threading.Thread(target=writer),
+            *(threading.Thread(target=reader) for _ in range(THREADS)),
+        ]
+    )
     assert not failed, failed
     assert backwards == []
     assert seen[0] >= len(CHAIN)
