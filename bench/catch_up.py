@@ -17,7 +17,8 @@ and then every member's tierCoverage reads (5 members' views carried to the new
 version and counted): what each graph version costs each server process.
 
 Each code runs in its own process (PYTHONPATH set to its checkout) on the same
-generated graph in an in-memory SqliteStore; a write is made, then the catch-up of
+generated graph in an in-memory SqliteStore (with `--uri`: in the Neo4j at that
+Bolt address, WIPED first, for the catch-up and `--versions`); a write is made, then the catch-up of
 the kept projection through the write's change is timed (thread CPU), one write at
 a time, `--writes` of each kind. Prints the median and mean ms per catch-up, the
 machine's load average and the time (UTC).
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ comes first on the path and bench/cascade.py would shadow
@@ -39,16 +41,29 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE / "bench"]
 
 
-def measure(nodes: int, writes: int) -> dict[str, list[float]]:
+def bench_store(uri: str | None) -> Any:
+    """An in-memory SqliteStore, or the Neo4j at `uri`, emptied."""
+    if uri is None:
+        from graph.sqlite_store import SqliteStore
+
+        return SqliteStore()
+    from bench import common
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.connect(uri)
+    common.wipe(store.driver)
+    return store
+
+
+def measure(nodes: int, writes: int, uri: str | None = None) -> dict[str, list[float]]:
     """Run inside the checkout being measured."""
     from cascade import delta
     from cascade.projection import build
     from graph.model import GraphBatch, Kind, Organisation, PassOn, Sourcing
-    from graph.sqlite_store import SqliteStore
     from loaders.generate import generate
 
     batch = generate(nodes=nodes, seed=1, profile="tiers")
-    store = SqliteStore()
+    store = bench_store(uri)
     store.write(batch)
     projection = build(store)
     suppliers = sorted({s.seller for s in batch.sourcing})[:writes]
@@ -74,7 +89,9 @@ def measure(nodes: int, writes: int) -> dict[str, list[float]]:
     return out
 
 
-def measure_versions(nodes: int, writes: int, members: int = 5) -> dict[str, list[float]]:
+def measure_versions(
+    nodes: int, writes: int, uri: str | None = None, members: int = 5
+) -> dict[str, list[float]]:
     """What one graph version (a registration) costs a served process, run inside the
     checkout being measured: the catch-up (cascade.projection.current) and then each
     member's tierCoverage of each requirement it requires (its view carried to the
@@ -85,12 +102,11 @@ def measure_versions(nodes: int, writes: int, members: int = 5) -> dict[str, lis
     from access.principal import Principal, Role
     from cascade import projection as projections
     from graph.model import GraphBatch, Kind, Organisation, Sourcing
-    from graph.sqlite_store import SqliteStore
     from loaders.generate import generate
     from views.coverage import tier_coverage
 
     batch = generate(nodes=nodes, seed=1, profile="tiers")
-    store = SqliteStore()
+    store = bench_store(uri)
     store.write(batch)
     wanted: dict[str, list[str]] = {}
     for r in batch.requires:
@@ -199,6 +215,7 @@ def main() -> None:
         "(views carried and counted), not delta.apply alone",
     )
     p.add_argument("--readers", type=int, default=0, help="threads under the write mix")
+    p.add_argument("--uri", help="Neo4j Bolt address: measure on it (WIPED), not SQLite")
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.inner:
@@ -206,20 +223,24 @@ def main() -> None:
             print(json.dumps(measure_readers(args.nodes, args.writes, args.readers)))
             return
         run = measure_versions if args.versions else measure
-        print(json.dumps(run(args.nodes, args.writes)))
+        print(json.dumps(run(args.nodes, args.writes, args.uri)))
         return
     if not args.yes:
         sys.exit("generates and loads a forum of --nodes organisations: pass --yes")
     codes = {"this checkout": HERE}
     if args.baseline and not args.readers:
         codes["baseline"] = args.baseline
-    print(f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {args.nodes} organisations")
+    where = f"Neo4j at {args.uri}" if args.uri and not args.readers else "SQLite"
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {args.nodes} organisations, {where}"
+    )
     for label, root in codes.items():
         env = {**os.environ, "PYTHONPATH": str(root)}
         cmd = [sys.executable, str(Path(__file__).resolve()), "--inner"]
         cmd += ["--nodes", str(args.nodes), "--writes", str(args.writes)]
         cmd += ["--versions"] if args.versions else []
         cmd += ["--readers", str(args.readers)] if args.readers else []
+        cmd += ["--uri", args.uri] if args.uri and not args.readers else []
         found = json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True,
                                           text=True, cwd=root).stdout.splitlines()[-1])  # fmt: skip
         if args.readers:

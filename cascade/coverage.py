@@ -16,7 +16,7 @@ import numpy as np
 
 from cascade.delta import find_edges
 from cascade.network import Network
-from cascade.projection import Projection, contains, distinct
+from cascade.projection import Projection, contains, distinct, pair_key
 
 
 class CascadeGapReason(StrEnum):
@@ -31,29 +31,12 @@ NOBODY = -1  # the buyer of an orphan adoption
 
 
 def reached_set(
-    projection: Projection,
-    network: Network,
-    passed: np.ndarray,
-    adopted: np.ndarray,
-    known: np.ndarray | None = None,
+    projection: Projection, network: Network, passed: np.ndarray, adopted: np.ndarray
 ) -> np.ndarray:
-    """bool per position: reached along covered edges only (a BFS, each node once).
-    `known`: nodes known to be reached (a reached set of an earlier graph version that
-    only gained nodes, edges, pass-ons and adoptions since): the walk then starts
-    from the covered edges out of them into nodes not yet reached."""
+    """bool per position: reached along covered edges only (a BFS, each node once)."""
     in_network = network.in_network
-    if known is None:
-        reached = np.zeros(projection.size, dtype=bool)
-        frontier = np.array([network.member], dtype=np.int32)
-    else:
-        reached = known.copy()
-        edges = np.flatnonzero(passed)
-        buyers = np.searchsorted(projection.indptr, edges, side="right") - 1
-        sellers = projection.indices[edges]
-        inside = reached[buyers] | (buyers == network.member)
-        fresh = inside & adopted[sellers] & in_network[sellers] & ~reached[sellers]
-        frontier = distinct(sellers[fresh])
-        reached[frontier] = True
+    reached = np.zeros(projection.size, dtype=bool)
+    frontier = np.array([network.member], dtype=np.int32)
     while len(frontier):
         edges, _ = projection.out_edges(frontier)
         sellers = projection.indices[edges]
@@ -70,11 +53,14 @@ def reached_from(
     known: np.ndarray,
     since: Since | None = None,
 ) -> np.ndarray:
-    """reached_set(..., known), without the per-edge and per-node arrays when no
-    covered edge leads out of the known set (the usual case after a small write).
-    `since`: what was written since `known` was right (views.carry): then only the
-    edges those writes touched are looked at (O(change)), else every edge the
-    requirement was passed on along (O(passed)). `known` is never changed."""
+    """The reached set, from `known`: nodes known to be reached (a reached set of an
+    earlier graph version that only gained nodes, edges, pass-ons and adoptions
+    since). A node joins only through a covered edge out of the known set (or the
+    member) into a node not yet reached: `since`, what was written since `known` was
+    right (views.carry), names the only edges that can be (O(change)); without it
+    every edge the requirement was passed on along is looked at (O(passed)). The
+    walk on from the nodes that joined looks up only their edges (`grown`). `known`
+    is never changed; returned as it is when nothing joined."""
     if since is None:
         edges = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
     else:
@@ -84,12 +70,42 @@ def reached_from(
     fresh = (known[buyers] | (buyers == network.member)) & ~known[sellers]
     fresh &= network.tier[sellers] > 0
     if fresh.any():
-        adopters = projection.adopters.get(requirement, np.zeros(0, dtype=np.int32))
-        fresh[fresh] = contains(adopters, sellers[fresh])
+        fresh[fresh] = contains(
+            projection.adopters.get(requirement, NOBODY_ADOPTED), sellers[fresh]
+        )
     if not fresh.any():
         return known
-    passed, adopted = covered(projection, requirement)
-    return reached_set(projection, network, passed, adopted, known)
+    return grown(projection, network, requirement, known, distinct(sellers[fresh]))
+
+
+NOBODY_ADOPTED = np.zeros(0, dtype=np.int32)
+
+
+def grown(
+    projection: Projection,
+    network: Network,
+    requirement: str,
+    known: np.ndarray,
+    joined: np.ndarray,
+) -> np.ndarray:
+    """`known` (a reached set, not changed) with the nodes `joined` and every node
+    reached from them along covered edges: a BFS that looks up each step's edges in
+    the requirement's pass-on pairs and adopters (sorted searches), so it costs the
+    edges out of the nodes that joined, not a pass over every edge and node."""
+    reached = known.copy()
+    reached[joined] = True
+    pairs = projection.passed_pairs(requirement)
+    adopters = projection.adopters.get(requirement, NOBODY_ADOPTED)
+    frontier = joined
+    while len(frontier):
+        edges, buyers = projection.out_edges(frontier)
+        sellers = projection.indices[edges]
+        ok = (network.tier[sellers] > 0) & ~reached[sellers]
+        ok[ok] = contains(adopters, sellers[ok])
+        ok[ok] = contains(pairs, pair_key(buyers[ok], sellers[ok]))
+        frontier = distinct(sellers[ok])
+        reached[frontier] = True
+    return reached
 
 
 @dataclass(frozen=True)
@@ -113,15 +129,15 @@ class Since:
     def edges(self, projection: Projection, requirement: str) -> np.ndarray:
         """The edge numbers (sorted) of the edges written, passed on along or into a
         new adopter from a buyer that passed the requirement on to it, that the
-        requirement is passed on along now."""
+        requirement is passed on along now (its pass-on pairs searched: no edge
+        numbers of every pass-on made)."""
+        pairs = projection.passed_pairs(requirement)
         keys = [self.pairs]
         if len(self.adopters):
-            pairs = projection.pass_pairs.get(requirement, np.zeros(0, dtype=np.int64))
             keys.append(pairs[np.isin(pairs & 0xFFFFFFFF, self.adopters)])
         wanted = distinct(np.concatenate(keys))
-        edges = find_edges(projection.indptr, projection.indices, wanted)
-        passed = projection.passed.get(requirement, np.zeros(0, dtype=np.int64))
-        return edges[contains(passed, edges)]
+        wanted = wanted[contains(pairs, wanted)]
+        return find_edges(projection.indptr, projection.indices, wanted)
 
 
 def covered(projection: Projection, requirement: str) -> tuple[np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from cascade import growing, id_order
 from cascade.projection import (
+    NO_PAIRS,
     SPLICE_MOST,
     Audits,
     Projection,
@@ -140,79 +141,52 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
     # unlinked taken out.
     indptr, indices = p.indptr[: old_n + 1], p.indices  # the new rows come below
     same_edges = not b.sourcing and not change.unlinked
-    renumbered: np.ndarray | None = None  # old edge number -> new, while no edge went
-    went_before: np.ndarray | None = None  # or: where new edges went in (renumber by them)
-    added = np.zeros(0, dtype=np.int64)  # edge numbers of the new edges
-    keys: np.ndarray | None = None  # every edge's pair key, when it was worth making
     if not same_edges:
         sourced = keys_of([r.buyer for r in b.sourcing], [r.seller for r in b.sourcing])
         grown = None if change.unlinked else _grown(indptr, indices, sourced, n)
         if grown is not None:
-            indptr, indices, went_before, added = grown
+            indptr, indices = grown
         else:
-            keys, renumbered = merged(edge_keys(indptr, indices), sourced)
-            if len(keys) > len(renumbered):
-                fresh = np.ones(len(keys), dtype=bool)
-                fresh[renumbered] = False
-                added = np.flatnonzero(fresh)
+            keys = united(edge_keys(indptr, indices), sourced)
             if change.unlinked:
                 gone = keys_of([u[0] for u in change.unlinked], [u[1] for u in change.unlinked])
                 keys = keys[~np.isin(keys, gone)]
-                renumbered = None
             indptr, indices = csr(keys, n)
     if len(indptr) < n + 1:  # no edge changed: the new rows appended, empty, no copy
         empty = np.full(n + 1 - len(indptr), indptr[-1], dtype=indptr.dtype)
         indptr = growing.appended(indptr, empty)  # an empty projection's is [0, 0]
 
-    def edges_of(pairs: np.ndarray) -> np.ndarray:
-        return edges_along(keys, pairs) if keys is not None else find_edges(indptr, indices, pairs)
-
     pass_pairs: dict[str, np.ndarray] = {}
-    passed: dict[str, np.ndarray] = {}
-    added_keys = _keys_at(indptr, indices, added)
     by_requirement: dict[str, list[PassOn]] = {}
     for row in b.pass_on:
         by_requirement.setdefault(row.requirement, []).append(row)
     for r in sorted({*p.pass_pairs, *by_requirement}):
         rows = by_requirement.get(r, [])
-        if same_edges and not rows:  # no edge moved, nothing new: as it was
-            pass_pairs[r], passed[r] = p.pass_pairs[r], p.passed[r]
-            continue
-        old = p.pass_pairs.get(r, np.zeros(0, dtype=np.int64))
+        old = p.pass_pairs.get(r, NO_PAIRS)
         new = keys_of([row.buyer for row in rows], [row.seller for row in rows])
         pass_pairs[r] = united(old, new) if rows else old
-        if not same_edges and renumbered is None and went_before is None:  # edges went
-            # look every pair up
-            assert keys is not None
-            passed[r] = edges_along(keys, pass_pairs[r])
-            continue
-        # The old edges passed along keep their pass (renumbered), the new pass-ons
-        # along edges join, and so do new edges along pairs passed on before.
-        before = p.passed.get(r, np.zeros(0, dtype=np.int64))
-        if went_before is not None:  # a few edges went in: O(passed), not O(edges)
-            kept = shifted_by(before, went_before)
-        else:
-            kept = (before if renumbered is None else renumbered[before]).astype(np.int64)
-        found = [edges_of(new)] if rows else []
-        if len(added):
-            found.append(added[contains(pass_pairs[r], added_keys)])
-        joined = np.concatenate(found).astype(np.int64) if found else np.zeros(0, np.int64)
-        # a registration's new edge, passed along by none: the old ones renumbered
-        passed[r] = united(kept, joined) if len(joined) else kept
+    # The edge numbers passed along (Projection.passed) are made when asked; carried
+    # over only when made already and no edge moved (then O(new pass-ons)).
+    made = p.__dict__.get("passed") if same_edges else None
+    passed: dict[str, np.ndarray] | None = None
+    if made is not None:
+        passed = dict(made)
+        for r in by_requirement:
+            old = p.pass_pairs.get(r, NO_PAIRS)
+            passed[r] = _passed_with(passed.get(r, NO_PAIRS), indptr, indices, pass_pairs[r], old)
     adopters: dict[str, np.ndarray] = {}
     for r in sorted({*p.adopters, *(row.requirement for row in b.adoptions)}):
         old = p.adopters.get(r, np.zeros(0, dtype=np.int32))
         wanted = [row.organisation for row in b.adoptions if row.requirement == r]
         adopters[r] = united(old, lookup.positions_of(wanted)) if wanted else old
 
-    return Projection(
+    out = Projection(
         change.version,
         ids,
         id_order_,
         kind,
         indptr,
         indices,
-        passed,
         pass_pairs,
         adopters,
         _audits(p.audits, change, lookup),
@@ -221,15 +195,19 @@ def _apply_one(p: Projection, change: GraphChange) -> Projection:
         noted,
         index,
     )
+    if passed is not None:
+        out.__dict__["passed"] = passed  # Projection.passed, made already
+    return out
 
 
-def shifted_by(edges: np.ndarray, went_before: np.ndarray) -> np.ndarray:
-    """Edge numbers after new edges went in before `went_before` (sorted): each plus
-    the insertion points at or before it; for one point (a registration) a compare
-    and an add, not a search per edge."""
-    if len(went_before) == 1:
-        return edges + (edges >= went_before[0])
-    return edges + np.searchsorted(went_before, edges, side="right")
+def _passed_with(
+    before: np.ndarray, indptr: np.ndarray, indices: np.ndarray, pairs: np.ndarray, old: np.ndarray
+) -> np.ndarray:
+    """A requirement's edge numbers passed along (no edge moved) after its pass-ons went
+    from `old` pairs to `pairs`: those before and the edges of the new pairs."""
+    new = pairs[~contains(old, pairs)] if len(old) else pairs
+    found = find_edges(indptr, indices, new)
+    return united(before, found) if len(found) else before
 
 
 def renumbered_as(numbering: str, appended: np.ndarray) -> str:
@@ -269,20 +247,12 @@ def in_row(indices: np.ndarray, start: int, end: int, seller: int) -> tuple[int,
     return at, at < end and int(indices[at]) == seller
 
 
-def _keys_at(indptr: np.ndarray, indices: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """The pair keys of a few edges."""
-    buyers = np.searchsorted(indptr, edges, side="right") - 1
-    return pair_key(buyers, indices[edges])
-
-
 def _grown(
     indptr: np.ndarray, indices: np.ndarray, sourced: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """SOURCES_FROM over `n` organisations after a few edges were added, the new
     sellers spliced into their buyers' rows instead of the CSR rebuilt from every
-    pair key: (indptr, indices, the old edge numbers the new edges went before
-    (sorted, as np.insert takes them), the new edges' numbers); None for many
-    (rebuild then). `indptr` may have fewer rows than `n` (the new organisations':
+    pair key: (indptr, indices); None for many (rebuild then). `indptr` may have fewer rows than `n` (the new organisations':
     empty) and is never changed."""
     if len(sourced) > SPLICE_MOST:
         return None
@@ -299,11 +269,10 @@ def _grown(
         where.append(at)
         sellers.append(seller)
         buyers.append(buyer)
-    at_ = np.array(where, dtype=np.int64)
-    if not len(at_):
-        return indptr, indices, at_, at_
-    indices = spliced(indices, at_, np.array(sellers, dtype=np.int32))
-    return bumped(indptr, n, sorted(buyers)), indices, at_, at_ + np.arange(len(at_))
+    if not where:
+        return indptr, indices
+    indices = spliced(indices, np.array(where, dtype=np.int64), np.array(sellers, dtype=np.int32))
+    return bumped(indptr, n, sorted(buyers)), indices
 
 
 def bumped(indptr: np.ndarray, n: int, buyers: list[int]) -> np.ndarray:

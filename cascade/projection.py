@@ -40,6 +40,7 @@ from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
 NO_DUE = np.iinfo(np.int32).max  # an audit without an open finding that has a due day
+NO_PAIRS = np.zeros(0, dtype=np.int64)
 BUILD_TRIES = 3  # reads of the whole graph, the last one held still (writes wait)
 
 
@@ -162,7 +163,6 @@ class Projection:
     kind: np.ndarray  # int8 index into graph.store.KIND_ORDER
     indptr: np.ndarray  # int64 CSR of SOURCES_FROM: edges of v are indptr[v]:indptr[v+1]
     indices: np.ndarray  # int32 seller position of each edge, sorted within a buyer
-    passed: dict[str, np.ndarray]  # requirement -> edge numbers it was PASSED_ON along
     pass_pairs: dict[str, np.ndarray]  # requirement -> every PASSED_ON pair, pair_keys()
     adopters: dict[str, np.ndarray]  # requirement -> positions that ADOPTED it
     audits: Audits
@@ -241,10 +241,25 @@ class Projection:
         return edges, np.repeat(nodes, counts)
 
     @cached_property
+    def passed(self) -> dict[str, np.ndarray]:
+        """requirement -> the edge numbers (sorted) it was PASSED_ON along: of its
+        pass_pairs, those that are SOURCES_FROM edges. Made when a whole walk or the
+        gaps first ask (O(edges), once per projection), not kept up by a catch-up:
+        renumbering them past each registration's new edge cost O(passed) per
+        requirement and version, for answers that mostly never asked."""
+        keys = edge_keys(self.indptr, self.indices)
+        return {r: edges_along(keys, pairs) for r, pairs in self.pass_pairs.items()}
+
+    def passed_pairs(self, requirement: str) -> np.ndarray:
+        """The requirement's PASSED_ON pairs (pair keys, sorted), empty if none."""
+        return self.pass_pairs.get(requirement, NO_PAIRS)
+
+    @cached_property
     def nbytes(self) -> int:
         """Bytes of its arrays (once per projection: views.member._unpin asks per read)."""
         arrays = [self.ids, self.id_order, self.kind, self.indptr, self.indices]
-        arrays += [*self.passed.values(), *self.pass_pairs.values(), *self.adopters.values()]
+        arrays += [*vars(self).get("passed", {}).values()]  # only if made
+        arrays += [*self.pass_pairs.values(), *self.adopters.values()]
         return sum(a.nbytes for a in arrays) + self.audits.nbytes
 
 
@@ -270,7 +285,6 @@ def build(store: GraphStore) -> Projection:
     pass_pairs = {
         r: distinct(_pair_keys(position, a, b)) for r, (a, b) in store.pass_on_columns().items()
     }
-    passed = {r: edges_along(keys, pairs) for r, pairs in pass_pairs.items()}
     adopters = {
         r: distinct(position[np.asarray(o, dtype=np.int64)])
         for r, o in store.adoption_columns().items()
@@ -285,7 +299,6 @@ def build(store: GraphStore) -> Projection:
         kind,
         indptr,
         indices,
-        passed,
         pass_pairs,
         adopters,
         audits,
@@ -481,8 +494,10 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
         except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
             log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
         else:
-            seconds = {**kept.build_seconds, "catch up": round(time.perf_counter() - start, 3)}
-            fresh = replace(fresh, build_seconds=seconds)
+            # in place (a new dict per catch-up): replace() would drop what the catch-up
+            # made already (Projection.passed carried over)
+            fresh.build_seconds.update(kept.build_seconds)
+            fresh.build_seconds["catch up"] = round(time.perf_counter() - start, 3)
             _projections[store] = fresh
             history = _history.setdefault(store, deque(maxlen=HISTORY_KEPT))
             history.append((kept.version, fresh.version, changes))

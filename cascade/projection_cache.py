@@ -29,11 +29,13 @@ import numpy as np
 from cascade.projection import Audits, Projection
 
 log = logging.getLogger(__name__)
-FORMAT = 2  # bump when the arrays or the header change meaning (2: stable positions)
+# bump when the arrays or the header change meaning (2: stable positions; 3: no
+# `passed`, made from pass_pairs when asked)
+FORMAT = 3
 HEADER = "header"  # the npz entry holding the JSON header
 FILES_KEPT = 4  # other databases' files beyond the newest few are removed on save
 _PROJECTION_ARRAYS = ("ids", "order", "kind", "indptr", "indices")
-_PER_REQUIREMENT = ("passed", "pass_pairs", "adopters")
+_PER_REQUIREMENT = ("pass_pairs", "adopters")
 
 
 def default_folder() -> Path:
@@ -52,7 +54,7 @@ def path_for(folder: Path, database_id: str) -> Path:
 def save(folder: Path, database_id: str, projection: Projection) -> Path:
     """Write the projection's file atomically; returns its path."""
     arrays: dict[str, np.ndarray] = {n: getattr(projection, n) for n in _PROJECTION_ARRAYS}
-    requirements = sorted({*projection.passed, *projection.pass_pairs, *projection.adopters})
+    requirements = sorted({*projection.pass_pairs, *projection.adopters})
     for name in _PER_REQUIREMENT:
         table = getattr(projection, name)
         for i, r in enumerate(requirements):
@@ -118,7 +120,6 @@ def _read(path: Path, database_id: str) -> Projection | None:
             version=str(header["version"]),
             numbering=str(header["numbering"]),
             **{("id_order" if n == "order" else n): npz[n] for n in _PROJECTION_ARRAYS},
-            passed=tables["passed"],
             pass_pairs=tables["pass_pairs"],
             adopters=tables["adopters"],
             audits=Audits(schemes=list(header["schemes"]), **audit_columns),

@@ -23,6 +23,14 @@ M1 = Principal(Role.SOURCING, "M1", "k1")
 CHAIN = ["S0", "S1", "S2", "S3"]
 
 
+def run_all(threads: list[threading.Thread]) -> None:
+    """Start the threads, then wait for every one."""
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_each_thread_reads_its_own_registration_at_its_tier(engine_store):
     store = engine_store
     store.write(
@@ -57,11 +65,7 @@ def test_each_thread_reads_its_own_registration_at_its_tier(engine_store):
         except BaseException as exc:  # noqa: BLE001 - reported below
             failed.append(exc)
 
-    threads = [threading.Thread(target=client, args=(t,)) for t in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all([threading.Thread(target=client, args=(t,)) for t in range(THREADS)])
     assert not failed, failed
     assert wrong == []
     view = member_view(principal=M1, store=store)
@@ -71,3 +75,63 @@ def test_each_thread_reads_its_own_registration_at_its_tier(engine_store):
     waits = lock_waits.WAITS
     assert 1 <= waits.taken and waits.served <= waits.taken
     assert projections.current(store).size == 1 + len(CHAIN) + THREADS * WRITES
+
+
+def test_no_read_sees_a_version_older_than_one_a_read_before_it_saw(engine_store):
+    """While one thread registers sub-suppliers, readers of the member's view never
+    go back: a read that starts after another read (of any thread) ended holds at
+    least what that read held (each registration adds a node: the network's size
+    orders the versions), and a thread's reads never shrink."""
+    store = engine_store
+    store.write(
+        GraphBatch(
+            organisations=[org("M1", "member"), *map(org, CHAIN)],
+            sourcing=[Sourcing("M1", s, "cocoa") for s in CHAIN],
+            requirements=[Requirement("R1", "R1")],
+            requires=[Requires("M1", "R1")],
+        )
+    )
+    member_view(principal=M1, store=store)
+    done = threading.Event()
+    seen_lock, seen = threading.Lock(), [0]  # the most nodes a finished read held
+    backwards: list[tuple[int, int]] = []
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for i in range(THREADS * WRITES):
+                new = f"W{i}"
+                store.write(
+                    GraphBatch(organisations=[org(new)], sourcing=[Sourcing(CHAIN[0], new, "x")])
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+        finally:
+            done.set()
+
+    def reader() -> None:
+        mine = 0
+        try:
+            while not done.is_set():
+                with seen_lock:
+                    floor = seen[0]
+                nodes = tier_coverage(principal=M1, store=store, requirement="R1").nodes
+                if nodes < max(floor, mine):
+                    backwards.append((nodes, max(floor, mine)))
+                mine = nodes
+                with seen_lock:
+                    seen[0] = max(seen[0], nodes)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    run_all(
+        [
+            threading.Thread(target=writer),
+            *(threading.Thread(target=reader) for _ in range(THREADS)),
+        ]
+    )
+    assert not failed, failed
+    assert backwards == []
+    assert seen[0] >= len(CHAIN)
+    final = tier_coverage(principal=M1, store=store, requirement="R1")
+    assert final.nodes == len(CHAIN) + THREADS * WRITES
