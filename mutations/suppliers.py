@@ -19,7 +19,13 @@ from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
 from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
-from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
+from mutations.scope import (
+    checked_from_memory,
+    direct_supplier,
+    own_organisation,
+    passed_to,
+    required_by,
+)
 from views.member import not_found
 
 # The API's names of an organisation's fields, where they differ from the row's.
@@ -52,6 +58,7 @@ def _edges_to(store: GraphStore, buyer: str, seller: str, commodity: str) -> lis
     return [e for e in store.sellers_of(buyer) if e.seller == seller and e.commodity == commodity]
 
 
+@checked_from_memory
 def register_supplier(
     *,
     principal: Principal,
@@ -164,6 +171,7 @@ def register_supplier(
     )
 
 
+@checked_from_memory
 def remove_sourcing(
     *,
     principal: Principal,
@@ -199,6 +207,7 @@ def remove_sourcing(
     )
 
 
+@checked_from_memory
 def pass_on(
     *,
     principal: Principal,
@@ -233,6 +242,7 @@ def pass_on(
     )
 
 
+@checked_from_memory
 def adopt(
     *,
     principal: Principal,

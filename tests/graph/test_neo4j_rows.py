@@ -1,7 +1,8 @@
 """The row copy of graph.neo4j_rows on the real Neo4j: after random write sequences
 (renames, identifiers moved, kinds changed, audits moved and re-dated, new rows,
-a bulk write) every row it holds equals the row read over Bolt, and it followed
-the kept changes instead of reading everything again."""
+a bulk write; edges written, re-dated and removed) every row and edge it holds
+equals what is read over Bolt, and it followed the kept changes instead of reading
+everything again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from datetime import date, timedelta
 import pytest
 
 from graph import read_scope
-from graph.model import Audit, GraphBatch, Kind, Organisation
+from graph.model import (
+    Adoption,
+    Audit,
+    GraphBatch,
+    Kind,
+    Organisation,
+    PassOn,
+    Requirement,
+    Requires,
+    Sourcing,
+)
 from graph.neo4j_store import Neo4jStore
 from tests.factories import small_network
 
@@ -165,3 +176,109 @@ def test_in_a_read_only_request_rows_come_from_the_copy(neo4j_store):
         read_scope.end()
     assert store.organisations(["S1"])[0].id == "S1"
     assert len(queries) == 1  # outside a scope: over Bolt, as before
+
+
+# ---- the edges a mutation's checks read (graph.neo4j_edge_rows) ----------------
+def stored_edges(store: Neo4jStore) -> tuple[set, set, set, set]:
+    """Sourcing pairs, PASSED_ON, ADOPTED and REQUIRES edges as stored (export)."""
+    g = store.export()
+    return (
+        {(s.buyer, s.seller) for s in g.sourcing},
+        {(p.buyer, p.seller, p.requirement, p.at) for p in g.pass_on},
+        {(a.organisation, a.requirement, a.at, a.evidence) for a in g.adoptions},
+        {(r.member, r.requirement) for r in g.requires},
+    )
+
+
+def copied_edges(store: Neo4jStore) -> tuple[set, set, set, set]:
+    """The same, as the copy answers the store's port for each organisation."""
+    copy, ids = store.rows, list(store.rows.organisations)
+    wanted = [(b, s) for b in ids for s in ids]
+    return (
+        copy.sourcing_pairs(wanted),
+        {(p.buyer, p.seller, p.requirement, p.at) for i in ids for p in copy.passed_to(i)},
+        {
+            (a.organisation, a.requirement, a.at, a.evidence)
+            for i in ids
+            for a in copy.adoptions_of(i)
+        },
+        {(m, r) for m in ids for r in copy.requirements_of(m)},
+    )
+
+
+def random_edges(rng: random.Random, step: int, orgs: list[Organisation]) -> GraphBatch:
+    """New and rewritten edges: sourcing (a commodity more), PASSED_ON (new or
+    re-dated), ADOPTED (new, re-dated, evidence changed or dropped), REQUIRES."""
+    ids = [o.id for o in orgs]
+    members = [o.id for o in orgs if o.kind == Kind.MEMBER]
+    day = date(2025, 1, 1) + timedelta(days=rng.randrange(300))
+    pick = rng.choice
+    return GraphBatch(
+        requirements=[Requirement("R2", "Second code", "1", ("ILO",))] if step == 0 else [],
+        sourcing=[
+            Sourcing(pick(ids), pick(ids), pick(["cocoa", "palm oil"]), day)
+            for _ in range(rng.randrange(3))
+        ],
+        pass_on=[
+            PassOn(pick(ids), pick(ids), pick(["R1", "R2"]), pick([day, None]))
+            for _ in range(rng.randrange(3))
+        ],
+        adoptions=[
+            Adoption(pick(ids), pick(["R1", "R2"]), day, pick([None, f"evidence {step}"]))
+            for _ in range(rng.randrange(3))
+        ],
+        requires=[Requires(pick(members), pick(["R1", "R2"]))] if rng.random() < 0.3 else [],
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_edges_carried_through_random_writes_equal_the_stored_ones(neo4j_store, seed):
+    """Edges written, re-dated and removed (one commodity of several, or a pair's last
+    one) in random sequences: the copy's answers equal Neo4j's at each version it
+    reaches, and it never read everything again."""
+    store, rng = neo4j_store, random.Random(seed)
+    store.write(small_network())
+    brought_up(store)
+    assert copied_edges(store) == stored_edges(store)
+    builds = store.rows.builds
+    for step in range(10):
+        orgs, _ = stored(store)
+        store.write(random_edges(rng, step, orgs))
+        pairs = sorted(stored_edges(store)[0])
+        for _ in range(rng.randrange(3)):  # removals: a commodity, or every one of a pair
+            buyer, seller = rng.choice(pairs)
+            store.remove_sourcing(buyer, seller, rng.choice([None, "cocoa", "palm oil"]))
+        if rng.random() < 0.5:
+            brought_up(store)
+            assert copied_edges(store) == stored_edges(store)
+    brought_up(store)
+    assert copied_edges(store) == stored_edges(store)
+    assert store.rows.builds == builds
+
+
+def test_a_mutations_checks_read_the_changes_once_and_see_another_process_write(neo4j_store):
+    """Inside a pin (graph.read_scope.pinned) the checks are one read of the kept
+    changes, then memory; a write through another store (another process) before the
+    pin shows; after unpin() a read goes to Neo4j again."""
+    store = neo4j_store
+    store.write(small_network())
+    brought_up(store)
+    other = Neo4jStore(store.driver)  # another process's store: its own copy
+    other.write(GraphBatch(pass_on=[PassOn("S1", "S2", "R1", date(2026, 1, 5))]))
+    other.remove_sourcing("M1", "S3")
+    queries: list[str] = []
+    read = store._read
+    store._read = lambda query, params: queries.append(query) or read(query, params)  # type: ignore[method-assign]
+    with read_scope.pinned():
+        assert store.passed_to("S2") == [PassOn("S1", "S2", "R1", date(2026, 1, 5))]
+        assert store.sourcing_pairs([("M1", "S3"), ("M1", "S1")]) == {("M1", "S1")}
+        assert store.kinds(["S1", "M1", "nope"]) == {"S1": Kind.SUPPLIER, "M1": Kind.MEMBER}
+        assert store.adoptions_of("S1") == [Adoption("S1", "R1", date(2025, 3, 2), "signed code")]
+        assert store.requirements_of("M1") == ["R1"]
+        assert [o.id for o in store.organisations(["S2", "S1"])] == ["S1", "S2"]
+        assert store.changes_since(store.rows.version) == []  # no round trip either
+        assert len(queries) == 1  # the changes since the copy's version
+        read_scope.unpin()  # as mutations.record.perform does before it writes
+        store.write(GraphBatch(pass_on=[PassOn("S3", "S2", "R1", date(2026, 1, 6))]))
+        assert [p.buyer for p in store.passed_to("S2")] == ["S1", "S3"]
+        assert len(queries) == 2  # read over Bolt: the write shows
