@@ -440,6 +440,9 @@ class Neo4jStore:
         since = self.rows.version
         if since is None:
             return self.graph_version()
+        return self._version_read_with_changes(since)
+
+    def _version_read_with_changes(self, since: str) -> str:
         token, _ = self._changes_to_current(since)
         return token if token is not None else self.graph_version()
 
