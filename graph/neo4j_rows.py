@@ -33,7 +33,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import read_scope
+from graph import cypher, read_scope
 from graph.model import Audit, Kind, Organisation
 from graph.neo4j_edge_rows import EDGE_ROWS, EdgeAnswers, EdgeRow, edge_values, take
 from graph.store import GraphChange
@@ -62,6 +62,19 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
                 a.commissioned_by, a.rating, a.auditor, coalesce(a.shared_with_all, false)])
        AS rows
 """
+
+# The changes after a version (cypher.CHANGES_AFTER) and, in the same read, the kept
+# match choices of the keys a mutation's pin said it will ask (graph.read_scope.Pin):
+# a registration's choices without a round trip of their own.
+CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
+    "RETURN current AS token, chain",
+    "CALL () {\n"
+    "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted})\n"
+    "  RETURN collect([m.of, m.stored_id, m.same]) AS verdicts\n"
+    "}\n"
+    "RETURN current AS token, chain, verdicts",
+)
+assert CHANGES_AND_VERDICTS != cypher.CHANGES_AFTER, "cypher.CHANGES_AFTER's RETURN changed"
 
 OrgRow = tuple[Any, ...]  # ORGANISATION_FIELDS' values, kind as its string
 AuditRow = tuple[Any, ...]  # AUDIT_FIELDS' values, dates as dates

@@ -49,7 +49,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
-from graph.neo4j_rows import RowCopy
+from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -571,10 +571,19 @@ class Neo4jStore:
         # one; changes committed after the version was read are left for next time.
         # Asked once more before answering None (a rebuild takes seconds). Answers the
         # current version too (None: the database was wiped outside tiergraph).
+        pin = read_scope.current_pin()
+        wanted = pin.ahead.get("match_verdicts", ()) if pin is not None else ()
+        of = [_json_key(*key) for key in wanted]
+        query = CHANGES_AND_VERDICTS if of else cypher.CHANGES_AFTER
         for _ in range(2):
-            rec = self._read(cypher.CHANGES_AFTER, {"version": version})
+            rec = self._read(query, {"version": version, "of": of})
             if not rec:
                 return None, None  # the database was wiped outside tiergraph
+            if of and pin is not None:  # what match_verdicts will ask in this pin
+                read = pin.read.setdefault("match_verdicts", {})
+                read.update(
+                    {k: {i: same for o, i, same in rec[0]["verdicts"] if o == k} for k in of}
+                )
             token = rec[0]["token"]
             chain = _walk(version, token, rec[0]["chain"])
             if chain is not None:
@@ -1130,6 +1139,10 @@ class Neo4jStore:
 
     def match_verdicts(self, country: str, name: str, abbreviation: str | None) -> dict[str, bool]:
         of = _json_key(country, name, abbreviation)
+        pin = read_scope.current_pin()
+        read = pin.read.get("match_verdicts", {}) if pin is not None else {}
+        if of in read:  # read with the changes after the pin began (RowCopy.bring_past)
+            return dict(read[of])
         return dict(self._single(cypher.VERDICTS, of=of)["verdicts"])
 
     def _edges(self, field: str, query: str, of: str) -> list[Any]:

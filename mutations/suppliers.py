@@ -18,7 +18,15 @@ from graph.store import GraphStore, Removals
 from matching import Match
 from mutations import checks
 from mutations.record import Plan, perform
-from mutations.registration import KEY_BYTES, decision_key, facts_of, key_bytes, match_one, verdict
+from mutations.registration import (
+    KEY_BYTES,
+    decision_key,
+    facts_of,
+    key_bytes,
+    match_one,
+    verdict,
+    verdicts_ahead,
+)
 from mutations.scope import (
     checked_from_memory,
     direct_supplier,
@@ -77,6 +85,7 @@ def register_supplier(
     `use_existing` chosen among the candidates), CREATED (nothing close, or
     `create_anyway` with a reason) or CHOOSE (nothing written: the candidates,
     with scores and conflicts, for the caller to choose)."""
+    verdicts_ahead(supplier)
     me = own_organisation(principal, store, Role.SUPPLIER)
     if me.kind == Kind.SMALLHOLDER:
         raise BadUserInput("supplier", "a smallholder is a leaf and sources from nobody")

@@ -282,3 +282,36 @@ def test_a_mutations_checks_read_the_changes_once_and_see_another_process_write(
         store.write(GraphBatch(pass_on=[PassOn("S3", "S2", "R1", date(2026, 1, 6))]))
         assert [p.buyer for p in store.passed_to("S2")] == ["S1", "S3"]
         assert len(queries) == 2  # read over Bolt: the write shows
+
+
+def test_a_registrations_kept_choices_are_read_with_the_changes(neo4j_store):
+    """The kept choices a registration's pin names ahead (mutations.registration.
+    verdicts_ahead) come in the one read that brings the copy up after the pin
+    began: a choice kept through another store (another process) before the pin is
+    there, a key not named ahead is read on its own, and after unpin() every key."""
+    from graph.store import MatchVerdict, Mutation, MutationRecord
+
+    store = neo4j_store
+    store.write(small_network())
+    brought_up(store)
+    other = Neo4jStore(store.driver)
+    record = MutationRecord("m1", "match", None, "operator", "cli", "2026-01-01", None, "x", {})
+    kept = (
+        MatchVerdict("GH", "acme", None, "S1", True),
+        MatchVerdict("GH", "acme", None, "S3", False),
+    )
+    other.apply(Mutation(record, verdicts=kept))
+    queries: list[str] = []
+    read = store._read
+    store._read = lambda query, params: queries.append(query) or read(query, params)  # type: ignore[method-assign]
+    with read_scope.pinned() as pin:
+        pin.ahead["match_verdicts"] = [("GH", "acme", None), ("CI", "none", "X")]
+        assert store.kinds(["S1"]) == {"S1": Kind.SUPPLIER}  # the pin's one read
+        assert store.match_verdicts("GH", "acme", None) == {"S1": True, "S3": False}
+        assert store.match_verdicts("CI", "none", "X") == {}
+        assert len(queries) == 1
+        assert store.match_verdicts("GH", "other", None) == {}  # not named ahead: read
+        assert len(queries) == 2
+        read_scope.unpin()
+        assert store.match_verdicts("GH", "acme", None) == {"S1": True, "S3": False}
+        assert len(queries) == 3
