@@ -551,13 +551,17 @@ class Neo4jStore:
         mutation's pin once the row copy was brought up after it, "current" is the
         version the request works at: the changes to it this process has read already
         answer without a round trip (the read that brought the request its version
-        usually read them: current_version, RowCopy.bring_past)."""
-        target = read_scope.seen(self)
+        usually read them: current_version, RowCopy.bring_past). In a read-only
+        request "none" is always read: its callers ask only when they are behind."""
+        target, pinned = read_scope.seen(self), False
         if target is None and self._copy_pinned():
-            target = self.rows.version
+            target, pinned = self.rows.version, True
         if target is not None and self._held_tx() is None:
             kept = self.changes_read(version, target)
-            if kept is not None:
+            # Nothing to take, in a read-only request: its caller read a version
+            # newer than the request's (the projection's catch-up reads the current
+            # version first, and [] makes it rebuild): read the changes to that.
+            if kept or (kept is not None and pinned):
                 return kept
         return self.changes_after(version)
 

@@ -315,3 +315,30 @@ def test_a_registrations_kept_choices_are_read_with_the_changes(neo4j_store):
         read_scope.unpin()
         assert store.match_verdicts("GH", "acme", None) == {"S1": True, "S3": False}
         assert len(queries) == 3
+
+
+def test_in_a_request_the_changes_to_its_version_are_kept_and_newer_ones_read(neo4j_store):
+    """changes_since inside a read-only request: the changes up to the version the
+    request saw come from those read before (no round trip); from that version on
+    they are read (the projection asks after reading a newer version: never [])."""
+    store = neo4j_store
+    store.write(small_network())
+    s1 = next(o for o in small_network().organisations if o.id == "S1")
+    before = store.graph_version()
+    store.write(GraphBatch(organisations=[replace(s1, name="Seen")]))
+    assert store.changes_since(before) is not None  # read outside a request: kept
+    read_scope.begin(read_only=True)
+    try:
+        seen = read_scope.version(store)
+        Neo4jStore(store.driver).write(GraphBatch(organisations=[replace(s1, name="Later")]))
+        queries: list[str] = []
+        read = store._read
+        store._read = lambda query, params: queries.append(query) or read(query, params)  # type: ignore[method-assign]
+        assert [c.version for c in store.changes_since(before)] == [seen]
+        assert queries == []
+        later = store.changes_since(seen)
+        assert later is not None
+        assert [o.name for c in later for o in c.batch.organisations] == ["Later"]
+        assert len(queries) == 1
+    finally:
+        read_scope.end()
