@@ -433,14 +433,23 @@ class Neo4jStore:
         return self._known.version(self._version_and_changes)
 
     def _version_and_changes(self) -> str:
-        """The graph version, read with the changes since the row copy's (one round
-        trip either way): after a write, the request that reads the new version
-        will catch its projection and the copy up through them, without reading
-        them again (changes_since inside the request's scope)."""
-        since = self.rows.version
+        """The graph version, read with the changes since the newest version this
+        process read changes to, else the row copy's (one round trip either way):
+        after a write, the request that reads the new version catches its projection
+        and the copy up through them, without reading them again (changes_since
+        inside the request's scope)."""
+        since = self._newest_read() or self.rows.version
         if since is None:
             return self.graph_version()
         return self._version_read_with_changes(since)
+
+    def _newest_read(self) -> str | None:
+        """The version the changes read last lead to: the changes after it are the new
+        ones (those after the row copy's may be many already read and decoded)."""
+        with self._lock:
+            if not self._changes_read:
+                return None
+            return next(reversed(self._changes_read.values())).version
 
     def _version_read_with_changes(self, since: str) -> str:
         token, _ = self._changes_to_current(since)

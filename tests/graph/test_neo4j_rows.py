@@ -7,6 +7,7 @@ everything again."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -46,6 +47,15 @@ def copied(store: Neo4jStore) -> tuple[list[Organisation], list[Audit]]:
 
 def brought_up(store: Neo4jStore) -> None:
     store.rows.bring_to(store, store.graph_version(), float("inf"))
+
+
+def started(store: Neo4jStore, copied_view: Callable, stored_view: Callable) -> int:
+    """small_network written and the copy brought up to it, the copy's view equal to
+    the stored one; the copy's whole reads so far."""
+    store.write(small_network())
+    brought_up(store)
+    assert copied_view(store) == stored_view(store)
+    return store.rows.builds
 
 
 def random_org(rng: random.Random, i: int, known: list[Organisation]) -> Organisation:
@@ -89,10 +99,7 @@ def random_audit(rng: random.Random, i: int, orgs: list[Organisation], known: li
 @pytest.mark.parametrize("seed", [1, 2])
 def test_rows_carried_through_random_writes_equal_the_stored_ones(neo4j_store, seed):
     store, rng = neo4j_store, random.Random(seed)
-    store.write(small_network())
-    brought_up(store)
-    assert copied(store) == stored(store)
-    builds = store.rows.builds
+    builds = started(store, copied, stored)
     for step in range(8):
         orgs, audits = stored(store)
         batch = GraphBatch(
@@ -237,10 +244,7 @@ def test_edges_carried_through_random_writes_equal_the_stored_ones(neo4j_store, 
     one) in random sequences: the copy's answers equal Neo4j's at each version it
     reaches, and it never read everything again."""
     store, rng = neo4j_store, random.Random(seed)
-    store.write(small_network())
-    brought_up(store)
-    assert copied_edges(store) == stored_edges(store)
-    builds = store.rows.builds
+    builds = started(store, copied_edges, stored_edges)
     for step in range(10):
         orgs, _ = stored(store)
         store.write(random_edges(rng, step, orgs))
