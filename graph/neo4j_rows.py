@@ -35,7 +35,7 @@ from neo4j import Driver, ManagedTransaction
 
 from graph import cypher, read_scope
 from graph.model import Audit, Kind, Organisation
-from graph.neo4j_edge_rows import EDGE_ROWS, EdgeAnswers, EdgeRow, edge_values, take
+from graph.neo4j_edge_rows import EdgeAnswers, EdgeRow, read_edges, take
 from graph.store import GraphChange
 
 CHUNK = 50_000  # rows per read: a bounded list in Neo4j's heap, whatever the size
@@ -246,7 +246,7 @@ def read_rows(driver: Driver, database: str | None) -> tuple[dict, dict, dict]:
         return (
             _read_all(tx, ORGANISATION_ROWS, _org_values),
             _read_all(tx, AUDIT_ROWS, _audit_values),
-            _read_all(tx, EDGE_ROWS, edge_values),
+            read_edges(lambda query: tx.run(query).single(strict=True)),
         )
 
     with driver.session(database=database, default_access_mode="READ") as session:
