@@ -1,6 +1,7 @@
-"""Every organisation's and audit's row, copied once into the process and carried
-through the kept changes: what the API's read-only requests read on Neo4j instead
-of a Bolt round trip per organisation, page of labels or audit.
+"""Every organisation's and audit's row, and the edges a mutation's checks read
+(graph.neo4j_edge_rows), copied once into the process and carried through the kept
+changes: what the API's read-only requests and mutations' plans read on Neo4j
+instead of a Bolt round trip per organisation, page of labels, audit or check.
 
 Read whole once (columns in one read transaction, chunks of CHUNK rows in id
 order), then kept at a graph version. A request that saw a newer version brings
@@ -24,15 +25,17 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import read_scope
+from graph import cypher, read_scope
 from graph.model import Audit, Kind, Organisation
+from graph.neo4j_edge_rows import EdgeAnswers, EdgeRow, read_edges, take
 from graph.store import GraphChange
 
 CHUNK = 50_000  # rows per read: a bounded list in Neo4j's heap, whatever the size
@@ -59,6 +62,19 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
                 a.commissioned_by, a.rating, a.auditor, coalesce(a.shared_with_all, false)])
        AS rows
 """
+
+# The changes after a version (cypher.CHANGES_AFTER) and, in the same read, the kept
+# match choices of the keys a mutation's pin said it will ask (graph.read_scope.Pin):
+# a registration's choices without a round trip of their own.
+CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
+    "RETURN current AS token, chain",
+    "CALL () {\n"
+    "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted})\n"
+    "  RETURN collect([m.of, m.stored_id, m.same]) AS verdicts\n"
+    "}\n"
+    "RETURN current AS token, chain, verdicts",
+)
+assert CHANGES_AND_VERDICTS != cypher.CHANGES_AFTER, "cypher.CHANGES_AFTER's RETURN changed"
 
 OrgRow = tuple[Any, ...]  # ORGANISATION_FIELDS' values, kind as its string
 AuditRow = tuple[Any, ...]  # AUDIT_FIELDS' values, dates as dates
@@ -117,7 +133,7 @@ def _audit_values(values: list) -> AuditRow | None:
     return tuple(values)
 
 
-class RowCopy:
+class RowCopy(EdgeAnswers):
     """One store's rows at one graph version (see the module)."""
 
     def __init__(self) -> None:
@@ -125,6 +141,7 @@ class RowCopy:
         self.synced = float("-inf")  # monotonic time before the version was read
         self.organisations: dict[str, OrgRow] = {}
         self.audits: dict[str, AuditRow] = {}
+        self.edges: dict[str, EdgeRow] = {}
         self.builds = 0  # whole reads (tests and benches check it stays put)
         self._lock = threading.Lock()
 
@@ -137,9 +154,7 @@ class RowCopy:
         reads now, else a whole read."""
         if self.answers(at, began):
             return
-        if not self._lock.acquire(blocking=read_scope.may_wait()):
-            raise read_scope.WouldWait  # another thread reads: a worker thread waits
-        try:
+        with self._locked():
             if self.answers(at, began):
                 return
             if self.version is not None:
@@ -148,17 +163,40 @@ class RowCopy:
                     self._take(kept)
                     self.version = at
                     return
-                started = time.monotonic()
-                changes = store.changes_since(self.version)
-                if changes is not None:
-                    self._take(changes)
-                    if changes:
-                        self.version = changes[-1].version
-                    self.synced = started
-                    return
-            self._build(store)
+            self._read_up(store)
+
+    def bring_past(self, store: Any, began: float) -> None:
+        """Make the copy hold every write committed before `began` (a mutation's
+        plan, graph.read_scope.pinned): synchronised after it, or one read of the
+        changes since its version now."""
+        if self.synced >= began:
+            return
+        with self._locked():
+            if self.synced < began:
+                self._read_up(store)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        if not self._lock.acquire(blocking=read_scope.may_wait()):
+            raise read_scope.WouldWait  # another thread reads: a worker thread waits
+        try:
+            yield
         finally:
             self._lock.release()
+
+    def _read_up(self, store: Any) -> None:
+        """The changes since the copy's version, read now (one round trip), else
+        everything read again."""
+        if self.version is not None:
+            started = time.monotonic()
+            changes = store.changes_after(self.version)
+            if changes is not None:
+                self._take(changes)
+                if changes:
+                    self.version = changes[-1].version
+                self.synced = started
+                return
+        self._build(store)
 
     def _take(self, changes: list[GraphChange]) -> None:
         """The rows the changes wrote, each set once to its last state (a concurrent
@@ -167,15 +205,20 @@ class RowCopy:
         audits = {a.id: _audit_row(a) for c in changes for a in c.batch.audits}
         self.organisations.update(orgs)
         self.audits.update(audits)
+        take(self.edges, changes)
 
     def _build(self, store: Any) -> None:
         """Everything read again: the version first, then the rows (rows newer than
         the version are fine: replaying a later change sets whole rows again)."""
         started = time.monotonic()
         version = store.graph_version()
-        self.organisations, self.audits = read_rows(store.driver, store.database)
+        self.organisations, self.audits, self.edges = read_rows(store.driver, store.database)
         self.version, self.synced = version, started
         self.builds += 1
+
+    def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
+        kept = self.organisations
+        return {i: Kind(r[1]) for i in set(ids) if (r := kept.get(i)) is not None}
 
     # ---- answers, sorted by id (as the Bolt reads order them) --------------
     def organisation_rows(self, ids: Iterable[str]) -> list[Organisation]:
@@ -195,12 +238,15 @@ class RowCopy:
         return [audit(r) for i in sorted(set(ids)) if (r := kept.get(i)) is not None]
 
 
-def read_rows(driver: Driver, database: str | None) -> tuple[dict, dict]:
-    """(organisation rows, audit rows) by id, as stored now (one read transaction)."""
+def read_rows(driver: Driver, database: str | None) -> tuple[dict, dict, dict]:
+    """(organisation rows, audit rows, edge rows) by organisation or audit id, as
+    stored now (one read transaction)."""
 
-    def read(tx: ManagedTransaction) -> tuple[dict, dict]:
-        return _read_all(tx, ORGANISATION_ROWS, _org_values), _read_all(
-            tx, AUDIT_ROWS, _audit_values
+    def read(tx: ManagedTransaction) -> tuple[dict, dict, dict]:
+        return (
+            _read_all(tx, ORGANISATION_ROWS, _org_values),
+            _read_all(tx, AUDIT_ROWS, _audit_values),
+            read_edges(lambda query: tx.run(query).single(strict=True)),
         )
 
     with driver.session(database=database, default_access_mode="READ") as session:

@@ -49,7 +49,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
-from graph.neo4j_rows import RowCopy
+from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -430,7 +430,30 @@ class Neo4jStore:
         Redis GET while no write was announced, else graph_version()."""
         if self._known is None or self._held_tx() is not None:
             return self.graph_version()
-        return self._known.version(self.graph_version)
+        return self._known.version(self._version_and_changes)
+
+    def _version_and_changes(self) -> str:
+        """The graph version, read with the changes since the newest version this
+        process read changes to, else the row copy's (one round trip either way):
+        after a write, the request that reads the new version catches its projection
+        and the copy up through them, without reading them again (changes_since
+        inside the request's scope)."""
+        since = self._newest_read() or self.rows.version
+        if since is None:
+            return self.graph_version()
+        return self._version_read_with_changes(since)
+
+    def _newest_read(self) -> str | None:
+        """The version the changes read last lead to: the changes after it are the new
+        ones (those after the row copy's may be many already read and decoded)."""
+        with self._lock:
+            if not self._changes_read:
+                return None
+            return next(reversed(self._changes_read.values())).version
+
+    def _version_read_with_changes(self, since: str) -> str:
+        token, _ = self._changes_to_current(since)
+        return token if token is not None else self.graph_version()
 
     def _write_all(
         self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
@@ -533,34 +556,66 @@ class Neo4jStore:
             self._bump_graph_version()
 
     def changes_since(self, version: str) -> list[GraphChange] | None:
+        """The changes after `version`. Inside a read-only request's scope, or a
+        mutation's pin once the row copy was brought up after it, "current" is the
+        version the request works at: the changes to it this process has read already
+        answer without a round trip (the read that brought the request its version
+        usually read them: current_version, RowCopy.bring_past). In a read-only
+        request "none" is always read: its callers ask only when they are behind."""
+        target, pinned = read_scope.seen(self), False
+        if target is None and self._copy_pinned():
+            target, pinned = self.rows.version, True
+        if target is not None and self._held_tx() is None:
+            kept = self.changes_read(version, target)
+            # Nothing to take, in a read-only request: its caller read a version
+            # newer than the request's (the projection's catch-up reads the current
+            # version first, and [] makes it rebuild): read the changes to that.
+            if kept or (kept is not None and pinned):
+                return kept
+        return self.changes_after(version)
+
+    def changes_after(self, version: str) -> list[GraphChange] | None:
+        """The changes after `version` to the current one, read now (one round trip)."""
+        return self._changes_to_current(version)[1]
+
+    def _changes_to_current(self, version: str) -> tuple[str | None, list[GraphChange] | None]:
         # One auto-commit read (cypher.CHANGES_AFTER): the current version, then the
         # changes after `version`. The chain is followed from `version` to the current
         # one; changes committed after the version was read are left for next time.
-        # Asked once more before answering None (a rebuild takes seconds).
+        # Asked once more before answering None (a rebuild takes seconds). Answers the
+        # current version too (None: the database was wiped outside tiergraph).
+        pin = read_scope.current_pin()
+        wanted = pin.ahead.get("match_verdicts", ()) if pin is not None else ()
+        of = [_json_key(*key) for key in wanted]
+        query = CHANGES_AND_VERDICTS if of else cypher.CHANGES_AFTER
         for _ in range(2):
-            rec = self._read(cypher.CHANGES_AFTER, {"version": version})
+            rec = self._read(query, {"version": version, "of": of})
             if not rec:
-                return None  # the database was wiped outside tiergraph
-            chain = _walk(version, rec[0]["token"], rec[0]["chain"])
+                return None, None  # the database was wiped outside tiergraph
+            if of and pin is not None:  # what match_verdicts will ask in this pin
+                read = pin.read.setdefault("match_verdicts", {})
+                read.update(
+                    {k: {i: same for o, i, same in rec[0]["verdicts"] if o == k} for k in of}
+                )
+            token = rec[0]["token"]
+            chain = _walk(version, token, rec[0]["chain"])
             if chain is not None:
                 break
         if chain is None:
-            return None  # a write kept no change (bulk), or `version` is no longer kept
-        if not chain:
-            return []
+            return token, None  # a write kept no change (bulk), or `version` is gone
         changes = []
-        for token, payload in chain:
+        for token_after, payload in chain:
             data = _unpack(payload)
             changes.append(
                 GraphChange(
-                    token,
+                    token_after,
                     batch_from_dict(data["batch"]),
                     tuple((b, s) for b, s in data["unlinked"]),
                     tuple((a, m) for a, m in data.get("unshared", ())),  # older: none
                 )
             )
         self._keep_read(version, changes)
-        return changes
+        return token, changes
 
     def _keep_read(self, version: str, changes: list[GraphChange]) -> None:
         with self._lock:
@@ -627,6 +682,9 @@ class Neo4jStore:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
+        copy = self._copy()
+        if copy is not None:
+            return copy.kinds(wanted)
         return {i: Kind(k) for i, k in self._single(cypher.KINDS, ids=wanted)["kinds"]}
 
     def existing(self, entity: Entity, ids: Iterable[str]) -> set[str]:
@@ -639,6 +697,9 @@ class Neo4jStore:
         wanted = [list(p) for p in set(pairs)]
         if not wanted:
             return set()
+        copy = self._copy()
+        if copy is not None:
+            return copy.sourcing_pairs((b, s) for b, s in wanted)
         found = self._single(cypher.SOURCING_PAIRS, pairs=wanted)["found"]
         return {(b, s) for b, s in found}
 
@@ -747,6 +808,9 @@ class Neo4jStore:
         return sorted(self._single(cypher.MEMBERS)["ids"])
 
     def requirements_of(self, member: str) -> list[str]:
+        copy = self._copy()
+        if copy is not None:
+            return copy.requirements_of(member)
         return sorted(self._single(cypher.REQUIREMENTS_OF, member=member)["ids"])
 
     def recognised_schemes(self, member: str) -> set[str]:
@@ -775,12 +839,24 @@ class Neo4jStore:
 
     def _copy(self) -> RowCopy | None:
         """The row copy (graph.neo4j_rows) brought to the version this read-only API
-        request saw; None outside one (a write's reads, the CLI, held_still): read."""
-        at = read_scope.seen(self)
-        if at is None or self._held_tx() is not None:
+        request saw, or past the start of a mutation's pin (graph.read_scope.pinned);
+        None elsewhere (a write's reads after its write, the CLI, held_still): read."""
+        if self._held_tx() is not None:
             return None
-        self.rows.bring_to(self, at, read_scope.began())
+        at = read_scope.seen(self)
+        if at is not None:
+            self.rows.bring_to(self, at, read_scope.began())
+            return self.rows
+        began = read_scope.pin_began()
+        if began is None:
+            return None
+        self.rows.bring_past(self, began)
         return self.rows
+
+    def _copy_pinned(self) -> bool:
+        """Inside a mutation's pin, with the copy brought up after it began."""
+        began = read_scope.pin_began()
+        return began is not None and self.rows.synced >= began
 
     def countries(self, ids: Iterable[str]) -> dict[str, str]:
         copy = self._copy()
@@ -1079,6 +1155,10 @@ class Neo4jStore:
 
     def match_verdicts(self, country: str, name: str, abbreviation: str | None) -> dict[str, bool]:
         of = _json_key(country, name, abbreviation)
+        pin = read_scope.current_pin()
+        read = pin.read.get("match_verdicts", {}) if pin is not None else {}
+        if of in read:  # read with the changes after the pin began (RowCopy.bring_past)
+            return dict(read[of])
         return dict(self._single(cypher.VERDICTS, of=of)["verdicts"])
 
     def _edges(self, field: str, query: str, of: str) -> list[Any]:
@@ -1096,6 +1176,9 @@ class Neo4jStore:
         return sorted(rows, key=lambda r: (r.buyer, r.commodity))
 
     def passed_to(self, seller: str) -> list[PassOn]:
+        copy = self._copy()
+        if copy is not None:
+            return copy.passed_to(seller)
         rows = self._edges("pass_on", cypher.PASSED_TO, seller)
         return sorted(rows, key=lambda r: (r.requirement, r.buyer))
 
@@ -1104,6 +1187,9 @@ class Neo4jStore:
         return sorted(rows, key=lambda r: (r.seller, r.requirement))
 
     def adoptions_of(self, organisation: str) -> list[Adoption]:
+        copy = self._copy()
+        if copy is not None:
+            return copy.adoptions_of(organisation)
         rows = self._edges("adoptions", cypher.ADOPTIONS_OF, organisation)
         return sorted(rows, key=lambda r: r.requirement)
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from graph.per_store import PerStore, per_store
@@ -42,6 +43,7 @@ class Scope:
 
 _scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("read_scope", default=None)
 _no_io: contextvars.ContextVar[bool] = contextvars.ContextVar("read_scope_no_io", default=False)
+_pin: contextvars.ContextVar[Pin | None] = contextvars.ContextVar("read_scope_pin", default=None)
 
 
 class WouldWait(BaseException):
@@ -193,3 +195,44 @@ def note(store: Any, current: str) -> None:
     scope = _scope.get()
     if scope is not None:
         scope.versions[id(store)] = current
+
+
+class Pin:
+    """A mutation's pin: when it began, what its checks will ask that a store may read
+    with its first read (`ahead`: name -> arguments), and what it read so (`read`)."""
+
+    __slots__ = ("ahead", "began", "read")
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+        self.ahead: dict[str, Any] = {}
+        self.read: dict[str, Any] = {}
+
+
+@contextmanager
+def pinned() -> Iterator[Pin]:
+    """A mutation's checks, from here to its write: a store that keeps rows in memory
+    may answer them from memory brought up to date once after now (on Neo4j one read
+    of the kept changes, graph.neo4j_rows, instead of a round trip per check). Such
+    answers hold every write committed before the pin; `unpin()` before writing
+    (reads after the mutation's own write must see it)."""
+    pin = Pin()
+    token = _pin.set(pin)
+    try:
+        yield pin
+    finally:
+        _pin.reset(token)
+
+
+def unpin() -> None:
+    _pin.set(None)
+
+
+def current_pin() -> Pin | None:
+    return _pin.get()
+
+
+def pin_began() -> float | None:
+    """When the current pin began (monotonic); None outside one."""
+    pin = _pin.get()
+    return pin.began if pin is not None else None

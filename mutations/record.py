@@ -24,6 +24,7 @@ from typing import Any
 
 from access.errors import BadUserInput
 from access.principal import Principal
+from graph import read_scope
 from graph.model import CorrectiveAction, GraphBatch
 from graph.store import (
     GraphStore,
@@ -123,6 +124,7 @@ def perform(
         # The answer names its own mutation (id and time), so that a replay does too.
         response={**planned.response, "mutation": {"id": mutation_id, "at": stamp}},
     )
+    read_scope.unpin()  # what is read after the write must see it
     kept = store.apply(
         Mutation(
             record,

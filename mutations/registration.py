@@ -21,9 +21,10 @@ from functools import cache
 from typing import Any
 
 import matching
-from graph import model
+from graph import model, read_scope
 from graph.store import GraphChange, GraphStore, MatchVerdict
 from matching import Candidate, Conflict, DecisionKey, Match, StoredIndex, Thresholds
+from matching.names import fold_abbreviation, name_key
 
 # graph.model's identifier fields -> matching's identifier kinds
 KIND_OF_FIELD = {"lei": "lei", "duns": "duns", "gln": "gln", "os_id": "os_id", "mill_id": "uml"}
@@ -76,6 +77,22 @@ def key_bytes(key: DecisionKey) -> int:
 
 def verdict(key: DecisionKey, stored_id: str, same: bool) -> MatchVerdict:
     return MatchVerdict(key.country, key.name, key.abbreviation, stored_id, same)
+
+
+def verdicts_ahead(supplier: dict[str, Any]) -> None:
+    """Tell the mutation's pin (graph.read_scope.Pin) which kept choices its match will
+    ask, from the input as given (before it is checked: the FORBIDDEN and NOT_FOUND of
+    the caller's own organisation come first): a store may read them with its first
+    read. Asked for another key once checked, the store reads that one then."""
+    pin = read_scope.current_pin()
+    name, country = supplier.get("name"), supplier.get("country")
+    abbreviation = supplier.get("abbreviation")
+    if pin is None or not isinstance(name, str) or not isinstance(country, str):
+        return
+    if abbreviation is not None and not isinstance(abbreviation, str):
+        return
+    key = DecisionKey(country.strip().upper(), name_key(name), fold_abbreviation(abbreviation))
+    pin.ahead["match_verdicts"] = [(key.country, key.name, key.abbreviation)]
 
 
 class StoreDecisions:

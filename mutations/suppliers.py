@@ -28,8 +28,15 @@ from mutations.registration import (
     key_bytes,
     match_one,
     verdict,
+    verdicts_ahead,
 )
-from mutations.scope import direct_supplier, own_organisation, passed_to, required_by
+from mutations.scope import (
+    checked_from_memory,
+    direct_supplier,
+    own_organisation,
+    passed_to,
+    required_by,
+)
 from views.member import not_found
 
 # The API's names of an organisation's fields, where they differ from the row's.
@@ -82,6 +89,7 @@ def _edges_to(store: GraphStore, buyer: str, seller: str, commodity: str) -> lis
     return [e for e in store.sellers_of(buyer) if e.seller == seller and e.commodity == commodity]
 
 
+@checked_from_memory
 def register_supplier(
     *,
     principal: Principal,
@@ -100,6 +108,7 @@ def register_supplier(
     `use_existing` chosen among the candidates), CREATED (nothing close, or
     `create_anyway` with a reason) or CHOOSE (nothing written: the candidates,
     with scores and conflicts, for the caller to choose)."""
+    verdicts_ahead(supplier)
     me = own_organisation(principal, store, Role.SUPPLIER)
     if me.kind == Kind.SMALLHOLDER:
         raise BadUserInput("supplier", "a smallholder is a leaf and sources from nobody")
@@ -202,6 +211,7 @@ def register_supplier(
         return registered()
 
 
+@checked_from_memory
 def remove_sourcing(
     *,
     principal: Principal,
@@ -237,6 +247,7 @@ def remove_sourcing(
     )
 
 
+@checked_from_memory
 def pass_on(
     *,
     principal: Principal,
@@ -271,6 +282,7 @@ def pass_on(
     )
 
 
+@checked_from_memory
 def adopt(
     *,
     principal: Principal,

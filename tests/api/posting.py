@@ -16,7 +16,8 @@ def no_error_poster(client):  # type: ignore[no-untyped-def]
 
 def count_version_reads(store) -> list[str]:  # type: ignore[no-untyped-def]
     """The versions `store.graph_version` returns from now on, listed as it is called
-    (the store's own method replaced on this object only)."""
+    (the store's own method replaced on this object only), and those a Neo4j store
+    reads with the changes since its row copy's (one Bolt read too)."""
     reads: list[str] = []
     read_version = store.graph_version
 
@@ -26,4 +27,13 @@ def count_version_reads(store) -> list[str]:  # type: ignore[no-untyped-def]
         return version
 
     store.graph_version = counted
+    if hasattr(store, "_version_read_with_changes"):  # Neo4j with a board, after a write
+        read_with_changes = store._version_read_with_changes
+
+        def counted_with_changes(since: str) -> str:
+            version = read_with_changes(since)
+            reads.append(version)
+            return version
+
+        store._version_read_with_changes = counted_with_changes
     return reads
