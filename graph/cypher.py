@@ -96,6 +96,14 @@ BUMP_GRAPH_VERSION = """
 MERGE (v:GraphVersion {name: 'graph'})
 SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1
 """
+# Plans kept however the statistics move (apply_mutation's statement, CHANGES_AFTER):
+# planning a mutation statement costs the JVM 0.2-0.35 s of CPU (its CALLs and write
+# clauses), and Neo4j replanned them as the Mutation and Organisation counts grew (8
+# of the first 100 registerSupplier writes of a write mix); CHANGES_AFTER, read at
+# every catch-up, took 1.6-2.4 s of compile time a run. Every node they read is
+# found in a uniqueness constraint's index (or the kept changes' indexes, by hint)
+# or by an edge of one so found: no count changes the plan.
+KEEP_PLAN = "CYPHER replan=skip\n"
 # The first SET takes the version's write lock before `previous` is read: read after
 # it, two writers can never both chain from the same version (a lost update). The
 # pruning seeks graph_change_seq whatever the statistics said when it was planned
@@ -118,18 +126,22 @@ DELETE old
 # in between made the walk miss the version, a projection rebuilt), so the changes
 # read after it hold the one that made it (both commit together); newer ones are
 # left to the adapter's walk, which stops at the version (Neo4jStore.changes_since).
-CHANGES_AFTER = """
+CHANGES_AFTER = (
+    KEEP_PLAN
+    + """
 MATCH (v:GraphVersion {name: 'graph'})
 WITH v.token AS current
 CALL (current) {
-  OPTIONAL MATCH (first:GraphChange {previous: $version}) WHERE current IS NOT NULL
+  OPTIONAL MATCH (first:GraphChange {previous: $version})
+  USING INDEX first:GraphChange(previous) WHERE current IS NOT NULL
   WITH min(first.seq) AS from
-  OPTIONAL MATCH (c:GraphChange) WHERE c.seq >= from
+  OPTIONAL MATCH (c:GraphChange) USING INDEX c:GraphChange(seq) WHERE c.seq >= from
   WITH c ORDER BY c.seq
   RETURN collect(CASE WHEN c IS NOT NULL THEN [c.previous, c.token, c.payload] END) AS chain
 }
 RETURN current AS token, chain
 """
+)
 # Emptying the store (`tiergraph reset`): relationships first, then nodes, each in
 # transactions of CLEAR_BATCH so that no transaction holds a million deletions
 # (a node's DETACH DELETE would take all its relationships in one go). Everything
@@ -589,12 +601,6 @@ def applies_at_once(statement: str) -> bool:
 
 # What a failed guard raises (apply_mutation's `checked`): an integer divided by $zero.
 GUARD_FAILED = "Neo.ClientError.Statement.ArithmeticError"
-# apply_mutation's plans are kept however the statistics move: planning one costs the
-# JVM 0.2-0.35 s of CPU (its CALLs and write clauses), and Neo4j replanned them as the
-# Mutation and Organisation counts grew (8 of the first 100 registerSupplier writes of
-# a write mix). Every node they read is found in a uniqueness constraint's index (or
-# graph_change_seq, by hint) or by an edge of one so found: no count changes the plan.
-KEEP_PLAN = "CYPHER replan=skip\n"
 
 
 def apply_mutation(
@@ -659,14 +665,20 @@ RETURN collect(pair) AS unlinked
 # organisation is the same as at most one stored one).
 FORGET_OTHER_SAME_VERDICTS = """
 MATCH (v:MatchVerdict {of: $of})
-WHERE v.same AND v.stored_id <> $stored_id
+WHERE v.stored_id IS NOT NULL AND v.same AND v.stored_id <> $stored_id
 DELETE v
 """
 SAVE_VERDICT = """
 MERGE (v:MatchVerdict {of: $of, stored_id: $stored_id})
 SET v.same = $same, v.country = $country, v.name = $name, v.abbreviation = $abbreviation
 """
-VERDICTS = "MATCH (v:MatchVerdict {of: $of}) RETURN collect([v.stored_id, v.same]) AS verdicts"
+# `stored_id IS NOT NULL` (always true: it is half of the key) lets the planner seek
+# the (of, stored_id) uniqueness index by its first property; without it every
+# MatchVerdict was scanned for each registration.
+VERDICTS = """
+MATCH (v:MatchVerdict {of: $of}) WHERE v.stored_id IS NOT NULL
+RETURN collect([v.stored_id, v.same]) AS verdicts
+"""
 
 # A supplier's own part of the graph: its edges either way, its audits and their shares.
 SELLERS_OF = """

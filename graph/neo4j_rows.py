@@ -69,7 +69,7 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
 CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
     "RETURN current AS token, chain",
     "CALL () {\n"
-    "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted})\n"
+    "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted}) WHERE m.stored_id IS NOT NULL\n"
     "  RETURN collect([m.of, m.stored_id, m.same]) AS verdicts\n"
     "}\n"
     "RETURN current AS token, chain, verdicts",

@@ -9,7 +9,9 @@ from datetime import date
 
 import pytest
 
+from graph import cypher
 from graph.model import GraphBatch, PassOn
+from graph.neo4j_rows import CHANGES_AND_VERDICTS
 from graph.neo4j_store import _at_once_statement, _scope
 from graph.store import Mutation
 from tests.contract.test_mutations import new_supplier, record
@@ -43,3 +45,23 @@ def test_a_mutation_statement_finds_every_node_through_an_index(neo4j_store, sha
     used = operators(plan)
     assert not [op for op in used if "Scan" in op], used
     assert "NodeIndexSeekByRange" in used  # the kept changes' pruning, by its index
+
+
+READS = {
+    "changes after a version": (cypher.CHANGES_AFTER, {"version": "v0"}),
+    "changes and match choices": (CHANGES_AND_VERDICTS, {"version": "v0", "of": ["k"]}),
+    "match choices": (cypher.VERDICTS, {"of": "k"}),
+    "forget other choices": (cypher.FORGET_OTHER_SAME_VERDICTS, {"of": "k", "stored_id": "o"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_the_reads_of_every_catch_up_and_registration_seek_an_index(neo4j_store, name):
+    """The kept changes and match choices grow with every write: read by a scan, each
+    catch-up or registration would cost more as they do (CHANGES_AFTER's plan is kept
+    whatever the statistics: planned here on an empty database)."""
+    query, params = READS[name]
+    with neo4j_store.driver.session() as session:
+        plan = session.run("EXPLAIN " + query, params).consume().plan
+    used = operators(plan)
+    assert not [op for op in used if "Scan" in op], used
