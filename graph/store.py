@@ -379,8 +379,15 @@ CHANGE_ROWS = 10_000  # a write of more rows keeps no GraphChange: projections r
 # write mix: one that fell behind by more rebuilt its projection while writes went on,
 # was overtaken three times and answered INTERNAL (GraphChanging). (The errors that
 # remained came from Neo4j's change chain read in one query: see changes_since there;
-# a projection read whole is now read held still after two overtaken reads.)
-CHANGES_KEPT = 256
+# a projection read whole is now read held still after two overtaken reads.) 256 was
+# still too few on a quiet 2-core machine (2026-12-02): a process busy a second or two
+# (building a country's matching index) fell further behind than 256 writes, rebuilt
+# its projection and its matching indexes from the store while the writes went on
+# (41% and 25% of its CPU in a py-spy of such a run), and the run served half the
+# requests, its mutations stalling to p99 450-770 ms; that happened in a third of the
+# runs. Catching up 4,096 changes in one pass costs less than one rebuild at 200,000
+# organisations; they take ~2 MB in the store.
+CHANGES_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
