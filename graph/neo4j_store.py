@@ -76,6 +76,12 @@ ORGANISATION_FIELDS = tuple(f.name for f in fields(Organisation))
 BATCH_SIZE = 10_000
 SINGLE_TX_ROWS = 50_000  # beyond this a write goes the bulk path
 
+# The changes read that a process keeps in memory for its other readers (changes_read):
+# the latest 256, as when the store kept no more; a reader further behind reads the
+# store's (CHANGES_KEPT, 4,096) in one round trip. Each change held is a batch of
+# objects every full garbage collection walks.
+CHANGES_READ_KEPT = 256
+
 
 def _chunks(rows: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
@@ -623,7 +629,7 @@ class Neo4jStore:
                 self._changes_read[version] = change
                 self._changes_read.move_to_end(version)
                 version = change.version
-            while len(self._changes_read) > CHANGES_KEPT:
+            while len(self._changes_read) > CHANGES_READ_KEPT:
                 self._changes_read.popitem(last=False)
 
     def changes_read(self, version: str, to: str) -> list[GraphChange] | None:
@@ -633,7 +639,7 @@ class Neo4jStore:
         with self._lock:
             while version != to:
                 change = self._changes_read.get(version)
-                if change is None or len(chain) >= CHANGES_KEPT:
+                if change is None or len(chain) >= CHANGES_READ_KEPT:
                     return None
                 chain.append(change)
                 version = change.version
