@@ -17,7 +17,7 @@ from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, IdentifierTaken, Removals
-from matching import Match
+from matching import DecisionKey, Match
 from mutations import checks
 from mutations.record import Plan, perform
 from mutations.registration import (
@@ -47,7 +47,7 @@ def new_organisation_id() -> str:
     return f"org-{uuid.uuid4().hex[:16]}"
 
 
-def matched_new_id(store: GraphStore, org: model.Organisation) -> str:
+def matched_new_id(store: GraphStore, org: model.Organisation, key: DecisionKey) -> str:
     """The id of an organisation that matching found new, named by what matching
     tells organisations apart by (country, folded name and abbreviation, kind,
     identifiers, location): registrations of one new organisation racing each other
@@ -56,12 +56,12 @@ def matched_new_id(store: GraphStore, org: model.Organisation) -> str:
     An id the matching index holds already (an organisation created so whose facts
     changed since, by a load: else matching would have found it) gives a random one.
     Checked in memory, in the index this registration was just matched against."""
-    ident = f"org-{_facts_digest(org)[:16]}"
+    ident = f"org-{_facts_digest(org, key)[:16]}"
     return new_organisation_id() if indexed(store, org.country, ident) else ident
 
 
-def _facts_digest(org: model.Organisation) -> str:
-    key = decision_key(facts_of(org, stored=False))
+def _facts_digest(org: model.Organisation, key: DecisionKey) -> str:
+    """`key`: the organisation's decision key, as its registration matched it."""
     facts = [key.country, key.name, key.abbreviation, org.kind.value, org.lat, org.lon]
     facts += [getattr(org, name) for name in ("lei", "duns", "gln", "os_id", "mill_id")]
     return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
@@ -163,7 +163,7 @@ def register_supplier(
             assert found.organisation is not None
             target, outcome, why = found.organisation, "EXISTING", found.reason
         elif found.decision == "new":
-            target, outcome, why = matched_new_id(store, org), "CREATED", found.reason
+            target, outcome, why = matched_new_id(store, org, key), "CREATED", found.reason
         else:  # choose, or identifiers naming several: a person decides
             return Plan(
                 {
