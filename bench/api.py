@@ -9,7 +9,8 @@ members) send --requests GraphQL operations in all, each drawn from --mix by
 weight; every operation is sent once per member first, untimed. Per operation:
 requests, errors (HTTP status not 200, or `errors` in the body), p50/p95/p99
 latency and throughput (its requests / the wall time of the whole mixed run).
-Per store, the server processes' CPU per request (`server_cpu_ms`); on Neo4j
+Per store, the server processes' CPU per request (`server_cpu_ms`), the bench's
+own (`client_cpu_ms`: the clients share the machine's cores); on Neo4j
 also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
 --uri's port, when it is a local process of this user; absent otherwise).
 --warmup N sends N operations of the mix first, on the same server, untimed (its
@@ -497,16 +498,21 @@ async def mixed_run(
         load_before = common.load_average()
         cpu_before = cpu() if cpu else {}
         jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
-        t0 = time.perf_counter()
+        t0, own0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client(i) for i in range(clients)))
-        wall = time.perf_counter() - t0
+        wall, own = time.perf_counter() - t0, time.process_time() - own0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
         cpu_spent = sum(spent.values()) if cpu else None
         jvm_spent = [b - a for a, b in zip(jvm_before, jvm(), strict=True)] if jvm else None
     finally:
         for connection in connections:
             connection.close()
-    loads = {"load_average": {"before": load_before, "after": common.load_average()}}
+    loads: dict[str, Any] = {
+        "load_average": {"before": load_before, "after": common.load_average()},
+        # the clients' own CPU (this process) per request: on one machine it is
+        # taken from the server's cores
+        "client_cpu_ms": round(own * 1000 / max(1, requests), 2),
+    }
     if cpu_spent is not None:  # per request timed (the read-backs' CPU included)
         loads["server_cpu_ms"] = round(cpu_spent * 1000 / max(1, requests), 2)
         # How the work fell on the server's processes (each over 2% of it): even
@@ -807,6 +813,7 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
             f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
+            f"; the clients' own CPU {run.get('client_cpu_ms', '?')} ms per request"
             + (
                 f"; Neo4j JVM CPU {run['neo4j_jvm_cpu_ms']} ms per request"
                 f" (JIT compilers {run.get('neo4j_jit_cpu_ms', '?')} ms, garbage collector"
