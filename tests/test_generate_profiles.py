@@ -1,6 +1,7 @@
 """The two generator profiles (tiers, brands) number their rows alike: which ids
 both use, and what a user who loads both into one store sees (docs/formats.md,
-README): the second load is refused and the store keeps the first network."""
+README): the second load is refused, with or without --match, and the store keeps
+the first network; --partial writes its good rows over the first's."""
 
 from __future__ import annotations
 
@@ -47,3 +48,37 @@ def test_the_profiles_share_the_documented_id_series_and_one_store_refuses_the_s
     assert code == 1 and refused["written"] == {}
     assert any("its member and audit cannot change" in p["reason"] for p in refused["rejected"])
     assert run_json("status")["counts"] == before
+
+
+def _refused(*args: str) -> dict:
+    code, out = run("load", *args, "--format", "json")
+    answer = json.loads(out)
+    assert code == 1 and answer["written"] == {}
+    return answer
+
+
+def test_in_one_store_match_is_refused_too_and_partial_writes_over_the_first(
+    data_dir,  # noqa: F811
+):
+    # The walk of the README: `load net/`, `match brands/`, `load --match brands/`.
+    tiers, brands = data_dir / "net", data_dir / "brands"
+    run_json("generate", str(tiers), "--nodes", "1500")
+    run_json("generate", str(brands), "--profile", "brands", "--nodes", "1600")
+    run_json("load", str(tiers))
+    before = run_json("status")["counts"]
+
+    code, out = run("match", str(brands), "--format", "json")
+    to_decide = [o["id"] for o in json.loads(out)["organisations"] if o["decision"] == "choose"]
+    assert code == (1 if to_decide else 0)
+    decisions = [word for org in to_decide for word in ("--create", org)]
+    refused = _refused("--match", str(brands), *decisions)
+    reasons = [p["reason"] for p in refused["rejected"]]
+    assert any("its member and audit cannot change" in r for r in reasons)
+    assert not any("waits for your decision" in r for r in reasons)
+    assert run_json("status")["counts"] == before
+
+    code, out = run("load", "--partial", str(brands), "--format", "json")
+    partial = json.loads(out)
+    assert code == 1 and partial["written"]["organisations"] > 0
+    assert all(p["file"].endswith("share_requests.csv") for p in partial["rejected"])
+    assert run_json("status")["counts"] != before
