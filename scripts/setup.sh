@@ -27,6 +27,10 @@ missing=()
 command -v redis-server > /dev/null || missing+=(redis-server)
 if ! command -v java > /dev/null || [[ $(java_major) -lt 17 ]]; then missing+=(openjdk-17-jdk-headless); fi
 command -v mvn > /dev/null || missing+=(maven)
+# The README's other commands: `make setup|demo|test`, curl for the API examples; ps for services.sh.
+command -v make > /dev/null || missing+=(make)
+command -v curl > /dev/null || missing+=(curl)
+command -v ps > /dev/null || missing+=(procps)
 if ((use_venv)); then
   python3 -c 'import ensurepip' 2> /dev/null || missing+=(python3-venv)
 else
@@ -69,4 +73,6 @@ fi
 echo "building the Neo4j launcher (mvn: Neo4j's jars into ~/.m2 the first time, a minute or two)..."
 out=$(mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" package dependency:copy-dependencies 2>&1) || { echo "$out" >&2; exit 1; }
 
-echo "setup done (start the services with scripts/services.sh start)"
+echo "setup done: \`tiergraph demo\` serves a synthetic network on the embedded store (no services" \
+  "needed); \`bash scripts/test.sh\` runs the tests (it starts and stops Neo4j and Redis itself)"
+if ! ((use_venv)) && in_a_venv; then echo "(\`tiergraph\` is on PATH while this virtualenv is active)"; fi
