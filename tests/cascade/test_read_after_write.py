@@ -96,9 +96,13 @@ def test_no_read_sees_a_version_older_than_one_a_read_before_it_saw(engine_store
     seen_lock, seen = threading.Lock(), [0]  # the most nodes a finished read held
     backwards: list[tuple[int, int]] = []
     failed: list[BaseException] = []
+    # the writes begin once every reader has read once: on a busy machine the
+    # writer could otherwise finish before any reader began
+    reading = threading.Barrier(THREADS + 1, timeout=60)
 
     def writer() -> None:
         try:
+            reading.wait()
             for i in range(THREADS * WRITES):
                 new = f"W{i}"
                 store.write(
@@ -110,9 +114,9 @@ def test_no_read_sees_a_version_older_than_one_a_read_before_it_saw(engine_store
             done.set()
 
     def reader() -> None:
-        mine = 0
+        mine, first = 0, True
         try:
-            while not done.is_set():
+            while first or not done.is_set():
                 with seen_lock:
                     floor = seen[0]
                 nodes = tier_coverage(principal=M1, store=store, requirement="R1").nodes
@@ -121,6 +125,9 @@ def test_no_read_sees_a_version_older_than_one_a_read_before_it_saw(engine_store
                 mine = nodes
                 with seen_lock:
                     seen[0] = max(seen[0], nodes)
+                if first:
+                    first = False
+                    reading.wait()
         except BaseException as exc:  # noqa: BLE001 - reported below
             failed.append(exc)
 
