@@ -103,7 +103,7 @@ def test_a_job_cascade_queue_queued_reads_queued(request, tmp_path, monkeypatch,
     job = queued.stdout.strip()
     said = " ".join(queued.stderr.split())
     assert (
-        f"queued for a worker (none runs it until `tiergraph worker` is started); `tiergraph cascade status {job}` follows it"
+        f"queued: a running `tiergraph worker` takes it (start one if none runs); `tiergraph cascade status {job}` follows it"
         in said
     )
     try:

@@ -337,7 +337,7 @@ def queue_job(
         emit_json({"job": job})
     else:
         err.print(
-            f"queued for a worker (none runs it until `tiergraph worker` is started); "
+            f"queued: a running `tiergraph worker` takes it (start one if none runs); "
             f"`tiergraph cascade status {job}` follows it"
         )
         out.print(job, soft_wrap=True)  # the id alone on stdout: JOB=$(tiergraph cascade queue ...)
