@@ -50,6 +50,7 @@ from graph.model import (
 )
 from graph.neo4j_bulk import BulkWriter
 from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
+from graph.neo4j_sessions import ThreadSessions
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -321,6 +322,8 @@ class Neo4jStore:
         # Every organisation's and audit's row, for the API's read-only requests
         # (graph.neo4j_rows): no round trip per row, page or audit.
         self.rows = RowCopy()
+        # One-statement transactions run in sessions kept per thread (graph.neo4j_sessions).
+        self._sessions = ThreadSessions(self.driver, database)
         # The changes changes_since read, by the version each follows (the row copy
         # takes those the projection read without a round trip of its own).
         self._changes_read: OrderedDict[str, GraphChange] = OrderedDict()
@@ -670,12 +673,7 @@ class Neo4jStore:
         statement, whole or not at all)."""
         for attempt in range(READ_ATTEMPTS):
             try:
-                with self.driver.session(
-                    database=self.database,
-                    default_access_mode=mode,
-                    bookmark_manager=self.driver.execute_query_bookmark_manager,
-                ) as session:
-                    return list(session.run(query, params))
+                return self._sessions.records(query, params, mode)
             except (Neo4jError, DriverError) as exc:
                 if attempt + 1 == READ_ATTEMPTS or not exc.is_retryable():
                     raise
@@ -751,10 +749,9 @@ class Neo4jStore:
         held = self._held_tx()
         if held is not None:
             return str(held.run(cypher.GRAPH_VERSION).single(strict=True)["token"])
-        with self.driver.session(database=self.database, default_access_mode="READ") as session:
-            record = session.run(cypher.GRAPH_VERSION).single()
-        if record is not None:
-            return str(record["token"])
+        records = self._sessions.records(cypher.GRAPH_VERSION, {}, "READ", bookmarks=False)
+        if records:
+            return str(records[0]["token"])
         # A database wiped or filled outside tiergraph: give it a version now.
         return self._single_write(cypher.ENSURE_GRAPH_VERSION)["token"]
 
@@ -1207,6 +1204,7 @@ class Neo4jStore:
         return {r["audit"]: sorted(r["members"]) for r in records}
 
     def close(self) -> None:
+        self._sessions.close()
         self.driver.close()
         if self.board is not None:
             self.board.close()

@@ -90,11 +90,20 @@ class VersionBoard:
             self._down_until = self._clock() + self.retry_seconds
 
 
+# Under a steady stream of writes nearly every check finds the token moved and reads
+# Neo4j anyway: after this many checks in a row that the token did not spare, the
+# next ones read Neo4j without asking Redis for SKIP_SECONDS (then ask again).
+MISSES_BEFORE_SKIP = 8
+SKIP_SECONDS = 0.2
+
+
 class KnownVersion:
     """A process's last version read from Neo4j, with the board's token read just
     before it: while the token is the same (no write announced since) and the read
     is younger than `recheck_seconds` (writes nobody announced: outside tiergraph,
-    or while Redis was unreachable to their writer), it is the current version."""
+    or while Redis was unreachable to their writer), it is the current version.
+    While writes come faster than reads (MISSES_BEFORE_SKIP), the token is not asked
+    for a while: each check reads Neo4j, which is never less fresh."""
 
     def __init__(
         self,
@@ -108,22 +117,30 @@ class KnownVersion:
         self._kept: tuple[str, str, float] | None = None  # (token, version, read at)
         self._writes = 0  # this process's writes: a pairing read across one is not kept
         self._lock = threading.Lock()
+        self._misses = 0  # checks in a row whose token did not spare the Neo4j read
+        self._skip_until = float("-inf")
 
     def version(self, read: Callable[[], str]) -> str:
         """The current version: `read` (a Neo4j round trip) only when it may have
         changed since the last one."""
         started, writes = self._clock(), self._writes
+        if started < self._skip_until:
+            return str(read())  # the board moves at every check now: not asked
         token = self.board.token()
         if token is None:
             return str(read())  # Redis down: never trust what was read before
         kept = self._kept
         if kept is not None and kept[0] == token and started - kept[2] < self.recheck_seconds:
+            self._misses = 0
             return kept[1]
         found = str(read())  # after the token: holds every write announced before it
         with self._lock:
             newer = self._kept is None or self._kept[2] <= started
             if newer and writes == self._writes:
                 self._kept = (token, found, started)
+            self._misses += 1
+            if self._misses >= MISSES_BEFORE_SKIP:
+                self._misses, self._skip_until = 0, started + SKIP_SECONDS
         return found
 
     def forget(self) -> None:
