@@ -497,7 +497,7 @@ async def mixed_run(
         load_before = common.load_average()
         cpu_before = cpu() if cpu else {}
         jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
-        t0 = time.perf_counter()
+        t0, timed_from = time.perf_counter(), time.time()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall = time.perf_counter() - t0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
@@ -506,7 +506,9 @@ async def mixed_run(
     finally:
         for connection in connections:
             connection.close()
-    loads = {"load_average": {"before": load_before, "after": common.load_average()}}
+    # When the timed part began (Unix time): the server log's lines after it are its own.
+    loads: dict[str, Any] = {"timed_from": round(timed_from, 3)}
+    loads["load_average"] = {"before": load_before, "after": common.load_average()}
     if cpu_spent is not None:  # per request timed (the read-backs' CPU included)
         loads["server_cpu_ms"] = round(cpu_spent * 1000 / max(1, requests), 2)
         # How the work fell on the server's processes (each over 2% of it): even

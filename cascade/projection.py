@@ -35,7 +35,7 @@ import numpy as np
 
 from cascade import background_save, id_order, lock_waits
 from cascade.id_index import SEARCHED_FROM, IdIndex
-from graph import read_scope
+from graph import read_scope, whole_builds
 from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
@@ -487,12 +487,16 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
         _projections[store] = kept
         return kept, ""
     changes = store.changes_since(kept.version) if kept is not None else None
+    reason = (
+        "first" if kept is None else "changes not kept" if changes is None else "no changes read"
+    )
     if kept is not None and changes:
         try:
             start = time.perf_counter()
             fresh = delta.apply(kept, changes)
         except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
             log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
+            reason = "a change not applied"
         else:
             # in place (a new dict per catch-up): replace() would drop what the catch-up
             # made already (Projection.passed carried over)
@@ -507,7 +511,8 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
             return fresh, "soon" if due else ""
     del kept
     _projections.pop(store, None)
-    fresh = _projections[store] = _build_between_writes(store)
+    with whole_builds.timed("projection", reason):
+        fresh = _projections[store] = _build_between_writes(store)
     return fresh, "now"  # a build took seconds: the write's 0.1 s with it
 
 
