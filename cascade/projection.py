@@ -462,6 +462,12 @@ def is_current(store: GraphStore) -> bool:
     return _kept_if_current(store) is not None
 
 
+def kept_version(store: GraphStore) -> str | None:
+    """The version of the projection the process keeps (None: it keeps none)."""
+    kept = _projections.get(store)
+    return kept.version if kept is not None else None
+
+
 def _kept_if_current(store: GraphStore) -> Projection | None:
     """The kept projection when it is at the store's version. Outside the lock: the
     check is one read of the version (on Neo4j a round trip), which concurrent

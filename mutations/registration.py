@@ -214,6 +214,15 @@ def _keep_up(
             kept.lock.release()
 
 
+def keep_up(store: GraphStore, version: str) -> None:
+    """Every index kept for the store brought to `version` (its current one) through
+    the kept changes, read once (mutations.keeper, between requests)."""
+    with _lock:
+        by_country = _kept.get(store)
+    if by_country:
+        _keep_up(store, by_country, version, {})
+
+
 def indexes_for(store: GraphStore, countries: Iterable[str]) -> StoredIndex:
     """One index over the stored organisations of several countries (a file's)."""
     return StoredIndex(

@@ -5,7 +5,8 @@ than the store keeps reads it whole again, and answers right too.
 
 Two handles on one store stand for two processes: what a process keeps (the
 projection, the matching indexes, Neo4j's row copy) is kept per handle. Real
-SQLite files and a real Neo4j.
+SQLite files and a real Neo4j. A process no request reaches is kept within reach
+by mutations.keeper.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from graph.model import GraphBatch, Organisation
 from graph.neo4j_store import Neo4jStore
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
+from mutations import keeper
 from mutations.registration import facts_of, index_for, match_one
 from tests.cascade.canonical import by_id
 from tests.cascade.scenario import scenario
 from tests.factories import chain, org
+from tests.waiting import wait_for
 
 WRITES = 12  # each a write of its own: fewer than the store keeps (graph.store.CHANGES_KEPT)
 
@@ -49,7 +52,11 @@ def newcomer(i: int) -> Organisation:
 def written_elsewhere(other: GraphStore, writes: int) -> None:
     """`writes` writes by the other process: a new Indonesian supplier of A each."""
     for i in range(writes):
-        other.write(GraphBatch(organisations=[newcomer(i)], sourcing=chain("A", f"N{i:02d}")))
+        written_elsewhere_one(other, i)
+
+
+def written_elsewhere_one(other: GraphStore, i: int) -> None:
+    other.write(GraphBatch(organisations=[newcomer(i)], sourcing=chain("A", f"N{i:02d}")))
 
 
 def fresh_projection(store: GraphStore) -> dict[str, object]:
@@ -110,3 +117,49 @@ def test_a_process_behind_by_more_than_the_store_keeps_reads_it_whole(pair, monk
     assert now_indexed == {o.id for o in other.match_candidates("ID")}
     found = match_one(behind, facts_of(newcomer(3), stored=False))
     assert (found.decision, found.organisation) == ("existing", "N03")
+
+
+def kept_everything(store: GraphStore) -> None:
+    """What a served process makes before it serves (mutations.keeper.prepare)."""
+    keeper.prepare(store, countries=["ID"])
+
+
+def test_a_process_no_request_reaches_is_kept_within_the_changes_the_store_keeps(pair, monkeypatch):
+    """Between requests the keeper takes the writes in: more writes than the store
+    keeps, made elsewhere while no request came, cost no whole read."""
+    behind, other = pair
+    monkeypatch.setattr("graph.sqlite_store.CHANGES_KEPT", 3)
+    monkeypatch.setattr("graph.neo4j_store.CHANGES_KEPT", 3)
+    kept_everything(behind)
+    before = whole_builds.counts()
+    for i in range(12):  # four times what the store keeps, the keeper's turn every 2
+        written_elsewhere_one(other, i)
+        if i % 2:
+            keeper.keep_up(behind)
+
+    assert whole_builds.counts() == before
+    assert projections.kept_version(behind) == other.graph_version()
+    assert by_id(projections.current(behind)) == fresh_projection(other)
+    assert kept_ids(behind, "ID") == {o.id for o in other.match_candidates("ID")}
+    if isinstance(behind, Neo4jStore):
+        assert behind.rows.version == other.graph_version()
+        assert behind.rows.organisation_rows(["N11"]) == [newcomer(11)]
+    assert whole_builds.counts() == before
+
+
+def test_the_keeper_thread_follows_another_process_writes(pair):
+    behind, other = pair
+    kept_everything(behind)
+    before = whole_builds.counts()
+    keeping = keeper.KeepUp(behind, every=0.02).start()
+    try:
+        written_elsewhere(other, 3)
+        wait_for(
+            lambda: projections.kept_version(behind) == other.graph_version(),
+            "the keeper to take the writes in",
+            timeout=60,
+        )
+    finally:
+        keeping.stop()
+    assert whole_builds.counts() == before
+    assert by_id(projections.current(behind)) == fresh_projection(other)
