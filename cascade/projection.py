@@ -527,11 +527,21 @@ def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] 
     first; None when they were not all taken in here (a build or a load between)."""
     found: list[GraphChange] = []
     at = old
-    for start, end, changes in list(_history.get(store, ())):
+    history = list(_history.get(store, ()))
+    for start, end, changes in history:
         if start == at and at != new:
             found += changes
             at = end
-    return found if at == new else None
+    if at != new:  # a member's view on `old` is walked again (views.member)
+        whole_builds.log.info(
+            "no catch-ups kept from %s to %s (%d kept, %s)",
+            old,
+            new,
+            len(history),
+            "it is among them" if any(s == old for s, _, _ in history) else "not it",
+        )
+        return None
+    return found
 
 
 def _from_disk(store: GraphStore) -> Projection | None:
