@@ -498,7 +498,7 @@ async def mixed_run(
         load_before = common.load_average()
         cpu_before = cpu() if cpu else {}
         jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
-        t0, own0 = time.perf_counter(), time.process_time()
+        t0, own0, timed_from = time.perf_counter(), time.process_time(), time.time()
         await asyncio.gather(*(client(i) for i in range(clients)))
         wall, own = time.perf_counter() - t0, time.process_time() - own0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
@@ -508,6 +508,8 @@ async def mixed_run(
         for connection in connections:
             connection.close()
     loads: dict[str, Any] = {
+        # when the timed part began (Unix time): the server log's lines after it are its own
+        "timed_from": round(timed_from, 3),
         "load_average": {"before": load_before, "after": common.load_average()},
         # the clients' own CPU (this process) per request: on one machine it is
         # taken from the server's cores

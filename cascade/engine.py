@@ -26,6 +26,7 @@ from cascade.coverage import coverage
 from cascade.jobstore import JobStore
 from cascade.network import Network
 from cascade.projection import Projection
+from graph import whole_builds
 from graph.store import GraphStore, StoredResult
 
 
@@ -42,10 +43,12 @@ def root(projection: Projection, member: str) -> Network:
 
 
 def walked(projection: Projection, member: str) -> Network:
-    """The whole network of a member, one tier at a time."""
-    network = root(projection, member)
-    while not network.done:
-        network.add_tier(network.next_tier(projection))
+    """The whole network of a member, one tier at a time (counted and logged as a
+    whole build: a member's view walks once, then is carried through the changes)."""
+    with whole_builds.timed("member walk", "not carried", member):
+        network = root(projection, member)
+        while not network.done:
+            network.add_tier(network.next_tier(projection))
     return network
 
 

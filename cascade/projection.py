@@ -35,7 +35,7 @@ import numpy as np
 
 from cascade import background_save, id_order, lock_waits
 from cascade.id_index import SEARCHED_FROM, IdIndex
-from graph import read_scope
+from graph import read_scope, whole_builds
 from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
@@ -462,6 +462,12 @@ def is_current(store: GraphStore) -> bool:
     return _kept_if_current(store) is not None
 
 
+def kept_version(store: GraphStore) -> str | None:
+    """The version of the projection the process keeps (None: it keeps none)."""
+    kept = _projections.get(store)
+    return kept.version if kept is not None else None
+
+
 def _kept_if_current(store: GraphStore) -> Projection | None:
     """The kept projection when it is at the store's version. Outside the lock: the
     check is one read of the version (on Neo4j a round trip), which concurrent
@@ -487,12 +493,16 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
         _projections[store] = kept
         return kept, ""
     changes = store.changes_since(kept.version) if kept is not None else None
+    reason = (
+        "first" if kept is None else "changes not kept" if changes is None else "no changes read"
+    )
     if kept is not None and changes:
         try:
             start = time.perf_counter()
             fresh = delta.apply(kept, changes)
         except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
             log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
+            reason = "a change not applied"
         else:
             # in place (a new dict per catch-up): replace() would drop what the catch-up
             # made already (Projection.passed carried over)
@@ -507,7 +517,8 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
             return fresh, "soon" if due else ""
     del kept
     _projections.pop(store, None)
-    fresh = _projections[store] = _build_between_writes(store)
+    with whole_builds.timed("projection", reason):
+        fresh = _projections[store] = _build_between_writes(store)
     return fresh, "now"  # a build took seconds: the write's 0.1 s with it
 
 
@@ -516,11 +527,21 @@ def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] 
     first; None when they were not all taken in here (a build or a load between)."""
     found: list[GraphChange] = []
     at = old
-    for start, end, changes in list(_history.get(store, ())):
+    history = list(_history.get(store, ()))
+    for start, end, changes in history:
         if start == at and at != new:
             found += changes
             at = end
-    return found if at == new else None
+    if at != new:  # a member's view on `old` is walked again (views.member)
+        whole_builds.log.info(
+            "no catch-ups kept from %s to %s (%d kept, %s)",
+            old,
+            new,
+            len(history),
+            "it is among them" if any(s == old for s, _, _ in history) else "not it",
+        )
+        return None
+    return found
 
 
 def _from_disk(store: GraphStore) -> Projection | None:

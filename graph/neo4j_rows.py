@@ -33,7 +33,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import cypher, read_scope
+from graph import cypher, read_scope, whole_builds
 from graph.model import Audit, Kind, Organisation
 from graph.neo4j_edge_rows import EdgeAnswers, EdgeRow, read_edges, take
 from graph.store import GraphChange
@@ -210,11 +210,13 @@ class RowCopy(EdgeAnswers):
     def _build(self, store: Any) -> None:
         """Everything read again: the version first, then the rows (rows newer than
         the version are fine: replaying a later change sets whole rows again)."""
-        started = time.monotonic()
-        version = store.graph_version()
-        self.organisations, self.audits, self.edges = read_rows(store.driver, store.database)
-        self.version, self.synced = version, started
-        self.builds += 1
+        reason = "first" if self.version is None else "changes not kept"
+        with whole_builds.timed("row copy", reason):
+            started = time.monotonic()
+            version = store.graph_version()
+            self.organisations, self.audits, self.edges = read_rows(store.driver, store.database)
+            self.version, self.synced = version, started
+            self.builds += 1
 
     def kinds(self, ids: Iterable[str]) -> dict[str, Kind]:
         kept = self.organisations

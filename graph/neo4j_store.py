@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date
 
-from graph import cypher, neo4j_risk, read_scope
+from graph import cypher, neo4j_risk, read_scope, whole_builds
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -610,8 +610,16 @@ class Neo4jStore:
             chain = _walk(version, token, rec[0]["chain"])
             if chain is not None:
                 break
-        if chain is None:
-            return token, None  # a write kept no change (bulk), or `version` is gone
+        if chain is None:  # a write kept no change (bulk), or `version` is gone
+            links = rec[0]["chain"]
+            whole_builds.log.info(
+                "no kept changes lead from %s to %s: %d read, %s",
+                version,
+                token,
+                len(links),
+                "it is among them" if any(p == version for p, _, _ in links) else "not it",
+            )
+            return token, None
         changes = []
         for token_after, payload in chain:
             data = _unpack(payload)

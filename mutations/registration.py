@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import matching
-from graph import model, read_scope
+from graph import model, read_scope, whole_builds
 from graph.store import GraphChange, GraphStore, MatchVerdict
 from matching import Candidate, Conflict, DecisionKey, Match, StoredIndex, Thresholds
 from matching.names import fold_abbreviation, name_key
@@ -123,8 +123,9 @@ _kept: weakref.WeakKeyDictionary[Any, dict[str, _Kept]] = weakref.WeakKeyDiction
 _lock = threading.Lock()
 
 
-def _build(store: GraphStore, country: str, version: str) -> _Kept:
-    kept = _Kept(version, StoredIndex(facts_of(o) for o in store.match_candidates(country)))
+def _build(store: GraphStore, country: str, version: str, reason: str) -> _Kept:
+    with whole_builds.timed("matching index", reason, country):
+        kept = _Kept(version, StoredIndex(facts_of(o) for o in store.match_candidates(country)))
     if gc.get_freeze_count():
         # A served process froze its start-up objects (api.app); a country's index
         # (hundreds of thousands of objects at 200,000 organisations, none in a cycle)
@@ -172,13 +173,13 @@ def index_for(store: GraphStore, country: str) -> Iterator[StoredIndex]:
         by_country = _kept.setdefault(store, {})
         kept = by_country.get(country)
     if kept is None:
-        kept = _build(store, country, store.graph_version())
+        kept = _build(store, country, store.graph_version(), "first")
         with _lock:
             kept = by_country.setdefault(country, kept)
     with kept.lock:
         read: dict[str, list[GraphChange] | None] = {}
         if not _catch_up(kept, store, country, read):
-            fresh = _build(store, country, store.graph_version())
+            fresh = _build(store, country, store.graph_version(), "changes not kept")
             kept.version, kept.index = fresh.version, fresh.index
         _keep_up(store, by_country, kept.version, read)
         yield kept.index
@@ -211,6 +212,15 @@ def _keep_up(
             _catch_up(kept, store, country, read)  # False: rebuilt when next used
         finally:
             kept.lock.release()
+
+
+def keep_up(store: GraphStore, version: str) -> None:
+    """Every index kept for the store brought to `version` (its current one) through
+    the kept changes, read once (mutations.keeper, between requests)."""
+    with _lock:
+        by_country = _kept.get(store)
+    if by_country:
+        _keep_up(store, by_country, version, {})
 
 
 def indexes_for(store: GraphStore, countries: Iterable[str]) -> StoredIndex:

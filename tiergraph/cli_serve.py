@@ -164,4 +164,17 @@ def _log_config(stdout_taken: bool) -> dict[str, Any]:
     config = deepcopy(LOGGING_CONFIG)
     if stdout_taken:
         config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    # The whole builds of what a process keeps (graph.whole_builds): when, in which
+    # process, why and how long; an operator's clue to a stall.
+    config["formatters"]["builds"] = {"format": "%(asctime)s pid %(process)d %(message)s"}
+    config["handlers"]["builds"] = {
+        "formatter": "builds",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["tiergraph.builds"] = {
+        "handlers": ["builds"],
+        "level": "INFO",
+        "propagate": False,
+    }
     return config

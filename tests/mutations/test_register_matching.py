@@ -178,7 +178,9 @@ def test_a_country_not_registered_in_for_many_writes_keeps_its_index(store, monk
     built = []
     real = registration._build
     monkeypatch.setattr(
-        registration, "_build", lambda s, country, v: built.append(country) or real(s, country, v)
+        registration,
+        "_build",
+        lambda s, country, v, why: built.append(country) or real(s, country, v, why),
     )
     for i in range(4):  # registrations in Indonesia, each a write
         register(store, f"Kebun Baru Sejahtera {'I' * (i + 1)}", create_anyway="a new estate")
