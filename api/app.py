@@ -35,6 +35,7 @@ from api.schema import Context, schema, tiergraph_version
 from api.spreading import KeepAliveLimit
 from graph import read_scope
 from graph.store import GraphStore
+from mutations import keeper
 from tiergraph.bootstrap import open_store
 from tiergraph.settings import Settings
 
@@ -73,8 +74,19 @@ def prepare_for_edge(body: Any, introspection: bool) -> None:
 
 def served_app() -> FastAPI:
     """What `tiergraph serve` runs in each of its processes: create_app() with the
-    process's start-up objects frozen out of garbage collection."""
-    return create_app(freeze_gc=True)
+    process's start-up objects frozen out of garbage collection, and what requests
+    keep in memory made before it serves and kept up (mutations.keeper)."""
+    return create_app(freeze_gc=True, keep=True)
+
+
+def _keeping(store: GraphStore) -> keeper.KeepUp:
+    """What requests would make at their first use, made now (a store that cannot be
+    read yet is left to the requests, which answer its error), then kept up."""
+    try:
+        keeper.prepare(store)
+    except Exception:  # noqa: BLE001 - served anyway: the requests make it or say why
+        log.warning("could not prepare the projection before serving", exc_info=True)
+    return keeper.KeepUp(store).start()
 
 
 def create_app(
@@ -83,11 +95,14 @@ def create_app(
     *,
     freeze_gc: bool = False,
     edge: bool = True,
+    keep: bool = False,
 ) -> FastAPI:
     """The app on `store`, or on the store `settings` name, opened at startup;
     its limits, CORS and introspection from `settings` (default: the environment).
     `freeze_gc`: at startup, freeze what the process holds (gc.freeze) until shutdown.
-    `edge` False: every request through FastAPI and strawberry (tests compare the two)."""
+    `edge` False: every request through FastAPI and strawberry (tests compare the two).
+    `keep`: make what requests keep in memory before serving, and keep it up with every
+    process's writes while serving (mutations.keeper; `tiergraph serve`)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -99,6 +114,7 @@ def create_app(
             current = await asyncio.to_thread(open_store, settings)
         app.state.store = current
         app.state.store_kind = store_kind(current)
+        keeping = await asyncio.to_thread(_keeping, current) if keep else None
         # What a server process holds once started (modules, the schema, the store) is
         # never garbage, yet each full collection walked it: 60 ms of CPU for 89,000
         # objects, every few hundred requests, with every request of the process waiting.
@@ -108,6 +124,8 @@ def create_app(
         try:
             yield
         finally:
+            if keeping is not None:
+                await asyncio.to_thread(keeping.stop)
             if freeze_gc:
                 gc.unfreeze()
             if opened:

@@ -1,0 +1,57 @@
+"""A served app (`tiergraph serve`: create_app(keep=True)) makes what requests keep
+in memory before it answers the first one, and keeps it up with another process's
+writes while no request comes (mutations.keeper); it stops doing so when it stops."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from cascade import projection as projections
+from graph.neo4j_store import Neo4jStore
+from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
+from tests.cascade.scenario import scenario
+from tests.cascade.test_catch_up_not_rebuild import written_elsewhere
+from tests.waiting import wait_for
+
+
+def other_process(store: GraphStore, tmp_path) -> GraphStore:
+    if isinstance(store, SqliteStore):
+        return SqliteStore(tmp_path / "data")  # the engine_store fixture's file
+    assert isinstance(store, Neo4jStore)
+    return Neo4jStore(store.driver)
+
+
+def keepers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "tiergraph-keep-up"]
+
+
+def test_a_served_app_is_current_before_its_first_request_and_follows_other_writes(
+    engine_store, tmp_path
+):
+    engine_store.write(scenario())
+    other = other_process(engine_store, tmp_path)
+    version = engine_store.graph_version()
+    with TestClient(create_app(store=engine_store, keep=True)):
+        assert projections.kept_version(engine_store) == version  # made before serving
+        if isinstance(engine_store, Neo4jStore):
+            assert engine_store.rows.version == version
+        assert len(keepers()) == 1
+        written_elsewhere(other, 3)
+        wait_for(
+            lambda: projections.kept_version(engine_store) == other.graph_version(),
+            "the served app to take another process's writes in without a request",
+            timeout=60,
+        )
+    assert keepers() == []
+    if isinstance(other, SqliteStore):
+        other.close()
+
+
+def test_an_app_built_by_default_keeps_nothing_ahead(engine_store):
+    engine_store.write(scenario())
+    with TestClient(create_app(store=engine_store)):
+        assert keepers() == []
