@@ -412,6 +412,7 @@ _projections: weakref.WeakKeyDictionary[Any, Projection] = weakref.WeakKeyDictio
 # How many changes the store's projection has taken in since its disk copy was written.
 _unsaved: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+_database_ids: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 # The changes each catch-up took in, (from version, to version, changes), latest last:
 # what a member's view needs to be carried to the new version (views.carry).
 _history: weakref.WeakKeyDictionary[Any, deque[tuple[str, str, list[GraphChange]]]] = (
@@ -468,6 +469,11 @@ def kept_version(store: GraphStore) -> str | None:
     return kept.version if kept is not None else None
 
 
+def kept(store: GraphStore) -> Projection | None:
+    """The projection the process keeps: the newest it made (None: it keeps none)."""
+    return _projections.get(store)
+
+
 def _kept_if_current(store: GraphStore) -> Projection | None:
     """The kept projection when it is at the store's version. Outside the lock: the
     check is one read of the version (on Neo4j a round trip), which concurrent
@@ -488,11 +494,18 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
     kept = _projections.get(store)
     if kept is None:
         kept = _from_disk(store)
-    version = store.graph_version()
-    if kept is not None and kept.version == version:
-        _projections[store] = kept
-        return kept, ""
-    changes = store.changes_since(kept.version) if kept is not None else None
+    elif _as_new_as_seen(store, kept):
+        return kept, ""  # caught up by another thread while this one waited: as good
+    # Behind the version the request read: the changes since the kept one (those this
+    # process read already, else one read), without reading the version once more.
+    seen = read_scope.seen(store)
+    changes = store.changes_since(kept.version) if kept is not None and seen else None
+    if not changes:
+        version = store.graph_version()
+        if kept is not None and kept.version == version:
+            _projections[store] = kept
+            return kept, ""
+        changes = store.changes_since(kept.version) if kept is not None else None
     reason = (
         "first" if kept is None else "changes not kept" if changes is None else "no changes read"
     )
@@ -522,17 +535,26 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
     return fresh, "now"  # a build took seconds: the write's 0.1 s with it
 
 
+def _as_new_as_seen(store: GraphStore, kept: Projection) -> bool:
+    """Whether the kept projection holds every write of the version this request read
+    (graph.read_scope): at it, or this process's catch-ups lead from it to the kept
+    one. Memory only: without it a request that waited for the lock while another
+    thread caught up read the version once more (on Neo4j a round trip) to find so."""
+    seen = read_scope.seen(store)
+    if seen is None:
+        return False
+    return (
+        kept.version == seen
+        or _taken_in(list(_history.get(store, ())), seen, kept.version) is not None
+    )
+
+
 def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] | None:
     """The changes this process's catch-ups took in from version `old` to `new`, oldest
     first; None when they were not all taken in here (a build or a load between)."""
-    found: list[GraphChange] = []
-    at = old
     history = list(_history.get(store, ()))
-    for start, end, changes in history:
-        if start == at and at != new:
-            found += changes
-            at = end
-    if at != new:  # a member's view on `old` is walked again (views.member)
+    found = _taken_in(history, old, new)
+    if found is None:  # a member's view on `old` is walked again (views.member)
         whole_builds.log.info(
             "no catch-ups kept from %s to %s (%d kept, %s)",
             old,
@@ -540,8 +562,21 @@ def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] 
             len(history),
             "it is among them" if any(s == old for s, _, _ in history) else "not it",
         )
-        return None
     return found
+
+
+def _taken_in(
+    history: list[tuple[str, str, list[GraphChange]]], old: str, new: str
+) -> list[GraphChange] | None:
+    """The changes of the catch-ups in `history` that lead from `old` to `new`; None
+    when they do not lead there."""
+    found: list[GraphChange] = []
+    at = old
+    for start, end, changes in history:
+        if start == at and at != new:
+            found += changes
+            at = end
+    return found if at == new else None
 
 
 def _from_disk(store: GraphStore) -> Projection | None:
@@ -550,7 +585,7 @@ def _from_disk(store: GraphStore) -> Projection | None:
 
     start = time.perf_counter()
     try:
-        folder, database = projection_cache.default_folder(), store.database_id()
+        folder, database = projection_cache.default_folder(), _database_id(store)
     except Exception:  # noqa: BLE001 - no cache to be had: build as before
         log.warning("no projection cache: cannot name its folder or database", exc_info=True)
         return None
@@ -577,7 +612,7 @@ def _save_latest(store: GraphStore) -> None:
     every = background_save.SAVE_EVERY_SECONDS
     try:
         folder = projection_cache.default_folder()
-        path = projection_cache.path_for(folder, store.database_id())
+        path = projection_cache.path_for(folder, _database_id(store))
         with background_save.folder_lock(folder) as mine:
             age = _throttle.file_age(path)  # read holding the lock: not mid-write
             if not mine or age < every:  # another process writes it, or just wrote it
@@ -589,13 +624,23 @@ def _save_latest(store: GraphStore) -> None:
     _throttle.wait(store, every)
 
 
+def _database_id(store: GraphStore) -> str:
+    """The store's database id, read once per store: the cache file is named by it, and
+    the writes owed at exit are made after the store's driver may have closed (on
+    Neo4j the id is a read)."""
+    found = _database_ids.get(store)
+    if found is None:
+        found = _database_ids[store] = store.database_id()
+    return found
+
+
 def _save(store: GraphStore, projection: Projection) -> None:
     """Write the file (outside the lock: a projection never changes once made)."""
     from cascade import projection_cache
 
     start = time.perf_counter()
     try:
-        projection_cache.save(projection_cache.default_folder(), store.database_id(), projection)
+        projection_cache.save(projection_cache.default_folder(), _database_id(store), projection)
     except Exception as exc:  # noqa: BLE001 - a cache not written costs a build later
         if _exiting:  # a store closed before the process's exit: one line, no traceback
             log.warning("could not write the projection cache at exit (%s)", exc)
@@ -651,7 +696,7 @@ def forget(store: GraphStore, on_disk: bool = False) -> None:
             from cascade import projection_cache
 
             folder = projection_cache.default_folder()
-            projection_cache.path_for(folder, store.database_id()).unlink(missing_ok=True)
+            projection_cache.path_for(folder, _database_id(store)).unlink(missing_ok=True)
 
 
 def _save_unsaved_at_exit() -> None:

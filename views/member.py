@@ -36,6 +36,7 @@ from cascade.coverage import (
 from cascade.engine import walked
 from cascade.network import Network
 from cascade.projection import Projection
+from graph import read_scope
 from graph.model import Kind
 from graph.store import KIND_ORDER, GraphChange, GraphStore
 from views import carry
@@ -307,7 +308,14 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
         views = _kept.setdefault(store, OrderedDict())
         view = views.get(member)
         if view is not None and view.projection is not projection:
-            view = _carried(store, view, projection)
+            if view.projection is projections.kept(store):
+                # Another thread carried the view to the projection made after the one
+                # this request got (they only move forward): as good, and not walked
+                # again on the older one (which then went backwards for the next).
+                projection = view.projection
+                read_scope.note(store, projection.version)
+            else:
+                view = _carried(store, view, projection)
         if view is None:
             at = projection.position(member)
             if at is None or KIND_ORDER[int(projection.kind[at])] != Kind.MEMBER:

@@ -13,36 +13,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from cascade import projection as projections
 from graph import whole_builds
 from graph.model import GraphBatch, Organisation
 from graph.neo4j_store import Neo4jStore
-from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
 from mutations import keeper
 from mutations.registration import facts_of, index_for, match_one
 from tests.cascade.canonical import by_id
-from tests.cascade.scenario import scenario
 from tests.factories import chain, org
 from tests.waiting import wait_for
 
 WRITES = 12  # each a write of its own: fewer than the store keeps (graph.store.CHANGES_KEPT)
-
-
-@pytest.fixture
-def pair(engine_store, tmp_path):
-    """(the process that falls behind, another process that writes) on one store."""
-    if isinstance(engine_store, SqliteStore):
-        other: GraphStore = SqliteStore(tmp_path / "data")
-    else:
-        assert isinstance(engine_store, Neo4jStore)
-        other = Neo4jStore(engine_store.driver)
-    engine_store.write(scenario())
-    yield engine_store, other
-    if isinstance(other, SqliteStore):
-        other.close()
 
 
 def newcomer(i: int) -> Organisation:

@@ -15,6 +15,8 @@ import pytest
 from cascade import background_save, projection_cache
 from cascade import projection as projections
 from graph.model import GraphBatch, Sourcing
+from graph.neo4j_store import Neo4jStore
+from graph.sqlite_store import SqliteStore
 from tests.cascade.scenario import scenario
 from tests.factories import org
 
@@ -115,3 +117,22 @@ def test_the_copies_owed_are_written_at_exit_however_fresh_the_file(
     monkeypatch.setattr(projections, "_exiting", True)
     projections._save_latest(store)  # what the exit hook asks of the thread
     assert saved_version(store, projection_cache_dir) == latest.version
+
+
+def test_the_copies_owed_are_written_at_exit_after_the_store_closed(
+    engine_store, projection_cache_dir, fresh_throttle, monkeypatch, tmp_path
+):
+    """A served process's store closes at shutdown before the exit hook writes what
+    is owed: the copy is still written (the database's id was read before)."""
+    engine_store.write(scenario())
+    if isinstance(engine_store, Neo4jStore):  # its own driver, closed below
+        store = Neo4jStore.connect(os.environ["TIERGRAPH_NEO4J_URI"])
+    else:
+        store = SqliteStore(tmp_path / "data")
+    projections.current(store)
+    latest = catch_up_through(store, 3, "Y")
+    assert projections.flush_saves(60)
+    store.close()
+    monkeypatch.setattr(projections, "_exiting", True)
+    projections._save_latest(store)  # what the exit hook asks of the thread
+    assert saved_version(engine_store, projection_cache_dir) == latest.version
