@@ -74,8 +74,15 @@ class KeepUp:
         self._thread.join()
 
     def _run(self) -> None:
+        failing = False  # said once while the store does not answer, not every second
         while not self._stop.wait(self.every):
             try:
                 keep_up(self.store)
             except Exception:  # noqa: BLE001 - a request catches up or rebuilds as before
-                log.warning("could not keep up with the store's writes", exc_info=True)
+                if not failing:
+                    log.warning("could not keep up with the store's writes", exc_info=True)
+                failing = True
+            else:
+                if failing:
+                    log.info("keeping up with the store's writes again")
+                failing = False

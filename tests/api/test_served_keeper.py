@@ -4,7 +4,9 @@ writes while no request comes (mutations.keeper); it stops doing so when it stop
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 from fastapi.testclient import TestClient
 
@@ -13,6 +15,7 @@ from cascade import projection as projections
 from graph.neo4j_store import Neo4jStore
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
+from mutations import keeper
 from tests.cascade.scenario import scenario
 from tests.cascade.test_catch_up_not_rebuild import written_elsewhere
 from tests.waiting import wait_for
@@ -55,3 +58,17 @@ def test_an_app_built_by_default_keeps_nothing_ahead(engine_store):
     engine_store.write(scenario())
     with TestClient(create_app(store=engine_store)):
         assert keepers() == []
+
+
+def test_a_store_that_does_not_answer_is_said_once_not_every_second(neo4j_store, caplog):
+    neo4j_store.write(scenario())
+    store = Neo4jStore.connect(os.environ["TIERGRAPH_NEO4J_URI"])
+    store.close()  # every read now fails, as when the database went away
+    keeping = keeper.KeepUp(store, every=0.01).start()
+    try:
+        wait_for(lambda: len(caplog.records) >= 1, "the first warning", timeout=30)
+        time.sleep(0.3)  # some 30 more turns
+    finally:
+        keeping.stop()
+    said = [r for r in caplog.records if r.name == "mutations.keeper"]
+    assert [r.getMessage() for r in said] == ["could not keep up with the store's writes"]
