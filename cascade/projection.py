@@ -549,6 +549,12 @@ def _as_new_as_seen(store: GraphStore, kept: Projection) -> bool:
     )
 
 
+def leads_to(store: GraphStore, old: str, new: str) -> bool:
+    """Whether this process's catch-ups lead from version `old` to `new` (`new` holds
+    every write `old` held, and more). Memory only; False when not known."""
+    return old != new and _taken_in(list(_history.get(store, ())), old, new) is not None
+
+
 def changes_between(store: GraphStore, old: str, new: str) -> list[GraphChange] | None:
     """The changes this process's catch-ups took in from version `old` to `new`, oldest
     first; None when they were not all taken in here (a build or a load between)."""

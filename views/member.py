@@ -308,11 +308,14 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
         views = _kept.setdefault(store, OrderedDict())
         view = views.get(member)
         if view is not None and view.projection is not projection:
-            if view.projection is projections.kept(store):
-                # Another thread carried the view to the projection made after the one
-                # this request got (they only move forward): as good, and not walked
-                # again on the older one (which then went backwards for the next).
-                projection = view.projection
+            newer = view.projection
+            if newer is projections.kept(store) or projections.leads_to(
+                store, projection.version, newer.version
+            ):
+                # Another thread carried the view to a projection made after the one
+                # this request got: as good, and not walked again on the older one
+                # (which then went backwards for the next).
+                projection = newer
                 read_scope.note(store, projection.version)
             else:
                 view = _carried(store, view, projection)

@@ -98,3 +98,22 @@ def test_a_view_carried_further_by_another_thread_is_not_walked_again(pair, monk
     here = tier_coverage(principal=M1, store=behind, requirement="R1")
     assert here == tier_coverage(principal=M1, store=other, requirement="R1")
     assert here.nodes > 0
+
+
+def test_a_view_carried_past_the_request_but_not_to_the_newest_is_not_walked_again(
+    pair, monkeypatch
+):
+    behind, other = pair
+    member_view(principal=M1, store=behind)
+    older = projections.current(behind)
+    written_elsewhere_one(other, 0)
+    projections.current(behind)
+    carried = member_view(principal=M1, store=behind)  # carried past the request's
+    written_elsewhere_one(other, 1)
+    newest = projections.current(behind)  # the process moved on; the view did not
+    assert carried.projection is not newest
+    walks = whole_builds.counts().get("member walk", 0)
+    monkeypatch.setattr(projections, "current", lambda store: older)
+    view = member_view(principal=M1, store=behind)
+    assert view.projection is carried.projection
+    assert whole_builds.counts().get("member walk", 0) == walks
