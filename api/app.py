@@ -114,14 +114,16 @@ def create_app(
             current = await asyncio.to_thread(open_store, settings)
         app.state.store = current
         app.state.store_kind = store_kind(current)
-        keeping = await asyncio.to_thread(_keeping, current) if keep else None
+        keeping: keeper.KeepUp | None = None
         # What a server process holds once started (modules, the schema, the store) is
         # never garbage, yet each full collection walked it: 60 ms of CPU for 89,000
         # objects, every few hundred requests, with every request of the process waiting.
-        if freeze_gc:
-            gc.collect()
-            gc.freeze()
         try:
+            if keep:
+                keeping = await asyncio.to_thread(_keeping, current)
+            if freeze_gc:
+                gc.collect()
+                gc.freeze()
             yield
         finally:
             if keeping is not None:

@@ -499,13 +499,15 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
     # Behind the version the request read: the changes since the kept one (those this
     # process read already, else one read), without reading the version once more.
     seen = read_scope.seen(store)
-    changes = store.changes_since(kept.version) if kept is not None and seen else None
+    early = seen is not None and kept is not None
+    changes = store.changes_since(kept.version) if early and kept is not None else None
     if not changes:
         version = store.graph_version()
         if kept is not None and kept.version == version:
             _projections[store] = kept
             return kept, ""
-        changes = store.changes_since(kept.version) if kept is not None else None
+        if kept is not None and (changes == [] or not early):  # None read already: rebuild
+            changes = store.changes_since(kept.version)
     reason = (
         "first" if kept is None else "changes not kept" if changes is None else "no changes read"
     )

@@ -191,9 +191,14 @@ def began() -> float:
 
 
 def note(store: Any, current: str) -> None:
-    """A version read later in the request (a catch-up's): what its later checks use."""
+    """A version read later in the request (a catch-up's): what its later checks use.
+    A version other than the one the request read may hold writes committed after
+    the request began: from then on what answers for the request (Neo4j's row copy,
+    `began`) must have been read after now, as late as that version."""
     scope = _scope.get()
     if scope is not None:
+        if scope.versions.get(id(store)) not in (None, current):
+            scope.began = time.monotonic()
         scope.versions[id(store)] = current
 
 

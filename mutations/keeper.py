@@ -26,6 +26,7 @@ from mutations import registration
 
 log = logging.getLogger(__name__)
 KEEP_UP_SECONDS = 1.0  # a second of writes is far fewer than CHANGES_KEPT
+STOP_SECONDS = 5.0  # how long a shutdown waits for a turn under way
 
 
 def prepare(store: GraphStore, countries: Iterable[str] = ()) -> None:
@@ -69,9 +70,13 @@ class KeepUp:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Stop the thread; a turn still running after `timeout` (a whole build, a
+        store that does not answer) is left to end on its own (a daemon thread)."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("the keeper's turn did not end within %.0f s; not waited for", timeout)
 
     def _run(self) -> None:
         failing = False  # said once while the store does not answer, not every second

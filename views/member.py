@@ -328,7 +328,7 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
         views.move_to_end(member)
         while len(views) > VIEWS_KEPT:
             views.popitem(last=False)
-        _unpin(store, views, projection)
+        _unpin(store, views, projections.kept(store) or projection)
         return view
 
 

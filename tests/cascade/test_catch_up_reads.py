@@ -117,3 +117,22 @@ def test_a_view_carried_past_the_request_but_not_to_the_newest_is_not_walked_aga
     view = member_view(principal=M1, store=behind)
     assert view.projection is carried.projection
     assert whole_builds.counts().get("member walk", 0) == walks
+
+
+def test_rows_answer_for_the_newer_projection_a_request_took(pair):
+    """A request that took a projection newer than the version it read (another
+    thread caught up meanwhile) reads its organisations at that newer version too:
+    the rows of what the newer one holds are there (on Neo4j, from the row copy)."""
+    behind, other = pair
+    projections.current(behind)
+    written_elsewhere_one(other, 0)
+    with request_scope(behind):
+        assert [o.id for o in behind.organisations(["N00"])] == ["N00"]
+        written_elsewhere_one(other, 1)
+        made: list[Projection] = []
+        other_thread = threading.Thread(target=lambda: made.append(projections.current(behind)))
+        other_thread.start()
+        other_thread.join()
+        assert projections.current(behind) is made[0]  # the newer one, taken
+        assert made[0].position("N01") is not None
+        assert [o.id for o in behind.organisations(["N01"])] == ["N01"]
