@@ -496,17 +496,18 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
         kept = _from_disk(store)
     elif _as_new_as_seen(store, kept):
         return kept, ""  # caught up by another thread while this one waited: as good
-    # Behind the version the request read: the changes since the kept one (those this
-    # process read already, else one read), without reading the version once more.
-    seen = read_scope.seen(store)
-    early = seen is not None and kept is not None
-    changes = store.changes_since(kept.version) if early and kept is not None else None
+    changes: list[GraphChange] | None = None
+    asked = kept is not None and read_scope.seen(store) is not None
+    if kept is not None and asked:
+        # Behind the version the request read: the changes since the kept one (those
+        # this process read already, else one read), without reading the version again.
+        changes = store.changes_since(kept.version)
     if not changes:
         version = store.graph_version()
         if kept is not None and kept.version == version:
             _projections[store] = kept
             return kept, ""
-        if kept is not None and (changes == [] or not early):  # None read already: rebuild
+        if kept is not None and not (asked and changes is None):  # not kept: known already
             changes = store.changes_since(kept.version)
     reason = (
         "first" if kept is None else "changes not kept" if changes is None else "no changes read"
@@ -543,12 +544,7 @@ def _as_new_as_seen(store: GraphStore, kept: Projection) -> bool:
     one. Memory only: without it a request that waited for the lock while another
     thread caught up read the version once more (on Neo4j a round trip) to find so."""
     seen = read_scope.seen(store)
-    if seen is None:
-        return False
-    return (
-        kept.version == seen
-        or _taken_in(list(_history.get(store, ())), seen, kept.version) is not None
-    )
+    return seen is not None and (kept.version == seen or leads_to(store, seen, kept.version))
 
 
 def leads_to(store: GraphStore, old: str, new: str) -> bool:
