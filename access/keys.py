@@ -62,8 +62,19 @@ def principal_for(store: GraphStore, key: str | None) -> Principal | None:
     revoked one (all the same to the caller: 401)."""
     if not key:
         return None
+    key_id = key_id_of(key)
+    return principal_of(store.key(key_id) if key_id is not None else None, key)
+
+
+def key_id_of(key: str) -> str | None:
+    """The key id a presented key names, None when it is not a tiergraph key."""
     parts = key.split("_", 2)  # the secret may hold "_" itself
-    record = store.key(parts[1]) if len(parts) == 3 and parts[0] == PREFIX else None
+    return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
+
+
+def principal_of(record: KeyRecord | None, key: str) -> Principal | None:
+    """The principal of a key whose record (None: no such key) was read: None when the
+    secret does not match or the key is revoked."""
     matches = hmac.compare_digest(record.hash if record else _DUMMY_HASH, _hash(key))
     if record is None or not matches or record.revoked_at is not None:
         return None

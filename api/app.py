@@ -23,7 +23,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from access.principal import Principal
-from api.auth import KeyCache, authenticate, check_rate, may_write, opens_the_ide
+from api.auth import (
+    KeyCache,
+    authenticate,
+    check_rate,
+    confirm_ahead,
+    may_write,
+    opens_the_ide,
+)
 from api.edge import Edge
 from api.errors import CodedGraphQL, install_handlers
 from api.exports.routes import install_download
@@ -161,13 +168,21 @@ def create_app(
     limiter = RateLimiter(settings.api_rate_per_second, settings.api_rate_burst)
     keys = KeyCache(settings.api_key_cache_seconds)
 
-    async def principal_from(store: GraphStore, headers: list[str], fresh: bool) -> Principal:
+    async def principal_from(
+        store: GraphStore, headers: list[str], fresh: bool, ahead: bool = False
+    ) -> Principal:
         """The principal of the request's Authorization headers (401) within its rate
         (429); `fresh`: the key's record read whatever the key cache holds (a request
-        that may write)."""
-        principal = await authenticate(store, headers, keys, inline=local(store), fresh=fresh)
+        that may write); `ahead`: read with the request's first round trip instead
+        (api.auth.CachedKey, confirmed by `key_confirmed`)."""
+        principal = await authenticate(
+            store, headers, keys, inline=local(store), fresh=fresh, ahead=ahead
+        )
         check_rate(limiter, principal)
         return principal
+
+    async def key_confirmed(store: GraphStore) -> None:
+        await confirm_ahead(store, keys)
 
     async def principal_of(request: Request, fresh: bool = False) -> Principal:
         headers = request.headers.getlist("authorization")
@@ -203,7 +218,9 @@ def create_app(
         if settings.api_cors_origins:  # closed unless configured
             app.add_middleware(CORSMiddleware, **cors)
     else:
-        stack = Edge(stack, schema, principal_from, settings.api_introspection, app.state)
+        stack = Edge(
+            stack, schema, principal_from, settings.api_introspection, app.state, key_confirmed
+        )
         if settings.api_cors_origins:  # closed unless configured: in front of both paths
             stack = CORSMiddleware(stack, **cors)
     app.front = KeepAliveLimit(stack, requests=settings.api_keepalive_requests)

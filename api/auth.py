@@ -13,12 +13,13 @@ import orjson
 from graphql import GraphQLSchema
 from starlette.requests import Request
 
-from access.keys import principal_for
+from access.keys import key_id_of, principal_for, principal_of
 from access.principal import Principal
 from api.errors import RATE_LIMITED, UNAUTHENTICATED, Refused
 from api.limits import RateLimiter
 from api.prepared import known, writes
 from api.request_json import parse_body
+from graph import key_ahead
 from graph.store import GraphStore
 
 NO_KEY = "no API key: send the header `Authorization: Bearer <key>` (tiergraph keys create)"
@@ -118,6 +119,39 @@ async def _refresh(store: GraphStore, key: str, digest: bytes, cache: KeyCache) 
         cache.put(digest, principal, read_at)
 
 
+class CachedKey(key_ahead.KeyCheck):
+    """A write request's key that the key cache holds: trusted until its record,
+    read with the request's first round trip (graph.key_ahead), names the same
+    principal; then its entry is renewed or dropped (confirm_ahead)."""
+
+    __slots__ = ("digest", "principal")
+
+    def __init__(self, key: str, key_id: str, digest: bytes, principal: Principal) -> None:
+        super().__init__(key_id, lambda record: principal_of(record, key) == principal)
+        self.digest = digest
+        self.principal = principal
+
+
+async def confirm_ahead(store: GraphStore, cache: KeyCache | None) -> None:
+    """At the end of a write request whose key came from the cache (authenticate's
+    `ahead`): its record read now if no round trip of the request read it; 401 when
+    it was found not valid (a revoked key: the store wrote nothing, graph.key_ahead).
+    The entry is renewed from the read (made after the check began) or dropped."""
+    check = key_ahead.current()
+    if not isinstance(check, CachedKey):
+        return
+    key_ahead.check_ahead(None)
+    if check.found is None:
+        check.take(await asyncio.to_thread(store.key, check.key_id))
+    if check.found:
+        if cache is not None:
+            cache.put(check.digest, check.principal, check.started)
+        return
+    if cache is not None:
+        cache.drop(check.digest)
+    raise unauthenticated(BAD_KEY)
+
+
 _refreshes: set[asyncio.Task[None]] = set()  # kept until done (the loop holds tasks weakly)
 
 
@@ -127,12 +161,14 @@ async def authenticate(
     cache: KeyCache | None = None,
     inline: bool = False,
     fresh: bool = False,
+    ahead: bool = False,
 ) -> Principal:
     """The principal of the request's one Authorization header; two headers are
     refused (a proxy checking one and the API using the other would disagree).
     The key's record is read on the event loop when `inline` (the embedded store:
     a local page), else in a worker thread (Neo4j: a round trip). `fresh` reads the
-    record whatever the cache holds (a request that may write)."""
+    record whatever the cache holds (a request that may write); with `ahead` a key
+    the cache holds is read later, with the request's first round trip (CachedKey)."""
     if len(headers) > 1:
         raise unauthenticated("more than one Authorization header")
     key = bearer_key(headers[0] if headers else None)
@@ -141,6 +177,11 @@ async def authenticate(
     if not key:
         raise unauthenticated(BAD_KEY)
     digest = KeyCache.digest(key)
+    if ahead and cache is not None and (found := cache.get(digest)) is not None:
+        key_id = key_id_of(key)
+        assert key_id is not None  # the cache keeps keys found valid only
+        key_ahead.check_ahead(CachedKey(key, key_id, digest, found))
+        return found
     principal = cache.get(digest) if cache is not None and not fresh else None
     if principal is not None:
         assert cache is not None

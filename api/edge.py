@@ -42,13 +42,15 @@ from api.limits import MAX_BODY_BYTES
 from api.prepared import Prepared, known
 from api.prepared import writes as operation_writes
 from api.schema import Context
-from graph import read_scope
+from graph import key_ahead, read_scope
 from graph.store import GraphStore
 
 log = logging.getLogger("api.edge")
 
-# (store, the Authorization headers, fresh) -> the principal, or Refused (api.app).
-Authenticate = Callable[[GraphStore, list[str], bool], Awaitable[Principal]]
+# (store, the Authorization headers, fresh, ahead) -> the principal, or Refused (api.app).
+Authenticate = Callable[[GraphStore, list[str], bool, bool], Awaitable[Principal]]
+# At the end of a request whose key is read ahead: Refused when it was not valid.
+Confirm = Callable[[GraphStore], Awaitable[None]]
 JSON_HEADERS = (b"content-type", b"application/json")
 # False: every operation through graphql-core's executor (bench/graphql_cpu.py compares)
 DIRECT = True
@@ -201,12 +203,14 @@ class Edge:
         authenticate: Authenticate,
         introspection: bool,
         state: Any,
+        confirm: Confirm,
     ) -> None:
         self.app = app
         self.schema = schema
         self.authenticate = authenticate
         self.introspection = introspection
         self.state = state  # the app's state: the store, once the server started
+        self.confirm = confirm
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = edge_request(scope) if scope["type"] == "http" else None
@@ -256,15 +260,25 @@ class Edge:
         store = self.state.store
         writes = operation_writes(found, query)  # as api.auth.may_write
         read_scope.begin(read_only=not writes)
+        # A mutation that writes only through its store's apply, on a store that reads
+        # a key with the request's first round trip (graph.key_ahead): the key cache's
+        # entry stands until then, and a key found not valid is 401, nothing written.
+        ahead = writes and found.key_ahead and getattr(store, "reads_keys_ahead", False)
         try:
-            principal = await self.authenticate(store, request.authorization, writes)
+            principal = await self.authenticate(store, request.authorization, writes, ahead)
+            context = Context(store, principal, introspection=self.introspection)
+            try:
+                answer = await edge_run(self.schema, context, found, variables, name, extensions)
+            except key_ahead.KeyRefused:  # confirm answers 401
+                answer = None
+            if ahead:
+                await self.confirm(store)
         except Refused as exc:  # as api.errors.install_handlers answers it
             body = error_body(exc.message, exc.code, **exc.extensions)
             response = JSONResponse(body, status_code=exc.status, headers=exc.headers)
             await response(scope, receive, send)
             return
-        context = Context(store, principal, introspection=self.introspection)
-        answer = await edge_run(self.schema, context, found, variables, name, extensions)
+        assert answer is not None, "a key refused before its write is confirmed not valid"
         content = orjson.dumps(answer)
         await send(
             {

@@ -18,8 +18,10 @@ from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     OperationType,
     get_operation_ast,
     parse,
@@ -39,6 +41,9 @@ class Prepared(NamedTuple):
     document: DocumentNode
     operation: OperationType
     direct: bool = False  # may be answered without graphql-core's executor (api/direct.py)
+    # a mutation whose root fields write only through their store's apply: its key's
+    # record may be read with its first round trip (graph.key_ahead, api/edge.py)
+    key_ahead: bool = False
 
 
 _NOT_PREPARED = object()
@@ -66,7 +71,22 @@ def _prepare(
     if "@" not in query:  # no directive: its plans are the same in every request
         share_plans(operation)
     direct = may_be_direct(query, len(document.definitions), operation)
-    return Prepared(query, document, operation.operation, direct)
+    ahead = reads_key_ahead(schema, operation)
+    return Prepared(query, document, operation.operation, direct, ahead)
+
+
+def reads_key_ahead(schema: GraphQLSchema, operation: OperationDefinitionNode) -> bool:
+    """A mutation of root fields only of a type that says its fields write only
+    through the store's apply (`WRITES_THROUGH_APPLY`, api.mutations.mutations)."""
+    root = schema.mutation_type
+    if operation.operation != OperationType.MUTATION or root is None:
+        return False
+    for node in operation.selection_set.selections:
+        field = root.fields.get(node.name.value) if isinstance(node, FieldNode) else None
+        made = field.extensions.get("strawberry-definition") if field is not None else None
+        if not getattr(getattr(made, "origin", None), "WRITES_THROUGH_APPLY", False):
+            return False
+    return True
 
 
 def known(

@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date
 
-from graph import cypher, neo4j_risk, read_scope, whole_builds
+from graph import cypher, key_ahead, neo4j_risk, read_scope, whole_builds
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -301,6 +301,9 @@ class Neo4jStore:
     # Every round trip goes through _GuardedDriver: read-only calls that need none
     # run on the caller's thread (graph.read_scope.without_io).
     guards_io = True
+    # A write request's key is read with its first round trip and confirmed before
+    # apply writes (graph.key_ahead, api/edge.py).
+    reads_keys_ahead = True
 
     def __init__(
         self,
@@ -596,11 +599,16 @@ class Neo4jStore:
         pin = read_scope.current_pin()
         wanted = pin.ahead.get("match_verdicts", ()) if pin is not None else ()
         of = [_json_key(*key) for key in wanted]
-        query = CHANGES_AND_VERDICTS if of else cypher.CHANGES_AFTER
+        check = key_ahead.pending()  # a write request's key, read with this
+        key = check.key_id if check is not None else None
+        query = CHANGES_AND_VERDICTS if of or check else cypher.CHANGES_AFTER
         for _ in range(2):
-            rec = self._read(query, {"version": version, "of": of})
+            rec = self._read(query, {"version": version, "of": of, "key": key})
             if not rec:
                 return None, None  # the database was wiped outside tiergraph
+            if check is not None and check.found is None:
+                found = rec[0]["key"]
+                check.take(_key_record(found) if found is not None else None)
             if of and pin is not None:  # what match_verdicts will ask in this pin
                 read = pin.read.setdefault("match_verdicts", {})
                 read.update(
@@ -1023,6 +1031,9 @@ class Neo4jStore:
     def apply(self, mutation: Mutation) -> MutationRecord:
         """One transaction whatever the batch's size (mutations are small); a plain
         one (rows to upsert only) in one statement (_apply_at_once)."""
+        check = key_ahead.current()
+        if check is not None:  # a write request's key not read yet: read now
+            check.confirm(self.key)
         record = mutation.record
         scope = _scope(record.organisation, record.role, record.idempotency_key)
         at_once = _at_once(mutation)

@@ -5,7 +5,7 @@ parses, calls one service function of mutations/, and shapes its answer."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import strawberry
 from strawberry.types import Info
@@ -36,6 +36,11 @@ IdempotencyKey = Annotated[str | None, strawberry.argument(description=KEY_DOC)]
 
 @strawberry.type
 class WritesMutation:
+    # Each field calls one service of mutations/ that writes only through
+    # mutations.record.perform (the store's apply, which confirms a key read ahead:
+    # graph.key_ahead): a revoked key's request writes nothing (api.prepared).
+    WRITES_THROUGH_APPLY: ClassVar[bool] = True
+
     @strawberry.mutation(
         description="Supplier keys: add a sub-supplier you source `commodity` from. It is "
         "matched with the stored organisations first (identifiers, then name and country): "
