@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from graph import sqlite_risk
+from graph import request_parts, sqlite_risk
 from graph import sqlite_sql as sql
 from graph.codec import batch_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
@@ -217,23 +217,26 @@ class SqliteStore:
         board, turn = self._board, self._turn()
         before = db.total_changes
         if turn is not None:
-            turn.take(TURN_SECONDS)
+            with request_parts.timing("turn wait"):
+                turn.take(TURN_SECONDS)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            if board is not None:
-                board.begin_commit()
-            db.execute("COMMIT")
+            with request_parts.timing("transaction"):
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                if board is not None:
+                    board.begin_commit()
+                db.execute("COMMIT")
         finally:
             if board is not None and turn is not None:
                 board.end_commit()
                 turn.give()
         if board is not None:
-            self._checkpoint_after(db, db.total_changes - before)
+            with request_parts.timing("checkpoint"):
+                self._checkpoint_after(db, db.total_changes - before)
 
     def _checkpoint_after(self, db: sqlite3.Connection, rows: int) -> None:
         """Fold the WAL into the database once this process's commits changed

@@ -1,0 +1,62 @@
+"""Where a request's time went, noted by the code it runs (the store's writers' turn
+and transaction, whole builds) for api.slow_requests, which logs the slow ones.
+
+The parts live in a context variable set per request: asyncio.to_thread and the
+embedded store's writer thread run the service in a copy of the request's context,
+so what they note lands on the same `Parts`. Outside a request nothing is noted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Parts:
+    """Seconds by part ("turn wait", "transaction", "checkpoint", "build ..."), and
+    the CPU seconds of the threads the parts ran in, beside their wall seconds."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu: float = 0.0
+    wall: float = 0.0
+
+    def add(self, part: str, seconds: float) -> None:
+        self.seconds[part] = self.seconds.get(part, 0.0) + seconds
+
+
+_parts: ContextVar[Parts | None] = ContextVar("tiergraph_request_parts", default=None)
+
+
+def begin() -> Parts:
+    """New parts for the request running in this context."""
+    parts = Parts()
+    _parts.set(parts)
+    return parts
+
+
+def note(part: str, seconds: float) -> None:
+    """`seconds` spent on `part` by the current request, if any."""
+    parts = _parts.get()
+    if parts is not None:
+        parts.add(part, seconds)
+
+
+@contextmanager
+def timing(part: str) -> Iterator[None]:
+    """Note the wall and thread CPU time of the block as `part` of the current request."""
+    parts = _parts.get()
+    if parts is None:
+        yield
+        return
+    wall, cpu = time.perf_counter(), time.thread_time()
+    try:
+        yield
+    finally:
+        spent = time.perf_counter() - wall
+        parts.add(part, spent)
+        parts.wall += spent
+        parts.cpu += time.thread_time() - cpu
