@@ -1,8 +1,9 @@
 """The slow-request log: a request that took more than SLOW_SECONDS is logged at
 WARNING on the "tiergraph.slow" logger with its operation and where its time went
 (graph.request_parts: waiting for the writers' turn, inside the transaction, the
-WAL checkpoint, whole builds; the thread CPU of those parts beside their wall time,
-which tells waiting for the GIL or the disk from work). What the parts do not cover
+WAL checkpoint, matching, whole builds, catch-ups; the thread CPU of those parts
+beside their wall time, which tells waiting for the GIL or the disk from work), and
+what the whole process did meanwhile (garbage collections, projection cache writes). What the parts do not cover
 is the rest: queued for a thread (the writer thread, the default pool), on the event
 loop, the GIL between parts.
 """
@@ -43,13 +44,17 @@ def operation_name(body: bytes) -> str:
     return found.group(1) if found else "(unnamed)"
 
 
-def describe(name: str, seconds: float, parts: request_parts.Parts) -> str:
+def describe(
+    name: str, seconds: float, parts: request_parts.Parts, process: dict[str, float]
+) -> str:
     noted = " ".join(f"{part}={spent * 1000:.1f}" for part, spent in parts.seconds.items())
     rest = seconds - sum(parts.seconds.values())
+    beside = " ".join(f"{part}={spent * 1000:.1f}" for part, spent in process.items() if spent)
     return (
         f"slow request {name} in {seconds * 1000:.1f} ms: {noted or 'nothing noted'}"
         f" rest={rest * 1000:.1f} (ms); noted parts' thread CPU {parts.cpu * 1000:.1f}"
-        f" of {parts.wall * 1000:.1f} ms wall"
+        f" of {parts.wall * 1000:.1f} ms wall; meanwhile in the process:"
+        f" {beside or 'no collection, no cache write'} (ms)"
     )
 
 
@@ -58,12 +63,13 @@ class SlowRequests:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        request_parts.time_collections()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        parts = request_parts.begin()
+        parts, process = request_parts.begin(), request_parts.process_seconds()
         start, body = time.perf_counter(), bytearray()
 
         async def receiving() -> Message:
@@ -78,4 +84,6 @@ class SlowRequests:
             seconds = time.perf_counter() - start
             if seconds > SLOW_SECONDS:
                 name = operation_name(bytes(body)) if body else scope.get("path", "")
-                log.warning("%s", describe(name, seconds, parts))
+                now = request_parts.process_seconds()
+                meanwhile = {part: now[part] - process.get(part, 0.0) for part in now}
+                log.warning("%s", describe(name, seconds, parts, meanwhile))

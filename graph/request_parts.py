@@ -8,6 +8,7 @@ so what they note lands on the same `Parts`. Outside a request nothing is noted.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,3 +61,40 @@ def timing(part: str) -> Iterator[None]:
         parts.add(part, spent)
         parts.wall += spent
         parts.cpu += time.thread_time() - cpu
+
+
+# Work of the whole process that stops or slows every request running beside it
+# (the cyclic garbage collector, the projection cache written in a thread holding
+# the GIL), in seconds since the process started: a request's share is the
+# difference between its end and its start.
+_process: dict[str, float] = {}
+_gc_started = 0.0
+
+
+def process_seconds() -> dict[str, float]:
+    """A copy of the process-wide seconds so far, by part."""
+    return dict(_process)
+
+
+@contextmanager
+def process_timing(part: str) -> Iterator[None]:
+    """Count the block's wall time as `part` of the whole process."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        _process[part] = _process.get(part, 0.0) + time.perf_counter() - start
+
+
+def _collecting(phase: str, _info: dict) -> None:
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    else:
+        _process["gc"] = _process.get("gc", 0.0) + time.perf_counter() - _gc_started
+
+
+def time_collections() -> None:
+    """Count the garbage collector's pauses as "gc" (once per process)."""
+    if _collecting not in gc.callbacks:
+        gc.callbacks.append(_collecting)

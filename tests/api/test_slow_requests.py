@@ -41,7 +41,8 @@ def test_a_slow_write_is_logged_with_where_its_time_went(tmp_path, monkeypatch, 
     assert len(lines) == 1
     line = lines[0]
     assert line.startswith("slow request registerSupplier in ")
-    for part in ("turn wait=", "transaction=", "build matching index=", "rest=", "thread CPU"):
+    parts = ("turn wait=", "transaction=", "build matching index=", "match=", "rest=", "meanwhile")
+    for part in parts:
         assert part in line
 
 
