@@ -3,7 +3,8 @@ WARNING on the "tiergraph.slow" logger with its operation and where its time wen
 (graph.request_parts: waiting for the writers' turn, inside the transaction, the
 WAL checkpoint, matching, whole builds, catch-ups; the thread CPU of those parts
 beside their wall time, which tells waiting for the GIL or the disk from work), and
-what the whole process did meanwhile (garbage collections, projection cache writes). What the parts do not cover
+what the whole process did meanwhile (garbage collections, projection cache writes,
+the keeper's turns: mutations.keeper). What the parts do not cover
 is the rest: queued for a thread (the writer thread, the default pool), on the event
 loop, the GIL between parts.
 """
@@ -54,7 +55,7 @@ def describe(
         f"slow request {name} in {seconds * 1000:.1f} ms: {noted or 'nothing noted'}"
         f" rest={rest * 1000:.1f} (ms); noted parts' thread CPU {parts.cpu * 1000:.1f}"
         f" of {parts.wall * 1000:.1f} ms wall; meanwhile in the process:"
-        f" {beside or 'no collection, no cache write'} (ms)"
+        f" {beside or 'no collection, no cache write, no keeper turn'} (ms)"
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cascade import projection as projections
+from graph import request_parts
 from graph.store import GraphStore
 from mutations import registration
 
@@ -87,7 +88,8 @@ class KeepUp:
         failing = False  # said once while the store does not answer, not every second
         while not self._stop.wait(self.every):
             try:
-                keep_up(self.store)
+                with request_parts.process_timing("keep up"):  # in the slow-request log
+                    keep_up(self.store)
             except Exception:  # noqa: BLE001 - a request catches up or rebuilds as before
                 if not failing:
                     log.warning("could not keep up with the store's writes", exc_info=True)
