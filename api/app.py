@@ -39,6 +39,7 @@ from api.network.common import local
 from api.prepared import prepared
 from api.request_json import kept_json
 from api.schema import Context, schema, tiergraph_version
+from api.slow_requests import SlowRequests
 from api.spreading import KeepAliveLimit
 from graph import read_scope
 from graph.store import GraphStore
@@ -223,5 +224,5 @@ def create_app(
         )
         if settings.api_cors_origins:  # closed unless configured: in front of both paths
             stack = CORSMiddleware(stack, **cors)
-    app.front = KeepAliveLimit(stack, requests=settings.api_keepalive_requests)
+    app.front = SlowRequests(KeepAliveLimit(stack, requests=settings.api_keepalive_requests))
     return app

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from graph import request_parts
+
 log = logging.getLogger(__name__)
 EXIT_WAIT = 30.0  # seconds at exit for the pending writes
 SAVE_EVERY_SECONDS = 60.0  # a caught-up copy is written at most this often per folder
@@ -118,7 +120,8 @@ class Saver:
                 store = self._pending.pop(key)
                 self._busy = True
             try:
-                self._save(store)
+                with request_parts.process_timing("cache save"):
+                    self._save(store)
             except Exception:  # noqa: BLE001 - a copy not written costs a build later
                 log.warning("could not write the projection cache", exc_info=True)
             finally:

@@ -35,7 +35,7 @@ import numpy as np
 
 from cascade import background_save, id_order, lock_waits
 from cascade.id_index import SEARCHED_FROM, IdIndex
-from graph import read_scope, whole_builds
+from graph import read_scope, request_parts, whole_builds
 from graph.store import GraphChange, GraphStore
 
 log = logging.getLogger(__name__)
@@ -515,7 +515,8 @@ def _current(store: GraphStore) -> tuple[Projection, str]:
     if kept is not None and changes:
         try:
             start = time.perf_counter()
-            fresh = delta.apply(kept, changes)
+            with request_parts.timing("catch-up"):
+                fresh = delta.apply(kept, changes)
         except Exception:  # noqa: BLE001 - a change it cannot take: read the graph
             log.warning("could not apply %d change(s); rebuilding", len(changes), exc_info=True)
             reason = "a change not applied"

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from graph import sqlite_risk
+from graph import request_parts, sqlite_risk
 from graph import sqlite_sql as sql
 from graph.codec import batch_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
@@ -48,6 +48,7 @@ from graph.model import (
     StepKind,
 )
 from graph.sqlite_board import Board, Turn
+from graph.sqlite_checkpoint import Checkpointer
 from graph.store import (
     CHANGE_ROWS,
     CHANGES_KEPT,
@@ -115,6 +116,9 @@ class SqliteStore:
         self._connections: list[sqlite3.Connection] = []
         self._turns: list[Turn] = []
         self._unchecked = 0  # rows committed since this process's last checkpoint
+        self._checkpointer = (
+            Checkpointer(self.target, BUSY_SECONDS) if self.path is not None else None
+        )
         self._guard = threading.Lock()
         self._keep = self._connect()  # an in-memory database lives while one connection does
         self._ensure_schema(self._keep)
@@ -217,33 +221,36 @@ class SqliteStore:
         board, turn = self._board, self._turn()
         before = db.total_changes
         if turn is not None:
-            turn.take(TURN_SECONDS)
+            with request_parts.timing("turn wait"):
+                turn.take(TURN_SECONDS)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            if board is not None:
-                board.begin_commit()
-            db.execute("COMMIT")
+            with request_parts.timing("transaction"):
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                if board is not None:
+                    board.begin_commit()
+                db.execute("COMMIT")
         finally:
             if board is not None and turn is not None:
                 board.end_commit()
                 turn.give()
-        if board is not None:
-            self._checkpoint_after(db, db.total_changes - before)
+        self._checkpoint_after(db.total_changes - before)
 
-    def _checkpoint_after(self, db: sqlite3.Connection, rows: int) -> None:
+    def _checkpoint_after(self, rows: int) -> None:
         """Fold the WAL into the database once this process's commits changed
-        CHECKPOINT_ROWS rows, after the writers' turn is given (SQLite's own
-        checkpoint runs inside COMMIT, so in the turn: others' writes would wait for
-        its fsync, up to 0.1 s); PASSIVE: it waits for no reader and no writer."""
+        CHECKPOINT_ROWS rows, in the checkpoint thread (graph.sqlite_checkpoint):
+        not in the turn (SQLite's own checkpoint runs inside COMMIT: others' writes
+        would wait for its fsync) and not in the committing request's time."""
+        if self._checkpointer is None:
+            return
         self._unchecked += rows
         if self._unchecked >= CHECKPOINT_ROWS:
             self._unchecked = 0
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._checkpointer.ask()
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -264,6 +271,8 @@ class SqliteStore:
             yield
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._guard:
             for db in self._connections:
                 db.close()

@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from graph import request_parts
+
 log = logging.getLogger("tiergraph.builds")
 _counts: Counter[str] = Counter()
 _lock = threading.Lock()
@@ -27,7 +29,8 @@ def timed(kind: str, reason: str, of: str = "") -> Iterator[None]:
     "row copy"; `of` says which, a country), `reason` being why it was read whole
     ("first", "changes not kept"...)."""
     start = time.perf_counter()
-    yield
+    with request_parts.timing(f"build {kind}"):
+        yield
     seconds = time.perf_counter() - start
     with _lock:
         _counts[kind] += 1

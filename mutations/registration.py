@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 import matching
-from graph import model, read_scope, whole_builds
+from graph import model, read_scope, request_parts, whole_builds
 from graph.store import GraphChange, GraphStore, MatchVerdict
 from matching import Candidate, Conflict, DecisionKey, Match, StoredIndex, Thresholds
 from matching.names import fold_abbreviation, name_key
@@ -246,7 +246,7 @@ def match_one(
         return Match("conflict", None, split, "its identifiers name several stored organisations")
     if holders:
         return Match("existing", holders[0], (Candidate(holders[0], 1.0),), "shared identifier")
-    with index_for(store, org.country) as index:
+    with index_for(store, org.country) as index, request_parts.timing("match"):
         return matching.match(
             org,
             index,

@@ -172,9 +172,7 @@ def _log_config(stdout_taken: bool) -> dict[str, Any]:
         "class": "logging.StreamHandler",
         "stream": "ext://sys.stderr",
     }
-    config["loggers"]["tiergraph.builds"] = {
-        "handlers": ["builds"],
-        "level": "INFO",
-        "propagate": False,
-    }
+    # The slow requests and where their time went (api.slow_requests), alike.
+    for logger in ("tiergraph.builds", "tiergraph.slow"):
+        config["loggers"][logger] = {"handlers": ["builds"], "level": "INFO", "propagate": False}
     return config
