@@ -381,13 +381,9 @@ _ROWS = {
         "{member: m.id, scheme: s.name}",
     ),
 }
-# Every row of a kind; those whose owner is among $ids (found by their ids).
+# Every row of a kind (a load reads those of some owners: graph/neo4j_load_checks.py).
 EXPORT = {
     kind: f"MATCH {pattern.replace(' OWNER', '')} RETURN {row} AS row"
-    for kind, (pattern, row) in _ROWS.items()
-}
-STORED = {
-    kind: f"UNWIND $ids AS id MATCH {pattern.replace('OWNER', '{id: id}')} RETURN {row} AS row"
     for kind, (pattern, row) in _ROWS.items()
 }
 

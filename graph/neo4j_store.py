@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date
 
-from graph import cypher, neo4j_risk, read_scope, whole_builds
+from graph import cypher, neo4j_load_checks, neo4j_risk, read_scope, whole_builds
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -733,10 +733,7 @@ class Neo4jStore:
         return sorted_batch(GraphBatch(**out))
 
     def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
-        records, _, _ = self.driver.execute_query(
-            cypher.STORED[kind], ids=list(owners), database_=self.database, routing_="r"
-        )
-        return [self._row(kind, dict(rec["row"])) for rec in records]
+        return neo4j_load_checks.stored_rows(self._single, kind, owners)  # one record
 
     @staticmethod
     def _row(field: str, data: dict[str, Any]) -> Any:
