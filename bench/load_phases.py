@@ -27,7 +27,6 @@ sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve
 
 from bench import common  # noqa: E402
 from bench.api import listener_pid, process_cpu_seconds  # noqa: E402
-from graph.sqlite_store import SqliteStore  # noqa: E402
 from loaders import beside  # noqa: E402
 from loaders import load as loading  # noqa: E402
 from loaders.generate import REFERENCE_DAY  # noqa: E402
@@ -88,12 +87,7 @@ def measure(store: Any, folder: Path, jvm: int | None) -> dict[str, Any]:
 
 
 def main() -> None:
-    p = common.parser(__doc__.splitlines()[0])
-    p.add_argument("--nodes", type=int, default=20_000)
-    p.add_argument("--neo4j", action="store_true", help="also on Neo4j at --uri (wiped)")
-    args = p.parse_args()
-    if args.neo4j:
-        common.require_yes(args)
+    args = common.store_arguments(__doc__.splitlines()[0])
     batch = common.network(args.nodes, 5, 1, "tiers")
     results: dict[str, Any] = {}
     driver = None
@@ -102,24 +96,10 @@ def main() -> None:
         folder = Path(tmp) / "net"
         write_csv_dir(batch, folder)
         beside.write_csv(beside.generated(batch, seed=1, today=REFERENCE_DAY), folder)
-        for name in ("embedded", "neo4j") if args.neo4j else ("embedded",):
-            jvm = None
-            if name == "embedded":
-                store: Any = SqliteStore(Path(tmp) / "data")
-            else:
-                from neo4j import GraphDatabase
-
-                from graph.neo4j_store import Neo4jStore
-
-                driver = GraphDatabase.driver(args.uri, auth=None, notifications_min_severity="OFF")
-                common.wipe(driver)
-                store = Neo4jStore(driver)
-                store.ensure_schema()
-                jvm = listener_pid(args.uri)
+        for name, store, driver in common.each_store(args, Path(tmp)):
+            jvm = listener_pid(args.uri) if driver is not None else None
             common.log.print(f"{name}: {args.nodes:,} organisations...")
             results[name] = measure(store, folder, jvm)
-            if name == "embedded":
-                store.close()
     machine = common.machine(driver)
     if driver is not None:
         driver.close()

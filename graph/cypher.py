@@ -381,7 +381,9 @@ _ROWS = {
         "{member: m.id, scheme: s.name}",
     ),
 }
-# Every row of a kind (a load reads those of some owners: graph/neo4j_load_checks.py).
+# Each kind's pattern, OWNER standing for its owner's match (graph/neo4j_load_checks.py).
+ROW_PATTERNS = {kind: pattern for kind, (pattern, _) in _ROWS.items()}
+# Every row of a kind.
 EXPORT = {
     kind: f"MATCH {pattern.replace(' OWNER', '')} RETURN {row} AS row"
     for kind, (pattern, row) in _ROWS.items()

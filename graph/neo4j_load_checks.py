@@ -15,6 +15,7 @@ from dataclasses import fields
 from typing import Any
 
 from graph.codec import ROW_TYPES, decoders
+from graph.cypher import ROW_PATTERNS
 
 Run = Callable[..., Any]  # (query, **params) -> the first record
 
@@ -22,43 +23,26 @@ _KIND = "CASE WHEN o:Member THEN 'member' WHEN o:Supplier THEN 'supplier' ELSE '
 _ORG = "o.id, " + _KIND + ", o.name, o.country, o.lei, o.duns, o.gln, o.os_id, o.mill_id, "
 _ORG += "o.abbreviation, o.lat, o.lon, coalesce(o.listed, false)"
 
-# kind -> (pattern, the row's values in its type's field order); OWNER is the node
-# found by the owner's id (graph.store.ROW_OWNER), through its constraint's index.
-_ROWS: dict[str, tuple[str, str]] = {
-    "organisations": ("(o:Organisation {id: id})", _ORG),
-    "requirements": (
-        "(r:Requirement {id: id})",
-        "r.id, r.title, r.version, coalesce(r.frameworks, [])",
-    ),
-    "requires": ("(m:Organisation {id: id})-[:REQUIRES]->(r:Requirement)", "m.id, r.id"),
-    "sourcing": (
-        "(b:Organisation {id: id})-[e:SOURCES_FROM]->(s:Organisation)",
-        "b.id, s.id, e.commodity, toString(e.since), e.registered_by",
-    ),
-    "pass_on": (
-        "(b:Organisation {id: id})-[e:PASSED_ON]->(s:Organisation)",
-        "b.id, s.id, e.requirement, toString(e.at)",
-    ),
-    "adoptions": (
-        "(o:Organisation {id: id})-[e:ADOPTED]->(r:Requirement)",
-        "o.id, r.id, toString(e.at), e.evidence",
-    ),
-    "audits": (
-        "(a:Audit {id: id})-[:COVERS]->(o:Organisation)",
-        "a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_until), "
-        "a.commissioned_by, a.rating, a.auditor, coalesce(a.shared_with_all, false)",
-    ),
-    "findings": (
-        "(a:Audit)-[:HAS_FINDING]->(f:Finding {id: id})",
-        "f.id, a.id, f.severity, f.status, f.category, toString(f.due_date)",
-    ),
-    "shares": ("(a:Audit {id: id})-[:SHARED_WITH]->(m:Organisation)", "a.id, m.id"),
-    "recognitions": ("(m:Organisation {id: id})-[:RECOGNISES]->(s:Scheme)", "m.id, s.name"),
+# kind -> the row's values in its type's field order, from cypher.ROW_PATTERNS' names.
+_VALUES: dict[str, str] = {
+    "organisations": _ORG,
+    "requirements": "r.id, r.title, r.version, coalesce(r.frameworks, [])",
+    "requires": "m.id, r.id",
+    "sourcing": "b.id, s.id, e.commodity, toString(e.since), e.registered_by",
+    "pass_on": "b.id, s.id, e.requirement, toString(e.at)",
+    "adoptions": "o.id, r.id, toString(e.at), e.evidence",
+    "audits": "a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_until), "
+    "a.commissioned_by, a.rating, a.auditor, coalesce(a.shared_with_all, false)",
+    "findings": "f.id, a.id, f.severity, f.status, f.category, toString(f.due_date)",
+    "shares": "a.id, m.id",
+    "recognitions": "m.id, s.name",
 }
-# A list per row, not a column per field: collect() would drop a column's nulls.
+# The owner found by its id through its constraint's index (graph.store.ROW_OWNER); a
+# list per row, not a column per field: collect() would drop a column's nulls.
 STORED_ROWS = {
-    kind: f"UNWIND $ids AS id MATCH {pattern} RETURN collect([{values}]) AS rows"
-    for kind, (pattern, values) in _ROWS.items()
+    kind: f"UNWIND $ids AS id MATCH {pattern.replace('OWNER', '{id: id}')} "
+    f"RETURN collect([{_VALUES[kind]}]) AS rows"
+    for kind, pattern in ROW_PATTERNS.items()
 }
 
 
