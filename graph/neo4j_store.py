@@ -28,7 +28,7 @@ from neo4j.exceptions import (
 )
 from neo4j.time import Date
 
-from graph import cypher, neo4j_load_checks, neo4j_risk, read_scope, whole_builds
+from graph import cypher, neo4j_risk, read_scope, whole_builds
 from graph.codec import ROW_TYPES, batch_from_dict, batch_to_dict, row_from_dict, sorted_batch
 from graph.identifiers import claims, last_rows, released, shared_error
 from graph.model import (
@@ -49,6 +49,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
+from graph.neo4j_load_checks import stored_rows as stored_rows_of
 from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
 from graph.neo4j_sessions import ThreadSessions
 from graph.store import (
@@ -733,7 +734,7 @@ class Neo4jStore:
         return sorted_batch(GraphBatch(**out))
 
     def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
-        return neo4j_load_checks.stored_rows(self._single, kind, owners)  # one record
+        return stored_rows_of(self._single, kind, owners)  # graph/neo4j_load_checks.py
 
     @staticmethod
     def _row(field: str, data: dict[str, Any]) -> Any:
