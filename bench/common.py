@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
@@ -79,6 +80,37 @@ def members_of(args: argparse.Namespace) -> int:
 def network(nodes: int, members: int, seed: int, profile: str) -> GraphBatch:
     """The generated network a benchmark measures on."""
     return generate(nodes=nodes, members=members, seed=seed, profile=profile)
+
+
+def store_arguments(description: str) -> argparse.Namespace:
+    """--nodes and --neo4j (Neo4j at --uri, wiped, beside the embedded store: --yes)."""
+    p = parser(description)
+    p.add_argument("--nodes", type=int, default=20_000)
+    p.add_argument("--neo4j", action="store_true", help="also on Neo4j at --uri (wiped)")
+    args = p.parse_args()
+    if args.neo4j:
+        require_yes(args)
+    return args
+
+
+def each_store(args: argparse.Namespace, folder: Path) -> Iterator[tuple[str, Any, Driver | None]]:
+    """The embedded store (in `folder`, closed after its turn), then with --neo4j the
+    Neo4j at --uri, wiped, with its driver (the caller closes it)."""
+    from graph.sqlite_store import SqliteStore
+
+    embedded = SqliteStore(folder / "embedded" / "data")
+    yield "embedded", embedded, None
+    embedded.close()
+    if args.neo4j:
+        from neo4j import GraphDatabase
+
+        from graph.neo4j_store import Neo4jStore
+
+        driver = GraphDatabase.driver(args.uri, auth=None, notifications_min_severity="OFF")
+        wipe(driver)
+        store = Neo4jStore(driver)
+        store.ensure_schema()
+        yield "neo4j", store, driver
 
 
 def require_yes(args: argparse.Namespace) -> None:

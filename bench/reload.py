@@ -25,7 +25,6 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 from bench import common  # noqa: E402
-from graph.sqlite_store import SqliteStore  # noqa: E402
 from loaders import beside  # noqa: E402
 from loaders.generate import REFERENCE_DAY  # noqa: E402
 from loaders.load import load, read_and_check  # noqa: E402
@@ -82,35 +81,18 @@ def measure(store: Any, folder: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    p = common.parser(__doc__.splitlines()[0])
-    p.add_argument("--nodes", type=int, default=20_000)
-    p.add_argument("--neo4j", action="store_true", help="also on Neo4j at --uri (wiped)")
-    args = p.parse_args()
-    if args.neo4j:
-        common.require_yes(args)
+    args = common.store_arguments(__doc__.splitlines()[0])
     batch = common.network(args.nodes, 5, 1, "tiers")
     results: dict[str, Any] = {}
     driver = None
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("embedded", "neo4j") if args.neo4j else ("embedded",):
+        for name, store, opened in common.each_store(args, Path(tmp)):
+            driver = opened or driver
             folder = Path(tmp) / name / "net"
             write_csv_dir(batch, folder)
             beside.write_csv(beside.generated(batch, seed=1, today=REFERENCE_DAY), folder)
-            if name == "embedded":
-                store: Any = SqliteStore(Path(tmp) / name / "data")
-            else:
-                from neo4j import GraphDatabase
-
-                from graph.neo4j_store import Neo4jStore
-
-                driver = GraphDatabase.driver(args.uri, auth=None)
-                common.wipe(driver)
-                store = Neo4jStore(driver)
-                store.ensure_schema()
             common.log.print(f"{name}: {args.nodes:,} organisations...")
             results[name] = measure(store, folder)
-            if name == "embedded":
-                store.close()
     machine = common.machine(driver)
     if driver is not None:
         driver.close()

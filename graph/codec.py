@@ -44,7 +44,8 @@ def row_to_dict(row: Any) -> dict[str, Any]:
 
 
 @cache
-def _decoders(cls: type) -> dict[str, Any]:
+def decoders(cls: type) -> dict[str, Any]:
+    """How each field of a row type is read back from plain JSON values."""
     hints = typing.get_type_hints(cls)
     out: dict[str, Any] = {}
     for name, hint in hints.items():
@@ -59,10 +60,8 @@ def _decoders(cls: type) -> dict[str, Any]:
 
 
 def row_from_dict(cls: type, data: dict[str, Any]) -> Any:
-    decoders = _decoders(cls)
-    values = {
-        k: (decoders[k](v) if k in decoders and v is not None else v) for k, v in data.items()
-    }
+    decode = decoders(cls)
+    values = {k: (decode[k](v) if k in decode and v is not None else v) for k, v in data.items()}
     return cls(**values)
 
 

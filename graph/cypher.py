@@ -381,13 +381,11 @@ _ROWS = {
         "{member: m.id, scheme: s.name}",
     ),
 }
-# Every row of a kind; those whose owner is among $ids (found by their ids).
+# Each kind's pattern, OWNER standing for its owner's match (graph/neo4j_load_checks.py).
+ROW_PATTERNS = {kind: pattern for kind, (pattern, _) in _ROWS.items()}
+# Every row of a kind.
 EXPORT = {
     kind: f"MATCH {pattern.replace(' OWNER', '')} RETURN {row} AS row"
-    for kind, (pattern, row) in _ROWS.items()
-}
-STORED = {
-    kind: f"UNWIND $ids AS id MATCH {pattern.replace('OWNER', '{id: id}')} RETURN {row} AS row"
     for kind, (pattern, row) in _ROWS.items()
 }
 

@@ -49,6 +49,7 @@ from graph.model import (
     StepKind,
 )
 from graph.neo4j_bulk import BulkWriter
+from graph.neo4j_load_checks import stored_rows as stored_rows_of
 from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
 from graph.neo4j_sessions import ThreadSessions
 from graph.store import (
@@ -741,10 +742,7 @@ class Neo4jStore:
         return sorted_batch(GraphBatch(**out))
 
     def stored_rows(self, kind: str, owners: Collection[str]) -> list[Any]:
-        records, _, _ = self.driver.execute_query(
-            cypher.STORED[kind], ids=list(owners), database_=self.database, routing_="r"
-        )
-        return [self._row(kind, dict(rec["row"])) for rec in records]
+        return stored_rows_of(self._single, kind, owners)  # graph/neo4j_load_checks.py
 
     @staticmethod
     def _row(field: str, data: dict[str, Any]) -> Any:

@@ -120,7 +120,8 @@ class _Context:
         self.holders = self.store.holders(held) if held else {}
         for entity in ("requirement", "audit"):
             self.stored[entity] = self.store.existing(entity, wanted[entity])  # type: ignore[arg-type]
-        found = self.store.findings(wanted["finding"]) if wanted["finding"] else []
+        # The rows a load compares with (one record of columns on Neo4j, not one per row)
+        found = self.store.stored_rows("findings", wanted["finding"]) if wanted["finding"] else []
         self.stored_findings = {f.id: f for f in found}
         self.stored["finding"] = set(self.stored_findings)
 
