@@ -260,6 +260,7 @@ class Edge:
         store = self.state.store
         writes = operation_writes(found, query)  # as api.auth.may_write
         read_scope.begin(read_only=not writes)
+        key_ahead.check_ahead(None)  # none left by a request that ran in this context before
         # A mutation that writes only through its store's apply, on a store that reads
         # a key with the request's first round trip (graph.key_ahead): the key cache's
         # entry stands until then, and a key found not valid is 401, nothing written.
