@@ -39,13 +39,6 @@ def begin() -> Parts:
     return parts
 
 
-def note(part: str, seconds: float) -> None:
-    """`seconds` spent on `part` by the current request, if any."""
-    parts = _parts.get()
-    if parts is not None:
-        parts.add(part, seconds)
-
-
 @contextmanager
 def timing(part: str) -> Iterator[None]:
     """Note the wall and thread CPU time of the block as `part` of the current request."""
