@@ -638,6 +638,26 @@ def summary(samples: dict[str, list[float]], errors: dict[str, int], wall: float
     }
 
 
+# The API's latency targets, p95 in ms (issue 11: reads; issue 12: the write mix).
+TARGETS_MS = {"tierCoverage": 50, "organisation": 50, "auditGaps": 150,
+              "registerSupplier": 100, "passOn": 100}  # fmt: skip
+
+
+def targets(run: dict) -> dict[str, Any]:
+    """Each operation of the run that has a target: its p95 beside it; `met`: every
+    one of them under its target and no error (read-after-write misses included)."""
+    ops = {
+        op: {
+            "p95_ms": f["p95_ms"],
+            "target_ms": TARGETS_MS[op],
+            "met": f["p95_ms"] < TARGETS_MS[op],
+        }
+        for op, f in run["operations"].items()
+        if op in TARGETS_MS
+    }
+    return {"operations": ops, "met": run["errors"] == 0 and all(o["met"] for o in ops.values())}
+
+
 def rows(label: str, run: dict) -> list[list[Any]]:
     return [
         [label, op, f["requests"], f["errors"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
@@ -787,6 +807,7 @@ def main() -> None:
             if warm is not None:
                 run["warmup"] = warm
             run["server_log"] = server_log(folder / "serve.log", args.server_log, kind)
+            run["targets"] = targets(run)
             report["stores"][kind] = run
             common.log.print(f"{kind}: {run['requests']} requests, {run['errors']} errors, "
                              f"{run['per_second']}/s")  # fmt: skip
@@ -861,6 +882,15 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
                 f"{warm['errors']} errors), not timed"
                 + (f"; the JVM's JIT compilers {jit} ms a request, round by round" if jit else "")
             )
+        held = run["targets"]
+        common.out.print(
+            f"{kind}: targets (p95) "
+            + ", ".join(
+                f"{op} {t['p95_ms']} {'<' if t['met'] else '>='} {t['target_ms']} ms"
+                for op, t in held["operations"].items()
+            )
+            + f", {run['errors']} errors: {'all met' if held['met'] else 'NOT all met'}"
+        )
         loads = run["load_average"]
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
