@@ -645,7 +645,8 @@ TARGETS_MS = {"tierCoverage": 50, "organisation": 50, "auditGaps": 150,
 
 def targets(run: dict) -> dict[str, Any]:
     """Each operation of the run that has a target: its p95 beside it; `met`: every
-    one of them under its target and no error (read-after-write misses included)."""
+    one of them under its target and no error (read-after-write misses included);
+    None when the mix ran no operation with a target (--smoke)."""
     ops = {
         op: {
             "p95_ms": f["p95_ms"],
@@ -655,7 +656,8 @@ def targets(run: dict) -> dict[str, Any]:
         for op, f in run["operations"].items()
         if op in TARGETS_MS
     }
-    return {"operations": ops, "met": run["errors"] == 0 and all(o["met"] for o in ops.values())}
+    met = run["errors"] == 0 and all(o["met"] for o in ops.values()) if ops else None
+    return {"operations": ops, "met": met}
 
 
 def rows(label: str, run: dict) -> list[list[Any]]:
@@ -883,14 +885,15 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
                 + (f"; the JVM's JIT compilers {jit} ms a request, round by round" if jit else "")
             )
         held = run["targets"]
-        common.out.print(
-            f"{kind}: targets (p95) "
-            + ", ".join(
-                f"{op} {t['p95_ms']} {'<' if t['met'] else '>='} {t['target_ms']} ms"
-                for op, t in held["operations"].items()
+        if held["operations"]:
+            common.out.print(
+                f"{kind}: targets (p95) "
+                + ", ".join(
+                    f"{op} {t['p95_ms']} {'<' if t['met'] else '>='} {t['target_ms']} ms"
+                    for op, t in held["operations"].items()
+                )
+                + f", {run['errors']} errors: {'all met' if held['met'] else 'NOT all met'}"
             )
-            + f", {run['errors']} errors: {'all met' if held['met'] else 'NOT all met'}"
-        )
         loads = run["load_average"]
         common.out.print(
             f"{kind}: load average {loads['before']} before the timed run, {loads['after']} after"
