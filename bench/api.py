@@ -682,7 +682,8 @@ def warm_up(
     most --warmup-rounds): a JVM still compiling is not the long-running server
     the timed part stands for."""
     rounds: list[dict[str, Any]] = []
-    for i in range(args.warmup_rounds if jvm and args.warmup_jit else 1):
+    until_jit_idle = jvm is not None and args.warmup_jit > 0
+    for i in range(args.warmup_rounds if until_jit_idle else 1):
         with common.progress(f"warm-up {i + 1}", args.warmup) as advance:
             warm = asyncio.run(
                 mixed_run(
@@ -696,11 +697,9 @@ def warm_up(
                     jvm=jvm,
                 )
             )
-        rounds.append(
-            {k: warm[k] for k in ("requests", "errors", "per_second") if k in warm}
-            | ({"neo4j_jit_cpu_ms": warm["neo4j_jit_cpu_ms"]} if "neo4j_jit_cpu_ms" in warm else {})
-        )
-        if not (jvm and args.warmup_jit) or warm["neo4j_jit_cpu_ms"] <= args.warmup_jit:
+        kept = ("requests", "errors", "per_second", "neo4j_jit_cpu_ms")  # JIT: with a jvm
+        rounds.append({k: warm[k] for k in kept if k in warm})
+        if not until_jit_idle or warm["neo4j_jit_cpu_ms"] <= args.warmup_jit:
             break
     return {
         "requests": sum(r["requests"] for r in rounds),
