@@ -114,9 +114,12 @@ SET v.seq = coalesce(v.seq, 0) + 1
 WITH v, v.token AS previous, v.seq AS seq
 SET v.token = randomUUID()
 CREATE (:GraphChange {seq: seq, previous: previous, token: v.token, payload: $payload})
-WITH seq
-MATCH (old:GraphChange) USING INDEX old:GraphChange(seq) WHERE old.seq <= seq - $kept
-DELETE old
+WITH seq, previous, v.token AS token
+CALL (seq) {
+  MATCH (old:GraphChange) USING INDEX old:GraphChange(seq) WHERE old.seq <= seq - $kept
+  DELETE old
+}
+RETURN seq, previous, token
 """
 # The current version, then the changes after $version, oldest first, with their
 # payloads: one round trip (a catch-up read the version, then every kept change's
@@ -130,7 +133,7 @@ CHANGES_AFTER = (
     KEEP_PLAN
     + """
 MATCH (v:GraphVersion {name: 'graph'})
-WITH v.token AS current
+WITH v.token AS current, v.seq AS seq
 CALL (current) {
   OPTIONAL MATCH (first:GraphChange {previous: $version})
   USING INDEX first:GraphChange(previous) WHERE current IS NOT NULL
@@ -139,7 +142,7 @@ CALL (current) {
   WITH c ORDER BY c.seq
   RETURN collect(CASE WHEN c IS NOT NULL THEN [c.previous, c.token, c.payload] END) AS chain
 }
-RETURN current AS token, chain
+RETURN current AS token, seq, chain
 """
 )
 # Emptying the store (`tiergraph reset`): relationships first, then nodes, each in
@@ -609,7 +612,8 @@ def apply_mutation(
     CLAIM_MUTATION's lock), then each row writer's rows (`$rows0`, `$rows1`, ...,
     written only when the record is this call's; counts `n0`, `n1`, ... tell the
     adapter a reference that matched nothing), then, with `change`, the graph's new
-    version and its change (RECORD_CHANGE, `$payload`). With `checked` (the writers
+    version and its change (RECORD_CHANGE, `$payload`; its link `seq`, `previous`,
+    `token`, null when the record was another call's). With `checked` (the writers
     whose every row must match, by index), a count short of its rows fails the whole
     statement (GUARD_FAILED): run as an auto-commit transaction, nothing of it stays."""
     if keyed:
@@ -627,8 +631,11 @@ def apply_mutation(
         body = body[: -len(_COUNT_OUT)] + f"RETURN count(*) AS n{i}"
         parts.append(f"CALL (mine) {{\n{body}\n}}\n")
         counts.append(f"n{i}")
-    if change:
-        parts.append(f"CALL (mine) {{\nWITH mine WHERE mine\n{RECORD_CHANGE.strip()}\n}}\n")
+    if change:  # its link (graph.version_board.Link): null when not `mine`
+        parts.append(
+            f"OPTIONAL CALL (mine) {{\nWITH mine WHERE mine\n{RECORD_CHANGE.strip()}\n}}\n"
+        )
+        counts += ["seq", "previous", "token"]
     if checked:  # a CASE: evaluated in order, unlike a WHERE's predicates
         short = " OR ".join(f"n{i} < size($rows{i})" for i in checked)
         counts.append(f"CASE WHEN mine AND ({short}) THEN 1 / $zero ELSE 0 END AS guard")

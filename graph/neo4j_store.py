@@ -7,6 +7,7 @@ rolls the whole transaction back.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import zlib
@@ -69,8 +70,9 @@ from graph.store import (
     StoredResult,
     UnknownReference,
 )
-from graph.version_board import KnownVersion, VersionBoard
+from graph.version_board import KnownVersion, Link, VersionBoard
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 READ_ATTEMPTS = 3  # a read query's tries when Neo4j answers with a transient error
 Run = Callable[..., Any]  # (query, **params) -> the one record
@@ -158,6 +160,17 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
+def _change(token: str, payload: bytes) -> GraphChange:
+    """A kept change from its row: the version it made and its payload."""
+    data = _unpack(payload)
+    return GraphChange(
+        token,
+        batch_from_dict(data["batch"]),
+        tuple((b, s) for b, s in data["unlinked"]),
+        tuple((a, m) for a, m in data.get("unshared", ())),  # older: none
+    )
+
+
 def _walk(version: str, current: str, links: list[list[Any]]) -> list[tuple[str, bytes]] | None:
     """The (token, payload) of each change from `version` to `current`, in order;
     None when the links do not lead there."""
@@ -178,14 +191,23 @@ def _record_change(
     batch: GraphBatch,
     unlinked: tuple[tuple[str, str], ...] = (),
     unshared: tuple[tuple[str, str], ...] = (),
-) -> None:
+) -> Link | None:
     """A new graph version, with the change that made it, in the write's transaction
-    (a write of more than CHANGE_ROWS rows keeps none: projections rebuild)."""
+    (a write of more than CHANGE_ROWS rows keeps none: projections rebuild); the
+    change's link to announce (graph.version_board), None when none was kept."""
     if len(batch) > CHANGE_ROWS:
         tx.run(cypher.BUMP_GRAPH_VERSION).consume()
-        return
+        return None
     payload = _change_payload(batch, unlinked, unshared)
-    tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).consume()
+    rec = tx.run(cypher.RECORD_CHANGE, payload=payload, kept=CHANGES_KEPT).single(strict=True)
+    return _link(rec, payload)
+
+
+def _link(rec: Any, payload: bytes | None) -> Link | None:
+    """The link of the change a statement recorded (its `seq`, `previous`, `token`)."""
+    if payload is None or rec["seq"] is None:
+        return None
+    return Link(rec["seq"], rec["previous"], rec["token"], payload)
 
 
 def _change_payload(
@@ -410,13 +432,13 @@ class Neo4jStore:
         if len(batch) <= self.single_tx_rows:
             try:
                 with self._session() as session:
-                    session.execute_write(self._write_all, batch, progress)
+                    link = session.execute_write(self._write_all, batch, progress)
             except ConstraintError:
                 # Another write took an identifier between this one's check and its
                 # upsert: say which (rolled back, nothing of this write landed).
                 self.identifier_moves(batch)
                 raise
-            self._announce()
+            self._announce(link)
             return
         # Many transactions: the version changes before (what was read before is
         # stale from the first one) and after, even when one fails (what was read
@@ -431,30 +453,49 @@ class Neo4jStore:
         self.driver.execute_query(cypher.BUMP_GRAPH_VERSION, database_=self.database)
         self._announce()
 
-    def _announce(self) -> None:
-        """After a write committed, before it is answered: other processes' read-only
-        requests stop trusting the version they hold (graph.version_board)."""
-        if self._known is not None and self.board is not None:
+    def _announce(self, link: Link | None = None) -> None:
+        """After a write committed, before it is answered: its link (which read-only
+        requests follow from the version they hold), or, without one, a new token
+        (they stop trusting the version they hold; graph.version_board)."""
+        if self._known is None or self.board is None:
+            return
+        if link is None:
             self._known.forget()
-            self.board.announce()
+        if not self.board.announce(link) and link is not None:
+            self._known.forget()  # not announced: this process reads Neo4j next
 
     def current_version(self) -> str:
         """The graph version for a read-only request's check (graph.read_scope): a
         Redis GET while no write was announced, else graph_version()."""
         if self._known is None or self._held_tx() is not None:
             return self.graph_version()
-        return self._known.version(self._version_and_changes)
+        return self._known.version(self._version_and_changes, self._follow)
 
-    def _version_and_changes(self) -> str:
-        """The graph version, read with the changes since the newest version this
-        process read changes to, else the row copy's (one round trip either way):
-        after a write, the request that reads the new version catches its projection
-        and the copy up through them, without reading them again (changes_since
-        inside the request's scope)."""
+    def _version_and_changes(self) -> tuple[str, int | None]:
+        """The graph version and its number, read with the changes since the newest
+        version this process read changes to, else the row copy's (one round trip
+        either way): after a write, the request that reads the new version catches its
+        projection and the copy up through them, without reading them again
+        (changes_since inside the request's scope)."""
         since = self._newest_read() or self.rows.version
         if since is None:
-            return self.graph_version()
+            return self.graph_version(), None
         return self._version_read_with_changes(since)
+
+    def _version_read_with_changes(self, since: str) -> tuple[str, int | None]:
+        token, seq, _ = self._changes_to_current(since)
+        return (token, seq) if token is not None else (self.graph_version(), None)
+
+    def _follow(self, version: str, links: list[Link]) -> bool:
+        """The changes of announced links that lead from `version` (checked by the
+        board), kept as if read from Neo4j (changes_read answers with them)."""
+        try:
+            changes = [_change(link.token, link.payload) for link in links]
+        except Exception:  # noqa: BLE001 - a link this code cannot read: Neo4j is read
+            log.warning("an announced change could not be read", exc_info=True)
+            return False
+        self._keep_read(version, changes)
+        return True
 
     def _newest_read(self) -> str | None:
         """The version the changes read last lead to: the changes after it are the new
@@ -464,15 +505,11 @@ class Neo4jStore:
                 return None
             return next(reversed(self._changes_read.values())).version
 
-    def _version_read_with_changes(self, since: str) -> str:
-        token, _ = self._changes_to_current(since)
-        return token if token is not None else self.graph_version()
-
     def _write_all(
         self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None
-    ) -> None:
+    ) -> Link | None:
         self._upsert(tx, batch, progress)
-        _record_change(tx, batch)
+        return _record_change(tx, batch)
 
     def _upsert(self, tx: ManagedTransaction, batch: GraphBatch, progress: Progress | None) -> None:
         """The batch's rows, references checked (what `write` and `apply` write);
@@ -540,18 +577,19 @@ class Neo4jStore:
         raise UnknownReference("reference", ["(a row matched nothing)"])
 
     def remove_sourcing(self, buyer: str, seller: str, commodity: str | None = None) -> int:
-        def remove(tx: ManagedTransaction) -> int:
+        def remove(tx: ManagedTransaction) -> tuple[int, Link | None]:
             rec = tx.run(
                 cypher.REMOVE_SOURCING, buyer=buyer, seller=seller, commodity=commodity
             ).single(strict=True)
             if rec["n"]:
-                _record_change(tx, GraphBatch(), () if rec["left"] else ((buyer, seller),))
-            return rec["n"]
+                link = _record_change(tx, GraphBatch(), () if rec["left"] else ((buyer, seller),))
+                return rec["n"], link
+            return rec["n"], None
 
         with self._session() as session:
-            removed = session.execute_write(remove)
+            removed, link = session.execute_write(remove)
         if removed:
-            self._announce()
+            self._announce(link)
         return removed
 
     def clear(self) -> None:
@@ -589,9 +627,11 @@ class Neo4jStore:
 
     def changes_after(self, version: str) -> list[GraphChange] | None:
         """The changes after `version` to the current one, read now (one round trip)."""
-        return self._changes_to_current(version)[1]
+        return self._changes_to_current(version)[2]
 
-    def _changes_to_current(self, version: str) -> tuple[str | None, list[GraphChange] | None]:
+    def _changes_to_current(
+        self, version: str
+    ) -> tuple[str | None, int | None, list[GraphChange] | None]:
         # One auto-commit read (cypher.CHANGES_AFTER): the current version, then the
         # changes after `version`. The chain is followed from `version` to the current
         # one; changes committed after the version was read are left for next time.
@@ -606,7 +646,7 @@ class Neo4jStore:
         for _ in range(2):
             rec = self._read(query, {"version": version, "of": of, "key": key})
             if not rec:
-                return None, None  # the database was wiped outside tiergraph
+                return None, None, None  # the database was wiped outside tiergraph
             if check is not None and check.found is None:
                 found = rec[0]["key"]
                 check.take(_key_record(found) if found is not None else None)
@@ -628,20 +668,10 @@ class Neo4jStore:
                 len(links),
                 "it is among them" if any(p == version for p, _, _ in links) else "not it",
             )
-            return token, None
-        changes = []
-        for token_after, payload in chain:
-            data = _unpack(payload)
-            changes.append(
-                GraphChange(
-                    token_after,
-                    batch_from_dict(data["batch"]),
-                    tuple((b, s) for b, s in data["unlinked"]),
-                    tuple((a, m) for a, m in data.get("unshared", ())),  # older: none
-                )
-            )
+            return token, rec[0]["seq"], None
+        changes = [_change(token_after, payload) for token_after, payload in chain]
         self._keep_read(version, changes)
-        return token, changes
+        return token, rec[0]["seq"], changes
 
     def _keep_read(self, version: str, changes: list[GraphChange]) -> None:
         with self._lock:
@@ -1038,10 +1068,10 @@ class Neo4jStore:
         work = self._apply_at_once if at_once else self._apply
         try:
             if at_once and not claims(last_rows(mutation.batch.organisations)):
-                applied = self._apply_alone(mutation, scope)
+                applied, link = self._apply_alone(mutation, scope)
             else:
                 with self._session() as session:
-                    applied = session.execute_write(work, mutation, scope)
+                    applied, link = session.execute_write(work, mutation, scope)
         except ConstraintError:
             # An identifier taken meanwhile (the record's own key is claimed first, under
             # a lock): the apply that holds it may be this key's first, answer with it.
@@ -1054,12 +1084,12 @@ class Neo4jStore:
             self._announce()  # its writer may not have announced yet: answered now
             return kept
         if _writes_graph(mutation):  # a replay too: its first may not have announced yet
-            self._announce()
+            self._announce(link)
         return applied
 
     def _apply_at_once(
         self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
-    ) -> MutationRecord:
+    ) -> tuple[MutationRecord, Link | None]:
         """The record, the rows and the graph's change in one statement
         (cypher.apply_mutation): one round trip besides the commit, two when the batch
         claims identifiers (their holders read first; one to release: the long way)."""
@@ -1070,13 +1100,15 @@ class Neo4jStore:
         query, params, parts = _at_once_statement(mutation, scope)
         rec = tx.run(query, params).single(strict=True)
         if not rec["mine"]:
-            return _mutation_record(rec["m"])
+            return _mutation_record(rec["m"]), None
         for i, (rows, refs) in enumerate(parts):
             if refs is not None and rec[f"n{i}"] < len(rows):
                 self._raise_unknown(tx, [ref for r in rows for ref in refs(r)])
-        return mutation.record
+        return mutation.record, _link(rec, params["payload"])
 
-    def _apply_alone(self, mutation: Mutation, scope: str | None) -> MutationRecord:
+    def _apply_alone(
+        self, mutation: Mutation, scope: str | None
+    ) -> tuple[MutationRecord, Link | None]:
         """_apply_at_once's statement as an auto-commit transaction: one round trip,
         the commit in it (a managed transaction's COMMIT is a round trip of its own,
         after the statement's). A reference that matches nothing fails the statement
@@ -1100,19 +1132,19 @@ class Neo4jStore:
                 if attempt + 1 == READ_ATTEMPTS:  # every reference there when checked
                     raise
         if rec["m"]["id"] != mutation.record.id:  # another call with the key came first
-            return _mutation_record(rec["m"])
-        return mutation.record
+            return _mutation_record(rec["m"]), None
+        return mutation.record, _link(rec, params["payload"])
 
     def _apply(
         self, tx: ManagedTransaction, mutation: Mutation, scope: str | None
-    ) -> MutationRecord:
+    ) -> tuple[MutationRecord, Link | None]:
         # The record first: a racing apply with the same key waits on its lock here,
         # before it has written anything, and then finds this one's record.
         props = _mutation_props(mutation.record, scope)
         if scope is not None:
             claim = tx.run(cypher.CLAIM_MUTATION, scope=scope, record=props).single(strict=True)
             if not claim["mine"]:
-                return _mutation_record(claim["m"])
+                return _mutation_record(claim["m"]), None
         else:
             tx.run(cypher.SAVE_MUTATION, record=props).consume()
         removals, batch = mutation.removals, mutation.batch
@@ -1150,9 +1182,10 @@ class Neo4jStore:
                 abbreviation=v.abbreviation,
             ).consume()
         _write_actions(tx, mutation.actions)
+        link = None
         if len(batch) or removals.sourcing or removals.shares or removals.recognitions:
-            _record_change(tx, batch, unlinked, tuple(unshared))
-        return mutation.record
+            link = _record_change(tx, batch, unlinked, tuple(unshared))
+        return mutation.record, link
 
     def _mutation(self, scope: str) -> MutationRecord | None:
         records = self._read(cypher.MUTATION, {"scope": scope})

@@ -8,6 +8,17 @@ reads the token it paired with its version read knows no write was announced sin
 that pairing, even across a Redis restart that lost the key (the first reader then
 sets a fresh token, and every reader pairs anew). Unreachable Redis answers None:
 the caller reads the version from Neo4j, never trusting what it held.
+
+An API mutation announces its change instead (its `Link`: the version it came
+from, the version it made, its sequence number and its rows), on a sorted set
+beside the token, the token left as it was: a reader whose version is still paired
+with the token follows the links after its own sequence number, one Redis round
+trip, and takes in their rows, without a Bolt read. Links are trusted only when
+they lead without a gap (consecutive sequence numbers, each from the version the
+one before made) from the reader's version through every link announced after it;
+anything else (a gap: a write announced without a link, not announced, or
+announced late) is read from Neo4j, as is every write that is not a mutation
+(loads, removals from the CLI, wipes: the token moves).
 """
 
 from __future__ import annotations
@@ -17,11 +28,31 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
 KEY = "tiergraph:graph-version-token"
+FEED = ":links"  # the links' sorted set: the token's key with this after it
+LINKS_KEPT = 256  # the newest links kept; a reader further behind reads Neo4j
+
+
+class Link(NamedTuple):
+    """One write's change as announced: from version `previous` to `token`, the
+    graph's `seq`-th version, with the change's rows as the store keeps them."""
+
+    seq: int
+    previous: str
+    token: str
+    payload: bytes
+
+    def packed(self) -> bytes:
+        return b"%d %s %s " % (self.seq, self.previous.encode(), self.token.encode()) + self.payload
+
+    @classmethod
+    def unpacked(cls, raw: bytes) -> Link:
+        seq, previous, token, payload = raw.split(b" ", 3)
+        return cls(int(seq), previous.decode(), token.decode(), payload)
 
 
 class VersionBoard:
@@ -36,6 +67,7 @@ class VersionBoard:
     ) -> None:
         self.client = client
         self.key = key
+        self.feed = key + FEED
         # After a failure Redis is not asked again for this long (each read-only
         # request would otherwise wait for a connection that is refused or times out).
         self.retry_seconds = retry_seconds
@@ -51,11 +83,19 @@ class VersionBoard:
         client = redis.Redis.from_url(url, socket_connect_timeout=0.2, socket_timeout=0.5)
         return cls(client, f"{KEY}:{database or 'default'}")
 
-    def announce(self) -> bool:
-        """A new token, after a write committed; False when Redis did not take it (the
-        readers then see the write within their recheck bound, docs/api.md)."""
+    def announce(self, link: Link | None = None) -> bool:
+        """After a write committed: its link, or (without one) a new token; False when
+        Redis did not take it (the readers then see the write within their recheck
+        bound, docs/api.md)."""
         try:
-            self.client.set(self.key, uuid.uuid4().hex)
+            pipe = self.client.pipeline(transaction=False)
+            if link is None:  # the links before it lead nowhere now (a wipe's among them)
+                pipe.set(self.key, uuid.uuid4().hex)
+                pipe.delete(self.feed)
+            else:
+                pipe.zadd(self.feed, {link.packed(): link.seq})
+                pipe.zremrangebyrank(self.feed, 0, -LINKS_KEPT - 1)
+            pipe.execute()
             return True
         except Exception as exc:  # noqa: BLE001 - any failure means the same: not announced
             log.warning(
@@ -82,6 +122,26 @@ class VersionBoard:
             return None
         return found.decode() if isinstance(found, bytes) else found
 
+    def links_after(self, seq: int) -> tuple[str, list[Link]] | None:
+        """The token and the links announced after version number `seq`, by number
+        (one round trip, the token asked first); None when Redis is down or there is
+        no token (token() then makes one)."""
+        if self._clock() < self._down_until:
+            return None
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(self.key)
+            pipe.zrangebyscore(self.feed, f"({seq}", "+inf")
+            found, raw = pipe.execute()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("Redis did not answer (%s): the graph version is read from Neo4j", exc)
+            self._failed()
+            return None
+        if found is None:
+            return None
+        token = found.decode() if isinstance(found, bytes) else found
+        return token, [Link.unpacked(r) for r in raw]
+
     def close(self) -> None:
         self.client.close()
 
@@ -99,11 +159,13 @@ SKIP_SECONDS = 0.2
 
 class KnownVersion:
     """A process's last version read from Neo4j, with the board's token read just
-    before it: while the token is the same (no write announced since) and the read
-    is younger than `recheck_seconds` (writes nobody announced: outside tiergraph,
-    or while Redis was unreachable to their writer), it is the current version.
-    While writes come faster than reads (MISSES_BEFORE_SKIP), the token is not asked
-    for a while: each check reads Neo4j, which is never less fresh."""
+    before it: while the token is the same (no write announced without a link since)
+    and the read is younger than `recheck_seconds` (writes nobody announced: outside
+    tiergraph, or while Redis was unreachable to their writer), it is the current
+    version, or, when links were announced after it, the version they lead to
+    (`follow` takes their changes in). While writes come faster than reads can
+    follow (MISSES_BEFORE_SKIP Neo4j reads in a row), the token is not asked for a
+    while: each check reads Neo4j, which is never less fresh."""
 
     def __init__(
         self,
@@ -114,37 +176,71 @@ class KnownVersion:
         self.board = board
         self.recheck_seconds = recheck_seconds
         self._clock = clock
-        self._kept: tuple[str, str, float] | None = None  # (token, version, read at)
+        # (token, version, read at, the version's number or None): the number is
+        # the Neo4j read's, the version may be one links led to since
+        self._kept: tuple[str, str, float, int | None] | None = None
         self._writes = 0  # this process's writes: a pairing read across one is not kept
         self._lock = threading.Lock()
-        self._misses = 0  # checks in a row whose token did not spare the Neo4j read
+        self._misses = 0  # checks in a row that read Neo4j
         self._skip_until = float("-inf")
 
-    def version(self, read: Callable[[], str]) -> str:
-        """The current version: `read` (a Neo4j round trip) only when it may have
-        changed since the last one."""
+    def version(
+        self,
+        read: Callable[[], tuple[str, int | None]],
+        follow: Callable[[str, list[Link]], bool] | None = None,
+    ) -> str:
+        """The current version: `read` (a Neo4j round trip: the version and its
+        number) only when the board cannot tell it; `follow(version, links)` takes
+        in the changes of links that lead from the version held (False: it could
+        not, and Neo4j is read)."""
         started, writes = self._clock(), self._writes
         if started < self._skip_until:
-            return str(read())  # the board moves at every check now: not asked
-        token = self.board.token()
-        if token is None:
-            return str(read())  # Redis down: never trust what was read before
+            return str(read()[0])  # the board moves at every check now: not asked
         kept = self._kept
-        if kept is not None and kept[0] == token and started - kept[2] < self.recheck_seconds:
-            self._misses = 0
-            return kept[1]
-        found = str(read())  # after the token: holds every write announced before it
+        fresh = kept is not None and started - kept[2] < self.recheck_seconds
+        token, links = None, None
+        if kept is not None and fresh and kept[3] is not None and follow is not None:
+            answer = self.board.links_after(kept[3])
+            if answer is not None:
+                token, links = answer
+        if token is None:
+            token = self.board.token()
+            if token is None:
+                return str(read()[0])  # Redis down: never trust what was read before
+        if kept is not None and fresh and kept[0] == token:
+            if not links:
+                self._misses = 0
+                return kept[1]
+            if leads(kept[1], kept[3], links) and follow is not None and follow(kept[1], links):
+                end = links[-1]
+                with self._lock:
+                    if self._kept is kept:  # else another check kept as new or newer
+                        self._kept = (token, end.token, kept[2], end.seq)
+                    self._misses = 0
+                return end.token
+        found, seq = read()  # after the token: holds every write announced before it
         with self._lock:
             newer = self._kept is None or self._kept[2] <= started
             if newer and writes == self._writes:
-                self._kept = (token, found, started)
+                self._kept = (token, str(found), started, seq)
             self._misses += 1
             if self._misses >= MISSES_BEFORE_SKIP:
                 self._misses, self._skip_until = 0, started + SKIP_SECONDS
-        return found
+        return str(found)
 
     def forget(self) -> None:
-        """This process wrote: its next read goes to Neo4j (even if Redis missed it)."""
+        """This process wrote without a link: its next read goes to Neo4j (even if
+        Redis missed it)."""
         with self._lock:
             self._kept = None
             self._writes += 1
+
+
+def leads(version: str, seq: int | None, links: list[Link]) -> bool:
+    """Whether `links` (by number) lead without a gap from `version`, number `seq`,
+    each from the version the one before made."""
+    for link in links:
+        if seq is None or link.seq != seq + 1 or link.previous != version:
+            return False
+        version, seq = link.token, link.seq
+    return True

@@ -72,7 +72,7 @@ def board(redis_url) -> VersionBoard:
     """A board of its own (a key no other test or server uses) on the real Redis."""
     made = VersionBoard(redis.Redis.from_url(redis_url), f"tiergraph:test:{uuid.uuid4().hex}")
     yield made
-    made.client.delete(made.key)
+    made.client.delete(made.key, made.feed)
 
 
 def test_reads_without_writes_ask_redis_not_neo4j(serve, board):
@@ -100,6 +100,42 @@ def test_a_write_through_another_store_object_shows_at_the_next_read(serve, boar
     assert (s1["node"]["name"], s1["reason"]) == ("Renamed One", "EXPIRED")
     other.remove_sourcing("M1", "S1")  # a removal announces too: S1 leaves M1's network
     assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
+
+
+def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(serve, board, neo4j_store):
+    """A write of few rows announces its link: the reader takes its change in from
+    Redis (no version read over Bolt, the projection and the row copy caught up, not
+    rebuilt), and sees it in every read."""
+    served = serve(board)
+    for query in READS:
+        served.post(query)
+    other = Neo4jStore(neo4j_store.driver, board=VersionBoard(board.client, board.key))
+    served.reads.clear()
+    other.write(renamed("Renamed Linked", "2026-02-01"))
+    assert board.client.zcard(board.feed) == 1
+    assert served.name() == "Renamed Linked"
+    gaps = served.post(GAPS)["auditGaps"]["nodes"]
+    s1 = next(g for g in gaps if g["node"]["id"] == "S1")
+    assert (s1["node"]["name"], s1["reason"]) == ("Renamed Linked", "EXPIRED")
+    other.remove_sourcing("M1", "S1")
+    assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
+    assert served.reads == []
+    assert served.store.rows.builds == 1
+
+
+def test_a_write_whose_link_is_missing_is_read_from_neo4j(serve, board, neo4j_store):
+    """A write nobody announced, then one announced with its link: the link does not
+    lead from the reader's version (a gap), so it reads Neo4j and shows both."""
+    served = serve(board)
+    served.post(ORGANISATION)
+    served.reads.clear()
+    Neo4jStore(neo4j_store.driver).write(renamed("Renamed Unannounced", "2026-02-01"))
+    other = Neo4jStore(neo4j_store.driver, board=VersionBoard(board.client, board.key))
+    other.remove_sourcing("M1", "S3")  # S3 stays, through S1 -> S2 -> S3: tier 3
+    assert served.name() == "Renamed Unannounced"
+    tiers = {n["id"]: n["tier"] for n in served.post(PAGE)["network"]["nodes"]}
+    assert tiers["S3"] == 3
+    assert len(served.reads) == 1
 
 
 def test_a_write_through_another_process_shows_at_the_next_read(serve, redis_url):

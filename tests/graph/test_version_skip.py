@@ -35,9 +35,9 @@ class Graph:
         self.version += 1
         self.board.announce()
 
-    def read(self) -> str:
+    def read(self) -> tuple[str, int | None]:
         self.reads += 1
-        return str(self.version)
+        return str(self.version), None  # no number: no link is followed from it
 
 
 class CountingRedis(redis.Redis):

@@ -1,0 +1,153 @@
+"""graph.version_board's links on the real Redis: a reader holding a version follows
+the links announced after it (no Neo4j read) only when they lead there without a
+gap; a gap, a link announced out of order, a write announced without a link (the
+token moves) or Redis restarted without its data sends it to Neo4j, and whatever
+it answers holds every write announced before the check. The "Neo4j" here is the
+test's own chain of versions (tests/api/test_version_board.py checks the whole on
+Neo4j)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from graph.version_board import LINKS_KEPT, KnownVersion, Link, VersionBoard
+
+pytestmark = pytest.mark.redis
+
+
+class Graph:
+    """A chain of versions, as a database's writers make them: each write is the
+    next number, from the version before."""
+
+    def __init__(self) -> None:
+        self.versions = [uuid.uuid4().hex]  # versions[seq]
+        self.reads = 0
+
+    def write(self) -> Link:
+        self.versions.append(uuid.uuid4().hex)
+        seq = len(self.versions) - 1
+        return Link(seq, self.versions[seq - 1], self.versions[seq], b"rows of %d" % seq)
+
+    @property
+    def current(self) -> str:
+        return self.versions[-1]
+
+    def read(self) -> tuple[str, int | None]:
+        self.reads += 1
+        return self.current, len(self.versions) - 1
+
+
+class Reader:
+    """A process's KnownVersion and the changes it took in from links."""
+
+    def __init__(self, board: VersionBoard, graph: Graph) -> None:
+        self.known = KnownVersion(board, recheck_seconds=3600)
+        self.graph = graph
+        self.taken: list[bytes] = []
+
+    def follow(self, version: str, links: list[Link]) -> bool:
+        self.taken += [link.payload for link in links]
+        return True
+
+    def version(self) -> str:
+        return self.known.version(self.graph.read, self.follow)
+
+
+@pytest.fixture
+def board(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    made = VersionBoard(client, f"tiergraph:test:{uuid.uuid4().hex}")
+    yield made
+    client.delete(made.key, made.feed)
+    client.close()
+
+
+def test_links_are_followed_without_reading_the_graph(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    assert reader.version() == graph.current and graph.reads == 1
+    for _ in range(3):
+        assert board.announce(graph.write())
+    board.announce(graph.write())
+    assert reader.version() == graph.current
+    assert graph.reads == 1
+    assert reader.taken == [b"rows of 1", b"rows of 2", b"rows of 3", b"rows of 4"]
+    assert reader.version() == graph.current  # nothing announced since: nothing taken
+    assert graph.reads == 1 and len(reader.taken) == 4
+    board.announce(graph.write())
+    assert reader.version() == graph.current and reader.taken[-1] == b"rows of 5"
+
+
+def test_a_gap_sends_the_reader_to_the_graph(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    graph.write()  # committed, its announcement lost (Redis missed it)
+    board.announce(graph.write())
+    assert reader.version() == graph.current  # read, not followed past the gap
+    assert graph.reads == 2 and reader.taken == []
+    board.announce(graph.write())  # and from the version read, links again
+    assert reader.version() == graph.current and graph.reads == 2
+
+
+def test_links_announced_out_of_order_are_followed_once_all_are_there(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    first, second = graph.write(), graph.write()
+    board.announce(second)  # the first writer has not announced yet
+    assert reader.version() == graph.current  # read: the second write shows
+    assert graph.reads == 2
+    board.announce(first)  # late: older than the version read, never taken in
+    third = graph.write()
+    board.announce(third)
+    assert reader.version() == graph.current and graph.reads == 2
+    assert reader.taken == [third.payload]
+
+
+def test_a_write_without_a_link_moves_the_token_and_drops_the_links(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    board.announce(graph.write())
+    graph.write()  # a load: no link, the token moves
+    board.announce()
+    assert reader.version() == graph.current and graph.reads == 2
+    assert board.client.zcard(board.feed) == 0
+
+
+def test_a_redis_restart_without_its_data_sends_readers_to_the_graph(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    board.client.delete(board.key, board.feed)
+    graph.write()
+    board.announce(graph.write())  # after the restart: a link whose chain is gone
+    assert reader.version() == graph.current and graph.reads == 2
+
+
+def test_a_reader_further_behind_than_the_links_kept_reads_the_graph(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    for _ in range(LINKS_KEPT + 1):
+        board.announce(graph.write())
+    assert board.client.zcard(board.feed) == LINKS_KEPT
+    assert reader.version() == graph.current and graph.reads == 2
+
+
+def test_a_link_the_reader_cannot_take_in_is_read_from_the_graph(board):
+    graph = Graph()
+    reader = Reader(board, graph)
+    reader.version()
+    reader.follow = lambda version, links: False  # type: ignore[method-assign]
+    board.announce(graph.write())
+    assert reader.version() == graph.current and graph.reads == 2
+
+
+def test_link_packing_keeps_every_byte():
+    link = Link(12, "a-b", "c-d", b"\x00 \xff payload with spaces")
+    assert Link.unpacked(link.packed()) == link
