@@ -112,14 +112,14 @@ RECORD_CHANGE = """
 MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID()
 SET v.seq = coalesce(v.seq, 0) + 1
 WITH v, v.token AS previous, v.seq AS seq
-SET v.token = randomUUID()
+SET v.token = randomUUID(), v.database = coalesce(v.database, randomUUID())
 CREATE (:GraphChange {seq: seq, previous: previous, token: v.token, payload: $payload})
-WITH seq, previous, v.token AS token
+WITH seq, previous, v.token AS token, v.database AS database
 CALL (seq) {
   MATCH (old:GraphChange) USING INDEX old:GraphChange(seq) WHERE old.seq <= seq - $kept
   DELETE old
 }
-RETURN seq, previous, token
+RETURN seq, previous, token, database
 """
 # The current version, then the changes after $version, oldest first, with their
 # payloads: one round trip (a catch-up read the version, then every kept change's
@@ -133,7 +133,7 @@ CHANGES_AFTER = (
     KEEP_PLAN
     + """
 MATCH (v:GraphVersion {name: 'graph'})
-WITH v.token AS current, v.seq AS seq
+WITH v.token AS current, v.seq AS seq, v.database AS database
 CALL (current) {
   OPTIONAL MATCH (first:GraphChange {previous: $version})
   USING INDEX first:GraphChange(previous) WHERE current IS NOT NULL
@@ -142,7 +142,7 @@ CALL (current) {
   WITH c ORDER BY c.seq
   RETURN collect(CASE WHEN c IS NOT NULL THEN [c.previous, c.token, c.payload] END) AS chain
 }
-RETURN current AS token, seq, chain
+RETURN current AS token, seq, database, chain
 """
 )
 # Emptying the store (`tiergraph reset`): relationships first, then nodes, each in
@@ -613,7 +613,7 @@ def apply_mutation(
     written only when the record is this call's; counts `n0`, `n1`, ... tell the
     adapter a reference that matched nothing), then, with `change`, the graph's new
     version and its change (RECORD_CHANGE, `$payload`; its link `seq`, `previous`,
-    `token`, null when the record was another call's). With `checked` (the writers
+    `token`, `database`, null when the record was another call's). With `checked` (the writers
     whose every row must match, by index), a count short of its rows fails the whole
     statement (GUARD_FAILED): run as an auto-commit transaction, nothing of it stays."""
     if keyed:
@@ -635,7 +635,7 @@ def apply_mutation(
         parts.append(
             f"OPTIONAL CALL (mine) {{\nWITH mine WHERE mine\n{RECORD_CHANGE.strip()}\n}}\n"
         )
-        counts += ["seq", "previous", "token"]
+        counts += ["seq", "previous", "token", "database"]
     if checked:  # a CASE: evaluated in order, unlike a WHERE's predicates
         short = " OR ".join(f"n{i} < size($rows{i})" for i in checked)
         counts.append(f"CASE WHEN mine AND ({short}) THEN 1 / $zero ELSE 0 END AS guard")

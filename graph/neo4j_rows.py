@@ -68,7 +68,7 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
 # a registration's choices without a round trip of their own; and the record of the
 # request's API key when it is still to be read (graph.key_ahead; $key null: none).
 CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
-    "RETURN current AS token, seq, chain",
+    "RETURN current AS token, seq, database, chain",
     "CALL () {\n"
     "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted}) WHERE m.stored_id IS NOT NULL\n"
     "  RETURN collect([m.of, m.stored_id, m.same]) AS verdicts\n"
@@ -77,7 +77,7 @@ CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
     "  OPTIONAL MATCH (k:ApiKey {id: $key})\n"
     "  RETURN k {.*} AS key\n"
     "}\n"
-    "RETURN current AS token, seq, chain, verdicts, key",
+    "RETURN current AS token, seq, database, chain, verdicts, key",
 )
 assert CHANGES_AND_VERDICTS != cypher.CHANGES_AFTER, "cypher.CHANGES_AFTER's RETURN changed"
 

@@ -70,7 +70,7 @@ from graph.store import (
     StoredResult,
     UnknownReference,
 )
-from graph.version_board import KnownVersion, Link, VersionBoard
+from graph.version_board import KnownVersion, Link, VersionBoard, VersionRead
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -160,6 +160,11 @@ def _unpack(blob: bytes) -> dict[str, Any]:
     return orjson.loads(zlib.decompress(blob))
 
 
+def _version_read(rec: Any) -> VersionRead:
+    """The version, its number and the database id a CHANGES_AFTER read gave."""
+    return VersionRead(rec["token"], rec["seq"], rec["database"])
+
+
 def _change(token: str, payload: bytes) -> GraphChange:
     """A kept change from its row: the version it made and its payload."""
     data = _unpack(payload)
@@ -207,7 +212,7 @@ def _link(rec: Any, payload: bytes | None) -> Link | None:
     """The link of the change a statement recorded (its `seq`, `previous`, `token`)."""
     if payload is None or rec["seq"] is None:
         return None
-    return Link(rec["seq"], rec["previous"], rec["token"], payload)
+    return Link(rec["seq"], rec["previous"], rec["token"], payload, rec["database"])
 
 
 def _change_payload(
@@ -471,7 +476,7 @@ class Neo4jStore:
             return self.graph_version()
         return self._known.version(self._version_and_changes, self._follow)
 
-    def _version_and_changes(self) -> tuple[str, int | None]:
+    def _version_and_changes(self) -> VersionRead:
         """The graph version and its number, read with the changes since the newest
         version this process read changes to, else the row copy's (one round trip
         either way): after a write, the request that reads the new version catches its
@@ -479,12 +484,12 @@ class Neo4jStore:
         (changes_since inside the request's scope)."""
         since = self._newest_read() or self.rows.version
         if since is None:
-            return self.graph_version(), None
+            return VersionRead(self.graph_version())
         return self._version_read_with_changes(since)
 
-    def _version_read_with_changes(self, since: str) -> tuple[str, int | None]:
-        token, seq, _ = self._changes_to_current(since)
-        return (token, seq) if token is not None else (self.graph_version(), None)
+    def _version_read_with_changes(self, since: str) -> VersionRead:
+        found, _ = self._changes_to_current(since)
+        return found if found is not None else VersionRead(self.graph_version())
 
     def _follow(self, version: str, links: list[Link]) -> bool:
         """The changes of announced links that lead from `version` (checked by the
@@ -627,11 +632,11 @@ class Neo4jStore:
 
     def changes_after(self, version: str) -> list[GraphChange] | None:
         """The changes after `version` to the current one, read now (one round trip)."""
-        return self._changes_to_current(version)[2]
+        return self._changes_to_current(version)[1]
 
     def _changes_to_current(
         self, version: str
-    ) -> tuple[str | None, int | None, list[GraphChange] | None]:
+    ) -> tuple[VersionRead | None, list[GraphChange] | None]:
         # One auto-commit read (cypher.CHANGES_AFTER): the current version, then the
         # changes after `version`. The chain is followed from `version` to the current
         # one; changes committed after the version was read are left for next time.
@@ -646,7 +651,7 @@ class Neo4jStore:
         for _ in range(2):
             rec = self._read(query, {"version": version, "of": of, "key": key})
             if not rec:
-                return None, None, None  # the database was wiped outside tiergraph
+                return None, None  # the database was wiped outside tiergraph
             if check is not None and check.found is None:
                 found = rec[0]["key"]
                 check.take(_key_record(found) if found is not None else None)
@@ -668,10 +673,10 @@ class Neo4jStore:
                 len(links),
                 "it is among them" if any(p == version for p, _, _ in links) else "not it",
             )
-            return token, rec[0]["seq"], None
+            return _version_read(rec[0]), None
         changes = [_change(token_after, payload) for token_after, payload in chain]
         self._keep_read(version, changes)
-        return token, rec[0]["seq"], changes
+        return _version_read(rec[0]), changes
 
     def _keep_read(self, version: str, changes: list[GraphChange]) -> None:
         with self._lock:

@@ -17,8 +17,10 @@ trip, and takes in their rows, without a Bolt read. Links are trusted only when
 they lead without a gap (consecutive sequence numbers, each from the version the
 one before made) from the reader's version through every link announced after it;
 anything else (a gap: a write announced without a link, not announced, or
-announced late) is read from Neo4j, as is every write that is not a mutation
-(loads, removals from the CLI, wipes: the token moves).
+announced late) is read from Neo4j, as is every write that keeps no change
+(bulk loads, `reset`: the token moves). Links are kept per database id (the
+version node's, made anew when the database is wiped): the version numbers start
+again after a wipe, and the links of the database before it lead nowhere.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ from typing import Any, NamedTuple
 log = logging.getLogger(__name__)
 
 KEY = "tiergraph:graph-version-token"
-FEED = ":links"  # the links' sorted set: the token's key with this after it
+FEED = ":links:"  # a database's links: the token's key, this, the database id
 LINKS_KEPT = 256  # the newest links kept; a reader further behind reads Neo4j
+LINKS_SECONDS = 3600  # a database's links go this long after its last one (a wipe's)
 
 
 class Link(NamedTuple):
@@ -45,14 +48,24 @@ class Link(NamedTuple):
     previous: str
     token: str
     payload: bytes
+    database: str = ""  # the database's id (which links it joins; not packed)
 
     def packed(self) -> bytes:
         return b"%d %s %s " % (self.seq, self.previous.encode(), self.token.encode()) + self.payload
 
     @classmethod
-    def unpacked(cls, raw: bytes) -> Link:
+    def unpacked(cls, raw: bytes, database: str = "") -> Link:
         seq, previous, token, payload = raw.split(b" ", 3)
-        return cls(int(seq), previous.decode(), token.decode(), payload)
+        return cls(int(seq), previous.decode(), token.decode(), payload, database)
+
+
+class VersionRead(NamedTuple):
+    """A version read from Neo4j: its token, its number and the database's id (None
+    when the read did not give them: no link is followed from it)."""
+
+    version: str
+    seq: int | None = None
+    database: str | None = None
 
 
 class VersionBoard:
@@ -67,7 +80,6 @@ class VersionBoard:
     ) -> None:
         self.client = client
         self.key = key
-        self.feed = key + FEED
         # After a failure Redis is not asked again for this long (each read-only
         # request would otherwise wait for a connection that is refused or times out).
         self.retry_seconds = retry_seconds
@@ -88,13 +100,14 @@ class VersionBoard:
         Redis did not take it (the readers then see the write within their recheck
         bound, docs/api.md)."""
         try:
+            if link is None:
+                self.client.set(self.key, uuid.uuid4().hex)
+                return True
+            feed = self.feed(link.database)
             pipe = self.client.pipeline(transaction=False)
-            if link is None:  # the links before it lead nowhere now (a wipe's among them)
-                pipe.set(self.key, uuid.uuid4().hex)
-                pipe.delete(self.feed)
-            else:
-                pipe.zadd(self.feed, {link.packed(): link.seq})
-                pipe.zremrangebyrank(self.feed, 0, -LINKS_KEPT - 1)
+            pipe.zadd(feed, {link.packed(): link.seq})
+            pipe.zremrangebyrank(feed, 0, -LINKS_KEPT - 1)
+            pipe.expire(feed, LINKS_SECONDS)
             pipe.execute()
             return True
         except Exception as exc:  # noqa: BLE001 - any failure means the same: not announced
@@ -122,16 +135,20 @@ class VersionBoard:
             return None
         return found.decode() if isinstance(found, bytes) else found
 
-    def links_after(self, seq: int) -> tuple[str, list[Link]] | None:
-        """The token and the links announced after version number `seq`, by number
-        (one round trip, the token asked first); None when Redis is down or there is
-        no token (token() then makes one)."""
+    def feed(self, database: str) -> str:
+        """The key of a database's links."""
+        return f"{self.key}{FEED}{database}"
+
+    def links_after(self, database: str, seq: int) -> tuple[str, list[Link]] | None:
+        """The token and the database's links announced after version number `seq`,
+        by number (one round trip, the token asked first); None when Redis is down or
+        there is no token (token() then makes one)."""
         if self._clock() < self._down_until:
             return None
         try:
             pipe = self.client.pipeline(transaction=False)
             pipe.get(self.key)
-            pipe.zrangebyscore(self.feed, f"({seq}", "+inf")
+            pipe.zrangebyscore(self.feed(database), f"({seq}", "+inf")
             found, raw = pipe.execute()
         except Exception as exc:  # noqa: BLE001
             log.warning("Redis did not answer (%s): the graph version is read from Neo4j", exc)
@@ -140,7 +157,7 @@ class VersionBoard:
         if found is None:
             return None
         token = found.decode() if isinstance(found, bytes) else found
-        return token, [Link.unpacked(r) for r in raw]
+        return token, [Link.unpacked(r, database) for r in raw]
 
     def close(self) -> None:
         self.client.close()
@@ -176,9 +193,9 @@ class KnownVersion:
         self.board = board
         self.recheck_seconds = recheck_seconds
         self._clock = clock
-        # (token, version, read at, the version's number or None): the number is
-        # the Neo4j read's, the version may be one links led to since
-        self._kept: tuple[str, str, float, int | None] | None = None
+        # (token, read at, what was read or links led to since: version, number,
+        # database id)
+        self._kept: tuple[str, float, VersionRead] | None = None
         self._writes = 0  # this process's writes: a pairing read across one is not kept
         self._lock = threading.Lock()
         self._misses = 0  # checks in a row that read Neo4j
@@ -186,47 +203,53 @@ class KnownVersion:
 
     def version(
         self,
-        read: Callable[[], tuple[str, int | None]],
+        read: Callable[[], VersionRead],
         follow: Callable[[str, list[Link]], bool] | None = None,
     ) -> str:
-        """The current version: `read` (a Neo4j round trip: the version and its
-        number) only when the board cannot tell it; `follow(version, links)` takes
-        in the changes of links that lead from the version held (False: it could
-        not, and Neo4j is read)."""
+        """The current version: `read` (a Neo4j round trip) only when the board cannot
+        tell it; `follow(version, links)` takes in the changes of links that lead
+        from the version held (False: it could not, and Neo4j is read)."""
         started, writes = self._clock(), self._writes
         if started < self._skip_until:
-            return str(read()[0])  # the board moves at every check now: not asked
+            return read().version  # the board moves at every check now: not asked
         kept = self._kept
-        fresh = kept is not None and started - kept[2] < self.recheck_seconds
+        fresh = kept is not None and started - kept[1] < self.recheck_seconds
         token, links = None, None
-        if kept is not None and fresh and kept[3] is not None and follow is not None:
-            answer = self.board.links_after(kept[3])
-            if answer is not None:
-                token, links = answer
+        if kept is not None and fresh and follow is not None:
+            at = kept[2]
+            if at.seq is not None and at.database is not None:
+                answer = self.board.links_after(at.database, at.seq)
+                if answer is not None:
+                    token, links = answer
         if token is None:
             token = self.board.token()
             if token is None:
-                return str(read()[0])  # Redis down: never trust what was read before
+                return read().version  # Redis down: never trust what was read before
         if kept is not None and fresh and kept[0] == token:
+            at = kept[2]
             if not links:
                 self._misses = 0
-                return kept[1]
-            if leads(kept[1], kept[3], links) and follow is not None and follow(kept[1], links):
+                return at.version
+            if (
+                leads(at.version, at.seq, links)
+                and follow is not None
+                and follow(at.version, links)
+            ):
                 end = links[-1]
                 with self._lock:
                     if self._kept is kept:  # else another check kept as new or newer
-                        self._kept = (token, end.token, kept[2], end.seq)
+                        self._kept = (token, kept[1], VersionRead(end.token, end.seq, at.database))
                     self._misses = 0
                 return end.token
-        found, seq = read()  # after the token: holds every write announced before it
+        found = read()  # after the token: holds every write announced before it
         with self._lock:
-            newer = self._kept is None or self._kept[2] <= started
+            newer = self._kept is None or self._kept[1] <= started
             if newer and writes == self._writes:
-                self._kept = (token, str(found), started, seq)
+                self._kept = (token, started, found)
             self._misses += 1
             if self._misses >= MISSES_BEFORE_SKIP:
                 self._misses, self._skip_until = 0, started + SKIP_SECONDS
-        return str(found)
+        return found.version
 
     def forget(self) -> None:
         """This process wrote without a link: its next read goes to Neo4j (even if

@@ -30,10 +30,10 @@ def count_version_reads(store) -> list[str]:  # type: ignore[no-untyped-def]
     if hasattr(store, "_version_read_with_changes"):  # Neo4j with a board, after a write
         read_with_changes = store._version_read_with_changes
 
-        def counted_with_changes(since: str) -> tuple[str, int | None]:
-            version, seq = read_with_changes(since)
-            reads.append(version)
-            return version, seq
+        def counted_with_changes(since: str):  # type: ignore[no-untyped-def]
+            found = read_with_changes(since)
+            reads.append(found.version)
+            return found
 
         store._version_read_with_changes = counted_with_changes
     return reads

@@ -72,7 +72,7 @@ def board(redis_url) -> VersionBoard:
     """A board of its own (a key no other test or server uses) on the real Redis."""
     made = VersionBoard(redis.Redis.from_url(redis_url), f"tiergraph:test:{uuid.uuid4().hex}")
     yield made
-    made.client.delete(made.key, made.feed)
+    made.client.delete(made.key, *made.client.keys(made.feed("*")))
 
 
 def test_reads_without_writes_ask_redis_not_neo4j(serve, board):
@@ -112,7 +112,7 @@ def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(serve, board,
     other = Neo4jStore(neo4j_store.driver, board=VersionBoard(board.client, board.key))
     served.reads.clear()
     other.write(renamed("Renamed Linked", "2026-02-01"))
-    assert board.client.zcard(board.feed) == 1
+    assert board.client.zcard(board.feed(neo4j_store.database_id())) == 1
     assert served.name() == "Renamed Linked"
     gaps = served.post(GAPS)["auditGaps"]["nodes"]
     s1 = next(g for g in gaps if g["node"]["id"] == "S1")

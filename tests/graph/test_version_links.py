@@ -13,7 +13,7 @@ import uuid
 import pytest
 import redis
 
-from graph.version_board import LINKS_KEPT, KnownVersion, Link, VersionBoard
+from graph.version_board import LINKS_KEPT, KnownVersion, Link, VersionBoard, VersionRead
 
 pytestmark = pytest.mark.redis
 
@@ -24,20 +24,26 @@ class Graph:
 
     def __init__(self) -> None:
         self.versions = [uuid.uuid4().hex]  # versions[seq]
+        self.database = uuid.uuid4().hex
         self.reads = 0
 
     def write(self) -> Link:
         self.versions.append(uuid.uuid4().hex)
         seq = len(self.versions) - 1
-        return Link(seq, self.versions[seq - 1], self.versions[seq], b"rows of %d" % seq)
+        payload = b"rows of %d" % seq
+        return Link(seq, self.versions[seq - 1], self.versions[seq], payload, self.database)
+
+    def wiped(self) -> None:
+        """Emptied outside tiergraph: numbers start again, under a new database id."""
+        self.versions, self.database = [uuid.uuid4().hex], uuid.uuid4().hex
 
     @property
     def current(self) -> str:
         return self.versions[-1]
 
-    def read(self) -> tuple[str, int | None]:
+    def read(self) -> VersionRead:
         self.reads += 1
-        return self.current, len(self.versions) - 1
+        return VersionRead(self.current, len(self.versions) - 1, self.database)
 
 
 class Reader:
@@ -61,7 +67,7 @@ def board(redis_url):
     client = redis.Redis.from_url(redis_url)
     made = VersionBoard(client, f"tiergraph:test:{uuid.uuid4().hex}")
     yield made
-    client.delete(made.key, made.feed)
+    client.delete(made.key, *client.keys(made.feed("*")))
     client.close()
 
 
@@ -108,22 +114,40 @@ def test_links_announced_out_of_order_are_followed_once_all_are_there(board):
     assert reader.taken == [third.payload]
 
 
-def test_a_write_without_a_link_moves_the_token_and_drops_the_links(board):
+def test_a_write_without_a_link_moves_the_token(board):
     graph = Graph()
     reader = Reader(board, graph)
     reader.version()
     board.announce(graph.write())
     graph.write()  # a load: no link, the token moves
     board.announce()
+    board.announce(graph.write())  # and a link after it: from the new version read
     assert reader.version() == graph.current and graph.reads == 2
-    assert board.client.zcard(board.feed) == 0
+    board.announce(graph.write())
+    assert reader.version() == graph.current and graph.reads == 2
+
+
+def test_links_of_a_wiped_database_do_not_hold_up_the_new_ones(board):
+    """Numbers start again after a wipe: the old database's links (higher numbers,
+    leading nowhere) are another key's, so the new ones are followed."""
+    graph = Graph()
+    reader = Reader(board, graph)
+    for _ in range(5):
+        board.announce(graph.write())
+    graph.wiped()
+    graph.write()  # the load after the wipe: announced without a link
+    board.announce()
+    assert reader.version() == graph.current and graph.reads == 1
+    board.announce(graph.write())
+    assert reader.version() == graph.current and graph.reads == 1
+    assert reader.taken == [b"rows of 2"]
 
 
 def test_a_redis_restart_without_its_data_sends_readers_to_the_graph(board):
     graph = Graph()
     reader = Reader(board, graph)
     reader.version()
-    board.client.delete(board.key, board.feed)
+    board.client.delete(board.key, board.feed(graph.database))
     graph.write()
     board.announce(graph.write())  # after the restart: a link whose chain is gone
     assert reader.version() == graph.current and graph.reads == 2
@@ -135,7 +159,7 @@ def test_a_reader_further_behind_than_the_links_kept_reads_the_graph(board):
     reader.version()
     for _ in range(LINKS_KEPT + 1):
         board.announce(graph.write())
-    assert board.client.zcard(board.feed) == LINKS_KEPT
+    assert board.client.zcard(board.feed(graph.database)) == LINKS_KEPT
     assert reader.version() == graph.current and graph.reads == 2
 
 
@@ -149,5 +173,5 @@ def test_a_link_the_reader_cannot_take_in_is_read_from_the_graph(board):
 
 
 def test_link_packing_keeps_every_byte():
-    link = Link(12, "a-b", "c-d", b"\x00 \xff payload with spaces")
-    assert Link.unpacked(link.packed()) == link
+    link = Link(12, "a-b", "c-d", b"\x00 \xff payload with spaces", "db")
+    assert Link.unpacked(link.packed(), "db") == link

@@ -12,7 +12,13 @@ import uuid
 import pytest
 import redis
 
-from graph.version_board import MISSES_BEFORE_SKIP, SKIP_SECONDS, KnownVersion, VersionBoard
+from graph.version_board import (
+    MISSES_BEFORE_SKIP,
+    SKIP_SECONDS,
+    KnownVersion,
+    VersionBoard,
+    VersionRead,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -35,9 +41,9 @@ class Graph:
         self.version += 1
         self.board.announce()
 
-    def read(self) -> tuple[str, int | None]:
+    def read(self) -> VersionRead:
         self.reads += 1
-        return str(self.version), None  # no number: no link is followed from it
+        return VersionRead(str(self.version))  # no number: no link is followed from it
 
 
 class CountingRedis(redis.Redis):
