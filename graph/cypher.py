@@ -88,13 +88,17 @@ REVOKE_KEY = "MATCH (k:ApiKey {id: $id}) SET k.revoked_at = $at RETURN count(k) 
 # never see it); every write of the graph gives it a new token in its transaction.
 # A write of few rows also keeps a (:GraphChange) with its rows, chained by `previous`,
 # for projections to take in (the latest CHANGES_KEPT; a bulk write keeps none).
+# Every statement that may make the version node gives it a database id too (a
+# reader follows links only within one: graph.version_board).
 ENSURE_GRAPH_VERSION = """
-MERGE (v:GraphVersion {name: 'graph'}) ON CREATE SET v.token = randomUUID(), v.seq = 0
-RETURN v.token AS token
+MERGE (v:GraphVersion {name: 'graph'})
+ON CREATE SET v.token = randomUUID(), v.seq = 0, v.database = randomUUID()
+RETURN v.token AS token, v.seq AS seq, v.database AS database
 """
 BUMP_GRAPH_VERSION = """
 MERGE (v:GraphVersion {name: 'graph'})
-SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1
+SET v.token = randomUUID(), v.seq = coalesce(v.seq, 0) + 1,
+    v.database = coalesce(v.database, randomUUID())
 """
 # Plans kept however the statistics move (apply_mutation's statement, CHANGES_AFTER):
 # planning a mutation statement costs the JVM 0.2-0.35 s of CPU (its CALLs and write
@@ -170,7 +174,10 @@ MATCH (v:GraphVersion {name: 'graph'})
 SET v.held = randomUUID()
 """
 PING = "RETURN 1"
-GRAPH_VERSION = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.token AS token"
+GRAPH_VERSION = (
+    "MATCH (v:GraphVersion {name: 'graph'}) "
+    "RETURN v.token AS token, v.seq AS seq, v.database AS database"
+)
 # The database's id lives on the version node: made once, and made anew with it
 # when the database is wiped or imported from scratch.
 DATABASE_ID = "MATCH (v:GraphVersion {name: 'graph'}) RETURN v.database AS id"

@@ -20,7 +20,11 @@ anything else (a gap: a write announced without a link, not announced, or
 announced late) is read from Neo4j, as is every write that keeps no change
 (bulk loads, `reset`: the token moves). Links are kept per database id (the
 version node's, made anew when the database is wiped): the version numbers start
-again after a wipe, and the links of the database before it lead nowhere.
+again after a wipe, and the links of the database before it lead nowhere. The id
+of the last link's database is kept beside the token: a reader whose database it
+is not (a wipe outside tiergraph, then a linked write) reads Neo4j. A reader that
+follows links never trusts the token alone for a version read without a number or
+a database id.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ log = logging.getLogger(__name__)
 
 KEY = "tiergraph:graph-version-token"
 FEED = ":links:"  # a database's links: the token's key, this, the database id
+DATABASE = ":database"  # the last link's database id: the token's key, this
 LINKS_KEPT = 256  # the newest links kept; a reader further behind reads Neo4j
-LINKS_SECONDS = 3600  # a database's links go this long after its last one (a wipe's)
 
 
 class Link(NamedTuple):
@@ -103,11 +107,13 @@ class VersionBoard:
             if link is None:
                 self.client.set(self.key, uuid.uuid4().hex)
                 return True
+            # No expiry on either key: under a maxmemory policy that evicts keys with
+            # one first, links lost while the token stays would be trusted.
             feed = self.feed(link.database)
             pipe = self.client.pipeline(transaction=False)
             pipe.zadd(feed, {link.packed(): link.seq})
             pipe.zremrangebyrank(feed, 0, -LINKS_KEPT - 1)
-            pipe.expire(feed, LINKS_SECONDS)
+            pipe.set(self.key + DATABASE, link.database)
             pipe.execute()
             return True
         except Exception as exc:  # noqa: BLE001 - any failure means the same: not announced
@@ -139,17 +145,19 @@ class VersionBoard:
         """The key of a database's links."""
         return f"{self.key}{FEED}{database}"
 
-    def links_after(self, database: str, seq: int) -> tuple[str, list[Link]] | None:
+    def links_after(self, database: str, seq: int) -> tuple[str, list[Link] | None] | None:
         """The token and the database's links announced after version number `seq`,
-        by number (one round trip, the token asked first); None when Redis is down or
-        there is no token (token() then makes one)."""
+        by number (one round trip, the token asked first); the links None when the
+        last link announced was another database's; None when Redis is down or there
+        is no token (token() then makes one)."""
         if self._clock() < self._down_until:
             return None
         try:
             pipe = self.client.pipeline(transaction=False)
             pipe.get(self.key)
+            pipe.get(self.key + DATABASE)
             pipe.zrangebyscore(self.feed(database), f"({seq}", "+inf")
-            found, raw = pipe.execute()
+            found, last, raw = pipe.execute()
         except Exception as exc:  # noqa: BLE001
             log.warning("Redis did not answer (%s): the graph version is read from Neo4j", exc)
             self._failed()
@@ -157,6 +165,8 @@ class VersionBoard:
         if found is None:
             return None
         token = found.decode() if isinstance(found, bytes) else found
+        if last is not None and (last.decode() if isinstance(last, bytes) else last) != database:
+            return token, None
         return token, [Link.unpacked(r, database) for r in raw]
 
     def close(self) -> None:
@@ -214,18 +224,21 @@ class KnownVersion:
             return read().version  # the board moves at every check now: not asked
         kept = self._kept
         fresh = kept is not None and started - kept[1] < self.recheck_seconds
-        token, links = None, None
+        # A reader that follows links trusts the token only with the links after its
+        # version in hand: a linked write leaves the token as it was.
+        token, links, asked = None, None, follow is None
         if kept is not None and fresh and follow is not None:
             at = kept[2]
             if at.seq is not None and at.database is not None:
                 answer = self.board.links_after(at.database, at.seq)
                 if answer is not None:
                     token, links = answer
+                    asked = links is not None
         if token is None:
             token = self.board.token()
             if token is None:
                 return read().version  # Redis down: never trust what was read before
-        if kept is not None and fresh and kept[0] == token:
+        if kept is not None and fresh and kept[0] == token and asked:
             at = kept[2]
             if not links:
                 self._misses = 0

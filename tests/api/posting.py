@@ -27,13 +27,13 @@ def count_version_reads(store) -> list[str]:  # type: ignore[no-untyped-def]
         return version
 
     store.graph_version = counted
-    if hasattr(store, "_version_read_with_changes"):  # Neo4j with a board, after a write
-        read_with_changes = store._version_read_with_changes
+    if hasattr(store, "_version_and_changes"):  # Neo4j with a board: its own read
+        read_with_changes = store._version_and_changes
 
-        def counted_with_changes(since: str):  # type: ignore[no-untyped-def]
-            found = read_with_changes(since)
+        def counted_with_changes():  # type: ignore[no-untyped-def]
+            found = read_with_changes()
             reads.append(found.version)
             return found
 
-        store._version_read_with_changes = counted_with_changes
+        store._version_and_changes = counted_with_changes
     return reads

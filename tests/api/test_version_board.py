@@ -72,7 +72,7 @@ def board(redis_url) -> VersionBoard:
     """A board of its own (a key no other test or server uses) on the real Redis."""
     made = VersionBoard(redis.Redis.from_url(redis_url), f"tiergraph:test:{uuid.uuid4().hex}")
     yield made
-    made.client.delete(made.key, *made.client.keys(made.feed("*")))
+    made.client.delete(made.key, made.key + ":database", *made.client.keys(made.feed("*")))
 
 
 def test_reads_without_writes_ask_redis_not_neo4j(serve, board):
@@ -102,10 +102,15 @@ def test_a_write_through_another_store_object_shows_at_the_next_read(serve, boar
     assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
 
 
-def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(serve, board, neo4j_store):
+def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(
+    serve, board, neo4j_store, monkeypatch
+):
     """A write of few rows announces its link: the reader takes its change in from
     Redis (no version read over Bolt, the projection and the row copy caught up, not
     rebuilt), and sees it in every read."""
+    from graph import cypher
+    from graph.neo4j_rows import CHANGES_AND_VERDICTS
+
     served = serve(board)
     for query in READS:
         served.post(query)
@@ -113,14 +118,19 @@ def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(serve, board,
     served.reads.clear()
     other.write(renamed("Renamed Linked", "2026-02-01"))
     assert board.client.zcard(board.feed(neo4j_store.database_id())) == 1
+    sent = bolt_statements(monkeypatch)  # from here on
     assert served.name() == "Renamed Linked"
     gaps = served.post(GAPS)["auditGaps"]["nodes"]
     s1 = next(g for g in gaps if g["node"]["id"] == "S1")
     assert (s1["node"]["name"], s1["reason"]) == ("Renamed Linked", "EXPIRED")
     other.remove_sourcing("M1", "S1")
     assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
+    version_reads = {cypher.GRAPH_VERSION, cypher.CHANGES_AFTER, CHANGES_AND_VERDICTS}
+    assert [c for c in sent if c in version_reads] == []  # the writer's are others
     assert served.reads == []
     assert served.store.rows.builds == 1
+    neo4j_store.graph_version()  # the recording works: a version read is seen
+    assert sent[-1] == cypher.GRAPH_VERSION
 
 
 def test_a_write_whose_link_is_missing_is_read_from_neo4j(serve, board, neo4j_store):

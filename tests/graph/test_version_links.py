@@ -26,6 +26,7 @@ class Graph:
         self.versions = [uuid.uuid4().hex]  # versions[seq]
         self.database = uuid.uuid4().hex
         self.reads = 0
+        self.numbered = True
 
     def write(self) -> Link:
         self.versions.append(uuid.uuid4().hex)
@@ -43,6 +44,8 @@ class Graph:
 
     def read(self) -> VersionRead:
         self.reads += 1
+        if not self.numbered:  # a version node an older tiergraph wrote last
+            return VersionRead(self.current)
         return VersionRead(self.current, len(self.versions) - 1, self.database)
 
 
@@ -67,7 +70,7 @@ def board(redis_url):
     client = redis.Redis.from_url(redis_url)
     made = VersionBoard(client, f"tiergraph:test:{uuid.uuid4().hex}")
     yield made
-    client.delete(made.key, *client.keys(made.feed("*")))
+    client.delete(made.key, made.key + ":database", *client.keys(made.feed("*")))
     client.close()
 
 
@@ -141,6 +144,35 @@ def test_links_of_a_wiped_database_do_not_hold_up_the_new_ones(board):
     board.announce(graph.write())
     assert reader.version() == graph.current and graph.reads == 1
     assert reader.taken == [b"rows of 2"]
+
+
+def test_a_version_read_without_its_number_is_never_trusted_alone(board):
+    """A linked write leaves the token as it was: a reader whose version came without
+    a number cannot ask for the links after it, so it reads the graph."""
+    graph = Graph()
+    graph.numbered = False
+    reader = Reader(board, graph)
+    reader.version()
+    board.announce(graph.write())
+    assert reader.version() == graph.current and graph.reads == 2
+    graph.numbered = True
+    reader.version()
+    board.announce(graph.write())  # from a numbered version: followed
+    assert reader.version() == graph.current and graph.reads == 3
+
+
+def test_a_linked_write_to_a_database_wiped_outside_tiergraph_is_read(board):
+    """Wiped with cypher-shell (nothing announced), then written through tiergraph:
+    the link is the new database's, so a reader of the old one reads the graph."""
+    graph = Graph()
+    reader = Reader(board, graph)
+    board.announce(graph.write())
+    reader.version()
+    graph.wiped()
+    board.announce(graph.write())
+    assert reader.version() == graph.current and graph.reads == 2
+    board.announce(graph.write())  # and then follows the new database's links
+    assert reader.version() == graph.current and graph.reads == 2
 
 
 def test_a_redis_restart_without_its_data_sends_readers_to_the_graph(board):
