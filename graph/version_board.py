@@ -9,7 +9,8 @@ that pairing, even across a Redis restart that lost the key (the first reader th
 sets a fresh token, and every reader pairs anew). Unreachable Redis answers None:
 the caller reads the version from Neo4j, never trusting what it held.
 
-An API mutation announces its change instead (its `Link`: the version it came
+A write that keeps its change (every API mutation, a small load) announces the
+change instead (its `Link`: the version it came
 from, the version it made, its sequence number and its rows), on a sorted set
 beside the token, the token left as it was: a reader whose version is still paired
 with the token follows the links after its own sequence number, one Redis round
