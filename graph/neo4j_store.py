@@ -209,7 +209,8 @@ def _record_change(
 
 
 def _link(rec: Any, payload: bytes | None) -> Link | None:
-    """The link of the change a statement recorded (its `seq`, `previous`, `token`)."""
+    """The link of the change a statement recorded (its `seq`, `previous`, `token`,
+    `database`)."""
     if payload is None or rec["seq"] is None:
         return None
     return Link(rec["seq"], rec["previous"], rec["token"], payload, rec["database"])

@@ -140,7 +140,7 @@ class VersionBoard:
             log.warning("Redis did not answer (%s): the graph version is read from Neo4j", exc)
             self._failed()
             return None
-        return found.decode() if isinstance(found, bytes) else found
+        return _text(found)
 
     def feed(self, database: str) -> str:
         """The key of a database's links."""
@@ -165,10 +165,9 @@ class VersionBoard:
             return None
         if found is None:
             return None
-        token = found.decode() if isinstance(found, bytes) else found
-        if last is not None and (last.decode() if isinstance(last, bytes) else last) != database:
-            return token, None
-        return token, [Link.unpacked(r, database) for r in raw]
+        if last is not None and _text(last) != database:
+            return _text(found), None
+        return _text(found), [Link.unpacked(r, database) for r in raw]
 
     def close(self) -> None:
         self.client.close()
@@ -178,9 +177,15 @@ class VersionBoard:
             self._down_until = self._clock() + self.retry_seconds
 
 
-# Under a steady stream of writes nearly every check finds the token moved and reads
-# Neo4j anyway: after this many checks in a row that the token did not spare, the
-# next ones read Neo4j without asking Redis for SKIP_SECONDS (then ask again).
+def _text(value: bytes | str) -> str:
+    """A Redis answer as text (a client made with decode_responses gives str)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+# Under a steady stream of writes without links (or links that cannot be followed)
+# nearly every check reads Neo4j anyway: after this many checks in a row that Redis
+# did not spare, the next ones read Neo4j without asking Redis for SKIP_SECONDS
+# (then ask again).
 MISSES_BEFORE_SKIP = 8
 SKIP_SECONDS = 0.2
 
