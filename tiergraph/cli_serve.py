@@ -125,8 +125,8 @@ def run_server(
     processes = f", {workers} processes" if workers > 1 else ""
     banner.print(
         f"tiergraph starting on http://{host}:{port}/graphql "
-        f"(store: {settings.store}, {where}{processes}); it answers once the log "
-        "says 'Application startup complete'",
+        f"(store: {settings.store}, {where}{processes}); it answers once "
+        f"http://{host}:{port}/health says ok (uvicorn logs that startup is complete)",
         highlight=False,
         markup=False,
         soft_wrap=True,
