@@ -66,20 +66,43 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
 # The changes after a version (cypher.CHANGES_AFTER) and, in the same read, the kept
 # match choices of the keys a mutation's pin said it will ask (graph.read_scope.Pin):
 # a registration's choices without a round trip of their own; and the record of the
-# request's API key when it is still to be read (graph.key_ahead; $key null: none).
-CHANGES_AND_VERDICTS = cypher.CHANGES_AFTER.replace(
-    "RETURN current AS token, seq, database, chain",
+# request's API key when it is still to be read (graph.key_ahead). One statement per
+# combination, sent only the parameters it uses: the combined statement sent an empty
+# `$of` beside a `$key` (every passOn's read) cost Neo4j 5.26 2.0-4.0 ms of CPU a call
+# against 0.5 with a list of one (planned anew each time, it seems; measured on 2 cores,
+# 2026-12-03, bench/README.md "API write mix on Neo4j, one statement per read").
+_RETURNED = "RETURN current AS token, seq, database, chain"
+_VERDICTS_PART = (
     "CALL () {\n"
     "  UNWIND $of AS wanted MATCH (m:MatchVerdict {of: wanted}) WHERE m.stored_id IS NOT NULL\n"
     "  RETURN collect([m.of, m.stored_id, m.same]) AS verdicts\n"
     "}\n"
-    "CALL () {\n"
-    "  OPTIONAL MATCH (k:ApiKey {id: $key})\n"
-    "  RETURN k {.*} AS key\n"
-    "}\n"
-    "RETURN current AS token, seq, database, chain, verdicts, key",
 )
-assert CHANGES_AND_VERDICTS != cypher.CHANGES_AFTER, "cypher.CHANGES_AFTER's RETURN changed"
+_KEY_PART = "CALL () {\n  OPTIONAL MATCH (k:ApiKey {id: $key})\n  RETURN k {.*} AS key\n}\n"
+
+
+def _changes_and(verdicts: bool, key: bool) -> str:
+    parts = (_VERDICTS_PART if verdicts else "") + (_KEY_PART if key else "")
+    returned = _RETURNED + (", verdicts" if verdicts else "") + (", key" if key else "")
+    return cypher.CHANGES_AFTER.replace(_RETURNED, parts + returned)
+
+
+# (with match choices, with the key) -> the statement
+CHANGES_AND = {(v, k): _changes_and(v, k) for v in (False, True) for k in (False, True)}
+assert CHANGES_AND[(False, False)] == cypher.CHANGES_AFTER
+assert len(set(CHANGES_AND.values())) == 4, "cypher.CHANGES_AFTER's RETURN changed"
+
+
+def changes_read(version: str, of: list[str], key: str | None) -> tuple[str, dict[str, Any]]:
+    """The statement and parameters reading the changes after `version`, with the match
+    choices of the keys `of` and the API key `key` when there are any (see above)."""
+    params: dict[str, Any] = {"version": version}
+    if of:
+        params["of"] = of
+    if key is not None:
+        params["key"] = key
+    return CHANGES_AND[(bool(of), key is not None)], params
+
 
 OrgRow = tuple[Any, ...]  # ORGANISATION_FIELDS' values, kind as its string
 AuditRow = tuple[Any, ...]  # AUDIT_FIELDS' values, dates as dates

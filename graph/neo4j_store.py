@@ -51,7 +51,7 @@ from graph.model import (
 )
 from graph.neo4j_bulk import BulkWriter
 from graph.neo4j_load_checks import stored_rows as stored_rows_of
-from graph.neo4j_rows import CHANGES_AND_VERDICTS, RowCopy
+from graph.neo4j_rows import RowCopy, changes_read
 from graph.neo4j_sessions import ThreadSessions
 from graph.store import (
     CHANGE_ROWS,
@@ -644,10 +644,9 @@ class Neo4jStore:
         wanted = pin.ahead.get("match_verdicts", ()) if pin is not None else ()
         of = [_json_key(*key) for key in wanted]
         check = key_ahead.pending()  # a write request's key, read with this
-        key = check.key_id if check is not None else None
-        query = CHANGES_AND_VERDICTS if of or check else cypher.CHANGES_AFTER
+        query, params = changes_read(version, of, check.key_id if check is not None else None)
         for _ in range(2):
-            rec = self._read(query, {"version": version, "of": of, "key": key})
+            rec = self._read(query, params)
             if not rec:
                 return None, None  # the database was wiped outside tiergraph
             if check is not None and check.found is None:

@@ -109,7 +109,7 @@ def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(
     Redis (no version read over Bolt, the projection and the row copy caught up, not
     rebuilt), and sees it in every read."""
     from graph import cypher
-    from graph.neo4j_rows import CHANGES_AND_VERDICTS
+    from graph.neo4j_rows import CHANGES_AND
 
     served = serve(board)
     for query in READS:
@@ -125,7 +125,7 @@ def test_a_linked_write_is_followed_from_redis_without_a_bolt_read(
     assert (s1["node"]["name"], s1["reason"]) == ("Renamed Linked", "EXPIRED")
     other.remove_sourcing("M1", "S1")
     assert "S1" not in {n["id"] for n in served.post(PAGE)["network"]["nodes"]}
-    version_reads = {cypher.GRAPH_VERSION, cypher.CHANGES_AFTER, CHANGES_AND_VERDICTS}
+    version_reads = {cypher.GRAPH_VERSION, *CHANGES_AND.values()}
     assert [c for c in sent if c in version_reads] == []  # the writer's are others
     assert served.reads == []
     assert served.store.rows.builds == 1
