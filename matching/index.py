@@ -385,6 +385,10 @@ class StoredIndex:
             others.extend(ranked[1:])
         return tuple(dict.fromkeys(resolved)), tuple(others)
 
+    def stored_symbols(self, i: int) -> str:
+        """Stored position i's words as symbols, sorted (what its word_codes row holds)."""
+        return self._columns["symbols"].values[i]  # type: ignore[no-any-return]
+
     def symbols(self, words: Iterable[str]) -> str:
         """Words as one character each, sorted (word_codes turns them into rows of code
         points for score.exact_word_scores); a word no stored name has gets a character

@@ -24,6 +24,7 @@ from matching.conflicts import (
     conflict_bits,
     conflicts,
     distance_km,
+    pair_bits,
     refine,
 )
 from matching.decisions import DecisionKey, Decisions
@@ -35,6 +36,7 @@ from matching.score import exact_word_scores, name_score, word_score
 __all__ = ["OFFERED", "StoredIndex", "decide", "distance_km", "match", "match_many"]
 
 OFFERED = 10  # candidates offered to a person at most
+ONE_BY_ONE = 256  # stored organisations in one new one's block scored pair by pair at most
 _ONLY_SHARED = (Conflict.SHARED_NAME,)
 
 
@@ -136,7 +138,11 @@ def match_many(
     with collector_paused():
         index = stored if isinstance(stored, StoredIndex) else StoredIndex(stored)
         facts = [Facts.of(org) for org in organisations]
-        ranked, starts = _ranked_pairs(facts, index, thresholds, workers)
+        one = _ranked_one(facts[0], index, thresholds) if len(facts) == 1 else None
+        if one is not None:
+            ranked, starts = one, [0, len(one)]
+        else:
+            ranked, starts = _ranked_pairs(facts, index, thresholds, workers)
         results = []
         for n, f in enumerate(facts):
             key = DecisionKey(f.country, f.key, f.abbreviation)
@@ -219,6 +225,56 @@ def _ranked_pairs(
     )
     starts = np.searchsorted(new_at[order], np.arange(len(facts) + 1)).tolist()
     return ranked, starts
+
+
+def _ranked_one(
+    new: Facts, index: StoredIndex, thresholds: Thresholds
+) -> list[tuple[int, float, int]] | None:
+    """_ranked_pairs for one new organisation whose block is small (registerSupplier's
+    case), pair by pair in Python with the same arithmetic (the character score goes
+    through float32 as cpdist's does, the scores are rounded by numpy): without the
+    arrays the batch builds, which cost more than scoring a few dozen pairs. None when
+    the block holds more than ONE_BY_ONE stored organisations (the batch path then)."""
+    words, others = index.resolve(new)
+    block = set(index.block(words, new.country, others))
+    if len(block) > ONE_BY_ONE:
+        return None
+    candidate, automatic = thresholds.candidate, thresholds.automatic
+    symbols = set(index.symbols(words))  # distinct: one character per distinct word
+    count, key, length = len(symbols), new.key, len(new.key)
+    stored_facts, stored_symbols = index.facts, index.stored_symbols
+    scored: list[tuple[int, float, float]] = []  # (position, score, character score)
+    for i in block:
+        theirs = stored_symbols(i)
+        shared = len(symbols.intersection(theirs))
+        words_score = shared / max(1, count + len(theirs) - shared)
+        stored_key = stored_facts[i].key  # type: ignore[union-attr]
+        other = len(stored_key)
+        if words_score >= candidate:
+            cutoff = candidate
+        elif 2 * min(length, other) / max(1, length + other) >= automatic:
+            cutoff = automatic
+        else:
+            continue
+        chars = float(np.float32(fuzz.ratio(key, stored_key, score_cutoff=cutoff * 100)))
+        if chars > 0:
+            scored.append((i, 1.0 if chars == 100.0 else min(chars / 100.0, words_score), chars))
+    exact = any(chars == 100.0 for _, _, chars in scored)
+    scores = []
+    for i, score, chars in scored:
+        if chars >= automatic * 100 and score < automatic and not exact:
+            tolerant = word_score(new.words, index.facts_at(i).words)
+            score = min(chars / 100.0, max(score, round(tolerant, 4)))
+        scores.append(score)
+    rounded = np.round(np.array(scores, dtype=np.float64), 4).tolist()
+    kept = [i for (i, _, _), score in zip(scored, rounded, strict=True) if score >= candidate]
+    bits = pair_bits(new, kept, index, thresholds)
+    ranked = [
+        (i, score, b)
+        for i, score, b in zip(kept, (s for s in rounded if s >= candidate), bits, strict=True)
+    ]
+    ranked.sort(key=lambda entry: (-entry[1], entry[0]))
+    return ranked
 
 
 def _pairwise(left: np.ndarray, right: np.ndarray, cutoff: float, workers: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.match import World
 from matching import (
     Conflict,
     DecisionKey,
@@ -16,7 +17,8 @@ from matching import (
     match,
     match_many,
 )
-from matching.match import distance_km
+from matching.facts import Facts
+from matching.match import _ranked_one, _ranked_pairs, distance_km
 
 Org = Organisation
 PTPN = [
@@ -207,6 +209,32 @@ def test_match_many_answers_as_match_does_one_by_one() -> None:
            Org("SCOOPS Agricole Soubre", "CI", abbreviation="SCAS"), Org("PTPN VII", "ID")]  # fmt: skip
     assert match_many(new, index) == [match(n, index) for n in new]
     assert [m.organisation for m in match_many(new, index)] == ["ptpn-IV", "olam", None, "c1", None]
+
+
+@pytest.mark.parametrize(
+    "seed, thresholds",
+    [(7, Thresholds()), (8, Thresholds(0.3, 0.7)), (9, Thresholds(strict_shared_names=True))],
+)
+def test_one_organisation_is_scored_pair_by_pair_as_the_batch_scores_it(seed, thresholds) -> None:
+    """registerSupplier's one organisation with a small block is scored pair by pair
+    (match.ONE_BY_ONE); the batch scores it in arrays: the same stored organisations,
+    scores and conflicts, in the same order, on bench/match.py's generated lists
+    (spelling variants, numbered siblings, shared names, neighbouring mills)."""
+    world = World(seed)
+    world.build_stored(4000)
+    new, _, _ = world.build_new(1500, 0.6)
+    index = StoredIndex(world.stored)
+    facts = [Facts.of(org) for org in new]
+    batch, starts = _ranked_pairs(facts, index, thresholds, 1)
+    one_by_one = [_ranked_one(f, index, thresholds) for f in facts]
+    assert sum(ranked is None for ranked in one_by_one) < len(facts) / 20  # the path is taken
+    assert len(batch) > len(facts) / 2  # candidates to compare
+    for n, ranked in enumerate(one_by_one):
+        if ranked is not None:
+            assert ranked == batch[starts[n] : starts[n + 1]], new[n]
+    assert match_many(new, index, thresholds=thresholds) == [
+        match(org, index, thresholds=thresholds) for org in new
+    ]
 
 
 def test_stored_organisations_need_one_id_each() -> None:
