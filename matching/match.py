@@ -267,12 +267,11 @@ def _ranked_one(
             score = min(chars / 100.0, max(score, round(tolerant, 4)))
         scores.append(score)
     rounded = np.round(np.array(scores, dtype=np.float64), 4).tolist()
-    kept = [i for (i, _, _), score in zip(scored, rounded, strict=True) if score >= candidate]
-    bits = pair_bits(new, kept, index, thresholds)
-    ranked = [
-        (i, score, b)
-        for i, score, b in zip(kept, (s for s in rounded if s >= candidate), bits, strict=True)
+    kept = [
+        (i, score) for (i, _, _), score in zip(scored, rounded, strict=True) if score >= candidate
     ]
+    bits = pair_bits(new, [i for i, _ in kept], index, thresholds)
+    ranked = [(i, score, b) for (i, score), b in zip(kept, bits, strict=True)]
     ranked.sort(key=lambda entry: (-entry[1], entry[0]))
     return ranked
 
