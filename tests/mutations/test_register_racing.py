@@ -1,0 +1,60 @@
+"""A registration whose matching index is ahead of what its other checks read.
+
+Each served process keeps a matching index per country and, on Neo4j, a copy of
+the rows; a registration checks against both. The process's keeper thread also
+takes the store's writes into the indexes between requests, up to the newest
+version: when another process had just registered a close name, a registration
+could be matched against an organisation the row copy had not taken in yet, and
+its answer (CHOOSE) left that candidate out. The row copy now follows the index
+first (graph/neo4j_store.py, `changes_since`). On every store."""
+
+from __future__ import annotations
+
+import threading
+
+from graph.model import GraphBatch, Kind, Organisation
+from graph.sqlite_store import SqliteStore
+from mutations import registration, suppliers
+from tests.mutations.test_register_matching import S1, register, stored
+
+
+def another_process(store, tmp_path):
+    if isinstance(store, SqliteStore):
+        return SqliteStore(tmp_path / "data")
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore(store.driver)
+
+
+def test_a_candidate_another_process_just_registered_is_offered(store, tmp_path, monkeypatch):
+    store.write(stored())
+    other = another_process(store, tmp_path)
+    register(store, "Kalamaro Tinopa Vesku Abadi")  # this process's index and row copy made
+    match_one = suppliers.match_one
+    close = Organisation("Y1", Kind.SUPPLIER, "Kalamaro Tinopa Vesku Makmur", "ID")
+
+    def keeper_turn_first(store_, new, thresholds=None):
+        # Mid-registration, its checks read: another process registers a close name,
+        # then this process's keeper thread takes it into the index.
+        monkeypatch.setattr(suppliers, "match_one", match_one)
+        other.write(GraphBatch(organisations=[close]))
+        version = other.graph_version()
+        keeper = threading.Thread(target=registration.keep_up, args=(store_, version))
+        keeper.start()
+        keeper.join()
+        assert registration.indexed(store_, "ID", "Y1")
+        return match_one(store_, new, thresholds)
+
+    monkeypatch.setattr(suppliers, "match_one", keeper_turn_first)
+    got = suppliers.register_supplier(
+        principal=S1,
+        store=store,
+        supplier={"name": "Kalamaro Tinopa Vesku Sejahtera", "country": "ID"},
+        commodity="palm oil",
+    )
+    assert got["outcome"] == "CHOOSE"
+    offered = {c["id"]: (c["name"], c["score"]) for c in got["candidates"]}
+    assert offered["Y1"] == ("Kalamaro Tinopa Vesku Makmur", 0.6)
+    assert len(offered) == 2  # and the one this process registered
+    if isinstance(other, SqliteStore):
+        other.close()
