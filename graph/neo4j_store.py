@@ -641,7 +641,8 @@ class Neo4jStore:
                 # copy lacked was left out of the answer (tests/mutations/
                 # test_register_racing.py). The copy still holds what it held.
                 self.rows.bring_past(self, time.monotonic())
-                kept = self.changes_read(version, self.rows.version)
+                now = self.rows.version
+                kept = self.changes_read(version, now) if now is not None else None
                 if kept is not None:
                     return kept
         return self.changes_after(version)
