@@ -51,13 +51,19 @@ def identifiers_differ(new: Facts, stored: Facts) -> bool:
     return any(theirs.get(kind, value) != value for kind, value in new.identifiers)
 
 
-def _differences(new: Facts, stored: Facts, thresholds: Thresholds) -> int:
-    """The bits of every conflict but the shared name."""
+def _facts_differ(new: Facts, stored: Facts) -> int:
+    """The bits of the identifier, abbreviation and numbers conflicts."""
     bits = 1 if identifiers_differ(new, stored) else 0
     if new.abbreviation and stored.abbreviation and new.abbreviation != stored.abbreviation:
         bits |= 2
     if new.numbers != stored.numbers:
         bits |= 4
+    return bits
+
+
+def _differences(new: Facts, stored: Facts, thresholds: Thresholds) -> int:
+    """The bits of every conflict but the shared name."""
+    bits = _facts_differ(new, stored)
     if new.located and stored.located:
         km = distance_km(new.lat, new.lon, stored.lat, stored.lon)  # type: ignore[arg-type]
         if km > thresholds.max_distance_km:
@@ -150,14 +156,9 @@ def pair_bits(
     bits, located = [], []
     for n, i in enumerate(positions):
         stored = index.facts_at(i)
-        b = 1 if identifiers_differ(new, stored) else 0
-        if new.abbreviation and stored.abbreviation and new.abbreviation != stored.abbreviation:
-            b |= 2
-        if new.numbers != stored.numbers:
-            b |= 4
         if new.located and stored.located:
             located.append((n, stored.lat, stored.lon))
-        bits.append(b | (SHARED if index.shared_name(i) else 0))
+        bits.append(_facts_differ(new, stored) | (SHARED if index.shared_name(i) else 0))
     if located:
         at, lat, lon = (np.array(column) for column in zip(*located, strict=True))
         km = _haversine(np.full(len(at), new.lat), np.full(len(at), new.lon), lat, lon)
