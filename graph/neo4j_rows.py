@@ -70,7 +70,7 @@ RETURN collect([a.id, o.id, a.scheme, toString(a.audit_date), toString(a.valid_u
 # combination, sent only the parameters it uses: the combined statement sent an empty
 # `$of` beside a `$key` (every passOn's read) cost Neo4j 5.26 2.0-4.0 ms of CPU a call
 # against 0.5 with a list of one (planned anew each time, it seems; measured on 2 cores,
-# 2026-12-03, bench/README.md "API write mix on Neo4j, one statement per read").
+# 2026-12-03, bench/README.md "API write mix: one statement per catch-up read").
 _RETURNED = "RETURN current AS token, seq, database, chain"
 _VERDICTS_PART = (
     "CALL () {\n"
