@@ -27,6 +27,7 @@ from neo4j.exceptions import (
     DatabaseError,
     DriverError,
     Neo4jError,
+    TransientError,
 )
 from neo4j.time import Date
 
@@ -76,11 +77,12 @@ from graph.version_board import KnownVersion, Link, VersionBoard, VersionRead
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 READ_ATTEMPTS = 3  # a read query's tries when Neo4j answers with a transient error
-# A write's: deadlocks come in runs while several writers share a dense node (a
-# supplier registering sub-suppliers from several clients at once, passing on the
-# while: Neo4j's relationship-group locks). Three tries 50 and 100 ms apart failed
-# one registration in about 120,000 of the served write mix (INTERNAL); the waits
-# double from 50 ms, jittered, up to 0.8 s: about 3 s in all, as a request can wait.
+# A write's, when the server refused it (a TransientError: rolled back): deadlocks
+# come in runs while several writers share a dense node (a supplier registering
+# sub-suppliers from several clients at once, passing on the while: Neo4j's
+# relationship-group locks). Three tries 50 and 100 ms apart failed one registration
+# in about 120,000 of the served write mix (INTERNAL); the waits double from 50 ms,
+# jittered by half, up to 0.8 s: 3-5 s in all at most, as a request can wait.
 WRITE_ATTEMPTS = 8
 Run = Callable[..., Any]  # (query, **params) -> the one record
 ORGANISATION_FIELDS = tuple(f.name for f in fields(Organisation))
@@ -634,17 +636,17 @@ class Neo4jStore:
             if kept or (kept is not None and pinned):
                 return kept
             if pinned:
-                # `version` is past the pinned copy's: what asks (a matching index the
-                # keeper thread took to a newer version) is ahead of it. The copy follows
-                # (one read of the changes), so that what the mutation reads from it
-                # holds every organisation it was matched against: a candidate the
-                # copy lacked was left out of the answer (tests/mutations/
-                # test_register_racing.py). The copy still holds what it held.
-                self.rows.bring_past(self, time.monotonic())
-                now = self.rows.version
-                kept = self.changes_read(version, now) if now is not None else None
-                if kept is not None:
-                    return kept
+                # `version` is not on the way to the pinned copy's: what asks (a matching
+                # index the keeper thread took to a newer version, or one just built) may
+                # be ahead of it. The changes to the current version are read (one round
+                # trip) and the copy follows to that version, so that what the mutation
+                # reads from it holds every organisation it is matched against: a
+                # candidate the copy lacked was left out of the answer (tests/mutations/
+                # test_register_racing.py). The copy only gains writes.
+                read, changes = self._changes_to_current(version)
+                if read is not None and changes is not None:
+                    self.rows.bring_to(self, read.version, float("inf"))
+                return changes
         return self.changes_after(version)
 
     def changes_after(self, version: str) -> list[GraphChange] | None:
@@ -739,12 +741,15 @@ class Neo4jStore:
         WRITE), the driver's bookmarks kept. A transient failure is retried, as a
         managed transaction would be (a read has no effect to redo; a write is one
         statement, whole or not at all)."""
-        attempts = WRITE_ATTEMPTS if mode == "WRITE" else READ_ATTEMPTS
-        for attempt in range(attempts):
+        for attempt in range(WRITE_ATTEMPTS):
             try:
                 return self._sessions.records(query, params, mode)
             except (Neo4jError, DriverError) as exc:
-                if attempt + 1 == attempts or not exc.is_retryable():
+                # A write the server refused (a deadlock) was rolled back: tried again
+                # more often. After a lost connection it may have committed: as a read.
+                again = mode == "WRITE" and isinstance(exc, TransientError)
+                tries = WRITE_ATTEMPTS if again else READ_ATTEMPTS
+                if attempt + 1 >= tries or not exc.is_retryable():
                     raise
                 time.sleep(min(0.8, 0.05 * 2**attempt) * random.uniform(0.5, 1.5))
         raise AssertionError("unreachable")

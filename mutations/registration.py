@@ -181,6 +181,9 @@ def index_for(store: GraphStore, country: str) -> Iterator[StoredIndex]:
         if not _catch_up(kept, store, country, read):
             fresh = _build(store, country, store.graph_version(), "changes not kept")
             kept.version, kept.index = fresh.version, fresh.index
+            # Read at the newest version: in a mutation, what it reads besides the
+            # index (Neo4j's row copy) is brought as far (Neo4jStore.changes_since).
+            _catch_up(kept, store, country, read)
         _keep_up(store, by_country, kept.version, read)
         yield kept.index
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from graph.model import GraphBatch, Kind, Organisation
 from graph.sqlite_store import SqliteStore
 from mutations import registration, suppliers
@@ -26,12 +28,23 @@ def another_process(store, tmp_path):
     return Neo4jStore(store.driver)
 
 
-def test_a_candidate_another_process_just_registered_is_offered(store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("indexed", [True, False], ids=["index kept", "index made mid-request"])
+def test_a_candidate_another_process_just_registered_is_offered(
+    store, tmp_path, monkeypatch, indexed
+):
+    """With the country's index kept from before (the keeper takes the other
+    process's write into it), or made by this registration (it reads the newest
+    organisations): either way the row copy follows, through the changes."""
     store.write(stored())
     other = another_process(store, tmp_path)
-    register(store, "Kalamaro Tinopa Vesku Abadi")  # this process's index and row copy made
+    register(store, "Kalamaro Tinopa Vesku Abadi", "ID")  # this process's row copy made
+    country = "ID" if indexed else "MY"
+    if not indexed:
+        register(store, "Kalamaro Tinopa Vesku Abadi", "MY", principal=S1)
+        registration._kept[store].pop("MY")  # as if never made in this process
+    builds = getattr(getattr(store, "rows", None), "builds", None)
     match_one = suppliers.match_one
-    close = Organisation("Y1", Kind.SUPPLIER, "Kalamaro Tinopa Vesku Makmur", "ID")
+    close = Organisation("Y1", Kind.SUPPLIER, "Kalamaro Tinopa Vesku Makmur", country)
 
     def keeper_turn_first(store_, new, thresholds=None):
         # Mid-registration, its checks read: another process registers a close name,
@@ -42,19 +55,21 @@ def test_a_candidate_another_process_just_registered_is_offered(store, tmp_path,
         keeper = threading.Thread(target=registration.keep_up, args=(store_, version))
         keeper.start()
         keeper.join()
-        assert registration.indexed(store_, "ID", "Y1")
+        assert registration.indexed(store_, country, "Y1") == indexed
         return match_one(store_, new, thresholds)
 
     monkeypatch.setattr(suppliers, "match_one", keeper_turn_first)
     got = suppliers.register_supplier(
         principal=S1,
         store=store,
-        supplier={"name": "Kalamaro Tinopa Vesku Sejahtera", "country": "ID"},
+        supplier={"name": "Kalamaro Tinopa Vesku Sejahtera", "country": country},
         commodity="palm oil",
     )
     assert got["outcome"] == "CHOOSE"
     offered = {c["id"]: (c["name"], c["score"]) for c in got["candidates"]}
     assert offered["Y1"] == ("Kalamaro Tinopa Vesku Makmur", 0.6)
     assert len(offered) == 2  # and the one this process registered
+    if builds is not None:  # Neo4j: the copy followed the changes, not read whole again
+        assert store.rows.builds == builds
     if isinstance(other, SqliteStore):
         other.close()
