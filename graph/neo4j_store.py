@@ -1145,8 +1145,10 @@ class Neo4jStore:
         after the statement's). A reference that matches nothing fails the statement
         (cypher.apply_mutation's guard): nothing of it commits, and which reference
         it was is read afterwards (tried again when every one was there by then).
-        Retried on a transient error (_auto_commit), as execute_write would (a keyed
-        retry after an unknown outcome finds its own record)."""
+        Retried on a transient error (_auto_commit), as execute_write would. After a
+        lost connection the statement may have committed: its retry (3 tries) finds
+        its own record and writes the rows again, the same rows (a write between
+        the two would be undone: left, as execute_write leaves it)."""
         query, params, parts = _at_once_statement(mutation, scope, guard=True)
         for attempt in range(READ_ATTEMPTS):
             try:
