@@ -213,8 +213,8 @@ def _ranked_pairs(
     exact[new_at[chars == 100.0]] = True
     rescore = (chars >= automatic * 100) & (scores < automatic) & ~exact[new_at]
     for k in np.flatnonzero(rescore).tolist():
-        tolerant = word_score(facts[new_at[k]].words, index.facts_at(int(stored_at[k])).words)
-        scores[k] = min(chars[k] / 100.0, max(scores[k], round(tolerant, 4)))
+        stored = index.facts_at(int(stored_at[k]))
+        scores[k] = _rescored(scores[k], chars[k], facts[new_at[k]].words, stored.words)
     scores = np.round(scores, 4)  # 2/4 is 0.5, not 0.49999 after float32 scores
     keep = scores >= candidate
     new_at, stored_at, scores = new_at[keep], stored_at[keep], scores[keep]
@@ -263,8 +263,7 @@ def _ranked_one(
     scores = []
     for i, score, chars in scored:
         if chars >= automatic * 100 and score < automatic and not exact:
-            tolerant = word_score(new.words, index.facts_at(i).words)
-            score = min(chars / 100.0, max(score, round(tolerant, 4)))
+            score = _rescored(score, chars, new.words, index.facts_at(i).words)
         scores.append(score)
     rounded = np.round(np.array(scores, dtype=np.float64), 4).tolist()
     kept = [
@@ -274,6 +273,16 @@ def _ranked_one(
     ranked = [(i, score, b) for (i, score), b in zip(kept, bits, strict=True)]
     ranked.sort(key=lambda entry: (-entry[1], entry[0]))
     return ranked
+
+
+def _rescored(
+    score: float, chars: float, new_words: tuple[str, ...], stored_words: tuple[str, ...]
+) -> float:
+    """A pair's score re-scored with the typo- and truncation-tolerant word score
+    (a pair whose character score, 0-100, reaches the automatic threshold while
+    its exact word score does not)."""
+    tolerant = word_score(new_words, stored_words)
+    return min(chars / 100.0, max(score, round(tolerant, 4)))
 
 
 def _pairwise(left: np.ndarray, right: np.ndarray, cutoff: float, workers: int) -> np.ndarray:
