@@ -75,3 +75,15 @@ def small_network() -> GraphBatch:
         shares=[Share("A1", "M2")],
         recognitions=[Recognition("M1", "SMETA"), Recognition("M2", "amfori BSCI")],
     )
+
+
+def reopened(store: Any) -> Any:
+    """The same database opened again (as another process would)."""
+    from graph.neo4j_store import Neo4jStore
+    from graph.sqlite_store import SqliteStore
+
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path.parent)
+    if isinstance(store, Neo4jStore):
+        return Neo4jStore(store.driver, store.database)
+    raise AssertionError(f"say here how to open a {type(store).__name__} again")

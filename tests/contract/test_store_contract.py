@@ -12,7 +12,7 @@ from graph.cypher import SCHEMA
 from graph.model import GraphBatch, Kind, Requires, Share, Sourcing
 from graph.sqlite_store import SqliteStore
 from graph.store import COUNT_KEYS, UnknownReference
-from tests.factories import org, small_network
+from tests.factories import org, reopened, small_network
 
 
 def test_a_written_batch_reads_back_whole(store):
@@ -149,17 +149,6 @@ def test_within_one_batch_the_later_row_of_an_organisation_wins(store):
     assert store.kinds(["TWICE"]) == {"TWICE": Kind.MEMBER}
 
 
-def _reopened(store):
-    """The same database opened again (as another process would)."""
-    from graph.neo4j_store import Neo4jStore
-
-    if isinstance(store, SqliteStore):
-        return SqliteStore(store.path.parent)
-    if isinstance(store, Neo4jStore):
-        return Neo4jStore(store.driver, store.database)
-    pytest.fail(f"say here how to open a {type(store).__name__} again")
-
-
 def _made_anew(store, tmp_path):
     """A new database where the old one was (a new folder; a wiped Neo4j database)."""
     from graph.neo4j_store import Neo4jStore
@@ -168,7 +157,7 @@ def _made_anew(store, tmp_path):
         return SqliteStore(tmp_path / "another")
     if isinstance(store, Neo4jStore):
         store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
-        return _reopened(store)
+        return reopened(store)
     pytest.fail(f"say here how to make a {type(store).__name__} anew")
 
 
@@ -178,13 +167,13 @@ def test_the_database_id_holds_across_reopening_and_is_new_for_a_new_database(st
     assert first and first == store.database_id()
     store.write(GraphBatch(organisations=[org("LATER")]))  # writes do not change it
     assert store.database_id() == first
-    assert _reopened(store).database_id() == first
+    assert reopened(store).database_id() == first
     assert _made_anew(store, tmp_path).database_id() != first
 
 
 def test_an_empty_database_keeps_its_id_too(store):
     first = store.database_id()  # asked before anything was written
-    assert _reopened(store).database_id() == first
+    assert reopened(store).database_id() == first
 
 
 @pytest.mark.neo4j

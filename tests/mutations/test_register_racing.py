@@ -17,26 +17,17 @@ import pytest
 from graph.model import GraphBatch, Kind, Organisation
 from graph.sqlite_store import SqliteStore
 from mutations import registration, suppliers
+from tests.factories import reopened
 from tests.mutations.test_register_matching import S1, register, stored
 
 
-def another_process(store, tmp_path):
-    if isinstance(store, SqliteStore):
-        return SqliteStore(tmp_path / "data")
-    from graph.neo4j_store import Neo4jStore
-
-    return Neo4jStore(store.driver)
-
-
 @pytest.mark.parametrize("indexed", [True, False], ids=["index kept", "index made mid-request"])
-def test_a_candidate_another_process_just_registered_is_offered(
-    store, tmp_path, monkeypatch, indexed
-):
+def test_a_candidate_another_process_just_registered_is_offered(store, monkeypatch, indexed):
     """With the country's index kept from before (the keeper takes the other
     process's write into it), or made by this registration (it reads the newest
     organisations): either way the row copy follows, through the changes."""
     store.write(stored())
-    other = another_process(store, tmp_path)
+    other = reopened(store)  # another process
     register(store, "Kalamaro Tinopa Vesku Abadi", "ID")  # this process's row copy made
     country = "ID" if indexed else "MY"
     if not indexed:
