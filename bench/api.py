@@ -12,7 +12,9 @@ latency and throughput (its requests / the wall time of the whole mixed run).
 Per store, the server processes' CPU per request (`server_cpu_ms`), the bench's
 own (`client_cpu_ms`: the clients share the machine's cores); on Neo4j
 also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
---uri's port, when it is a local process of this user; absent otherwise).
+--uri's port, when it is a local process of this user; absent otherwise), and
+how fast the machine was just before and after the timed run (`cpu_probe_ms`:
+bench.common.cpu_probe, a fixed pure-Python workload's CPU ms, the server idle).
 --warmup N sends N operations of the mix first, on the same server, untimed (its
 own figures under "warmup"): a server that has run a while, its JVM's code
 compiled and its query plans made, rather than one just started. On a local
@@ -499,6 +501,7 @@ async def mixed_run(
 
     try:
         load_before = common.load_average()
+        probe_before = common.cpu_probe()  # the server idle: how fast the machine is now
         cpu_before = cpu() if cpu else {}
         jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
         t0, own0, timed_from = time.perf_counter(), time.process_time(), time.time()
@@ -514,6 +517,8 @@ async def mixed_run(
         # when the timed part began (Unix time): the server log's lines after it are its own
         "timed_from": round(timed_from, 3),
         "load_average": {"before": load_before, "after": common.load_average()},
+        # common.cpu_probe before and after the timed run (the server idle both times)
+        "cpu_probe_ms": {"before": probe_before, "after": common.cpu_probe()},
         # the clients' own CPU (this process) per request: on one machine it is
         # taken from the server's cores
         "client_cpu_ms": round(own * 1000 / max(1, requests), 2),
@@ -899,6 +904,10 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f"; server CPU {run.get('server_cpu_ms', '?')} ms per request"
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
             f"; the clients' own CPU {run.get('client_cpu_ms', '?')} ms per request"
+            + "".join(
+                f"; machine probe {when} {p['least_ms']} ms (median {p['median_ms']})"
+                for when, p in run.get("cpu_probe_ms", {}).items()
+            )
             + (
                 f"; Neo4j JVM CPU {run['neo4j_jvm_cpu_ms']} ms per request"
                 f" (JIT compilers {run.get('neo4j_jit_cpu_ms', '?')} ms, garbage collector"

@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -288,6 +289,23 @@ def timed_functions(module: Any, names: list[str]) -> Iterator[dict[str, list[fl
     finally:
         for name, fn in originals.items():
             setattr(module, name, fn)
+
+
+def cpu_probe(rounds: int = 7) -> dict[str, float]:
+    """The machine's speed now: CPU ms of a fixed pure-Python workload (dict updates,
+    a sort of strings: the interpreter's kind of work a request does), run `rounds`
+    times in this process (least and median). On a shared virtual machine the same
+    code's CPU per request varied 1.5-2x from one hour to the next (bench/README.md);
+    this figure, taken beside a run, says which kind of hour it ran in."""
+    spent = []
+    for _ in range(rounds):
+        start = time.process_time()
+        counts: dict[int, int] = {}
+        for i in range(200_000):
+            counts[i % 1000] = counts.get(i % 1000, 0) + i
+        sorted(str(k) for k in range(50_000))
+        spent.append((time.process_time() - start) * 1000)
+    return {"least_ms": round(min(spent), 1), "median_ms": round(statistics.median(spent), 1)}
 
 
 def load_average() -> str:
