@@ -184,8 +184,11 @@ async def run_direct(
     )
     if not isinstance(ctx, FastExecutionContext):  # variables that do not coerce
         return None
-    plan = plan_of(ctx)
-    return None if plan is None else await direct_answer(ctx, plan)
+    try:
+        plan = plan_of(ctx)
+        return None if plan is None else await direct_answer(ctx, plan)
+    finally:
+        ctx.release()  # graphql-core runs anything more with a context of its own
 
 
 # What the edge calls to run an operation: tests/api/conftest.py wraps it to compare

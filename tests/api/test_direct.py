@@ -195,3 +195,43 @@ def test_an_unexpected_error_in_a_direct_operation_is_internal_both_ways(tmp_pat
     # twice first: prepared, then the edge's
     internal_both_ways(tmp_path, "{ stats { members } }", first=2)
     assert counted["replayed"] == 1  # the edge's second request, then the failing one
+
+
+def test_a_direct_answer_leaves_nothing_for_the_cycle_collector(store, counted):
+    """A direct operation's execution context is freed when its request ends, not
+    left in a reference cycle for the garbage collector (api.fastpath.release): the
+    write mix's operations, read and written, leave no context behind."""
+    import gc
+
+    from api.fastpath import FastExecutionContext
+
+    store.write(forum())
+    app = create_app(Settings(api_rate_per_second=0), store)
+    sent = [
+        ("sourcing", COVERAGE, {"r": "R1"}),
+        ("sourcing", ORGANISATION, {"id": "S2"}),
+        ("supplier inside", PASS_ON, {"r": "R1", "to": "S2"}),
+        ("supplier inside", REGISTER, {"s": {"name": "Volta Beans", "country": "GH"}, "k": "a"}),
+    ]
+    headers = {who: key_headers(store, PRINCIPALS[who]) for who, _, _ in sent}
+    with TestClient(app) as client:
+        for who, query, variables in sent * 2:  # the first prepares, the second is the edge's
+            body = {"query": query, "variables": variables}
+            got = client.post("/graphql", json=body, headers=headers[who])
+            assert "errors" not in got.json(), got.json()
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for who, query, variables in sent:
+                body = {"query": query, "variables": variables}
+                answer = client.post("/graphql", json=body, headers=headers[who]).json()
+                assert "errors" not in answer, answer
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, FastExecutionContext)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+    assert counted["answered"] >= len(sent) and counted["replayed"] == 0
+    assert left == []
