@@ -14,7 +14,8 @@ own (`client_cpu_ms`: the clients share the machine's cores); on Neo4j
 also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
 --uri's port, when it is a local process of this user; absent otherwise), and
 how fast the machine was just before and after the timed run (`cpu_probe_ms`:
-bench.common.cpu_probe, a fixed pure-Python workload's CPU ms, the server idle).
+bench.common.cpu_probe, a fixed pure-Python workload's CPU ms and random reads of
+a 128 MB array's, the server idle).
 --warmup N sends N operations of the mix first, on the same server, untimed (its
 own figures under "warmup"): a server that has run a while, its JVM's code
 compiled and its query plans made, rather than one just started. On a local
@@ -905,7 +906,8 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
             f"; the clients' own CPU {run.get('client_cpu_ms', '?')} ms per request"
             + "".join(
-                f"; machine probe {when} {p['least_ms']} ms (median {p['median_ms']})"
+                f"; machine probe {when} {p['least_ms']} ms (median {p['median_ms']}),"
+                f" memory {p.get('memory_least_ms')} ms (median {p.get('memory_median_ms')})"
                 for when, p in run.get("cpu_probe_ms", {}).items()
             )
             + (

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from neo4j import Driver
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -292,12 +293,17 @@ def timed_functions(module: Any, names: list[str]) -> Iterator[dict[str, list[fl
 
 
 def cpu_probe(rounds: int = 7) -> dict[str, float]:
-    """The machine's speed now: CPU ms of a fixed pure-Python workload (dict updates,
-    a sort of strings: the interpreter's kind of work a request does), run `rounds`
-    times in this process (least and median). On a shared virtual machine the same
-    code's CPU per request varied 1.5-2x from one hour to the next (bench/README.md);
-    this figure, taken beside a run, says which kind of hour it ran in."""
-    spent = []
+    """The machine's speed now, two ways, each run `rounds` times in this process
+    (least and median CPU ms): a fixed pure-Python workload (dict updates, a sort of
+    strings: the interpreter on a working set that fits in the caches), and
+    `memory_`: 2,000,000 reads at random places of a 128 MB array (numpy; each read
+    a cache miss, as the server's reads of its large projection often are). On a
+    shared virtual machine the same code's CPU per request varied 1.5-2x from one
+    run or hour to the next (bench/README.md); these figures, taken beside a run,
+    say which kind of hour it ran in."""
+    spent, memory = [], []
+    big = np.arange(16_000_000, dtype=np.int64)
+    places = np.random.default_rng(0).integers(0, len(big), 2_000_000)
     for _ in range(rounds):
         start = time.process_time()
         counts: dict[int, int] = {}
@@ -305,7 +311,15 @@ def cpu_probe(rounds: int = 7) -> dict[str, float]:
             counts[i % 1000] = counts.get(i % 1000, 0) + i
         sorted(str(k) for k in range(50_000))
         spent.append((time.process_time() - start) * 1000)
-    return {"least_ms": round(min(spent), 1), "median_ms": round(statistics.median(spent), 1)}
+        start = time.process_time()
+        int(big[places].sum())
+        memory.append((time.process_time() - start) * 1000)
+    return {
+        "least_ms": round(min(spent), 1),
+        "median_ms": round(statistics.median(spent), 1),
+        "memory_least_ms": round(min(memory), 1),
+        "memory_median_ms": round(statistics.median(memory), 1),
+    }
 
 
 def load_average() -> str:
