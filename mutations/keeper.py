@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cascade import projection as projections
-from graph import request_parts
+from graph import request_parts, whole_builds
 from graph.store import GraphStore
 from mutations import registration
 
@@ -35,7 +35,13 @@ def prepare(store: GraphStore, countries: Iterable[str] | None = None) -> None:
     the row copy (Neo4j) and the matching indexes of `countries` (None: of every
     country with stored organisations). A country's index made at its first
     registration took 0.1-1.4 s at 200,000 organisations in the writer thread, with
-    every write of the process queued behind it: the write mix's stalls."""
+    every write of the process queued behind it: the write mix's stalls. Logged as
+    one line (graph.whole_builds.summarised), not one per country."""
+    with whole_builds.summarised("made before serving"):
+        _prepare(store, countries)
+
+
+def _prepare(store: GraphStore, countries: Iterable[str] | None) -> None:
     projections.current(store)
     rows = _row_copy(store)
     if rows is not None:

@@ -83,6 +83,7 @@ def create(
         + (f" of {record.organisation}" if record.organisation else "")
         + "); it is shown this once, keep it now:",
         highlight=False,
+        soft_wrap=True,  # one line, whatever the terminal's width (80 when piped)
     )
     out.print(key, highlight=False, markup=False, soft_wrap=True)
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from access.keys import principal_for
 from access.principal import Principal, Role
 from api.app import create_app
+from graph.model import GraphBatch, Kind, Organisation
 from graph.sqlite_store import SqliteStore
 from tests.factories import small_network
 from tiergraph.cli import app
@@ -75,6 +76,22 @@ def test_the_table_format_prints_the_key_alone_on_stdout(data):
         Role.SUPPLIER,
         "S1",
     )
+
+
+def test_the_message_beside_the_key_is_one_line_however_long_the_organisation(data):
+    """Piped (examples/first_session.sh), the console is 80 columns wide: the message
+    naming a demo supplier (S-MFR-000001) once wrapped mid-sentence."""
+    long_id = "S-" + "X" * 90
+    store = SqliteStore(data)
+    store.write(
+        GraphBatch(organisations=[Organisation(long_id, Kind.SUPPLIER, "A long one", "GH")])
+    )
+    store.close()
+    code, out, err = keys("create", "--org", long_id, "--role", "supplier")
+    assert code == 0
+    (line,) = [line for line in err.splitlines() if line.strip()]
+    assert line.startswith("made key ") and line.endswith("it is shown this once, keep it now:")
+    assert long_id in line
 
 
 def test_keys_list_shows_records_never_secrets_or_hashes(data):

@@ -16,6 +16,7 @@ from graph import whole_builds
 from graph.neo4j_store import Neo4jStore
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore
+from loaders.generate import generate
 from mutations import keeper, registration
 from tests.cascade.scenario import scenario
 from tests.cascade.test_catch_up_not_rebuild import written_elsewhere
@@ -90,3 +91,29 @@ def test_a_store_that_does_not_answer_is_said_once_not_every_second(neo4j_store,
         keeping.stop()
     said = [r for r in caplog.records if r.name == "mutations.keeper"]
     assert [r.getMessage() for r in said] == ["could not keep up with the store's writes"]
+
+
+def test_the_builds_before_serving_are_logged_as_one_line_and_later_ones_each(engine_store, caplog):
+    """Start-up says what it made in one line (not one per country: 48 at 200,000
+    organisations buried uvicorn's "startup complete"); a build while serving is an
+    operator's clue to a stall and keeps a line of its own."""
+    batch = generate(nodes=400)
+    engine_store.write(batch)
+    countries = {o.country for o in batch.organisations}
+    assert len(countries) > 3
+    before = whole_builds.counts()
+    with caplog.at_level("INFO", logger="tiergraph.builds"):
+        keeper.prepare(engine_store)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tiergraph.builds"]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("made before serving in ")
+    assert f"matching index x{len(countries)} " in lines[0]
+    made = whole_builds.counts()
+    assert made.get("matching index", 0) - before.get("matching index", 0) == len(countries)
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="tiergraph.builds"):
+        with registration.index_for(engine_store, "ZZ"):  # a country never built
+            pass
+    lines = [r.getMessage() for r in caplog.records if r.name == "tiergraph.builds"]
+    assert lines == [lines[0]] and lines[0].startswith("whole build of the matching index ZZ")
