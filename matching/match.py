@@ -138,11 +138,12 @@ def match_many(
     with collector_paused():
         index = stored if isinstance(stored, StoredIndex) else StoredIndex(stored)
         facts = [Facts.of(org) for org in organisations]
-        one = _ranked_one(facts[0], index, thresholds) if len(facts) == 1 else None
-        if one is not None:
-            ranked, starts = one, [0, len(one)]
+        blocks = _blocks(facts, index)
+        if len(facts) == 1 and len(blocks[0][1]) <= ONE_BY_ONE:
+            ranked = _ranked_one(facts[0], blocks[0], index, thresholds)
+            starts = [0, len(ranked)]
         else:
-            ranked, starts = _ranked_pairs(facts, index, thresholds, workers)
+            ranked, starts = _ranked_pairs(facts, blocks, index, thresholds, workers)
         results = []
         for n, f in enumerate(facts):
             key = DecisionKey(f.country, f.key, f.abbreviation)
@@ -153,19 +154,32 @@ def match_many(
     return results
 
 
+Block = tuple[tuple[str, ...], list[int]]  # a new one's resolved words, its block's positions
+
+
+def _blocks(facts: list[Facts], index: StoredIndex) -> list[Block]:
+    """Per new organisation: its words resolved against the index's, and its block
+    (the stored organisations it is compared with; a position may come twice)."""
+    out = []
+    for f in facts:
+        words, others = index.resolve(f)
+        out.append((words, index.block(words, f.country, others)))
+    return out
+
+
 def _ranked_pairs(
-    facts: list[Facts], index: StoredIndex, thresholds: Thresholds, workers: int
+    facts: list[Facts],
+    blocked: list[Block],
+    index: StoredIndex,
+    thresholds: Thresholds,
+    workers: int,
 ) -> tuple[list[tuple[int, float, int]], list[int]]:
     """Every (new, stored) pair the blocks select that scores at least the candidate
     threshold, as (stored position, score, conflict bits), scored in vectorised calls;
     ordered by new organisation, best score first; new one n's pairs are
     ranked[starts[n]:starts[n + 1]]."""
-    resolutions = [index.resolve(f) for f in facts]
-    resolved = [words for words, _ in resolutions]
-    blocks = [
-        index.block(words, f.country, others)
-        for (words, others), f in zip(resolutions, facts, strict=True)
-    ]
+    resolved = [words for words, _ in blocked]
+    blocks = [block for _, block in blocked]
     sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     new_at = np.repeat(np.arange(len(facts), dtype=np.int64), sizes)
     stored_at = np.fromiter(chain.from_iterable(blocks), dtype=np.int64, count=int(sizes.sum()))
@@ -228,17 +242,14 @@ def _ranked_pairs(
 
 
 def _ranked_one(
-    new: Facts, index: StoredIndex, thresholds: Thresholds
-) -> list[tuple[int, float, int]] | None:
-    """_ranked_pairs for one new organisation whose block is small (registerSupplier's
-    case), pair by pair in Python with the same arithmetic (the character score goes
-    through float32 as cpdist's does, the scores are rounded by numpy): without the
-    arrays the batch builds, which cost more than scoring a few dozen pairs. None when
-    the block holds more than ONE_BY_ONE stored organisations (the batch path then)."""
-    words, others = index.resolve(new)
-    block = set(index.block(words, new.country, others))
-    if len(block) > ONE_BY_ONE:
-        return None
+    new: Facts, blocked: Block, index: StoredIndex, thresholds: Thresholds
+) -> list[tuple[int, float, int]]:
+    """_ranked_pairs for one new organisation whose block is small (at most ONE_BY_ONE
+    stored organisations: registerSupplier's case), pair by pair in Python with the
+    same arithmetic (the character score goes through float32 as cpdist's does, the
+    scores are rounded by numpy): without the arrays the batch builds, which cost
+    more than scoring a few dozen pairs."""
+    words, block = blocked[0], set(blocked[1])
     candidate, automatic = thresholds.candidate, thresholds.automatic
     symbols = set(index.symbols(words))  # distinct: one character per distinct word
     count, key, length = len(symbols), new.key, len(new.key)

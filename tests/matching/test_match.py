@@ -18,7 +18,7 @@ from matching import (
     match_many,
 )
 from matching.facts import Facts
-from matching.match import _ranked_one, _ranked_pairs, distance_km
+from matching.match import ONE_BY_ONE, _blocks, _ranked_one, _ranked_pairs, distance_km
 
 Org = Organisation
 PTPN = [
@@ -229,8 +229,12 @@ def test_one_organisation_is_scored_pair_by_pair_as_the_batch_scores_it(seed, th
         if org.id and org.id[-1] in "02468":
             index.add(org)
     facts = [Facts.of(org) for org in new]
-    batch, starts = _ranked_pairs(facts, index, thresholds, 1)
-    one_by_one = [_ranked_one(f, index, thresholds) for f in facts]
+    blocked = _blocks(facts, index)
+    batch, starts = _ranked_pairs(facts, blocked, index, thresholds, 1)
+    one_by_one = [
+        _ranked_one(f, b, index, thresholds) if len(b[1]) <= ONE_BY_ONE else None
+        for f, b in zip(facts, blocked, strict=True)
+    ]
     assert sum(ranked is None for ranked in one_by_one) < len(facts) / 20  # the path is taken
     assert len(batch) > len(facts) / 2  # candidates to compare
     for n, ranked in enumerate(one_by_one):
