@@ -15,7 +15,8 @@ also the JVM's (`neo4j_jvm_cpu_ms`: /proc/PID/stat of the process listening on
 --uri's port, when it is a local process of this user; absent otherwise), and
 how fast the machine was just before and after the timed run (`cpu_probe_ms`:
 bench.common.cpu_probe, a fixed pure-Python workload's CPU ms and random reads of
-a 128 MB array's, the server idle).
+a 128 MB array's, the server idle) and during it (the pure-Python workload every
+2 s in a process of its own, bench.common.probe_during).
 --warmup N sends N operations of the mix first, on the same server, untimed (its
 own figures under "warmup"): a server that has run a while, its JVM's code
 compiled and its query plans made, rather than one just started. On a local
@@ -505,9 +506,10 @@ async def mixed_run(
         probe_before = common.cpu_probe()  # the server idle: how fast the machine is now
         cpu_before = cpu() if cpu else {}
         jvm_before = jvm() if jvm else (0.0, 0.0, 0.0)
-        t0, own0, timed_from = time.perf_counter(), time.process_time(), time.time()
-        await asyncio.gather(*(client(i) for i in range(clients)))
-        wall, own = time.perf_counter() - t0, time.process_time() - own0
+        with common.probe_during() as probe_during:
+            t0, own0, timed_from = time.perf_counter(), time.process_time(), time.time()
+            await asyncio.gather(*(client(i) for i in range(clients)))
+            wall, own = time.perf_counter() - t0, time.process_time() - own0
         spent = {p: t - cpu_before.get(p, 0.0) for p, t in cpu().items()} if cpu else {}
         cpu_spent = sum(spent.values()) if cpu else None
         jvm_spent = [b - a for a, b in zip(jvm_before, jvm(), strict=True)] if jvm else None
@@ -518,8 +520,13 @@ async def mixed_run(
         # when the timed part began (Unix time): the server log's lines after it are its own
         "timed_from": round(timed_from, 3),
         "load_average": {"before": load_before, "after": common.load_average()},
-        # common.cpu_probe before and after the timed run (the server idle both times)
-        "cpu_probe_ms": {"before": probe_before, "after": common.cpu_probe()},
+        # common.cpu_probe before and after the timed run (the server idle both times),
+        # and its interpreter workload during it (common.probe_during)
+        "cpu_probe_ms": {
+            "before": probe_before,
+            "during": probe_during,
+            "after": common.cpu_probe(),
+        },
         # the clients' own CPU (this process) per request: on one machine it is
         # taken from the server's cores
         "client_cpu_ms": round(own * 1000 / max(1, requests), 2),
@@ -906,8 +913,12 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
             f", shares of its processes {run.get('server_cpu_shares', '?')}"
             f"; the clients' own CPU {run.get('client_cpu_ms', '?')} ms per request"
             + "".join(
-                f"; machine probe {when} {p['least_ms']} ms (median {p['median_ms']}),"
-                f" memory {p.get('memory_least_ms')} ms (median {p.get('memory_median_ms')})"
+                f"; machine probe {when} {p.get('least_ms')} ms (median {p.get('median_ms')})"
+                + (
+                    f", memory {p['memory_least_ms']} ms (median {p['memory_median_ms']})"
+                    if "memory_least_ms" in p
+                    else f", max {p.get('max_ms')} ms, {p.get('samples')} samples"
+                )
                 for when, p in run.get("cpu_probe_ms", {}).items()
             )
             + (

@@ -305,12 +305,7 @@ def cpu_probe(rounds: int = 7) -> dict[str, float]:
     big = np.arange(16_000_000, dtype=np.int64)
     places = np.random.default_rng(0).integers(0, len(big), 2_000_000)
     for _ in range(rounds):
-        start = time.process_time()
-        counts: dict[int, int] = {}
-        for i in range(200_000):
-            counts[i % 1000] = counts.get(i % 1000, 0) + i
-        sorted(str(k) for k in range(50_000))
-        spent.append((time.process_time() - start) * 1000)
+        spent.append(interpreter_work())
         start = time.process_time()
         int(big[places].sum())
         memory.append((time.process_time() - start) * 1000)
@@ -320,6 +315,53 @@ def cpu_probe(rounds: int = 7) -> dict[str, float]:
         "memory_least_ms": round(min(memory), 1),
         "memory_median_ms": round(statistics.median(memory), 1),
     }
+
+
+def interpreter_work() -> float:
+    """cpu_probe's fixed pure-Python workload (dict updates, a sort of strings), run
+    once: its CPU ms."""
+    start = time.process_time()
+    counts: dict[int, int] = {}
+    for i in range(200_000):
+        counts[i % 1000] = counts.get(i % 1000, 0) + i
+    sorted(str(k) for k in range(50_000))
+    return (time.process_time() - start) * 1000
+
+
+PROBE_EVERY_S = 2.0  # the probe during a run: about 35 ms of CPU every 2 s (under 1% of 2 cores)
+_PROBE_LOOP = f"""
+import sys, time
+from bench.common import interpreter_work
+while True:
+    print(round(interpreter_work(), 2), flush=True)
+    time.sleep({PROBE_EVERY_S})
+"""
+
+
+@contextmanager
+def probe_during() -> Iterator[dict[str, Any]]:
+    """cpu_probe's interpreter workload, in a process of its own, every PROBE_EVERY_S
+    while the block runs (the server busy): how fast the machine was during the run,
+    not only either side of it (before/after with the server idle missed minutes
+    when the same code took 1.5-2x its CPU). Fills the dict it yields, when the block
+    ends, with {"samples", "least_ms", "median_ms", "max_ms"} (CPU ms of one
+    workload, as cpu_probe's least_ms; a busy machine adds its cache misses)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _PROBE_LOOP], stdout=subprocess.PIPE, text=True, env=env
+    )
+    found: dict[str, Any] = {}
+    try:
+        yield found
+    finally:
+        child.terminate()
+        out, _ = child.communicate()
+        spent = [float(line) for line in out.split()]
+        found["samples"] = len(spent)
+        if spent:
+            found["least_ms"] = round(min(spent), 1)
+            found["median_ms"] = round(statistics.median(spent), 1)
+            found["max_ms"] = round(max(spent), 1)
 
 
 def load_average() -> str:
