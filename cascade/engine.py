@@ -42,10 +42,11 @@ def root(projection: Projection, member: str) -> Network:
     return Network.rooted(projection, at)
 
 
-def walked(projection: Projection, member: str) -> Network:
+def walked(projection: Projection, member: str, reason: str = "first") -> Network:
     """The whole network of a member, one tier at a time (counted and logged as a
-    whole build: a member's view walks once, then is carried through the changes)."""
-    with whole_builds.timed("member walk", "not carried", member):
+    whole build, with `reason`: a member's view walks once, then is carried through
+    the changes; "not carried" when it could not be)."""
+    with whole_builds.timed("member walk", reason, member):
         network = root(projection, member)
         while not network.done:
             network.add_tier(network.next_tier(projection))

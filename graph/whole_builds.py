@@ -37,12 +37,12 @@ class Summary:
     made: dict[str, list[float]] = field(default_factory=dict)
 
     def line(self) -> str:
-        """'projection 1.52 s; matching index x48 3.10 s (max 0.41 s)', by kind in
+        """'projection 1.52 s; matching index x48 3.10 s (slowest 0.41 s)', by kind in
         the order they were first made."""
         parts = []
         for kind, seconds in self.made.items():
             many = f" x{len(seconds)}" if len(seconds) > 1 else ""
-            most = f" (max {max(seconds):.2f} s)" if len(seconds) > 1 else ""
+            most = f" (slowest {max(seconds):.2f} s)" if len(seconds) > 1 else ""
             parts.append(f"{kind}{many} {sum(seconds):.2f} s{most}")
         return "; ".join(parts) or "nothing to build"
 
@@ -58,7 +58,9 @@ def summarised(what: str) -> Iterator[Summary]:
         yield summary
     finally:
         _local.summary = outer
-        log.info("%s in %.3f s: %s", what, time.perf_counter() - start, summary.line())
+        log.info(
+            "%s after %.3f s of whole reads: %s", what, time.perf_counter() - start, summary.line()
+        )
 
 
 @contextmanager

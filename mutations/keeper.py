@@ -37,7 +37,7 @@ def prepare(store: GraphStore, countries: Iterable[str] | None = None) -> None:
     registration took 0.1-1.4 s at 200,000 organisations in the writer thread, with
     every write of the process queued behind it: the write mix's stalls. Logged as
     one line (graph.whole_builds.summarised), not one per country."""
-    with whole_builds.summarised("made before serving"):
+    with whole_builds.summarised("ready to serve"):
         _prepare(store, countries)
 
 

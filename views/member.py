@@ -307,6 +307,7 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
     with _lock:
         views = _kept.setdefault(store, OrderedDict())
         view = views.get(member)
+        reason = "first" if view is None else "not carried"
         if view is not None and view.projection is not projection:
             newer = view.projection
             if newer is projections.kept(store) or projections.leads_to(
@@ -323,7 +324,7 @@ def member_view(*, principal: Principal, store: GraphStore) -> MemberView:
             at = projection.position(member)
             if at is None or KIND_ORDER[int(projection.kind[at])] != Kind.MEMBER:
                 raise not_found("organisation", member)  # the key's member is gone
-            view = MemberView(member, projection, walked(projection, member))
+            view = MemberView(member, projection, walked(projection, member, reason))
         views[member] = view
         views.move_to_end(member)
         while len(views) > VIEWS_KEPT:

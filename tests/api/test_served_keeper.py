@@ -106,7 +106,7 @@ def test_the_builds_before_serving_are_logged_as_one_line_and_later_ones_each(en
         keeper.prepare(engine_store)
     lines = [r.getMessage() for r in caplog.records if r.name == "tiergraph.builds"]
     assert len(lines) == 1, lines
-    assert lines[0].startswith("made before serving in ")
+    assert lines[0].startswith("ready to serve after ")
     assert f"matching index x{len(countries)} " in lines[0]
     made = whole_builds.counts()
     assert made.get("matching index", 0) - before.get("matching index", 0) == len(countries)

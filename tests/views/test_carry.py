@@ -147,3 +147,28 @@ def test_views_behind_hold_older_projections_up_to_a_bound(engine_store, monkeyp
     assert all(v.projection is projections.current(store) for v in views.values())
     assert views["M2"].network.tier[views["M2"].position("N1")] == 1
     assert_same_as_walked(store, m2)
+
+
+def test_the_log_says_why_a_view_was_walked(engine_store, caplog):
+    """A member's first view is walked ("first"); after an edge is taken away it cannot
+    be carried and is walked again ("not carried"): an operator reading the log can
+    tell the expected walk from the one a removal cost."""
+    store, batch = engine_store, network(random.Random(6), 12)
+    store.write(batch)
+    edge = next(s for s in batch.sourcing if s.buyer == "M1")
+
+    def reasons() -> list[str]:
+        return [
+            r.getMessage().split("(")[1].split(")")[0]
+            for r in caplog.records
+            if r.name == "tiergraph.builds" and "member walk M1 " in r.getMessage()
+        ]
+
+    with caplog.at_level("INFO", logger="tiergraph.builds"):
+        member_view(principal=M1, store=store)
+        assert reasons() == ["first"]
+        member_view(principal=M1, store=store)
+        assert reasons() == ["first"]  # the same version: the same view
+        assert store.remove_sourcing(edge.buyer, edge.seller) == 1
+        member_view(principal=M1, store=store)
+        assert reasons() == ["first", "not carried"]
