@@ -346,7 +346,9 @@ def probe_during() -> Iterator[dict[str, Any]]:
     when the same code took 1.5-2x its CPU). Fills the dict it yields, when the block
     ends, with {"samples", "least_ms", "median_ms", "max_ms"} (CPU ms of one
     workload, as cpu_probe's least_ms; a busy machine adds its cache misses)."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    root = str(Path(__file__).resolve().parent.parent)
+    paths = [root, *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     child = subprocess.Popen(
         [sys.executable, "-c", _PROBE_LOOP], stdout=subprocess.PIPE, text=True, env=env
     )
@@ -356,12 +358,21 @@ def probe_during() -> Iterator[dict[str, Any]]:
     finally:
         child.terminate()
         out, _ = child.communicate()
-        spent = [float(line) for line in out.split()]
+        spent = [float(word) for word in out.split() if _is_number(word)]
         found["samples"] = len(spent)
         if spent:
             found["least_ms"] = round(min(spent), 1)
             found["median_ms"] = round(statistics.median(spent), 1)
             found["max_ms"] = round(max(spent), 1)
+
+
+def _is_number(word: str) -> bool:
+    """A probe sample (a word the child's imports printed is not one)."""
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
 
 
 def load_average() -> str:

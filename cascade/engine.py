@@ -42,10 +42,11 @@ def root(projection: Projection, member: str) -> Network:
     return Network.rooted(projection, at)
 
 
-def walked(projection: Projection, member: str, reason: str = "first") -> Network:
+def walked(projection: Projection, member: str, reason: str = "one-off") -> Network:
     """The whole network of a member, one tier at a time (counted and logged as a
-    whole build, with `reason`: a member's view walks once, then is carried through
-    the changes; "not carried" when it could not be)."""
+    whole build, with `reason`: a member's kept view walks "first", then is carried
+    through the changes, "not carried" when it could not be; a walk whose network is
+    not kept, for a job, an export or the joint list, is "one-off")."""
     with whole_builds.timed("member walk", reason, member):
         network = root(projection, member)
         while not network.done:

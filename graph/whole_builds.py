@@ -50,16 +50,22 @@ class Summary:
 @contextmanager
 def summarised(what: str) -> Iterator[Summary]:
     """Builds made by this thread inside the block are counted as ever but logged
-    at DEBUG; one INFO line at the end says `what` and sums them up by kind."""
+    at DEBUG; one INFO line at the end says `what` and sums them up by kind (or,
+    when the block raised, that it stopped: the error is the caller's to log)."""
     summary, outer = Summary(), getattr(_local, "summary", None)
     _local.summary = summary
     start = time.perf_counter()
+    done = False
     try:
         yield summary
+        done = True
     finally:
         _local.summary = outer
         log.info(
-            "%s after %.3f s of whole reads: %s", what, time.perf_counter() - start, summary.line()
+            "%s after %.3f s of whole reads: %s",
+            what if done else f"stopped by an error (not {what})",
+            time.perf_counter() - start,
+            summary.line(),
         )
 
 

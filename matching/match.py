@@ -139,8 +139,9 @@ def match_many(
         index = stored if isinstance(stored, StoredIndex) else StoredIndex(stored)
         facts = [Facts.of(org) for org in organisations]
         blocks = _blocks(facts, index)
-        if len(facts) == 1 and len(blocks[0][1]) <= ONE_BY_ONE:
-            ranked = _ranked_one(facts[0], blocks[0], index, thresholds)
+        one = set(blocks[0][1]) if len(facts) == 1 else None  # a position may come twice
+        if one is not None and len(one) <= ONE_BY_ONE:
+            ranked = _ranked_one(facts[0], blocks[0][0], one, index, thresholds)
             starts = [0, len(ranked)]
         else:
             ranked, starts = _ranked_pairs(facts, blocks, index, thresholds, workers)
@@ -242,14 +243,18 @@ def _ranked_pairs(
 
 
 def _ranked_one(
-    new: Facts, blocked: Block, index: StoredIndex, thresholds: Thresholds
+    new: Facts,
+    words: tuple[str, ...],
+    block: set[int],
+    index: StoredIndex,
+    thresholds: Thresholds,
 ) -> list[tuple[int, float, int]]:
-    """_ranked_pairs for one new organisation whose block is small (at most ONE_BY_ONE
-    stored organisations: registerSupplier's case), pair by pair in Python with the
-    same arithmetic (the character score goes through float32 as cpdist's does, the
-    scores are rounded by numpy): without the arrays the batch builds, which cost
-    more than scoring a few dozen pairs."""
-    words, block = blocked[0], set(blocked[1])
+    """_ranked_pairs for one new organisation whose block (`block`: distinct stored
+    positions, at most ONE_BY_ONE; `words`: its resolved words) is small
+    (registerSupplier's case), pair by pair in Python with the same arithmetic (the
+    character score goes through float32 as cpdist's does, the scores are rounded by
+    numpy): without the arrays the batch builds, which cost more than scoring a few
+    dozen pairs."""
     candidate, automatic = thresholds.candidate, thresholds.automatic
     symbols = set(index.symbols(words))  # distinct: one character per distinct word
     count, key, length = len(symbols), new.key, len(new.key)

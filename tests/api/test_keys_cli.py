@@ -78,9 +78,10 @@ def test_the_table_format_prints_the_key_alone_on_stdout(data):
     )
 
 
-def test_the_message_beside_the_key_is_one_line_however_long_the_organisation(data):
+def test_the_message_beside_the_key_is_one_line_however_long_the_organisation(data, monkeypatch):
     """Piped (examples/first_session.sh), the console is 80 columns wide: the message
     naming a demo supplier (S-MFR-000001) once wrapped mid-sentence."""
+    monkeypatch.setenv("COLUMNS", "80")
     long_id = "S-" + "X" * 90
     store = SqliteStore(data)
     store.write(

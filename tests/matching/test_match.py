@@ -232,8 +232,10 @@ def test_one_organisation_is_scored_pair_by_pair_as_the_batch_scores_it(seed, th
     blocked = _blocks(facts, index)
     batch, starts = _ranked_pairs(facts, blocked, index, thresholds, 1)
     one_by_one = [
-        _ranked_one(f, b, index, thresholds) if len(b[1]) <= ONE_BY_ONE else None
-        for f, b in zip(facts, blocked, strict=True)
+        _ranked_one(f, words, set(block), index, thresholds)
+        if len(set(block)) <= ONE_BY_ONE
+        else None
+        for f, (words, block) in zip(facts, blocked, strict=True)
     ]
     assert sum(ranked is None for ranked in one_by_one) < len(facts) / 20  # the path is taken
     assert len(batch) > len(facts) / 2  # candidates to compare
