@@ -330,7 +330,7 @@ def interpreter_work() -> float:
 
 PROBE_EVERY_S = 2.0  # the probe during a run: about 35 ms of CPU every 2 s (under 1% of 2 cores)
 _PROBE_LOOP = f"""
-import sys, time
+import time
 from bench.common import interpreter_work
 while True:
     print(round(interpreter_work(), 2), flush=True)
