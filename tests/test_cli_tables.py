@@ -4,8 +4,12 @@ are right-aligned with thousands separators (docs/cli.md)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -15,6 +19,7 @@ from tests.test_cli_first_use import loaded
 from tiergraph.cli import app
 
 data_dir = test_cli.data_dir
+PIPE_BYTES = 4096  # the least a pipe holds on Linux
 
 
 @pytest.fixture
@@ -68,3 +73,20 @@ def test_counts_are_right_aligned(network):
     assert re.search(
         rf"│\s+{answer['open']:,} │\s+{answer['open_by_severity']['critical']:,} │", table
     )
+
+
+def test_a_reader_that_leaves_early_ends_the_table_quietly(network):
+    """`tiergraph audits -m M | head -1`: the command stops when `head` has its line,
+    with no traceback and exit 141, as `yes | head -1` does (docs/cli.md), not 1,
+    which tiergraph uses for bad rows."""
+    command = [sys.executable, "-m", "tiergraph.cli", "audits", "-m", "M-ACME", "--gaps", "5000"]
+    whole = subprocess.run(command, capture_output=True, text=True)
+    assert whole.returncode == 0 and len(whole.stdout) > 4 * PIPE_BYTES, whole.stderr
+    read, write = os.pipe()
+    fcntl.fcntl(read, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # full long before the table ends
+    with open(read, "rb") as reader:
+        head = subprocess.Popen(command, stdout=write, stderr=subprocess.PIPE)
+        os.close(write)
+        assert reader.readline().startswith(b"audits of M-ACME on ")
+    assert head.wait(timeout=120) == 141
+    assert head.stderr is not None and head.stderr.read() == b""

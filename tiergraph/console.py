@@ -7,7 +7,9 @@ Imported by `tiergraph --help`: keep it light (no pydantic, numpy, drivers).
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
 import typing
 from collections.abc import Collection, Sequence
@@ -28,9 +30,32 @@ try:  # typer >= 0.24 carries its own click: its commands raise that one's excep
 except ImportError:  # pragma: no cover - older typer, on click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
+# Exit codes (docs/cli.md).
+BAD_ROWS = 1  # a load or import with bad rows
+REFUSED = 2  # a bad argument or setting, or a request that cannot be answered
+UNAVAILABLE = 3  # Neo4j or Redis does not answer
+PORT_IN_USE = 4  # `serve` cannot listen where asked
+PIPE_CLOSED = 128 + signal.SIGPIPE  # the reader left first (`| head`), as for `yes | head`
+
+
+def reader_left() -> NoReturn:
+    """The program reading stdout closed it (`tiergraph audits | head`): stop at once
+    and quietly, with the code of a Unix tool that SIGPIPE ended (141), not rich's
+    or click's 1, which here means bad rows. Whatever is still written goes to
+    /dev/null, so that the interpreter's last flush raises nothing."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(PIPE_CLOSED)
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        reader_left()
+
+
 # No emoji codes: ":x:" in an id stays as it is, and their table (30 ms) stays unloaded.
-out = Console(emoji=False)
-err = Console(stderr=True, emoji=False)
+out = _Console(emoji=False)
+err = _Console(stderr=True, emoji=False)
 
 
 class Format(StrEnum):
@@ -40,16 +65,13 @@ class Format(StrEnum):
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, or json (stable shape)")]
 
-# Exit codes (docs/cli.md).
-BAD_ROWS = 1  # a load or import with bad rows
-REFUSED = 2  # a bad argument or setting, or a request that cannot be answered
-UNAVAILABLE = 3  # Neo4j or Redis does not answer
-PORT_IN_USE = 4  # `serve` cannot listen where asked
-
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-    sys.stdout.flush()  # whole before anything else runs (`demo` serves after it)
+    try:
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        sys.stdout.flush()  # whole before anything else runs (`demo` serves after it)
+    except BrokenPipeError:
+        reader_left()
 
 
 def print_counts(counts: dict[str, int], what: str) -> None:
