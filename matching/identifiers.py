@@ -2,7 +2,7 @@
 (upper case, spaces and hyphens removed) or raises a ValueError naming the problem.
 
 The formats (docs/matching.md gives the sources):
-- LEI, ISO 17442: 18 letters or digits and two check digits, ISO 7064 MOD 97-10.
+- LEI, ISO 17442: 18 letters or digits and two check digits (02-98), ISO 7064 MOD 97-10.
 - DUNS, Dun & Bradstreet: 9 digits (no check digit is published).
 - GLN, GS1: 13 digits, the last a GS1 mod-10 check digit.
 - OS ID, Open Supply Hub: 2-letter country, year and day of year (7 digits),
@@ -40,6 +40,9 @@ def check_lei(value: str) -> str:
     # ISO 7064 MOD 97-10: letters count as 10..35; the whole number mod 97 is 1.
     if int("".join(str(int(ch, 36)) for ch in lei)) % 97 != 1:
         raise ValueError(f"LEI {value!r}: check digits {lei[-2:]} are wrong")
+    # 98 - (n mod 97) is always 02..98: 00, 01 and 99 pass the sum but are never issued.
+    if not 2 <= int(lei[-2:]) <= 98:
+        raise ValueError(f"LEI {value!r}: check digits {lei[-2:]} are never issued (02 to 98)")
     return lei
 
 

@@ -33,6 +33,10 @@ def test_a_real_lei_passes_and_is_normalised() -> None:
     [
         ("5493001KJTIIGC8Y1R13", "check digits 13 are wrong"),
         ("5493001KJTIIGC8Y1R21", "check digits 21 are wrong"),  # swapped
+        # MOD 97 holds, but 98 - (n mod 97) never gives these: never issued
+        ("5493001KJTIIG0003900", "check digits 00 are never issued"),
+        ("5493001KJTIIG0007101", "check digits 01 are never issued"),
+        ("5493001KJTIIG0000699", "check digits 99 are never issued"),
         ("5493001KJTIIGC8Y1R1", "19 characters"),
         ("5493001KJTIIGC8Y1R1X", "last two must be digits"),
         ("5493001KJTIIGC8Y1R_2", "only letters and digits"),
