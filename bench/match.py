@@ -598,9 +598,11 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--workers", type=int, default=1, help="rapidfuzz threads (-1: every core)")
     p.add_argument(
-        "--strict-shared-names",
-        action="store_true",
-        help="never take a shared name, even when an abbreviation or location singles one out",
+        "--shared-names",
+        choices=("never", "singled-out"),
+        default="never",
+        help="a name several stored organisations share: never taken automatically (the "
+        "default, DOMAIN.md), or taken when an abbreviation or location singles one out",
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
     args = p.parse_args()
@@ -616,7 +618,7 @@ def main() -> None:
     t1, c1 = time.perf_counter(), time.process_time()
     index = StoredIndex(world.stored)
     t2 = time.perf_counter()
-    thresholds = Thresholds(strict_shared_names=args.strict_shared_names)
+    thresholds = Thresholds(strict_shared_names=args.shared_names == "never")
     results = match_many(new, index, thresholds=thresholds, workers=args.workers)
     t3, c3 = time.perf_counter(), time.process_time()
     data = {
@@ -629,6 +631,7 @@ def main() -> None:
             "candidate": thresholds.candidate,
             "automatic": thresholds.automatic,
             "strict_shared_names": thresholds.strict_shared_names,
+            "shared_names": args.shared_names,
         },
         "seconds": {
             "index": round(t2 - t1, 2),
@@ -674,7 +677,7 @@ def print_tables(d: dict[str, Any]) -> None:
     th = d["thresholds"]
     out.print(common.table(
         f"{d['new']:,} new against {d['stored']:,} stored ({d['true_pairs']:,} true pairs), thresholds "
-        f"{th['candidate']} / {th['automatic']}{', strict shared names' if th['strict_shared_names'] else ''}",
+        f"{th['candidate']} / {th['automatic']}, shared names {th['shared_names']}",
         ["figure", "measured", "target", "met"], rows))  # fmt: skip
     out.print(
         f"Index {d['seconds']['index']} s, match {d['seconds']['match']} s (CPU {d['cpu_seconds']} s); "

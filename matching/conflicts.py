@@ -2,10 +2,10 @@
 (docs/matching.md, "Conflicts"): per pair (`conflicts`), and for every pair the
 blocks select at once (`conflict_bits`, the same rules over numpy columns).
 
-A name several stored organisations share is a conflict unless something beyond
-the name singles one of them out (`singled_out`): the new organisation agrees
-with it (the same abbreviation, or within max_distance_km) and conflicts with
-every other holder of the name. Thresholds(strict_shared_names=True) turns that off.
+A name several stored organisations share is always a conflict (DOMAIN.md). With
+Thresholds(strict_shared_names=False) it is not when something beyond the name
+singles one of them out (`singled_out`): the new organisation agrees with it (the
+same abbreviation, or within max_distance_km) and conflicts with every other holder.
 """
 
 from __future__ import annotations

@@ -32,9 +32,10 @@ class Thresholds:
     candidate: float = 0.5
     automatic: float = 0.8
     max_distance_km: float = 2.0  # two sites further apart are two organisations
-    # A name several stored organisations share: taken only when an equal abbreviation
-    # or a location within max_distance_km singles one out (False), or never (True).
-    strict_shared_names: bool = False
+    # A name several stored organisations share: never matched automatically (True,
+    # DOMAIN.md's rule), or taken when an equal abbreviation or a location within
+    # max_distance_km singles one out (False; TIERGRAPH_MATCH_SHARED_NAMES=singled-out).
+    strict_shared_names: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 < self.candidate <= self.automatic <= 1.0:

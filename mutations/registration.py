@@ -33,11 +33,14 @@ FIELD_OF_KIND = {kind: name for name, kind in KIND_OF_FIELD.items()}
 
 @cache
 def configured_thresholds() -> Thresholds:
-    """The thresholds of the settings (TIERGRAPH_MATCH_CANDIDATE, _AUTOMATIC, _MAX_KM)."""
+    """The thresholds of the settings (TIERGRAPH_MATCH_CANDIDATE, _AUTOMATIC, _MAX_KM,
+    _SHARED_NAMES)."""
     from tiergraph.settings import Settings
 
     s = Settings()
-    return Thresholds(s.match_candidate, s.match_automatic, s.match_max_km)
+    return Thresholds(
+        s.match_candidate, s.match_automatic, s.match_max_km, s.match_shared_names == "never"
+    )
 
 
 def identifiers_of(org: model.Organisation) -> dict[str, str]:

@@ -91,6 +91,7 @@ def thresholds(settings: Settings, candidate: float | None, automatic: float | N
             settings.match_candidate if candidate is None else candidate,
             settings.match_automatic if automatic is None else automatic,
             settings.match_max_km,
+            settings.match_shared_names == "never",
         )
     except ValueError as exc:
         if candidate is not None or automatic is not None:

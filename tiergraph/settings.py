@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     match_candidate: float = 0.5
     match_automatic: float = 0.8
     match_max_km: float = 2.0
+    # A name several stored organisations share: `never` matched automatically
+    # (DOMAIN.md), or taken when an equal abbreviation or a location within
+    # `match_max_km` singles one holder out (`singled-out`).
+    match_shared_names: Literal["never", "singled-out"] = "never"
     # Exports (docs/exports.md): where finished files are kept (None: `exports` beside
     # the embedded store's file, or <data_dir>/exports with Neo4j, a folder the API
     # and the Celery workers must share), and for how long after they are finished

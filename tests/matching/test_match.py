@@ -98,16 +98,13 @@ def test_the_same_name_in_another_country_is_another_organisation() -> None:
 
 
 def test_cooperatives_sharing_a_name_are_told_apart_only_by_a_person() -> None:
-    # The strict reading of the shared-name rule; by default an equal abbreviation
-    # that singles one out decides (tests/matching/test_shared_names.py).
-    strict = Thresholds(strict_shared_names=True)
+    # DOMAIN.md's rule, the default: even an equal abbreviation does not decide (with
+    # TIERGRAPH_MATCH_SHARED_NAMES=singled-out it does: tests/matching/test_shared_names.py).
     stored = [
         Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="SCAS", id="c1"),
         Org("Société Coopérative Agricole de Soubré", "CI", abbreviation="COOPAS", id="c2"),
     ]
-    got = match(
-        Org("SCOOPS Agricole Soubré", "CI", abbreviation="S.C.A.S."), stored, thresholds=strict
-    )
+    got = match(Org("SCOOPS Agricole Soubré", "CI", abbreviation="S.C.A.S."), stored)
     assert got.decision == "choose"  # a name several stored organisations share
     assert conflicts_of(got, "c1") == (Conflict.SHARED_NAME,)
     assert conflicts_of(got, "c2") == (Conflict.ABBREVIATION, Conflict.SHARED_NAME)
@@ -213,7 +210,7 @@ def test_match_many_answers_as_match_does_one_by_one() -> None:
 
 @pytest.mark.parametrize(
     "seed, thresholds",
-    [(7, Thresholds()), (8, Thresholds(0.3, 0.7)), (9, Thresholds(strict_shared_names=True))],
+    [(7, Thresholds()), (8, Thresholds(0.3, 0.7)), (9, Thresholds(strict_shared_names=False))],
 )
 def test_one_organisation_is_scored_pair_by_pair_as_the_batch_scores_it(seed, thresholds) -> None:
     """registerSupplier's one organisation with a small block is scored pair by pair

@@ -1,4 +1,5 @@
-"""A name several stored organisations share (DOMAIN.md): never matched on the name;
+"""A name several stored organisations share (DOMAIN.md): never matched automatically
+(the default); with TIERGRAPH_MATCH_SHARED_NAMES=singled-out (SINGLED_OUT here),
 matched only when more than the name singles one of them out (docs/matching.md)."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from matching.conflicts import as_conflicts, conflict_bits, conflicts, refine
 from matching.facts import Facts
 
 Org = Organisation
-STRICT = Thresholds(strict_shared_names=True)
+STRICT = Thresholds()  # the default: DOMAIN.md's rule
+SINGLED_OUT = Thresholds(strict_shared_names=False)
 SOUBRE = "Société Coopérative Agricole de Soubré"
 COOPERATIVES = [
     Org(SOUBRE, "CI", abbreviation="SCAS", lat=5.78, lon=-6.60, id="c1"),
@@ -40,34 +42,35 @@ def test_the_name_alone_never_decides() -> None:
 
 def test_an_equal_abbreviation_that_rules_out_the_others_decides() -> None:
     new = Org("SCOOPS Agricole Soubre", "CI", abbreviation="s.c.a.s")
-    got = match(new, COOPERATIVES)
+    got = match(new, COOPERATIVES, thresholds=SINGLED_OUT)
     assert (got.decision, got.organisation) == ("existing", "c1")
-    assert match(new, COOPERATIVES, thresholds=STRICT).decision == "choose"
+    assert match(new, COOPERATIVES).decision == "choose"
 
 
 def test_a_location_within_two_km_that_rules_out_the_others_decides() -> None:
     near_w2 = Org("Wilmar Nabati", "ID", lat=1.275, lon=101.002)  # ~600 m from w2
-    got = match(near_w2, MILLS)
+    got = match(near_w2, MILLS, thresholds=SINGLED_OUT)
     assert (got.decision, got.organisation) == ("existing", "w2")
-    assert match(near_w2, MILLS, thresholds=STRICT).decision == "choose"
+    assert match(near_w2, MILLS).decision == "choose"
 
 
 def test_evidence_that_does_not_rule_out_every_other_holder_is_not_enough() -> None:
     # The third namesake has no abbreviation: it may be the one.
     stored = [*COOPERATIVES, Org(SOUBRE, "CI", id="c3")]
-    got = match(Org(SOUBRE, "CI", abbreviation="SCAS"), stored)
+    got = match(Org(SOUBRE, "CI", abbreviation="SCAS"), stored, thresholds=SINGLED_OUT)
     assert got.decision == "choose"
     assert conflicts_of(got, "c1") == (Conflict.SHARED_NAME,)
     assert conflicts_of(got, "c2") == (Conflict.ABBREVIATION, Conflict.SHARED_NAME)
     # Two mills within 2 km of the new one: the location cannot tell them apart.
     close = [*MILLS, Org("Wilmar Nabati", "ID", lat=1.28, lon=101.00, id="w3")]
-    assert match(Org("Wilmar Nabati", "ID", lat=1.275, lon=101.0), close).decision == "choose"
+    near = Org("Wilmar Nabati", "ID", lat=1.275, lon=101.0)
+    assert match(near, close, thresholds=SINGLED_OUT).decision == "choose"
 
 
 def test_agreement_on_one_fact_does_not_undo_a_conflict_on_another() -> None:
     # The same abbreviation as c1, but 60 km away from it: two sites.
     far = Org(SOUBRE, "CI", abbreviation="SCAS", lat=5.78, lon=-6.05)
-    got = match(far, COOPERATIVES)
+    got = match(far, COOPERATIVES, thresholds=SINGLED_OUT)
     assert got.decision == "choose"
     assert conflicts_of(got, "c1") == (Conflict.LOCATION,)
 
@@ -84,9 +87,10 @@ def test_a_shared_name_scoring_as_high_stops_taking_another() -> None:
     assert got.decision == "choose" and got.organisation is None
     assert got.reason == "a name several stored organisations share scores as high"
     assert conflicts_of(got, "e") == ()
-    # Its abbreviation singles d2 out: then d2 it is.
-    got = match(Org("Cooperativa Agraria Dorado Bahia", "BR", abbreviation="CADBKN"), stored)
-    assert got.organisation == "d2"
+    # Its abbreviation singles d2 out: then d2 it is, when singled-out is chosen.
+    singled = Org("Cooperativa Agraria Dorado Bahia", "BR", abbreviation="CADBKN")
+    assert match(singled, stored).decision == "choose"
+    assert match(singled, stored, thresholds=SINGLED_OUT).organisation == "d2"
 
 
 def test_vectorised_conflicts_agree_with_the_pairwise_rules() -> None:
@@ -111,7 +115,7 @@ def test_vectorised_conflicts_agree_with_the_pairwise_rules() -> None:
     new = [Facts.of(org(n, False)) for n in range(40)]
     new_at = np.repeat(np.arange(40), 40)
     stored_at = np.tile(np.arange(40), 40)
-    for thresholds in (Thresholds(), STRICT):
+    for thresholds in (SINGLED_OUT, STRICT):
         bits = conflict_bits(new, new_at, stored_at, index, thresholds)
         for k in range(len(bits)):
             n, i = int(new_at[k]), int(stored_at[k])
