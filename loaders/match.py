@@ -29,9 +29,8 @@ from loaders.read import FileProblem, Problem, RawRow, expand, kind_of, read_fil
 from loaders.rows import parse_row
 from loaders.validate import REFERENCES, parse_problems
 from matching import Candidate, DecisionKey, Match, Thresholds, match_many
-from matching.model import Conflict
 from mutations.record import now, request_hash
-from mutations.registration import decision_key, facts_of, indexes_for, verdict
+from mutations.registration import by_identifier, decision_key, facts_of, indexes_for, verdict
 
 # kind of row -> its fields that name an organisation (rewritten to the stored id)
 ORGANISATION_FIELDS = {
@@ -162,7 +161,9 @@ class _Matcher:
         by_name = []
         for i in positions:
             if i in self.holders:
-                found[i] = _by_identifier(self.holders[i])
+                found[i] = by_identifier(
+                    self.store, self.facts[i], self.holders[i], self.thresholds
+                )
             else:
                 by_name.append(i)
         named = match_many(
@@ -184,14 +185,6 @@ def _holders(store: GraphStore, orgs: list[Organisation]) -> dict[int, list[str]
         for i, pairs in enumerate(claims)
         if any(p in held for p in pairs)
     }
-
-
-def _by_identifier(holders: list[str]) -> Match:
-    """registerSupplier's first rule (mutations.registration.match_one)."""
-    if len(holders) > 1:
-        split = tuple(Candidate(h, 0.0, (Conflict.IDENTIFIERS_SPLIT,)) for h in holders)
-        return Match("conflict", None, split, "its identifiers name several stored organisations")
-    return Match("existing", holders[0], (Candidate(holders[0], 1.0),), "shared identifier")
 
 
 def _offered(*found: Match) -> dict[str, Candidate]:

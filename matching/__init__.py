@@ -4,7 +4,7 @@ identifiers checked, conflicts that rule out an automatic match (docs/matching.m
 Domain code: it imports neither neo4j nor strawberry nor celery."""
 
 from matching.decisions import DecisionKey, Decisions, MemoryDecisions
-from matching.match import StoredIndex, match, match_many
+from matching.match import StoredIndex, compared, identified, match, match_many
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "Organisation",
     "StoredIndex",
     "Thresholds",
+    "compared",
+    "identified",
     "match",
     "match_many",
 ]

@@ -61,7 +61,7 @@ def _facts_differ(new: Facts, stored: Facts) -> int:
     return bits
 
 
-def _differences(new: Facts, stored: Facts, thresholds: Thresholds) -> int:
+def differences(new: Facts, stored: Facts, thresholds: Thresholds) -> int:
     """The bits of every conflict but the shared name."""
     bits = _facts_differ(new, stored)
     if new.located and stored.located:
@@ -88,7 +88,7 @@ def singled_out(new: Facts, i: int, index: StoredIndex, thresholds: Thresholds) 
     if thresholds.strict_shared_names or not agrees(new, index.facts_at(i), thresholds):
         return False
     return all(
-        _differences(new, index.facts_at(j), thresholds) for j in index.name_holders(i) if j != i
+        differences(new, index.facts_at(j), thresholds) for j in index.name_holders(i) if j != i
     )
 
 
@@ -107,7 +107,7 @@ def conflicts(
     new: Facts, i: int, index: StoredIndex, thresholds: Thresholds
 ) -> tuple[Conflict, ...]:
     """What rules out taking stored organisation `i` for `new` automatically."""
-    bits = _differences(new, index.facts_at(i), thresholds)
+    bits = differences(new, index.facts_at(i), thresholds)
     if index.shared_name(i):
         bits = refine(bits | SHARED, new, i, index, thresholds)
     return as_conflicts(bits)

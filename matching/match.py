@@ -23,6 +23,7 @@ from matching.conflicts import (
     as_conflicts,
     conflict_bits,
     conflicts,
+    differences,
     distance_km,
     pair_bits,
     refine,
@@ -33,11 +34,21 @@ from matching.index import StoredIndex, padded_codes
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
 from matching.score import exact_word_scores, name_score, word_score
 
-__all__ = ["OFFERED", "StoredIndex", "decide", "distance_km", "match", "match_many"]
+__all__ = [
+    "OFFERED",
+    "StoredIndex",
+    "compared",
+    "decide",
+    "distance_km",
+    "identified",
+    "match",
+    "match_many",
+]
 
 OFFERED = 10  # candidates offered to a person at most
 ONE_BY_ONE = 256  # stored organisations in one new one's block scored pair by pair at most
 _ONLY_SHARED = (Conflict.SHARED_NAME,)
+_UNKEYED = frozenset((Conflict.IDENTIFIER, Conflict.LOCATION))  # facts a DecisionKey leaves out
 
 
 def _by_identifier(new: Facts, index: StoredIndex) -> set[int]:
@@ -55,37 +66,32 @@ def decide(
     selected that score at least the candidate threshold: (position, name score,
     conflict bits from conflicts.conflict_bits), best score first."""
 
-    def offer(i: int, score: float, bits: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
+    def offer(i: int, score: float, bits: int) -> Candidate:
         if bits & SHARED:
             bits = refine(bits, new, i, index, thresholds)
-        return Candidate(index.facts_at(i).id or "", score, as_conflicts(bits) + extra)
+        return Candidate(index.facts_at(i).id or "", score, as_conflicts(bits))
 
-    def offer_any(i: int, extra: tuple[Conflict, ...] = ()) -> Candidate:
+    def offer_any(i: int) -> Candidate:
         """A stored organisation the name scores may not have selected (an identifier's)."""
         for j, score, bits in ranked:
             if j == i:
-                return offer(i, score, bits, extra)
+                return offer(i, score, bits)
         s = index.facts_at(i)
         score = round(name_score(new.key, new.words, s.key, s.words), 4)
-        return Candidate(s.id or "", score, conflicts(new, i, index, thresholds) + extra)
+        return Candidate(s.id or "", score, conflicts(new, i, index, thresholds))
 
     hits = _by_identifier(new, index)
-    if len(hits) > 1:
-        score_of = {i: score for i, score, _ in ranked}
-        split = tuple(
-            offer_any(i, (Conflict.IDENTIFIERS_SPLIT,))
-            for i in sorted(hits, key=lambda i: -score_of.get(i, 0))
-        )
-        return Match("conflict", None, split, "its identifiers name several stored organisations")
     if hits:
-        (i,) = hits
-        return Match("existing", index.facts_at(i).id, (offer_any(i),), "shared identifier")
+        return identified([offer_any(i) for i in hits])
 
     for stored_id, same in verdicts.items():
         if same and stored_id in index.position:
-            return Match(
-                "existing", stored_id, (offer_any(index.position[stored_id]),), "confirmed before"
-            )
+            confirmed = offer_any(index.position[stored_id])
+            # The key is the name, abbreviation and country the person confirmed; the
+            # identifiers and location are not in it, and a row that disagrees with the
+            # stored one on those may be another site of that name: ask again.
+            if _UNKEYED.isdisjoint(confirmed.conflicts):
+                return Match("existing", stored_id, (confirmed,), "confirmed before")
     rejected = {
         index.position[s] for s, same in verdicts.items() if not same and s in index.position
     }
@@ -122,6 +128,38 @@ def decide(
             reason = "name scores between the thresholds"
         return Match("choose", None, tuple(offered[:OFFERED]), reason)
     return Match("new", None, (), "no stored organisation close enough")
+
+
+def identified(holders: Sequence[Candidate]) -> Match:
+    """Rule 1, given a candidate (name score and conflicts) for each stored organisation
+    holding one of the new one's identifiers. Several: `conflict`. One: that
+    organisation, unless an identifier of another kind differs (an LEI shared and two
+    UML ids: two mills of one legal entity, or a wrong identifier somewhere): then a
+    person chooses."""
+    if len(holders) > 1:
+        split = tuple(
+            Candidate(c.id, c.score, c.conflicts + (Conflict.IDENTIFIERS_SPLIT,))
+            for c in sorted(holders, key=lambda c: (-c.score, c.id))
+        )
+        return Match("conflict", None, split, "its identifiers name several stored organisations")
+    (holder,) = holders
+    if Conflict.IDENTIFIER in holder.conflicts:
+        return Match(
+            "choose",
+            None,
+            (holder,),
+            "it shares an identifier with a stored organisation, and another identifier differs",
+        )
+    return Match("existing", holder.id, (holder,), "shared identifier")
+
+
+def compared(new: Organisation, stored: Organisation, thresholds: Thresholds) -> Candidate:
+    """A stored organisation found outside any index (an identifier's holder, of any
+    country) as a candidate for `new`: the name score and the pair's conflicts
+    (not `shared_name`, which only an index of its country can tell)."""
+    a, b = Facts.of(new), Facts.of(stored)
+    score = round(name_score(a.key, a.words, b.key, b.words), 4)
+    return Candidate(stored.id or "", score, as_conflicts(differences(a, b, thresholds)))
 
 
 def match_many(

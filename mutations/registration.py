@@ -23,7 +23,7 @@ from typing import Any
 import matching
 from graph import model, read_scope, request_parts, whole_builds
 from graph.store import GraphChange, GraphStore, MatchVerdict
-from matching import Candidate, Conflict, DecisionKey, Match, StoredIndex, Thresholds
+from matching import DecisionKey, Match, StoredIndex, Thresholds
 from matching.names import fold_abbreviation, name_key
 
 # graph.model's identifier fields -> matching's identifier kinds
@@ -246,16 +246,19 @@ def match_one(
     store: GraphStore, org: matching.Organisation, thresholds: Thresholds | None = None
 ) -> Match:
     """The decision for one new organisation (registerSupplier's case)."""
+    thresholds = thresholds or configured_thresholds()
     holders = held_by(store, org)
-    if len(holders) > 1:
-        split = tuple(Candidate(h, 0.0, (Conflict.IDENTIFIERS_SPLIT,)) for h in holders)
-        return Match("conflict", None, split, "its identifiers name several stored organisations")
     if holders:
-        return Match("existing", holders[0], (Candidate(holders[0], 1.0),), "shared identifier")
+        return by_identifier(store, org, holders, thresholds)
     with index_for(store, org.country) as index, request_parts.timing("match"):
-        return matching.match(
-            org,
-            index,
-            thresholds=thresholds or configured_thresholds(),
-            decisions=StoreDecisions(store),
-        )
+        return matching.match(org, index, thresholds=thresholds, decisions=StoreDecisions(store))
+
+
+def by_identifier(
+    store: GraphStore, org: matching.Organisation, holders: Iterable[str], thresholds: Thresholds
+) -> Match:
+    """The first rule for a new organisation whose identifiers stored organisations
+    hold (`holders`, from store.holders): matching.identified, each holder scored
+    and compared with it."""
+    held = store.organisations(holders)
+    return matching.identified([matching.compared(org, facts_of(h), thresholds) for h in held])

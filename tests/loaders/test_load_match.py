@@ -163,6 +163,33 @@ def test_choices_are_kept_only_once_the_load_is_written(store, tmp_path):
     assert store.kinds(["F-FARM"]) == {}
 
 
+def test_a_shared_lei_with_another_mill_id_is_a_question(store, tmp_path):
+    # Two mills of one legal entity: the LEI is shared, the UML ids differ.
+    store.write(
+        GraphBatch(
+            organisations=[
+                Organisation(
+                    "W1", Kind.SUPPLIER, "PT Wilmar Mill 1", "ID", lei=LEI, mill_id="PO1000000011"
+                )
+            ]
+        )
+    )
+    rows = (
+        "id,kind,name,country,lei,mill_id\n"
+        f"F-W2,supplier,PT Wilmar Mill 2,ID,{LEI},PO1000000012\n"
+        f"F-W1,supplier,Wilmar Mill One,ID,{LEI},PO1000000011\n"
+    )
+    report = load_matched(store, write(tmp_path / "net", {"organisations.csv": rows}))
+    assert report.match is not None
+    found = {r.org.id: r.match for r in report.match.rows}
+    assert (found["F-W2"].decision, found["F-W2"].organisation) == ("choose", None)
+    assert [(c.id, c.conflicts) for c in found["F-W2"].candidates] == [
+        ("W1", ("identifier", "numbers"))
+    ]
+    assert (found["F-W1"].decision, found["F-W1"].organisation) == ("existing", "W1")
+    assert not report.ok and report.written == {}
+
+
 def test_a_shared_identifier_decides_and_a_split_one_is_a_conflict(store, tmp_path):
     store.write(stored())
     orgs = (
@@ -183,10 +210,12 @@ def test_a_shared_identifier_decides_and_a_split_one_is_a_conflict(store, tmp_pa
     assert (found["F-LEI"].decision, found["F-LEI"].organisation) == ("existing", "P1")
     assert found["F-LEI"].reason == "shared identifier"
     assert found["F-TWO"].decision == "conflict"
+    # Each holder as a candidate: its name score and conflicts with the row, then the split.
     assert [(c.id, c.conflicts) for c in found["F-TWO"].candidates] == [
         ("P1", ("identifiers_split",)),
-        ("P3", ("identifiers_split",)),
+        ("P3", ("numbers", "identifiers_split")),  # "PTPN III" carries a number, the row none
     ]
+    assert all(c.score < 0.5 for c in found["F-TWO"].candidates)  # "Somebody Else"
     assert not report.ok and "several stored organisations" in report.problems[0].reason
     for refused in (Choices.parse(create=["F-TWO"]), Choices.parse(confirm=["F-LEI=P3"])):
         with pytest.raises(ChoiceError):

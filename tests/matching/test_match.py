@@ -57,6 +57,21 @@ def test_identifiers_naming_two_stored_organisations_are_a_conflict() -> None:
     assert all(Conflict.IDENTIFIERS_SPLIT in c.conflicts for c in got.candidates)
 
 
+def test_a_shared_identifier_with_another_that_differs_is_a_question() -> None:
+    # One legal entity (LEI) owns two mills (UML ids): the LEI cannot say which site.
+    lei = "5493001KJTIIGC8Y1R12"
+    stored = [Org("PT Wilmar Mill 1", "ID", {"lei": lei, "uml": "PO1000000011"}, id="w1")]
+    got = match(Org("PT Wilmar Mill 2", "ID", {"lei": lei, "uml": "PO1000000012"}), stored)
+    assert (got.decision, got.organisation) == ("choose", None)
+    assert got.reason == (
+        "it shares an identifier with a stored organisation, and another identifier differs"
+    )
+    assert conflicts_of(got, "w1") == (Conflict.IDENTIFIER, Conflict.NUMBERS)
+    # The same mill, its UML id given again or not at all: the shared identifier decides.
+    for ids in ({"lei": lei, "uml": "PO1000000011"}, {"lei": lei}):
+        assert match(Org("Wilmar Mill One", "ID", ids), stored).organisation == "w1"
+
+
 def test_different_identifiers_of_one_kind_rule_out_an_automatic_match() -> None:
     stored = [Org("Sawit Jaya Abadi Mill", "ID", {"uml": "PO1000001001"}, id="m1")]
     got = match(Org("Sawit Jaya Abadi Mill", "ID", {"uml": "PO1000009999"}), stored)
@@ -187,6 +202,23 @@ def test_confirmed_and_rejected_pairs_decide_next_time() -> None:
         "k",
         "confirmed before",
     )
+
+    # The same name, but another mill's UML id or a site 50 km away: a fact the person
+    # did not confirm, so it is asked again (the confirmed one offered first).
+    for other_site in (
+        Org("Kencana Sawit Lestari", "ID", {"uml": "PO1000000039"}),
+        Org("Kencana Sawit Lestari", "ID", lat=0.95, lon=101.5),
+    ):
+        stored_here = [
+            Org("Kencana Agri Sawit", "ID", {"uml": "PO1000000031"}, lat=0.5, lon=101.5, id="k"),
+            stored[1],
+        ]
+        got = match(other_site, stored_here, decisions=decisions)
+        assert (got.decision, got.candidates[0].id) == ("choose", "k"), other_site
+    located = Org("Kencana Sawit Lestari", "ID", {"uml": "PO1000000031"}, lat=0.51, lon=101.5)
+    assert match(located, stored_here, decisions=decisions).reason == "shared identifier"
+    near = Org("Kencana Sawit Lestari", "ID", lat=0.51, lon=101.5)
+    assert match(near, stored_here, decisions=decisions).reason == "confirmed before"
 
     exact = Org("Sawit Kencana Jaya Tbk", "ID")
     assert match(exact, stored).organisation == "j"
