@@ -64,7 +64,6 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "grp": ("group",),
     "hldgs": ("holdings",),
     "tic": ("ticaret",),  # Turkish "San. ve Tic." = Sanayi ve Ticaret
-    "san": ("sanayi",),
     "ptpn": ("perkebunan", "nusantara"),  # PT Perkebunan Nusantara, Indonesia's state estates
     # A palm oil mill is written PKS (Pabrik Kelapa Sawit), POM, or "Palm Oil Mill".
     "pks": ("mill",),
@@ -74,6 +73,11 @@ PHRASE_EXPANSIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("palm", "oil", "mill"), ("mill",)),
     (("pabrik", "kelapa", "sawit"), ("mill",)),
 )
+
+# Turkish "San." is Sanayi (industry) only beside the words of a Turkish legal name
+# ("San. ve Tic. Ltd. Şti.", "Tekstil San. A.Ş."); elsewhere it is a word of the name
+# ("Cooperativa San Juan").
+_SANAYI_BEFORE = frozenset("ve tic ticaret as ltd sti limited".split())
 
 # The words for a cooperative, in the languages of supplier lists, and the
 # OHADA legal forms of one (SCOOPS, COOP-CA): all fold to "coop". Being a
@@ -137,7 +141,7 @@ _EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
 _PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
 _ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
 # Words some step of folding changes or drops (every other word passes as it is).
-_EXPANDED = frozenset(_EXPANSION_STARTS) | COOPERATIVE_WORDS | frozenset(EXPANSIONS)
+_EXPANDED = frozenset(_EXPANSION_STARTS) | COOPERATIVE_WORDS | frozenset(EXPANSIONS) | {"san"}
 _IDENTITY_SPECIAL = frozenset(_LEGAL_PHRASE_STARTS) | LEGAL_FORMS | STOP_WORDS | frozenset(_ROMANS)
 # What a legal-form word truncated to 1-3 letters leaves (never a numeral: "Mill I").
 _TRUNCATED_LEGAL_FORMS = frozenset(
@@ -173,7 +177,11 @@ def _expand(words: list[str]) -> list[str]:
                 i += len(phrase)
                 continue
         if word in COOPERATIVE_WORDS:
-            out.append("coop")
+            if "coop" not in out:  # "Coopérative ... SCOOPS": one cooperative, spelt twice
+                out.append("coop")
+        elif word == "san":
+            last = i + 1 == len(words)
+            out.append("sanayi" if last or words[i + 1] in _SANAYI_BEFORE else word)
         elif word in EXPANSIONS:
             out.extend(EXPANSIONS[word])
         else:
@@ -222,9 +230,25 @@ def folded_words(name: str) -> list[str]:
     """fold's words, uncached (matching folds each stored and new name once)."""
     words = _expand(_plain(name))
     kept = _identity_words(words)
-    while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS:
-        kept.pop()  # "Trading Company Li", "Plantation Tb": cut at a field's width
+    while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS and _cut_short(words, kept, name):
+        kept.pop()
+        words = words[:-1]
     return kept or words
+
+
+def _cut_short(words: list[str], kept: list[str], name: str) -> bool:
+    """Whether the last word is a legal form cut at a field's width: after a legal-form
+    word ("Sdn B", "Co Lt"), or of 2-3 letters ending a name long enough to have been
+    cut (20 characters: "Plantation Tb", not "Xiamen Hong Li"). A single letter
+    elsewhere is a site's mark ("Estate B", "Blok C"), which numbers() counts."""
+    if words[-1] != kept[-1]:
+        return False
+    if len(words) >= 2 and words[-2] in LEGAL_FORMS:
+        return True
+    return len(kept[-1]) >= 2 and len(name) >= _FIELD_WIDTH_AT_LEAST
+
+
+_FIELD_WIDTH_AT_LEAST = 20  # the shortest name taken as cut at a field's width
 
 
 def name_key(name: str) -> str:
@@ -242,9 +266,16 @@ _NO_NUMBERS: frozenset[int] = frozenset()
 
 
 def numbers_of_folded(folded: str) -> frozenset[int]:
-    if not _DIGITS.search(folded):  # most names: no set built
+    """The numbers, and a single letter ending a name of two words or more as a site's
+    mark ("Estate A" and "Estate B" are siblings as "Mill 1" and "Mill 2" are; it
+    counts as the negative number -1 for a ... -26 for z)."""
+    mark = len(folded) > 2 and folded[-2] == " " and "a" <= folded[-1] <= "z"
+    if not mark and not _DIGITS.search(folded):  # most names: no set built
         return _NO_NUMBERS
-    return frozenset(int(w) for w in folded.split() if w.isdigit())
+    found = {int(w) for w in folded.split() if w.isdigit()}
+    if mark:
+        found.add(96 - ord(folded[-1]))
+    return frozenset(found)
 
 
 def fold_abbreviation(abbreviation: str | None) -> str | None:

@@ -106,6 +106,17 @@ def test_numbered_siblings_are_never_taken_for_each_other() -> None:
     assert match(Org("Sinar Mas Mill", "ID"), mills).decision == "choose"
 
 
+def test_lettered_sites_are_never_taken_for_each_other() -> None:
+    stored = [
+        Org("PT Sawit Jaya Estate A", "ID", id="a"),
+        Org("Koperasi Tani Makmur", "ID", id="k"),
+    ]
+    for sibling, of in (("PT Sawit Jaya Estate B", "a"), ("Koperasi Tani Makmur B", "k")):
+        got = match(Org(sibling, "ID"), stored)
+        assert got.decision == "choose" and conflicts_of(got, of) == (Conflict.NUMBERS,)
+    assert match(Org("P.T. Sawit Jaya Estate A", "ID"), stored).organisation == "a"
+
+
 def test_the_same_name_in_another_country_is_another_organisation() -> None:
     stored = [Org("Olam Cocoa Ltd", "GH", id="olam-gh")]
     assert match(Org("Olam Cocoa Limited", "CI"), stored).decision == "new"

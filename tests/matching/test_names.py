@@ -26,6 +26,11 @@ from matching.names import fold, fold_abbreviation, name_key, numbers, roman
         ("COOP-CA Agricole de Daloa", "Coopérative Agricole Daloa"),
         ("Kuapa Kokoo Co-operative", "Kuapa Kokoo Cooperative"),
         ("Cooperativa Agraria Cafetalera Pangoa", "Pangoa Cooperativa Agraria Cafetalera"),
+        # an OHADA form beside the word: one cooperative, spelt twice
+        ("Coopérative Agricole Kimbé SCOOPS", "Société Coopérative Agricole Kimbé"),
+        ("Tekstil San. A.Ş.", "Tekstil Sanayi AS"),
+        ("PT Sawit Jaya Plantation Tb", "PT Sawit Jaya Plantation Tbk"),  # cut at 27
+        ("Sawit Jaya Makmur Sdn B", "Sawit Jaya Makmur Sdn Bhd"),  # cut after a legal form
     ],
 )
 def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
@@ -40,6 +45,10 @@ def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
         ("Sawit Jaya Mill", "Sawit Jaya Mill 2"),
         ("Coopérative Agricole de Daloa", "Agricole de Daloa SARL"),  # a cooperative stays one
         ("Sawit Jaya Abadi", "Sawit Jaya Makmur"),
+        ("PT Sawit Jaya Estate A", "PT Sawit Jaya Estate B"),  # sites lettered, not cut
+        ("Koperasi Tani Makmur B", "Koperasi Tani Makmur"),
+        ("Xiamen Hong Li", "Xiamen Hong An"),  # short names: syllables, not cut legal forms
+        ("Cooperativa San Juan", "Cooperativa Juan"),  # San is Turkish Sanayi only beside Tic.
     ],
 )
 def test_different_organisations_keep_different_names(a: str, b: str) -> None:
@@ -53,6 +62,11 @@ def test_numbers_and_numerals_are_read_alike() -> None:
     assert numbers("Sawit Jaya Mill") == frozenset()
     assert numbers("Mill I") == {1}
     assert numbers("I Love Cocoa Ltd") == frozenset()  # a leading I is an initial
+    # A single letter ending a name marks a site, as a number does.
+    assert numbers("Kebun Blok C") == numbers("KEBUN BLOK C") != numbers("Kebun Blok D")
+    assert numbers("Kebun Blok C") != numbers("Kebun Blok") == frozenset()
+    assert numbers("Estate 2 B") == {2, -2} != numbers("Estate 2")
+    assert numbers("C") == frozenset()  # a name of one letter is no site's mark
     assert roman("xiv") == 14 and roman("iiii") is None and roman("mix") is None
 
 
