@@ -25,7 +25,11 @@ from graph.store import KIND_ORDER, GraphStore
 
 class ExportError(Exception):
     """An export that cannot run as asked (an unknown member, a risk setting that
-    cannot be used)."""
+    cannot be used: `code` bad_setting and `field` its variable, as the CLI says)."""
+
+    def __init__(self, message: str, code: str = "bad_request", field: str | None = None):
+        super().__init__(message)
+        self.code, self.field = code, field
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ def write_export(
     try:
         table = table_of(store, member, as_of)
     except BadSetting as exc:
-        raise ExportError(str(exc)) from None
+        raise ExportError(str(exc), "bad_setting", exc.variable) from None
     if on_table:
         on_table(table)
     partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:12]}.part")

@@ -83,6 +83,10 @@ class BadSetting(ServiceError):
 
     code = "BAD_SETTING"
 
+    def __init__(self, message: str, variable: str):
+        super().__init__(message)
+        self.variable = variable  # the TIERGRAPH_* variable naming the file
+
 
 @contextmanager
 def settings_checked() -> Iterator[None]:
@@ -97,11 +101,13 @@ def settings_checked() -> Iterator[None]:
             f"{exc}" if where is None or str(where) in str(exc) else f"weights file {where}: {exc}"
         )
         raise BadSetting(
-            f"the risk weights (TIERGRAPH_RISK_WEIGHTS) cannot be used: {told}"
+            f"the risk weights (TIERGRAPH_RISK_WEIGHTS) cannot be used: {told}",
+            "TIERGRAPH_RISK_WEIGHTS",
         ) from None
     except AliasesError as exc:
         raise BadSetting(
-            f"the commodity aliases (TIERGRAPH_RISK_COMMODITIES) cannot be used: {exc}"
+            f"the commodity aliases (TIERGRAPH_RISK_COMMODITIES) cannot be used: {exc}",
+            "TIERGRAPH_RISK_COMMODITIES",
         ) from None
 
 

@@ -77,7 +77,7 @@ def export(
                 progress=lambda rows: bar.update(task, completed=rows),
             )
     except ExportError as exc:
-        fail(str(exc))
+        fail(str(exc), code=exc.code, field=exc.field)
     finally:
         store.close()
     if report == Format.json:

@@ -116,9 +116,10 @@ def show(
         principal = Principal(Role.ANALYST, member, "cli")
         report = member_risk_report(principal=principal, store=store, as_of=day, top=top)
     except ServiceError as exc:
-        fail(str(exc), code=exc.code.lower())
+        fail(str(exc), code=exc.code.lower(), field=getattr(exc, "variable", None))
     except (WeightsError, AliasesError) as exc:
-        fail(str(exc), code="bad_setting")
+        variable = "WEIGHTS" if isinstance(exc, WeightsError) else "COMMODITIES"
+        fail(str(exc), code="bad_setting", field=f"TIERGRAPH_RISK_{variable}")
     finally:
         store.close()
     payload = report.as_dict()

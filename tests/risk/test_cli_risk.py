@@ -79,7 +79,17 @@ def test_show_refuses_what_it_cannot_answer(data_dir, monkeypatch):
     monkeypatch.setenv("TIERGRAPH_RISK_WEIGHTS", str(weights))
     code, answer = run("risk", "show", "-m", "M1")
     assert code == 2 and answer["error"]["code"] == "bad_setting"
+    assert answer["error"]["field"] == "TIERGRAPH_RISK_WEIGHTS"
     assert "sum to 1.3" in answer["error"]["message"] and str(weights) in answer["error"]["message"]
+    # The export refuses it in the same words (docs/exports.md), writing nothing.
+    target = data_dir / "m1.jsonl"
+    got = runner.invoke(
+        app, ["export", "-m", "M1", "-f", "jsonl", "-o", str(target), "--report", "json"]
+    )
+    assert got.exit_code == 2 and not target.exists()
+    error = json.loads(got.stdout)["error"]
+    assert (error["code"], error["field"]) == ("bad_setting", "TIERGRAPH_RISK_WEIGHTS")
+    assert error["message"] == answer["error"]["message"]
 
 
 def test_a_weights_file_and_an_alias_file_are_used(data_dir, monkeypatch):
