@@ -35,6 +35,7 @@ from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
 from matching.score import exact_word_scores, name_score, word_score
 
 __all__ = [
+    "BY_IDENTIFIER",
     "OFFERED",
     "StoredIndex",
     "compared",
@@ -49,6 +50,14 @@ OFFERED = 10  # candidates offered to a person at most
 ONE_BY_ONE = 256  # stored organisations in one new one's block scored pair by pair at most
 _ONLY_SHARED = (Conflict.SHARED_NAME,)
 _UNKEYED = frozenset((Conflict.IDENTIFIER, Conflict.LOCATION))  # facts a DecisionKey leaves out
+# The reasons of rule 1's answers: a stored organisation holds one of the new one's
+# identifiers (which no organisation created anyway could then hold too).
+SHARED_IDENTIFIER = "shared identifier"
+ANOTHER_IDENTIFIER_DIFFERS = (
+    "it shares an identifier with a stored organisation, and another identifier differs"
+)
+IDENTIFIERS_SPLIT = "its identifiers name several stored organisations"
+BY_IDENTIFIER = frozenset((SHARED_IDENTIFIER, ANOTHER_IDENTIFIER_DIFFERS, IDENTIFIERS_SPLIT))
 
 
 def _by_identifier(new: Facts, index: StoredIndex) -> set[int]:
@@ -141,16 +150,11 @@ def identified(holders: Sequence[Candidate]) -> Match:
             Candidate(c.id, c.score, c.conflicts + (Conflict.IDENTIFIERS_SPLIT,))
             for c in sorted(holders, key=lambda c: (-c.score, c.id))
         )
-        return Match("conflict", None, split, "its identifiers name several stored organisations")
+        return Match("conflict", None, split, IDENTIFIERS_SPLIT)
     (holder,) = holders
     if Conflict.IDENTIFIER in holder.conflicts:
-        return Match(
-            "choose",
-            None,
-            (holder,),
-            "it shares an identifier with a stored organisation, and another identifier differs",
-        )
-    return Match("existing", holder.id, (holder,), "shared identifier")
+        return Match("choose", None, (holder,), ANOTHER_IDENTIFIER_DIFFERS)
+    return Match("existing", holder.id, (holder,), SHARED_IDENTIFIER)
 
 
 def compared(new: Organisation, stored: Organisation, thresholds: Thresholds) -> Candidate:

@@ -18,6 +18,7 @@ from graph import model
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, IdentifierTaken, Removals
 from matching import DecisionKey, Match
+from matching.match import BY_IDENTIFIER
 from mutations import checks
 from mutations.record import Plan, perform
 from mutations.registration import (
@@ -151,7 +152,7 @@ def register_supplier(
             target, outcome, why = use_existing, "EXISTING", "chosen by the caller"
             verdicts = (verdict(key, use_existing, True),)
         elif reason is not None:
-            if found.decision == "conflict" or found.reason == "shared identifier":
+            if found.reason in BY_IDENTIFIER:  # two organisations never hold one identifier
                 raise BadUserInput(
                     "createAnyway",
                     "its identifiers are held by a stored organisation: use "

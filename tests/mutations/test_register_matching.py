@@ -212,3 +212,33 @@ def test_a_served_process_freezes_a_countrys_matching_index_once_built(store):
         assert match_one(store, ghana).organisation == "S1"  # matches as before
     finally:
         gc.unfreeze()
+
+
+def test_a_shared_lei_with_another_mill_id_is_the_callers_choice(store):
+    # Two mills of one legal entity: the LEI is shared, the UML ids differ.
+    lei = "5493001KJTIIGC8Y1R12"
+    batch = stored()
+    batch.organisations.append(
+        Organisation("W1", Kind.SUPPLIER, "PT Wilmar Mill 1", "ID", lei=lei, mill_id="PO1000000011")
+    )
+    store.write(batch)
+    mill_2 = {"name": "PT Wilmar Mill 2", "country": "ID", "lei": lei, "mill_id": "PO1000000012"}
+
+    def register_mill(supplier, **more):
+        return suppliers.register_supplier(
+            principal=S1, store=store, supplier=supplier, commodity="palm oil", **more
+        )
+
+    count = store.counts()["suppliers"]
+    got = register_mill(mill_2)
+    assert (got["outcome"], got["organisation"]) == ("CHOOSE", None)
+    assert [(c["id"], c["conflicts"]) for c in got["candidates"]] == [
+        ("W1", ["identifier", "numbers"])
+    ]
+    with pytest.raises(BadUserInput) as anyway:  # W1 holds the LEI: no second holder
+        register_mill(mill_2, create_anyway="our second mill")
+    assert anyway.value.field == "createAnyway"
+    assert store.counts()["suppliers"] == count
+    chosen = register_mill(mill_2, use_existing="W1")
+    assert (chosen["outcome"], chosen["organisation"]) == ("EXISTING", "W1")
+    assert ("S1", "W1") in store.sourcing_pairs([("S1", "W1")])
