@@ -1,5 +1,5 @@
 """A person's choices for the rows of a load that matching could not decide
-(`--confirm FILE_ID=STORED_ID`, `--reject FILE_ID=STORED_ID`, `--create FILE_ID`)."""
+(`--confirm FILE_ID=STORED_ID`, `--reject FILE_ID=STORED_ID`, `--create FILE_ID[=REASON]`)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class Choices:
     confirm: Mapping[str, str] = field(default_factory=dict)  # file id -> stored id
     reject: frozenset[tuple[str, str]] = frozenset()  # (file id, stored id)
     create: frozenset[str] = frozenset()  # file ids
+    # file id -> why it is created anyway (DOMAIN.md: "create anyway with a stated
+    # reason"), when the person gave one
+    reasons: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(
@@ -38,7 +41,11 @@ class Choices:
                 )
             confirmed[file_id] = stored_id
         rejected = frozenset(_pair("--reject", text) for text in reject)
-        created = frozenset(text.strip() for text in create)
+        reasons: dict[str, str] = {}
+        for file_id, _, reason in (text.partition("=") for text in create):
+            if reason.strip():
+                reasons[file_id.strip()] = " ".join(reason.split())
+        created = frozenset(text.partition("=")[0].strip() for text in create)
         if "" in created:
             raise ChoiceError("--create", "--create needs a FILE_ID")
         for file_id, stored_id in sorted(rejected):
@@ -52,7 +59,7 @@ class Choices:
                 f"--create {file_id} and --confirm {file_id}={confirmed[file_id]}: "
                 "give one or the other",
             )
-        return cls(confirmed, rejected, created)
+        return cls(confirmed, rejected, created, reasons)
 
     def __bool__(self) -> bool:
         return bool(self.confirm or self.reject or self.create)
@@ -77,7 +84,9 @@ class Choices:
         return {
             "confirm": [f"{f}={s}" for f, s in sorted(self.confirm.items())],
             "reject": [f"{f}={s}" for f, s in sorted(self.reject)],
-            "create": sorted(self.create),
+            "create": sorted(
+                f"{f}={self.reasons[f]}" if f in self.reasons else f for f in self.create
+            ),
         }
 
 

@@ -230,7 +230,9 @@ def _choose(
             taken = (offered_to[i][stored_id],)
             matches[i] = Match("existing", stored_id, taken, "confirmed (--confirm)")
         elif file_id in choices.create:
-            matches[i] = Match("new", None, (), "created anyway (--create)")
+            why = choices.reasons.get(file_id)
+            said = f"created anyway (--create): {why}" if why else "created anyway (--create)"
+            matches[i] = Match("new", None, (), said)
     return tuple(
         verdict(key, stored_id, same)
         for key, mine in pending.items()
@@ -327,7 +329,12 @@ def keep_choices(store: GraphStore, result: MatchResult, arguments: dict[str, An
         at=now().isoformat(timespec="microseconds"),
         idempotency_key=None,
         request=request_hash("match", arguments),
-        response={"verdicts": result.verdict_dicts()},
+        response={
+            "verdicts": result.verdict_dicts(),
+            "created_anyway": {  # file id -> what the person said (--create F=REASON)
+                r.org.id: r.match.reason for r in result.rows if r.choice == "create"
+            },
+        },
     )
     store.apply(Mutation(record, verdicts=result.verdicts))
     result.kept = True

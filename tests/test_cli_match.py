@@ -209,8 +209,10 @@ def test_reject_and_create_are_kept(stored):
     )
     refused = run_json("load", str(sibling), "--match", code=1)
     assert "--create F-PTPN4" in refused["rejected"][0]["reason"]
-    created = run_json("load", str(sibling), "--create", "F-PTPN4")
+    created = run_json("load", str(sibling), "--create", "F-PTPN4=a sister estate, not PTPN III")
     assert created["written"]["organisations"] == 1
+    row = by_id(created["match"])["F-PTPN4"]
+    assert row["reason"] == "created anyway (--create): a sister estate, not PTPN III"
     assert created["match"]["verdicts"] == [{"id": "F-PTPN4", "organisation": "P3", "same": False}]
     # another file's PTPN IV is now the one created, with no question about PTPN III
     other = files(stored, "other", "G-PTPN4,supplier,PT Perkebunan Nusantara IV,ID,,\n")

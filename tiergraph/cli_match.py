@@ -46,9 +46,9 @@ CreateOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--create",
-        metavar="FILE_ID",
+        metavar="FILE_ID[=REASON]",
         help="the row FILE_ID is none of its candidates: it is new, and a load creates it "
-        "(the rejections are kept); repeatable",
+        "(the rejections are kept, with the reason given); repeatable",
     ),
 ]
 CandidateOpt = Annotated[
