@@ -32,6 +32,7 @@ BITS: tuple[tuple[Conflict, int], ...] = (
     (Conflict.SHARED_NAME, 16),
 )
 SHARED = 16
+NUMBERS = 4
 _AS_TUPLE = [tuple(c for c, bit in BITS if mask & bit) for mask in range(32)]
 
 

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from matching.bulk import collector_paused
 from matching.conflicts import (
+    NUMBERS,
     SHARED,
     as_conflicts,
     conflict_bits,
@@ -106,6 +107,14 @@ def decide(
     }
     if rejected:
         ranked = [entry for entry in ranked if entry[0] not in rejected]
+    if new.numbers:
+        # Numbered siblings are different organisations (DOMAIN.md): both names carry
+        # numbers (or a site's letter) and they differ. Never offered, never taken.
+        ranked = [
+            (i, score, bits)
+            for i, score, bits in ranked
+            if not (bits & NUMBERS and index.facts_at(i).numbers)
+        ]
 
     # Conflicts first for what could be taken; for the rest only when a person must choose.
     automatic = thresholds.automatic

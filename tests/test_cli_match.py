@@ -74,7 +74,8 @@ def test_match_says_what_each_new_row_is_and_writes_nothing(stored):
         stored,
         "suppliers",
         "F-SMAR,supplier,Sinar Mas Agro Resources Tbk,ID,,\n"  # a spelling variant
-        "F-PTPN4,supplier,PTPN IV,ID,,\n"  # a numbered sibling
+        "F-PTPN,supplier,Perkebunan Nusantara,ID,,\n"  # the group's name: which estate?
+        "F-PTPN4,supplier,PTPN IV,ID,,\n"  # a numbered sibling: another organisation
         f"F-LEI,supplier,Another Name Entirely,MY,{LEI},\n"  # P1's LEI
         "F-ANC,supplier,Asunafo North Cocoa Coop,GH,,ANC\n"  # another cooperative
         "F-NEW,supplier,Kumasi Fresh Produce,GH,,\n"
@@ -94,11 +95,11 @@ def test_match_says_what_each_new_row_is_and_writes_nothing(stored):
         "kept",
         "not_kept",
     }
-    assert report["ok"] is False and report["rows"] == 6 and report["rejected"] == []
-    assert report["counts"] == {"existing": 2, "choose": 2, "conflict": 0, "new": 1, "stored": 1}
+    assert report["ok"] is False and report["rows"] == 7 and report["rejected"] == []
+    assert report["counts"] == {"existing": 2, "choose": 2, "conflict": 0, "new": 2, "stored": 1}
     rows = by_id(report)
     assert all(set(row) == ROW_KEYS for row in rows.values())
-    assert [row["line"] for row in report["organisations"]] == [2, 3, 4, 5, 6]
+    assert [row["line"] for row in report["organisations"]] == [2, 3, 4, 5, 6, 7]
     smar = rows["F-SMAR"]
     assert (smar["decision"], smar["organisation"], smar["reason"]) == (
         "existing",
@@ -116,10 +117,11 @@ def test_match_says_what_each_new_row_is_and_writes_nothing(stored):
         }
     ]
     assert (rows["F-LEI"]["organisation"], rows["F-LEI"]["reason"]) == ("P1", "shared identifier")
-    sibling = rows["F-PTPN4"]
-    assert sibling["decision"] == "choose" and sibling["organisation"] is None
-    assert [(c["id"], c["conflicts"]) for c in sibling["candidates"]] == [("P3", ["numbers"])]
-    assert set(sibling["candidates"][0]) == CANDIDATE_KEYS
+    group = rows["F-PTPN"]
+    assert group["decision"] == "choose" and group["organisation"] is None
+    assert [(c["id"], c["conflicts"]) for c in group["candidates"]] == [("P3", ["numbers"])]
+    assert set(group["candidates"][0]) == CANDIDATE_KEYS
+    assert (rows["F-PTPN4"]["decision"], rows["F-PTPN4"]["candidates"]) == ("new", [])
     coop = rows["F-ANC"]
     assert coop["decision"] == "choose" and coop["candidates"][0]["conflicts"] == ["abbreviation"]
     assert rows["F-NEW"]["decision"] == "new" and rows["F-NEW"]["candidates"] == []
@@ -131,12 +133,12 @@ def test_match_table_and_csv(stored):
     folder = files(
         stored,
         "suppliers",
-        "F-SMAR,supplier,Sinar Mas Agro Resources Tbk,ID,,\nF-PTPN4,supplier,PTPN IV,ID,,\n",
+        "F-SMAR,supplier,Sinar Mas Agro Resources Tbk,ID,,\nF-PTPN,supplier,Perkebunan Nusantara,ID,,\n",
     )
     code, out = run("match", str(folder))
     assert code == 1
     assert "1 existing, 1 to choose" in out
-    for shown in ("F-PTPN4", "PTPN III", "numbers", "F-SMAR", "PT Sinar"):
+    for shown in ("F-PTPN", "PTPN III", "numbers", "F-SMAR", "PT Sinar"):
         assert shown in out
     table = out
     code, out = run("match", str(folder), "--format", "csv")
@@ -146,7 +148,7 @@ def test_match_table_and_csv(stored):
         assert re.search(rf"\s{r['candidate']}\s", table), r
     assert [(r["id"], r["decision"], r["candidate"], r["conflicts"]) for r in lines] == [
         ("F-SMAR", "existing", "P1", ""),
-        ("F-PTPN4", "choose", "P3", "numbers"),
+        ("F-PTPN", "choose", "P3", "numbers"),
     ]
     all_decided = files(stored, "decided", "F-SMAR,supplier,Sinar Mas Agro Resources Tbk,ID,,\n")
     assert run("match", str(all_decided))[0] == 0
@@ -205,19 +207,22 @@ def test_reject_and_create_are_kept(stored):
     assert by_id(run_json("match", str(folder)))["F-SMAR"]["decision"] == "new"  # kept
 
     sibling = files(
-        stored, "sibling", "F-PTPN4,supplier,PTPN IV,ID,,\n", "M-ACME,F-PTPN4,palm oil\n"
+        stored,
+        "sibling",
+        "F-PTPN,supplier,Perkebunan Nusantara,ID,,\n",
+        "M-ACME,F-PTPN,palm oil\n",
     )
     refused = run_json("load", str(sibling), "--match", code=1)
-    assert "--create F-PTPN4" in refused["rejected"][0]["reason"]
-    created = run_json("load", str(sibling), "--create", "F-PTPN4=a sister estate, not PTPN III")
+    assert "--create F-PTPN" in refused["rejected"][0]["reason"]
+    created = run_json("load", str(sibling), "--create", "F-PTPN=the holding, not PTPN III")
     assert created["written"]["organisations"] == 1
-    row = by_id(created["match"])["F-PTPN4"]
-    assert row["reason"] == "created anyway (--create): a sister estate, not PTPN III"
-    assert created["match"]["verdicts"] == [{"id": "F-PTPN4", "organisation": "P3", "same": False}]
-    # another file's PTPN IV is now the one created, with no question about PTPN III
-    other = files(stored, "other", "G-PTPN4,supplier,PT Perkebunan Nusantara IV,ID,,\n")
-    row = by_id(run_json("match", str(other)))["G-PTPN4"]
-    assert (row["decision"], row["organisation"]) == ("existing", "F-PTPN4")
+    row = by_id(created["match"])["F-PTPN"]
+    assert row["reason"] == "created anyway (--create): the holding, not PTPN III"
+    assert created["match"]["verdicts"] == [{"id": "F-PTPN", "organisation": "P3", "same": False}]
+    # another file's group name is now the one created, with no question about PTPN III
+    other = files(stored, "other", 'G-PTPN,supplier,"Perkebunan Nusantara, PT",ID,,\n')
+    row = by_id(run_json("match", str(other)))["G-PTPN"]
+    assert (row["decision"], row["organisation"]) == ("existing", "F-PTPN")
 
 
 def test_choices_that_cannot_be_taken_are_refused(stored):
@@ -271,7 +276,7 @@ def test_rows_of_one_name_are_namesakes_and_share_a_choice(stored):
     folder = files(
         stored,
         "suppliers",
-        "F-A,supplier,PTPN IV,ID,,\nF-B,supplier,P.T.P.N. IV,ID,,\n",
+        "F-A,supplier,Perkebunan Nusantara,ID,,\nF-B,supplier,P.T.P.N.,ID,,\n",
     )
     rows = by_id(run_json("match", str(folder), code=1))
     assert (rows["F-A"]["namesakes"], rows["F-B"]["namesakes"]) == (["F-B"], ["F-A"])

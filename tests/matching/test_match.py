@@ -95,15 +95,18 @@ def test_spellings_of_a_stored_organisation_find_it(written: str) -> None:
     assert (got.decision, got.organisation) == ("existing", "ptpn-III")
 
 
-def test_numbered_siblings_are_never_taken_for_each_other() -> None:
+def test_numbered_siblings_are_different_organisations() -> None:
+    # DOMAIN.md: "Numbered siblings ... are different organisations": neither taken
+    # nor offered, so a list of numbered mills is created without a question.
     got = match(Org("PTPN VI", "ID"), PTPN)
-    assert got.decision == "choose" and got.organisation is None
-    assert all(Conflict.NUMBERS in c.conflicts for c in got.candidates)
+    assert (got.decision, got.organisation, got.candidates) == ("new", None, ())
     mills = [Org("Sinar Mas Mill 1", "ID", id="1"), Org("Sinar Mas Mill 2", "ID", id="2")]
     assert match(Org("Sinar Mas Mill 2", "ID"), mills).organisation == "2"
-    got = match(Org("Sinar Mas Mill 3", "ID"), mills)
-    assert got.decision == "choose"
-    assert match(Org("Sinar Mas Mill", "ID"), mills).decision == "choose"
+    assert match(Org("Sinar Mas Mill 3", "ID"), mills).decision == "new"
+    # The group's name against its numbered mills: which one, or the group? A question.
+    got = match(Org("Sinar Mas Mill", "ID"), mills)
+    assert got.decision == "choose" and {c.id for c in got.candidates} == {"1", "2"}
+    assert all(Conflict.NUMBERS in c.conflicts for c in got.candidates)
 
 
 def test_lettered_sites_are_never_taken_for_each_other() -> None:
@@ -111,9 +114,9 @@ def test_lettered_sites_are_never_taken_for_each_other() -> None:
         Org("PT Sawit Jaya Estate A", "ID", id="a"),
         Org("Koperasi Tani Makmur", "ID", id="k"),
     ]
-    for sibling, of in (("PT Sawit Jaya Estate B", "a"), ("Koperasi Tani Makmur B", "k")):
-        got = match(Org(sibling, "ID"), stored)
-        assert got.decision == "choose" and conflicts_of(got, of) == (Conflict.NUMBERS,)
+    assert match(Org("PT Sawit Jaya Estate B", "ID"), stored).decision == "new"
+    got = match(Org("Koperasi Tani Makmur B", "ID"), stored)  # a site of it, or it?
+    assert got.decision == "choose" and conflicts_of(got, "k") == (Conflict.NUMBERS,)
     assert match(Org("P.T. Sawit Jaya Estate A", "ID"), stored).organisation == "a"
 
 
