@@ -74,7 +74,7 @@ class MatchResult:
             )
         return (
             f"{me} may be a stored organisation ({row.match.reason}): {named}. Decide with "
-            f"--confirm {row.org.id}=STORED_ID, or --create {row.org.id} to create it anyway"
+            f"--confirm {row.org.id}=STORED_ID, or --create {row.org.id}=REASON to create it anyway"
         )
 
     def describe(self, candidate: Candidate) -> str:

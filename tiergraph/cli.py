@@ -200,7 +200,7 @@ def _next_step(report: Any) -> str:
         return "Fix the rows above, or load with --partial to write only the good rows."
     return (
         f"{held:,} organisation row(s) wait for your decision (--confirm FILE_ID=STORED_ID, "
-        "--reject FILE_ID=STORED_ID or --create FILE_ID; `tiergraph match` lists them "
+        "--reject FILE_ID=STORED_ID or --create FILE_ID=REASON; `tiergraph match` lists them "
         "with their candidates); fix any other row above, or load with --partial to write "
         "only the good rows."
     )

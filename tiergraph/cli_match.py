@@ -267,7 +267,7 @@ def print_match(result: MatchResult, *, new_rows: bool) -> None:
 def print_how_to_decide() -> None:
     err.print(
         "decide each row to choose with --confirm FILE_ID=STORED_ID (it is that one), "
-        "--reject FILE_ID=STORED_ID (it is not), or --create FILE_ID (none of them); "
+        "--reject FILE_ID=STORED_ID (it is not), or --create FILE_ID=REASON (none of them); "
         "the choices are kept",
         highlight=False,
     )
