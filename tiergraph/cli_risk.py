@@ -103,9 +103,7 @@ def show(
     weights used and the versions of the tables."""
     from access.errors import ServiceError
     from access.principal import Principal, Role
-    from risk.commodities import AliasesError
     from risk.service import member_risk_report
-    from risk.weights import WeightsError
     from tiergraph.console import people_table
 
     day = parse_day(as_of)
@@ -115,11 +113,8 @@ def show(
         # The CLI reads the store directly, as an analyst of the member would.
         principal = Principal(Role.ANALYST, member, "cli")
         report = member_risk_report(principal=principal, store=store, as_of=day, top=top)
-    except ServiceError as exc:
+    except ServiceError as exc:  # a weights or alias file comes as BadSetting, naming it
         fail(str(exc), code=exc.code.lower(), field=getattr(exc, "variable", None))
-    except (WeightsError, AliasesError) as exc:
-        variable = "WEIGHTS" if isinstance(exc, WeightsError) else "COMMODITIES"
-        fail(str(exc), code="bad_setting", field=f"TIERGRAPH_RISK_{variable}")
     finally:
         store.close()
     payload = report.as_dict()
