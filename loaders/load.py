@@ -132,10 +132,11 @@ def matched_rows(
     from loaders.match import match_rows, rewrite
 
     report.match = match_rows(store, raw, thresholds=thresholds, choices=choices)
-    questions = report.match.problems()
+    kept, held, merged = rewrite(raw, report.match)
+    questions = report.match.problems() + merged
     report.problems.extend(questions[:PROBLEMS_KEPT])
     report.unlisted += max(len(questions) - PROBLEMS_KEPT, 0)
-    return rewrite(raw, report.match)
+    return kept, held
 
 
 def _whole_file(path: Path, today: date | None) -> list[RawRow]:

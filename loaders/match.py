@@ -16,6 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -293,15 +294,18 @@ def _add(
     mine[stored_id] = same
 
 
-def rewrite(raw_rows: list[RawRow], result: MatchResult) -> tuple[list[RawRow], set[str]]:
+def rewrite(
+    raw_rows: list[RawRow], result: MatchResult
+) -> tuple[list[RawRow], set[str], list[Problem]]:
     """The load's rows as they are written: a row matched to a stored organisation
     left out and every reference to its file id made to the stored id; a row a
     person must decide left out too (its id returned: rows that refer to it are
-    rejected with it)."""
+    rejected with it). A row whose two different file ids became one stored
+    organisation (two rows confirmed as one) is left out with a problem saying so."""
     remap = result.remap()
     held = {r.org.id for r in result.undecided()}
     left_out = {(r.raw.file, r.raw.line) for r in result.rows if r.match.decision != "new"}
-    kept = []
+    kept, problems = [], []
     for raw in raw_rows:
         if raw.kind == "organisations" and (raw.file, raw.line) in left_out:
             continue
@@ -311,8 +315,30 @@ def rewrite(raw_rows: list[RawRow], result: MatchResult) -> tuple[list[RawRow], 
             for name in names
             if isinstance(value := raw.data.get(name), str) and value.strip() in remap
         }
+        if merged := _merged(raw, names, changed):
+            problems.append(merged)
+            continue
         kept.append(replace(raw, data={**raw.data, **changed}) if changed else raw)
-    return kept, held
+    return kept, held, problems
+
+
+def _merged(raw: RawRow, names: list[str], changed: dict[str, str]) -> Problem | None:
+    """A problem when two of the row's fields name different file rows that the
+    match made one stored organisation."""
+    ours = {
+        name: (raw.data[name].strip(), changed.get(name, raw.data[name].strip()))
+        for name in names
+        if isinstance(raw.data.get(name), str) and raw.data[name].strip()
+    }
+    for (first, (was, one)), (second, (other, same)) in combinations(ours.items(), 2):
+        if was != other and one == same:
+            return raw.problem(
+                second,
+                f"{first} {was!r} and {second} {other!r} are both the stored organisation "
+                f"{one!r} after the match (`tiergraph match` shows why): if they are two "
+                "organisations, --reject one of them; if one, this row is not needed",
+            )
+    return None
 
 
 def keep_choices(store: GraphStore, result: MatchResult, arguments: dict[str, Any]) -> None:

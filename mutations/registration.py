@@ -37,10 +37,7 @@ def configured_thresholds() -> Thresholds:
     _SHARED_NAMES)."""
     from tiergraph.settings import Settings
 
-    s = Settings()
-    return Thresholds(
-        s.match_candidate, s.match_automatic, s.match_max_km, s.match_shared_names == "never"
-    )
+    return Settings().match_thresholds()
 
 
 def identifiers_of(org: model.Organisation) -> dict[str, str]:

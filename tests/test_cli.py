@@ -302,14 +302,20 @@ def test_a_bad_argument_or_setting_is_one_line_and_exit_2(data_dir, args, env, s
     assert says in err and "Traceback" not in err
 
 
-def test_a_busy_port_is_its_own_exit_code(data_dir):
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_busy_port_is_its_own_exit_code(data_dir, command):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code, err = run_console_script("serve", "--port", str(port))
-    assert code == 4, err
-    assert f"cannot listen on 127.0.0.1:{port}" in err and "Neo4j" not in err
+        code, err = run_console_script(command, "--port", str(port))
+        assert code == 4, err
+        assert f"cannot listen on 127.0.0.1:{port}" in err and "Neo4j" not in err
+        assert "pass another --port" in err and "TIERGRAPH_API_PORT" not in err
+        # the port came from the settings: the hint names both ways to change it
+        code, err = run_console_script(command, TIERGRAPH_API_PORT=str(port))
+        assert code == 4, err
+        assert "pass --port or set TIERGRAPH_API_PORT" in err
 
 
 HEAVY = ("numpy", "networkx", "neo4j", "redis", "celery", "fastapi", "strawberry", "uvicorn")

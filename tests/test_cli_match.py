@@ -286,3 +286,35 @@ def test_rows_of_one_name_are_namesakes_and_share_a_choice(stored):
         "confirmed before",
     )
     assert confirmed["F-B"]["organisation"] == "P3"
+
+
+def test_the_load_table_lists_the_rows_created_anyway(stored):
+    """`load --match` lists, beside the questions, the rows a choice named: a row
+    created with --create shows its reason (the JSON names it too)."""
+    sibling = files(
+        stored, "sibling", "F-PTPN,supplier,Perkebunan Nusantara,ID,,\n", "M-ACME,F-PTPN,palm oil\n"
+    )
+    code, out = run("load", str(sibling), "--create", "F-PTPN=the holding")
+    assert code == 0, out
+    shown, _, written = out.partition("choices kept")
+    assert "F-PTPN" in shown and "F-PTPN is not P3" in written
+    # the narrow table folds the reason over lines: its words are there
+    assert {"new:", "created", "anyway", "(--create):", "holding"} <= set(shown.split())
+
+
+def test_a_row_between_two_rows_matched_as_one_organisation_says_why(stored):
+    folder = files(
+        stored,
+        "twice",
+        "F-SMAR,supplier,Sinar Mas Agro Resources Tbk,ID,,\n"  # P1 by its name
+        f"F-SMR2,supplier,Sinar Mas Agro Resources,ID,{LEI},\n",  # P1 by its LEI
+        "F-SMAR,F-SMR2,palm oil\n",
+    )
+    refused = run_json("load", str(folder), "--match", code=1)
+    assert {r["organisation"] for r in by_id(refused["match"]).values()} == {"P1"}
+    (problem,) = refused["rejected"]
+    assert problem["field"] == "seller" and problem["file"].endswith("sourcing.csv")
+    assert "'F-SMAR' and seller 'F-SMR2' are both the stored organisation 'P1'" in (
+        problem["reason"]
+    )
+    assert "cannot source from itself" not in problem["reason"]

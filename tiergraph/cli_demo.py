@@ -54,9 +54,10 @@ def demo(
     # The projection cache goes with the demo's store, never into the user's folder.
     os.environ.setdefault("TIERGRAPH_CACHE_DIR", str(folder / "cache"))
     settings = _demo_settings(folder)
+    field = "TIERGRAPH_API_PORT" if port is None else "--port"
     port = settings.api_port if port is None else port
     if serve_after:  # a busy port is said before the work, not after
-        check_can_listen(settings.api_host, port, "--port")
+        check_can_listen(settings.api_host, port, field)
     table = fmt == Format.table
     store = open_store(settings, create=True)
     try:

@@ -84,15 +84,8 @@ ROWS_SHOWN = 50  # rows of each decision in the table; --format json or csv list
 
 def thresholds(settings: Settings, candidate: float | None, automatic: float | None) -> Thresholds:
     """The settings' thresholds, with the options' on top."""
-    from matching import Thresholds
-
     try:
-        return Thresholds(
-            settings.match_candidate if candidate is None else candidate,
-            settings.match_automatic if automatic is None else automatic,
-            settings.match_max_km,
-            settings.match_shared_names == "never",
-        )
+        return settings.match_thresholds(candidate, automatic)
     except ValueError as exc:
         if candidate is not None or automatic is not None:
             field = "--candidate" if candidate is not None else "--automatic"
@@ -222,7 +215,8 @@ def write_csv(result: MatchResult) -> None:
 
 def print_match(result: MatchResult, *, new_rows: bool) -> None:
     """The rows a person must decide (with every candidate), then those matched,
-    then (with `new_rows`) those found new; ROWS_SHOWN of each."""
+    then those found new (without `new_rows`, only those a choice named, as in
+    MatchResult.as_dict); ROWS_SHOWN of each."""
     counts = result.counts()
     out.print(
         f"{len(result.rows):,} new organisation row(s): {counts['existing']:,} existing, "
@@ -231,8 +225,7 @@ def print_match(result: MatchResult, *, new_rows: bool) -> None:
         highlight=False,
     )
     groups = [result.undecided(), [r for r in result.rows if r.match.decision == "existing"]]
-    if new_rows:
-        groups.append([r for r in result.rows if r.match.decision == "new"])
+    groups.append([r for r in result.rows if r.match.decision == "new" and (new_rows or r.choice)])
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     shown = [row for rows in groups for row in rows[:ROWS_SHOWN]]
     # The ids are what --confirm and --create take: never cut, whatever the width.

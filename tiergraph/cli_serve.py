@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 def check_can_listen(host: str, port: int, field: str) -> None:
     """Refuse at once, in one line, an address uvicorn could not listen on (uvicorn
-    would exit with 3, the code of a database that does not answer)."""
+    would exit with 3, the code of a database that does not answer). `field`: where
+    the port came from, `--port` or `TIERGRAPH_API_PORT`."""
     if not 1 <= port <= 65535:
         raise CliError(
             f"{field} must be a whole number from 1 to 65535, not {port}",
@@ -36,9 +37,10 @@ def check_can_listen(host: str, port: int, field: str) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
+            hint = "pass another --port" if field == "--port" else "pass --port or set " + field
             raise CliError(
-                f"cannot listen on {host}:{port}: {exc.strerror}; pass --port or set "
-                "TIERGRAPH_API_PORT (another program, or another `tiergraph serve`, may hold it)",
+                f"cannot listen on {host}:{port}: {exc.strerror}; {hint} (another program, "
+                "or another `tiergraph serve`, may hold it)",
                 code="port_in_use",
                 field=field,
                 exit=PORT_IN_USE,

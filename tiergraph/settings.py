@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from matching import Thresholds
 
 
 class Settings(BaseSettings):
@@ -79,6 +82,20 @@ class Settings(BaseSettings):
     # ILAB good aliases replacing the shipped risk/commodities.toml.
     risk_weights: Path | None = None
     risk_commodities: Path | None = None
+
+    def match_thresholds(
+        self, candidate: float | None = None, automatic: float | None = None
+    ) -> Thresholds:
+        """matching's thresholds of these settings, with a command's --candidate and
+        --automatic on top (ValueError when they are out of order or range)."""
+        from matching import Thresholds
+
+        return Thresholds(
+            self.match_candidate if candidate is None else candidate,
+            self.match_automatic if automatic is None else automatic,
+            self.match_max_km,
+            self.match_shared_names == "never",
+        )
 
     @field_validator("store", mode="before")
     @classmethod
