@@ -314,7 +314,7 @@ def test_a_row_between_two_rows_matched_as_one_organisation_says_why(stored):
     assert {r["organisation"] for r in by_id(refused["match"]).values()} == {"P1"}
     (problem,) = refused["rejected"]
     assert problem["field"] == "seller" and problem["file"].endswith("sourcing.csv")
-    assert "'F-SMAR' and seller 'F-SMR2' are both the stored organisation 'P1'" in (
-        problem["reason"]
+    assert (
+        "'F-SMAR' and seller 'F-SMR2' are both the stored organisation 'P1'" in (problem["reason"])
     )
     assert "cannot source from itself" not in problem["reason"]
