@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
@@ -322,7 +322,7 @@ def rewrite(
     return kept, held, problems
 
 
-def _merged(raw: RawRow, names: list[str], changed: dict[str, str]) -> Problem | None:
+def _merged(raw: RawRow, names: Sequence[str], changed: dict[str, str]) -> Problem | None:
     """A problem when two of the row's fields name different file rows that the
     match made one stored organisation."""
     ours = {
