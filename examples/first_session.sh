@@ -36,10 +36,10 @@ ask "$SUPPLIER" 'mutation { registerSupplier(
     supplier: {name: "Asunafo Cocoa Cooperative", country: "GH"}, commodity: "cocoa",
     idempotencyKey: "first-session-1") {
   outcome organisation reason candidates { id name score conflicts } mutation { id at } replayed } }'
-echo "# none of the candidates is it: create it anyway, with a reason"
+echo "# none of the candidates is it: create it anyway, with a reason (run again: its first answer, replayed: true)"
 ask "$SUPPLIER" 'mutation { registerSupplier(
     supplier: {name: "Asunafo Cocoa Cooperative", country: "GH"}, commodity: "cocoa",
     createAnyway: "another cooperative", idempotencyKey: "first-session-2") {
   outcome organisation reason mutation { id at } replayed } }'
-echo "# M-ACME's coverage again: tier 2 has one node more, not reached (nothing passed on yet)"
+echo "# M-ACME's coverage again: tier 2 has one node more, not reached (nothing passed on yet; run again: as above)"
 ask "$SOURCING" "$COVERAGE"

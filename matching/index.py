@@ -113,6 +113,8 @@ class StoredIndex:
         self.by_identifier: dict[tuple[str, str], list[int]] = {}
         self.common = common
         self._holders: dict[tuple[str, str], list[int]] = {}  # (country, key) -> positions
+        # (country, folded abbreviation) -> positions: a new name may be one of them
+        self._abbreviated: dict[tuple[str, str], list[int]] = {}
         self._words: dict[str, dict[str, list[int]]] = {}  # country -> word -> positions
         self._common_sets: dict[tuple[str, str], frozenset[int]] = {}  # cache, common words
         # Cache: (country, word, word) -> who holds both, for two common words (blocking
@@ -158,6 +160,8 @@ class StoredIndex:
             self.by_identifier.setdefault(pair, []).append(i)
         holders = self._holders.setdefault((facts.country, facts.key), [])
         holders.append(i)
+        if facts.abbreviation:
+            self._abbreviated.setdefault((facts.country, facts.abbreviation), []).append(i)
         words = self._words.setdefault(facts.country, {})
         symbol = self._symbol
         symbols = []
@@ -212,6 +216,11 @@ class StoredIndex:
             self.by_identifier[pair].remove(i)
             if not self.by_identifier[pair]:
                 del self.by_identifier[pair]
+        if facts.abbreviation:
+            abbreviated = self._abbreviated[(facts.country, facts.abbreviation)]
+            abbreviated.remove(i)
+            if not abbreviated:
+                del self._abbreviated[(facts.country, facts.abbreviation)]
         holders = self._holders[(facts.country, facts.key)]
         holders.remove(i)
         self._count_holders(holders)
@@ -281,6 +290,12 @@ class StoredIndex:
         """Positions of the stored organisations of i's country with i's folded name."""
         facts = self.facts_at(i)
         return self._holders[(facts.country, facts.key)]
+
+    def abbreviated_as(self, facts: Facts) -> list[int]:
+        """The stored organisations of `facts`' country whose abbreviation is its whole
+        name, folded as abbreviations are ("SMART Tbk" and "S.M.A.R.T." are `SMART`)."""
+        joined = "".join(facts.words).upper()
+        return list(self._abbreviated.get((facts.country, joined), ())) if joined else []
 
     def shared_name(self, i: int) -> bool:
         """Whether several stored organisations of this one's country fold to its name."""

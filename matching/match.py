@@ -58,6 +58,7 @@ ANOTHER_IDENTIFIER_DIFFERS = (
     "it shares an identifier with a stored organisation, and another identifier differs"
 )
 IDENTIFIERS_SPLIT = "its identifiers name several stored organisations"
+NAME_IS_ABBREVIATION = "its name is the abbreviation of a stored organisation"
 BY_IDENTIFIER = frozenset((SHARED_IDENTIFIER, ANOTHER_IDENTIFIER_DIFFERS, IDENTIFIERS_SPLIT))
 
 
@@ -145,6 +146,14 @@ def decide(
         else:
             reason = "name scores between the thresholds"
         return Match("choose", None, tuple(offered[:OFFERED]), reason)
+    # "SMART" for "PT Sinar Mas Agro Resources and Technology Tbk" (SMART), "ANCC" for
+    # a cooperative: no name score finds a stored organisation by its abbreviation,
+    # and creating it would make the same organisation twice without asking.
+    abbreviated = [i for i in index.abbreviated_as(new) if i not in rejected]
+    if abbreviated:
+        return Match(
+            "choose", None, tuple(map(offer_any, abbreviated[:OFFERED])), NAME_IS_ABBREVIATION
+        )
     return Match("new", None, (), "no stored organisation close enough")
 
 

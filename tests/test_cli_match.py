@@ -318,3 +318,14 @@ def test_a_row_between_two_rows_matched_as_one_organisation_says_why(stored):
         "'F-SMAR' and seller 'F-SMR2' are both the stored organisation 'P1'" in (problem["reason"])
     )
     assert "cannot source from itself" not in problem["reason"]
+
+
+def test_a_row_named_by_a_stored_abbreviation_is_a_question(stored):
+    folder = files(stored, "short", "F-ANCC,supplier,A.N.C.C.,GH,,\n")
+    report = run_json("match", str(folder), code=1)
+    row = by_id(report)["F-ANCC"]
+    assert (row["decision"], [c["id"] for c in row["candidates"]]) == ("choose", ["C1"])
+    assert row["reason"] == "its name is the abbreviation of a stored organisation"
+    assert by_id(run_json("match", str(folder), "--confirm", "F-ANCC=C1"))["F-ANCC"][
+        "organisation"
+    ] == ("C1")

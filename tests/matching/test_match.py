@@ -152,6 +152,36 @@ def test_a_different_abbreviation_rules_out_an_automatic_match() -> None:
     assert got.decision == "choose" and conflicts_of(got, "p") == (Conflict.ABBREVIATION,)
 
 
+def test_a_name_that_is_a_stored_abbreviation_is_a_question() -> None:
+    """Supplier lists write "SMART" or "ANCC" for an organisation stored by its full
+    name: no name score finds it, and creating it would make it twice unasked."""
+    smart = Org(
+        "PT Sinar Mas Agro Resources and Technology Tbk", "ID", abbreviation="SMART", id="smart"
+    )
+    ancc = Org("Asunafo North Cocoa Cooperative", "GH", abbreviation="A.N.C.C.", id="ancc")
+    stored = [smart, ancc]
+    for written, country, stored_id in [
+        ("SMART Tbk", "ID", "smart"),  # the legal form dropped, as for any name
+        ("S.M.A.R.T.", "ID", "smart"),
+        ("ANCC", "GH", "ancc"),
+    ]:
+        got = match(Org(written, country), stored)
+        assert (got.decision, got.organisation) == ("choose", None), written
+        assert [c.id for c in got.candidates] == [stored_id]
+        assert got.reason == "its name is the abbreviation of a stored organisation"
+    assert match(Org("SMART", "MY"), stored).decision == "new"  # another country
+    assert match(Org("SMARTER", "ID"), stored).decision == "new"
+    # a person said it is not: never asked again for that name
+    decisions = MemoryDecisions()
+    asked = Org("SMART", "ID")
+    decisions.record(DecisionKey.of(asked), "smart", False)
+    assert match(asked, stored, decisions=decisions).decision == "new"
+    # an index that forgot the organisation forgets its abbreviation
+    index = StoredIndex(stored)
+    index.remove("smart")
+    assert match_many([asked], index)[0].decision == "new"
+
+
 def test_mills_disclosed_under_one_group_name() -> None:
     stored = [
         Org("Wilmar International", "ID", {"uml": "PO1000000101"}, lat=1.0, lon=101.0, id="w1"),

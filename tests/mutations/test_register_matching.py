@@ -110,6 +110,24 @@ def test_created_anyway_with_a_reason_and_the_rejection_is_kept(store):
     assert (again["outcome"], again["organisation"]) == ("EXISTING", made["organisation"])
 
 
+def test_a_name_that_is_a_stored_abbreviation_is_asked_about(store):
+    store.write(stored())
+    version = store.graph_version()
+    asked = register(store, "A.N.C.C.", "GH")
+    assert (asked["outcome"], asked["mutation"]) == ("CHOOSE", None)
+    assert [c["id"] for c in asked["candidates"]] == ["C1"]
+    assert asked["reason"] == "its name is the abbreviation of a stored organisation"
+    assert store.graph_version() == version  # nothing written
+    chosen = register(store, "A.N.C.C.", "GH", use_existing="C1")
+    assert (chosen["outcome"], chosen["organisation"]) == ("EXISTING", "C1")
+    # an organisation registered since, with its abbreviation: found by it too
+    made = register(store, "Riau Coastal Palm Mill", abbreviation="RCPM")
+    assert made["outcome"] == "CREATED"
+    later = register(store, "RCPM", principal=S9)
+    assert later["outcome"] == "CHOOSE"
+    assert [c["id"] for c in later["candidates"]] == [made["organisation"]]
+
+
 def test_nothing_close_creates_a_new_organisation_with_its_details(store):
     store.write(stored())
     got = register(store, "Riau Coastal Palm Mill", abbreviation="RCPM", lat=0.5, lon=101.4)
