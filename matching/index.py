@@ -24,6 +24,7 @@ import numpy as np
 from matching.bulk import collector_paused
 from matching.facts import Facts
 from matching.model import Organisation
+from matching.names import cut_stub
 
 COMMON_WORD = 100  # holders in one country above which a word alone does not select
 _UNKNOWN = 0xF0000  # symbols for words no stored name has (Unicode private use plane)
@@ -290,6 +291,18 @@ class StoredIndex:
         """Positions of the stored organisations of i's country with i's folded name."""
         facts = self.facts_at(i)
         return self._holders[(facts.country, facts.key)]
+
+    def cut_short(self, facts: Facts) -> bool:
+        """Whether the name may have been cut mid-word: its last word is a stub a cut
+        leaves (names.cut_stub), or (3 letters or more) no word of its country's
+        stored names but the start of one."""
+        last = facts.words[-1] if facts.words else ""
+        if cut_stub(last):
+            return True
+        words = self._words.get(facts.country, {})
+        if len(last) < 3 or last in words or last.isdigit():
+            return False
+        return any(w != last for w in self._completions(facts.country, last))
 
     def abbreviated_as(self, facts: Facts) -> list[int]:
         """The stored organisations of `facts`' country whose abbreviation is its whole

@@ -33,7 +33,8 @@ from matching.decisions import DecisionKey, Decisions
 from matching.facts import Facts
 from matching.index import StoredIndex, padded_codes
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
-from matching.score import exact_word_scores, name_score, word_score
+from matching.names import LEGAL_WORDS, cut_stub
+from matching.score import close_words, exact_word_scores, name_score, word_score
 
 __all__ = [
     "BY_IDENTIFIER",
@@ -205,6 +206,7 @@ def match_many(
             starts = [0, len(ranked)]
         else:
             ranked, starts = _ranked_pairs(facts, blocks, index, thresholds, workers)
+        ranked, starts = _with_truncations(facts, blocks, ranked, starts, index, thresholds)
         results = []
         for n, f in enumerate(facts):
             key = DecisionKey(f.country, f.key, f.abbreviation)
@@ -349,6 +351,95 @@ def _ranked_one(
     ranked = [(i, score, b) for (i, score), b in zip(kept, bits, strict=True)]
     ranked.sort(key=lambda entry: (-entry[1], entry[0]))
     return ranked
+
+
+TRUNCATED_FROM = 18  # folded characters: a shorter name cut mid-word is not taken as cut
+
+
+def _with_truncations(
+    facts: list[Facts],
+    blocks: list[Block],
+    ranked: list[tuple[int, float, int]],
+    starts: list[int],
+    index: StoredIndex,
+    thresholds: Thresholds,
+) -> tuple[list[tuple[int, float, int]], list[int]]:
+    """Supplier lists cut long names at a field's width ("PT Sinar Mas Agro Resour"
+    for "PT Sinar Mas Agro Resources and Technology Tbk"): the stored words after
+    the cut are not missing, they were never written. A new name of
+    TRUNCATED_FROM folded characters or more that may have been cut mid-word
+    (StoredIndex.cut_short) is scored against each stored name of its block cut
+    the same way (`truncated_score`); a pair scoring higher so is ranked with
+    that score. A single letter the cut left of the stored name's next word is
+    then no site's mark ("... Gadara T" for "... Gadara Tbk"). Both scoring paths
+    go through here, so they agree."""
+    out: list[tuple[int, float, int]] = []
+    out_starts = [0]
+    for n, new in enumerate(facts):
+        mine = ranked[starts[n] : starts[n + 1]]
+        if len(new.key) >= TRUNCATED_FROM and index.cut_short(new):
+            mine = _cut_pairs(new, blocks[n][1], mine, index, thresholds)
+        out.extend(mine)
+        out_starts.append(len(out))
+    return out, out_starts
+
+
+def _cut_pairs(
+    new: Facts,
+    block: list[int],
+    mine: list[tuple[int, float, int]],
+    index: StoredIndex,
+    thresholds: Thresholds,
+) -> list[tuple[int, float, int]]:
+    scores = {i: (score, bits) for i, score, bits in mine}
+    unmarked = new._replace(numbers=frozenset(x for x in new.numbers if x >= 0))
+    changed: dict[int, float] = {}
+    letter_cut: list[int] = []
+    for i in dict.fromkeys(block):
+        found = truncated_score(new, index.facts_at(i))
+        if found is None:
+            continue
+        score, mid_word = found
+        before = scores.get(i, (0.0, 0))[0]
+        if mid_word and len(new.words[-1]) == 1 and unmarked.numbers != new.numbers:
+            letter_cut.append(i)
+            changed[i] = max(score, before)
+        elif score > before:
+            changed[i] = score
+    changed = {i: score for i, score in changed.items() if score >= thresholds.candidate}
+    if not changed:
+        return mine
+    positions = list(changed)
+    plain = [i for i in positions if i not in letter_cut]
+    cut = [i for i in positions if i in letter_cut]
+    bits = dict(zip(plain, pair_bits(new, plain, index, thresholds), strict=True))
+    bits.update(zip(cut, pair_bits(unmarked, cut, index, thresholds), strict=True))
+    kept = [(i, score, b) for i, score, b in mine if i not in changed]
+    kept += [(i, changed[i], bits[i]) for i in positions]
+    kept.sort(key=lambda entry: (-entry[1], entry[0]))
+    return kept
+
+
+def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
+    """The name score of `new` against `stored`'s name cut where `new`'s last word
+    is the start of one of its words (True: cut mid-word); or, when that word is a
+    stub the cut left (names.cut_stub), of `new` without it against `stored` cut
+    after the last of its words that `new` has (False). None when neither applies."""
+    last = new.words[-1]
+    for k, word in enumerate(stored.words):
+        if len(word) > len(last) and word.startswith(last):
+            cut = (*stored.words[:k], last)
+            return round(name_score(new.key, new.words, " ".join(sorted(cut)), cut), 4), True
+    head = new.words[:-1]
+    while len(head) > 2 and head[-1] in LEGAL_WORDS:  # "Private" of a cut "Private Limi"
+        head = head[:-1]
+    if len(head) < 2 or not cut_stub(last) or last in stored.words:
+        return None
+    at = [k for k, word in enumerate(stored.words) if any(close_words(word, h) for h in head)]
+    if not at:
+        return None
+    cut = stored.words[: at[-1] + 1]
+    return round(name_score(" ".join(sorted(head)), head, " ".join(sorted(cut)), cut), 4), False
 
 
 def _rescored(

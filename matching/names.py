@@ -149,6 +149,18 @@ _TRUNCATED_LEGAL_FORMS = frozenset(
 ) - set(_ROMANS)
 
 
+# The words of legal forms and legal phrases ("private" of "Private Limited").
+LEGAL_WORDS = LEGAL_FORMS | {w for phrase in LEGAL_PHRASES for w in phrase if len(w) > 1}
+_LEGAL_WORD_STARTS = frozenset(word[:n] for word in LEGAL_WORDS for n in range(3, len(word)))
+
+
+def cut_stub(word: str) -> bool:
+    """Whether a name's last word, the name cut at a field's width, may be what the
+    cut left of a word folding would drop or could not read: 1-2 letters ("Co" of
+    Coimbatore), or the start of a legal-form word ("Limi", "Pri")."""
+    return (len(word) <= 2 and not word.isdigit()) or word in _LEGAL_WORD_STARTS
+
+
 def _phrase_at(
     words: list[str], i: int, starts: dict[str, tuple[tuple[str, ...], ...]]
 ) -> tuple[str, ...] | None:

@@ -182,6 +182,40 @@ def test_a_name_that_is_a_stored_abbreviation_is_a_question() -> None:
     assert match_many([asked], index)[0].decision == "new"
 
 
+@pytest.mark.parametrize(
+    "written, stored_name",
+    [
+        # cut mid-word: the stored words after the cut were never written
+        ("PT Sinar Mas Agro Resour", "PT Sinar Mas Agro Resources and Technology Tbk"),
+        # cut inside a legal form, which folding would have dropped whole
+        ("Nidema Lakshmi Spinning Pri", "Nidema Lakshmi Spinning Private Limited"),
+        ("Kiran Vaan Textiles Private Limi", "Kiran Vaan Textiles Private Limited"),
+        # one letter left of the next word: a cut, not a site's mark
+        ("Verde Pabeldo Orgánica M", "Verde Pabeldo Orgánica Minas Ltda."),
+    ],
+)
+def test_a_name_cut_at_a_fields_width_is_the_stored_one(written: str, stored_name: str) -> None:
+    stored = [Org(stored_name, "ID", id="s"), Org("Other Mill", "ID", id="o")]
+    got = match(Org(written, "ID"), stored)
+    assert (got.decision, got.organisation) == ("existing", "s"), got
+
+
+def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
+    stored = [
+        Org("Musim Mas Sei Mangkei Palm Oil Mill", "ID", id="palm"),
+        Org("Musim Mas Sei Mangkei Paser Estate", "ID", id="paser"),
+    ]
+    got = match(Org("Musim Mas Sei Mangkei Pa", "ID"), stored)
+    assert got.decision == "choose" and {c.id for c in got.candidates} == {"palm", "paser"}
+
+
+def test_short_names_and_site_letters_are_not_taken_as_cut() -> None:
+    # under 18 folded characters a name is not taken as cut: "Ab" is not Abadi
+    stored = [Org("Sawit Jaya Abadi", "ID", id="abadi"), Org("Sawit Jaya Estate B", "ID", id="b")]
+    assert match(Org("Sawit Jaya Ab", "ID"), stored).decision != "existing"
+    assert match(Org("Sawit Jaya Estate A", "ID"), stored).organisation is None
+
+
 def test_mills_disclosed_under_one_group_name() -> None:
     stored = [
         Org("Wilmar International", "ID", {"uml": "PO1000000101"}, lat=1.0, lon=101.0, id="w1"),
