@@ -7,7 +7,8 @@
 # http://127.0.0.1:8000/graphql). Made for the demo's defaults (`tiergraph demo`, seed 42).
 # Run again, it changes nothing in the graph: the first registration answers EXISTING (the
 # pair was decided; a CHOOSE answer is not recorded, docs/api.md "Choices made for writes"),
-# then each registration replays its first answer (replayed: true) under its idempotencyKey.
+# the second replays its first answer (replayed: true) under its idempotencyKey; a third run
+# replays both.
 set -euo pipefail
 export TIERGRAPH_DATA_DIR="${TIERGRAPH_DATA_DIR:-.tiergraph-demo}"
 URL="${URL:-http://127.0.0.1:8000/graphql}"

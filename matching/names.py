@@ -158,7 +158,7 @@ def cut_stub(word: str) -> bool:
     """Whether a name's last word, the name cut at a field's width, may be what the
     cut left of a word folding would drop or could not read: 1-2 letters ("Co" of
     Coimbatore), or the start of a legal-form word ("Limi", "Pri")."""
-    return (len(word) <= 2 and not word.isdigit()) or word in _LEGAL_WORD_STARTS
+    return (0 < len(word) <= 2 and not word.isdigit()) or word in _LEGAL_WORD_STARTS
 
 
 def _phrase_at(

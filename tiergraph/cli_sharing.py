@@ -165,6 +165,8 @@ def member_potential(
                           a["valid_until"])  # fmt: skip
         if step["nodes"]:
             out.print(table)
+        if (more := step["count"] - len(step["nodes"])) > 0:
+            out.print(f"... and {more:,} more (--first N)", highlight=False)
 
 
 def _step(step: Any) -> dict[str, Any]:

@@ -120,6 +120,12 @@ def test_the_clis_requests_and_potential_are_the_apis(data_dir):  # noqa: F811
     assert code == 0 and "share request(s)" in text
     code, text = run("savings", "-m", members[0], "--as-of", DAY)
     assert code == 0 and "one share request away" in text
+    # a table cut at --first says how many more there are
+    whole = run_json("savings", "-m", members[0], "--as-of", DAY, "--first", "500")
+    count = whole["share_request_away"]["count"]
+    assert count > 1
+    code, text = run("savings", "-m", members[0], "--as-of", DAY, "--first", "1")
+    assert code == 0 and f"... and {count - 1:,} more (--first N)" in text
     assert run("share-requests", "-m", "NOPE")[0] == 2
     assert run("share-requests")[0] == 2  # neither side named
     assert run("savings", "-m", "NOPE", "--as-of", DAY)[0] == 2
