@@ -37,6 +37,7 @@ LEGAL_FORMS: frozenset[str] = frozenset(
 LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
     ("public", "company"),
     ("private", "limited"),
+    ("private", "ltd"),  # India's "Pvt Ltd" written half out
     ("limited", "liability"),
     ("joint", "stock"),
     ("cong", "ty"),  # Vietnamese "company"

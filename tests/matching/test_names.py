@@ -31,6 +31,8 @@ from matching.names import fold, fold_abbreviation, name_key, numbers, roman
         ("Tekstil San. A.Ş.", "Tekstil Sanayi AS"),
         ("PT Sawit Jaya Plantation Tb", "PT Sawit Jaya Plantation Tbk"),  # cut at 27
         ("Sawit Jaya Makmur Sdn B", "Sawit Jaya Makmur Sdn Bhd"),  # cut after a legal form
+        ("Ankama Textiles Private Ltd", "Ankama Textiles Pvt. Ltd."),  # India's one form
+        ("Ankama Textiles Private Ltd", "Ankama Textiles Private Limited"),
     ],
 )
 def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
