@@ -279,6 +279,9 @@ def _ranked_pairs(
         chars[wanted] = _pairwise(
             new_keys[new_at[wanted]], columns.keys[stored_at[wanted]], cutoff * 100, workers
         )
+    for k in np.flatnonzero((words >= automatic) & (chars < automatic * 100)).tolist():
+        n = int(new_at[k])
+        chars[k] = _unmoved(facts[n], resolved[n], columns.keys[stored_at[k]], chars[k])
     keep = chars > 0
     new_at, stored_at, chars, words = new_at[keep], stored_at[keep], chars[keep], words[keep]
     scores = np.where(chars == 100.0, 1.0, np.minimum(chars / 100.0, words))
@@ -302,6 +305,21 @@ def _ranked_pairs(
     )
     starts = np.searchsorted(new_at[order], np.arange(len(facts) + 1)).tolist()
     return ranked, starts
+
+
+def _unmoved(new: Facts, resolved: tuple[str, ...], stored_key: str, chars: float) -> float:
+    """A pair's character score (0-100) with the new name's words, as written, in
+    the order of their stored spellings, where that is higher. Names are compared
+    word-sorted, and a typo can move its word: "Kaasih Kartika" sorts as "kaasih
+    kartika" but a stored "Kasih Kartika" as "kartika kasih" (0.72 for one typo).
+    Asked only where the words all but match (the word score reaches the automatic
+    threshold); the typo itself still costs what it costs."""
+    if tuple(resolved) == new.words or len(resolved) != len(new.key.split()):
+        return chars  # nothing resolved, or a word written twice: as folded
+    key = " ".join(word for _, word in sorted(zip(resolved, new.words, strict=True)))
+    if key == new.key:
+        return chars
+    return max(chars, float(np.float32(fuzz.ratio(key, stored_key))))
 
 
 def _ranked_one(
@@ -335,6 +353,8 @@ def _ranked_one(
         else:
             continue
         chars = float(np.float32(fuzz.ratio(key, stored_key, score_cutoff=cutoff * 100)))
+        if words_score >= automatic and chars < automatic * 100:
+            chars = _unmoved(new, words, stored_key, chars)
         if chars > 0:
             scored.append((i, 1.0 if chars == 100.0 else min(chars / 100.0, words_score), chars))
     exact = any(chars == 100.0 for _, _, chars in scored)

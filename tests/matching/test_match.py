@@ -200,6 +200,17 @@ def test_a_name_cut_at_a_fields_width_is_the_stored_one(written: str, stored_nam
     assert (got.decision, got.organisation) == ("existing", "s"), got
 
 
+def test_a_typo_that_moves_its_word_in_the_sort_costs_only_the_typo() -> None:
+    # "kaasih" sorts before "kartika", "kasih" after it: compared word-sorted, the
+    # letters scored 0.72 for one doubled letter
+    stored = [Org("Kasih Kuma Kartika Palm Berhad", "MY", id="k"), Org("Other", "MY", id="o")]
+    got = match(Org("Kaasih Kuma Kartika Palm Berhad", "MY"), stored)
+    assert (got.decision, got.organisation) == ("existing", "k")
+    assert got.candidates[0].score >= 0.9
+    # a different word is not a typo: still a question at most
+    assert match(Org("Kurnia Kuma Kartika Palm Berhad", "MY"), stored).decision != "existing"
+
+
 def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
     stored = [
         Org("Musim Mas Sei Mangkei Palm Oil Mill", "ID", id="palm"),
