@@ -24,7 +24,7 @@ import numpy as np
 from matching.bulk import collector_paused
 from matching.facts import Facts
 from matching.model import Organisation
-from matching.names import cut_stub
+from matching.names import cut_legal
 
 COMMON_WORD = 100  # holders in one country above which a word alone does not select
 _UNKNOWN = 0xF0000  # symbols for words no stored name has (Unicode private use plane)
@@ -293,14 +293,16 @@ class StoredIndex:
         return self._holders[(facts.country, facts.key)]
 
     def cut_short(self, facts: Facts) -> bool:
-        """Whether the name may have been cut mid-word: its last word is a stub a cut
-        leaves (names.cut_stub), or (3 letters or more) no word of its country's
-        stored names but the start of one."""
-        last = facts.words[-1] if facts.words else ""
-        if cut_stub(last):
+        """Whether the name (two words or more) may have been cut mid-word: its last
+        word is the start of a legal-form word (names.cut_legal), or no word of its
+        country's stored names but the start of one."""
+        if len(facts.words) < 2:
+            return False
+        last = facts.words[-1]
+        if cut_legal(last):
             return True
         words = self._words.get(facts.country, {})
-        if len(last) < 3 or last in words or last.isdigit():
+        if last in words or last.isdigit():
             return False
         return any(w != last for w in self._completions(facts.country, last))
 

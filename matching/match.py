@@ -33,7 +33,7 @@ from matching.decisions import DecisionKey, Decisions
 from matching.facts import Facts
 from matching.index import StoredIndex, padded_codes
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
-from matching.names import LEGAL_WORDS, cut_stub
+from matching.names import LEGAL_WORDS, cut_legal
 from matching.score import close_words, exact_word_scores, name_score, word_score
 
 __all__ = [
@@ -404,6 +404,9 @@ def _with_truncations(
     return out, out_starts
 
 
+CUT_AT_MOST = 0.9999  # a cut name is never the very same name: an exact one wins
+
+
 def _cut_pairs(
     new: Facts,
     block: list[int],
@@ -411,8 +414,13 @@ def _cut_pairs(
     index: StoredIndex,
     thresholds: Thresholds,
 ) -> list[tuple[int, float, int]]:
-    scores = {i: (score, bits) for i, score, bits in mine}
+    scores = {i: score for i, score, _ in mine}
     unmarked = new._replace(numbers=frozenset(x for x in new.numbers if x >= 0))
+    # A last letter may be a cut only where no stored name of the block marks its
+    # sites with letters ("Estate A" against "Estate Abadi" beside "Estate B").
+    letters = unmarked.numbers != new.numbers and not any(
+        x < 0 for i in block for x in index.facts_at(i).numbers
+    )
     changed: dict[int, float] = {}
     letter_cut: list[int] = []
     for i in dict.fromkeys(block):
@@ -420,20 +428,19 @@ def _cut_pairs(
         if found is None:
             continue
         score, mid_word = found
-        before = scores.get(i, (0.0, 0))[0]
-        if mid_word and len(new.words[-1]) == 1 and unmarked.numbers != new.numbers:
+        if score <= scores.get(i, 0.0) or score < thresholds.candidate:
+            continue
+        if unmarked.numbers != new.numbers:  # a last letter: a cut of the next word, or a mark
+            if not (mid_word and letters):
+                continue
             letter_cut.append(i)
-            changed[i] = max(score, before)
-        elif score > before:
-            changed[i] = score
-    changed = {i: score for i, score in changed.items() if score >= thresholds.candidate}
+        changed[i] = score
     if not changed:
         return mine
     positions = list(changed)
     plain = [i for i in positions if i not in letter_cut]
-    cut = [i for i in positions if i in letter_cut]
     bits = dict(zip(plain, pair_bits(new, plain, index, thresholds), strict=True))
-    bits.update(zip(cut, pair_bits(unmarked, cut, index, thresholds), strict=True))
+    bits.update(zip(letter_cut, pair_bits(unmarked, letter_cut, index, thresholds), strict=True))
     kept = [(i, score, b) for i, score, b in mine if i not in changed]
     kept += [(i, changed[i], bits[i]) for i in positions]
     kept.sort(key=lambda entry: (-entry[1], entry[0]))
@@ -441,25 +448,33 @@ def _cut_pairs(
 
 
 def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
-    """The name score of `new` against `stored`'s name cut where `new`'s last word
-    is the start of one of its words (True: cut mid-word); or, when that word is a
-    stub the cut left (names.cut_stub), of `new` without it against `stored` cut
-    after the last of its words that `new` has (False). None when neither applies."""
-    last = new.words[-1]
-    for k, word in enumerate(stored.words):
-        if len(word) > len(last) and word.startswith(last):
-            cut = (*stored.words[:k], last)
-            return round(name_score(new.key, new.words, " ".join(sorted(cut)), cut), 4), True
-    head = new.words[:-1]
-    while len(head) > 2 and head[-1] in LEGAL_WORDS:  # "Private" of a cut "Private Limi"
-        head = head[:-1]
-    if len(head) < 2 or not cut_stub(last) or last in stored.words:
+    """The name score (at most CUT_AT_MOST) of `new` as a cut of `stored`:
+    - True: `new`'s last word starts the stored word right after the last one the
+      rest of `new` has ("Sinar Mas Agro Resour" of "Sinar Mas Agro Resources and
+      Technology"): scored against the stored name cut there the same way;
+    - False: it is the start of a legal-form word ("Limi", "Pri" of Private
+      Limited), which folding would have dropped: `new` without it (and without
+      the legal words before it) against the whole stored name.
+    None when neither applies."""
+    last, head = new.words[-1], new.words[:-1]
+    if not head:
         return None
     at = [k for k, word in enumerate(stored.words) if any(close_words(word, h) for h in head)]
     if not at:
         return None
-    cut = stored.words[: at[-1] + 1]
-    return round(name_score(" ".join(sorted(head)), head, " ".join(sorted(cut)), cut), 4), False
+    following = at[-1] + 1
+    if following < len(stored.words):
+        word = stored.words[following]
+        if len(word) > len(last) and word.startswith(last):
+            cut = (*stored.words[:following], last)
+            score = name_score(new.key, new.words, " ".join(sorted(cut)), cut)
+            return min(round(score, 4), CUT_AT_MOST), True
+    if not cut_legal(last) or last in stored.words:
+        return None
+    while len(head) > 2 and head[-1] in LEGAL_WORDS:  # "Private" of a cut "Private Limi"
+        head = head[:-1]
+    score = name_score(" ".join(sorted(head)), head, stored.key, stored.words)
+    return min(round(score, 4), CUT_AT_MOST), False
 
 
 def _rescored(

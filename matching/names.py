@@ -155,11 +155,10 @@ LEGAL_WORDS = LEGAL_FORMS | {w for phrase in LEGAL_PHRASES for w in phrase if le
 _LEGAL_WORD_STARTS = frozenset(word[:n] for word in LEGAL_WORDS for n in range(3, len(word)))
 
 
-def cut_stub(word: str) -> bool:
-    """Whether a name's last word, the name cut at a field's width, may be what the
-    cut left of a word folding would drop or could not read: 1-2 letters ("Co" of
-    Coimbatore), or the start of a legal-form word ("Limi", "Pri")."""
-    return (0 < len(word) <= 2 and not word.isdigit()) or word in _LEGAL_WORD_STARTS
+def cut_legal(word: str) -> bool:
+    """Whether a name's last word may be what a cut at a field's width left of a
+    legal-form word, which folding would drop whole: "Limi", "Pri"."""
+    return word in _LEGAL_WORD_STARTS
 
 
 def _phrase_at(

@@ -213,11 +213,39 @@ def test_a_typo_that_moves_its_word_in_the_sort_costs_only_the_typo() -> None:
 
 def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
     stored = [
-        Org("Musim Mas Sei Mangkei Palm Oil Mill", "ID", id="palm"),
+        Org("Musim Mas Sei Mangkei Pangkalan Estate", "ID", id="pangkalan"),
         Org("Musim Mas Sei Mangkei Paser Estate", "ID", id="paser"),
     ]
     got = match(Org("Musim Mas Sei Mangkei Pa", "ID"), stored)
-    assert got.decision == "choose" and {c.id for c in got.candidates} == {"palm", "paser"}
+    assert got.decision == "choose" and {c.id for c in got.candidates} == {"pangkalan", "paser"}
+    # the same name stored whole wins over names it could be a cut of
+    stored.append(Org("Musim Mas Sei Mangkei Pa", "ID", id="pa"))
+    assert match(Org("Musim Mas Sei Mangkei Pa", "ID"), stored).organisation == "pa"
+
+
+@pytest.mark.parametrize(
+    "written, stored_name, country",
+    [
+        # a legal form cut inside: the name was written whole, a stored word more counts
+        ("Kiran Vaan Textiles Private Limi", "Kiran Vaan Textiles Madurai Private Limited", "IN"),
+        # a short last word that is a word of its own, not the start of the next one
+        ("Jiangsu Textile Hong Yu", "Jiangsu Textile Hong Xing", "CN"),
+        ("Vinh Hoan Seafood Processing Ba", "Vinh Hoan Seafood Processing Dong Thap", "VN"),
+        # a site's letter that starts no stored word after the shared ones stays a mark
+        ("Sawit Jaya Makmur Estate S", "Sawit Jaya Makmur Estate", "ID"),
+    ],
+)
+def test_what_is_not_a_cut_is_not_taken(written: str, stored_name: str, country: str) -> None:
+    stored = [Org(stored_name, country, id="s"), Org("Other Mill", country, id="o")]
+    assert match(Org(written, country), stored).decision != "existing"
+
+
+def test_a_letter_is_a_site_where_the_family_marks_sites_with_letters() -> None:
+    stored = [
+        Org("Sawit Jaya Makmur Estate Abadi", "ID", id="abadi"),
+        Org("Sawit Jaya Makmur Estate B", "ID", id="b"),
+    ]
+    assert match(Org("Sawit Jaya Makmur Estate A", "ID"), stored).decision != "existing"
 
 
 def test_short_names_and_site_letters_are_not_taken_as_cut() -> None:
