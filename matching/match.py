@@ -391,8 +391,9 @@ def _with_truncations(
     (StoredIndex.cut_short) is scored against each stored name of its block cut
     the same way (`truncated_score`); a pair scoring higher so is ranked with
     that score. A single letter the cut left of the stored name's next word is
-    then no site's mark ("... Gadara T" for "... Gadara Tbk"). Both scoring paths
-    go through here, so they agree."""
+    then no site's mark ("... Orgánica M" for "... Orgánica Minas"), unless the
+    block holds lettered sites. Both scoring paths go through here, so they
+    agree."""
     out: list[tuple[int, float, int]] = []
     out_starts = [0]
     for n, new in enumerate(facts):
