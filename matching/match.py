@@ -417,11 +417,10 @@ def _cut_pairs(
 ) -> list[tuple[int, float, int]]:
     scores = {i: score for i, score, _ in mine}
     unmarked = new._replace(numbers=frozenset(x for x in new.numbers if x >= 0))
+    marked = unmarked.numbers != new.numbers  # a last letter: a cut of the next word, or a mark
     # A last letter may be a cut only where no stored name of the block marks its
     # sites with letters ("Estate A" against "Estate Abadi" beside "Estate B").
-    letters = unmarked.numbers != new.numbers and not any(
-        x < 0 for i in block for x in index.facts_at(i).numbers
-    )
+    letters = marked and not any(x < 0 for i in block for x in index.facts_at(i).numbers)
     changed: dict[int, float] = {}
     letter_cut: list[int] = []
     for i in dict.fromkeys(block):
@@ -431,7 +430,7 @@ def _cut_pairs(
         score, mid_word = found
         if score <= scores.get(i, 0.0) or score < thresholds.candidate:
             continue
-        if unmarked.numbers != new.numbers:  # a last letter: a cut of the next word, or a mark
+        if marked:
             if not (mid_word and letters):
                 continue
             letter_cut.append(i)
