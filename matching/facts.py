@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from matching.model import Organisation
-from matching.names import fold_abbreviation, folded_words, numbers_of_folded
+from matching.names import fold_abbreviation, folded_name, numbers_of_folded
 
 
 class Facts(NamedTuple):
@@ -21,10 +21,11 @@ class Facts(NamedTuple):
     lat: float | None
     lon: float | None
     identifiers: tuple[tuple[str, str], ...]  # (kind, canonical value), sorted
+    legal_tail: str = ""  # initials of the legal-form words folding dropped from the end
 
     @classmethod
     def of(cls, org: Organisation) -> Facts:
-        words = folded_words(org.name)
+        words, legal_tail = folded_name(org.name)
         identifiers = org.identifiers
         return cls(
             org.id,
@@ -38,6 +39,7 @@ class Facts(NamedTuple):
             tuple(sorted((k.strip().lower(), canonical(v)) for k, v in identifiers.items() if v))
             if identifiers
             else (),
+            legal_tail,
         )
 
     @property

@@ -294,12 +294,13 @@ class StoredIndex:
 
     def cut_short(self, facts: Facts) -> bool:
         """Whether the name (two words or more) may have been cut mid-word: its last
-        word is the start of a legal-form word (names.cut_legal), or no word of its
-        country's stored names but the start of one."""
+        word is a single letter or the start of a legal-form word (names.cut_legal),
+        which folding drops from stored names, or no word of its country's stored
+        names but the start of one."""
         if len(facts.words) < 2:
             return False
         last = facts.words[-1]
-        if cut_legal(last):
+        if (len(last) == 1 and last.isalpha()) or cut_legal(last):
             return True
         words = self._words.get(facts.country, {})
         if last in words or last.isdigit():

@@ -448,14 +448,20 @@ def _cut_pairs(
 
 
 def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
-    """The name score (at most CUT_AT_MOST) of `new` as a cut of `stored`:
-    - True: `new`'s last word starts the stored word right after the last one the
-      rest of `new` has ("Sinar Mas Agro Resour" of "Sinar Mas Agro Resources and
-      Technology"): scored against the stored name cut there the same way;
-    - False: it is the start of a legal-form word ("Limi", "Pri" of Private
-      Limited), which folding would have dropped: `new` without it (and without
-      the legal words before it) against the whole stored name.
-    None when neither applies."""
+    """The name score (at most CUT_AT_MOST) of `new` as a cut of `stored`, and
+    whether its last word is seen to start the stored name's next written word:
+    - True: it starts the stored word right after the last one the rest of `new`
+      has ("Sinar Mas Agro Resour" of "Sinar Mas Agro Resources and Technology"):
+      scored against the stored name cut there the same way;
+    - True: a single letter that starts the legal-form word the stored name goes
+      on with, which folding dropped ("Tani Pupu Agro S" of "... Sendirian
+      Berhad", "Kavaan Spinning Private L" of "... Private Limited"): `new`
+      without it (and without the legal words before it) against the whole
+      stored name;
+    - False: it is the start of a legal-form word of three letters or more
+      ("Limi", "Pri" of Private Limited), scored so whatever the stored name's
+      legal form.
+    None when none applies."""
     last, head = new.words[-1], new.words[:-1]
     if not head:
         return None
@@ -469,12 +475,18 @@ def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
             cut = (*stored.words[:following], last)
             score = name_score(new.key, new.words, " ".join(sorted(cut)), cut)
             return min(round(score, 4), CUT_AT_MOST), True
-    if not cut_legal(last) or last in stored.words:
+    letter = len(last) == 1 and last.isalpha()
+    if last in stored.words or not (letter or cut_legal(last)):
         return None
+    legal = 0
     while len(head) > 2 and head[-1] in LEGAL_WORDS:  # "Private" of a cut "Private Limi"
         head = head[:-1]
+        legal += 1
+    if letter:  # only where the stored name goes on so: "... Palm S" of "Sendirian"
+        if following < len(stored.words) or stored.legal_tail[legal : legal + 1] != last:
+            return None
     score = name_score(" ".join(sorted(head)), head, stored.key, stored.words)
-    return min(round(score, 4), CUT_AT_MOST), False
+    return min(round(score, 4), CUT_AT_MOST), letter
 
 
 def _rescored(

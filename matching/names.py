@@ -152,6 +152,7 @@ _TRUNCATED_LEGAL_FORMS = frozenset(
 
 # The words of legal forms and legal phrases ("private" of "Private Limited").
 LEGAL_WORDS = LEGAL_FORMS | {w for phrase in LEGAL_PHRASES for w in phrase if len(w) > 1}
+_DROPPED_AT_END = LEGAL_WORDS | STOP_WORDS
 _LEGAL_WORD_STARTS = frozenset(word[:n] for word in LEGAL_WORDS for n in range(3, len(word)))
 
 
@@ -240,12 +241,24 @@ def fold(name: str) -> str:
 
 def folded_words(name: str) -> list[str]:
     """fold's words, uncached (matching folds each stored and new name once)."""
+    return folded_name(name)[0]
+
+
+def folded_name(name: str) -> tuple[list[str], str]:
+    """fold's words, and the initials of the legal-form and stop words folding
+    dropped from the name's end ("sb" of "... Palm Sendirian Berhad", "" when none):
+    what a name cut inside them may have kept ("... Palm S")."""
     words = _expand(_plain(name))
     kept = _identity_words(words)
     while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS and _cut_short(words, kept, name):
         kept.pop()
         words = words[:-1]
-    return kept or words
+    if not kept:
+        return words, ""
+    end = len(words)
+    while end > 0 and words[end - 1] in _DROPPED_AT_END and words[end - 1] != kept[-1]:
+        end -= 1
+    return kept, "".join(word[0] for word in words[end:])
 
 
 def _cut_short(words: list[str], kept: list[str], name: str) -> bool:

@@ -192,6 +192,10 @@ def test_a_name_that_is_a_stored_abbreviation_is_a_question() -> None:
         ("Kiran Vaan Textiles Private Limi", "Kiran Vaan Textiles Private Limited"),
         # one letter left of the next word: a cut, not a site's mark
         ("Verde Pabeldo Orgánica M", "Verde Pabeldo Orgánica Minas Ltda."),
+        # one letter left of the legal form the stored name goes on with
+        ("Tani Pupu Bintulu Agro S", "Tani Pupu Bintulu Agro Sendirian Berhad"),
+        ("Kavaan Bhilwara Spinning Private L", "Kavaan Bhilwara Spinning Private Limited"),
+        ("Kurt Yılli Uşak Örme L", "Kurt Yılli Uşak Örme Ltd. Şti."),
     ],
 )
 def test_a_name_cut_at_a_fields_width_is_the_stored_one(written: str, stored_name: str) -> None:
@@ -233,6 +237,9 @@ def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
         ("Vinh Hoan Seafood Processing Ba", "Vinh Hoan Seafood Processing Dong Thap", "VN"),
         # a site's letter that starts no stored word after the shared ones stays a mark
         ("Sawit Jaya Makmur Estate S", "Sawit Jaya Makmur Estate", "ID"),
+        # ... or another legal form than the stored name's
+        ("Sawit Jaya Makmur Estate S", "Sawit Jaya Makmur Estate Tbk", "ID"),
+        ("Kavaan Bhilwara Spinning Private S", "Kavaan Bhilwara Spinning Private Limited", "IN"),
     ],
 )
 def test_what_is_not_a_cut_is_not_taken(written: str, stored_name: str, country: str) -> None:
@@ -246,6 +253,10 @@ def test_a_letter_is_a_site_where_the_family_marks_sites_with_letters() -> None:
         Org("Sawit Jaya Makmur Estate B", "ID", id="b"),
     ]
     assert match(Org("Sawit Jaya Makmur Estate A", "ID"), stored).decision != "existing"
+    # the same for a letter that could start the stored name's legal form
+    stored[0] = Org("Sawit Jaya Makmur Estate Sdn Bhd", "ID", id="sdn")
+    assert match(Org("Sawit Jaya Makmur Estate S", "ID"), stored).decision != "existing"
+    assert match(Org("Sawit Jaya Makmur Estate S", "ID"), stored[:1]).organisation == "sdn"
 
 
 def test_short_names_and_site_letters_are_not_taken_as_cut() -> None:
