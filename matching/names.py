@@ -162,6 +162,48 @@ def cut_legal(word: str) -> bool:
     return word in _LEGAL_WORD_STARTS
 
 
+def _one_edit(word: str) -> set[str]:
+    """Every spelling one typo from `word`: a letter dropped, doubled or added,
+    changed, or two neighbours swapped (as rapidfuzz's OSA distance counts)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in cuts if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in cuts if b for c in letters}
+    out |= {a + c + b for a, b in cuts for c in letters}
+    return out
+
+
+def _misspellings(words: frozenset[str]) -> dict[str, str]:
+    """Each typo of one of `words` (7 letters or more) -> that word; a typo that is
+    itself a word folding knows, or that two of them share, is left alone."""
+    known = LEGAL_WORDS | COOPERATIVE_WORDS | STOP_WORDS | frozenset(EXPANSIONS)
+    seen: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) >= 7:
+            for typo in _one_edit(word) - known:
+                if len(typo) >= 6:
+                    seen.setdefault(typo, set()).add(word)
+    return {typo: next(iter(of)) for typo, of in seen.items() if len(of) == 1}
+
+
+# "Koperaasi", "Coperativa", "Limted", "Privte": a typo in a legal-form or
+# cooperative word of 7 letters or more reads as the word, so folding drops or
+# expands it as it does the word.
+_MISSPELT = _misspellings(LEGAL_WORDS | COOPERATIVE_WORDS)
+
+
+def _spelt(words: list[str]) -> list[str]:
+    """A legal form's typo is read as the form only after the name's first word
+    ("Limiter Industries" keeps its Limiter); a cooperative word's anywhere."""
+    if _MISSPELT.keys().isdisjoint(words):  # most names
+        return words
+    out = [_MISSPELT.get(word, word) for word in words]
+    if out[0] not in COOPERATIVE_WORDS:
+        out[0] = words[0]
+    return out
+
+
 def _phrase_at(
     words: list[str], i: int, starts: dict[str, tuple[tuple[str, ...], ...]]
 ) -> tuple[str, ...] | None:
@@ -248,7 +290,7 @@ def folded_name(name: str) -> tuple[list[str], str]:
     """fold's words, and the initials of the legal-form and stop words folding
     dropped from the name's end ("sb" of "... Palm Sendirian Berhad", "" when none):
     what a name cut inside them may have kept ("... Palm S")."""
-    words = _expand(_plain(name))
+    words = _expand(_spelt(_plain(name)))
     kept = _identity_words(words)
     while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS and _cut_short(words, kept, name):
         kept.pop()

@@ -33,6 +33,12 @@ from matching.names import fold, fold_abbreviation, name_key, numbers, roman
         ("Sawit Jaya Makmur Sdn B", "Sawit Jaya Makmur Sdn Bhd"),  # cut after a legal form
         ("Ankama Textiles Private Ltd", "Ankama Textiles Pvt. Ltd."),  # India's one form
         ("Ankama Textiles Private Ltd", "Ankama Textiles Private Limited"),
+        # one typo in a legal-form or cooperative word of 7 letters or more
+        ("Koperaasi Jaka Asahan", "Koperasi Jaka Asahan"),
+        ("Coperativa Agraria Nisa Bahia", "Cooperativa Agraria Nisa Bahia"),
+        ("Agricole Cooopérative Kanouya", "Coopérative Agricole Kanouya"),
+        ("Kavaan Textiles Privte Limted", "Kavaan Textiles Private Limited"),
+        ("Sawit Makmur Sendirain Berhad", "Sawit Makmur Sdn Bhd"),
     ],
 )
 def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
@@ -51,6 +57,8 @@ def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
         ("Koperasi Tani Makmur B", "Koperasi Tani Makmur"),
         ("Xiamen Hong Li", "Xiamen Hong An"),  # short names: syllables, not cut legal forms
         ("Cooperativa San Juan", "Cooperativa Juan"),  # San is Turkish Sanayi only beside Tic.
+        # a legal form's typo is no legal form as the first word: it is the name's
+        ("Limiter Industries Ltd", "Industries Ltd"),
     ],
 )
 def test_different_organisations_keep_different_names(a: str, b: str) -> None:
