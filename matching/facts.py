@@ -22,6 +22,7 @@ class Facts(NamedTuple):
     lon: float | None
     identifiers: tuple[tuple[str, str], ...]  # (kind, canonical value), sorted
     legal_tail: str = ""  # initials of the legal-form words folding dropped from the end
+    written: int = 0  # characters of the name as written (a field's width cuts those)
 
     @classmethod
     def of(cls, org: Organisation) -> Facts:
@@ -40,6 +41,7 @@ class Facts(NamedTuple):
             if identifiers
             else (),
             legal_tail,
+            len(org.name.strip()),
         )
 
     @property

@@ -33,7 +33,7 @@ from matching.decisions import DecisionKey, Decisions
 from matching.facts import Facts
 from matching.index import StoredIndex, padded_codes
 from matching.model import Candidate, Conflict, Match, Organisation, Thresholds
-from matching.names import LEGAL_WORDS, cut_legal
+from matching.names import FIELD_WIDTH_AT_LEAST, LEGAL_WORDS, cut_legal
 from matching.score import close_words, exact_word_scores, name_score, word_score
 
 __all__ = [
@@ -387,7 +387,8 @@ def _with_truncations(
     """Supplier lists cut long names at a field's width ("PT Sinar Mas Agro Resour"
     for "PT Sinar Mas Agro Resources and Technology Tbk"): the stored words after
     the cut are not missing, they were never written. A new name of
-    TRUNCATED_FROM folded characters or more that may have been cut mid-word
+    TRUNCATED_FROM folded characters or more, or FIELD_WIDTH_AT_LEAST as
+    written, that may have been cut mid-word
     (StoredIndex.cut_short) is scored against each stored name of its block cut
     the same way (`truncated_score`); a pair scoring higher so is ranked with
     that score. A single letter the cut left of the stored name's next word is
@@ -398,7 +399,8 @@ def _with_truncations(
     out_starts = [0]
     for n, new in enumerate(facts):
         mine = ranked[starts[n] : starts[n + 1]]
-        if len(new.key) >= TRUNCATED_FROM and index.cut_short(new):
+        long = len(new.key) >= TRUNCATED_FROM or new.written >= FIELD_WIDTH_AT_LEAST
+        if long and index.cut_short(new):
             mine = _cut_pairs(new, blocks[n][1], mine, index, thresholds)
         out.extend(mine)
         out_starts.append(len(out))
@@ -423,8 +425,9 @@ def _cut_pairs(
     letters = marked and not any(x < 0 for i in block for x in index.facts_at(i).numbers)
     changed: dict[int, float] = {}
     letter_cut: list[int] = []
+    shared: dict[str, bool] = {}  # a block's names repeat words: each compared once
     for i in dict.fromkeys(block):
-        found = truncated_score(new, index.facts_at(i))
+        found = truncated_score(new, index.facts_at(i), shared)
         if found is None:
             continue
         score, mid_word = found
@@ -447,7 +450,9 @@ def _cut_pairs(
     return kept
 
 
-def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
+def truncated_score(
+    new: Facts, stored: Facts, shared: dict[str, bool] | None = None
+) -> tuple[float, bool] | None:
     """The name score (at most CUT_AT_MOST) of `new` as a cut of `stored`, and
     whether its last word is seen to start the stored name's next written word:
     - True: it starts the stored word right after the last one the rest of `new`
@@ -461,11 +466,20 @@ def truncated_score(new: Facts, stored: Facts) -> tuple[float, bool] | None:
     - False: it is the start of a legal-form word of three letters or more
       ("Limi", "Pri" of Private Limited), scored so whatever the stored name's
       legal form.
-    None when none applies."""
+    None when none applies. `shared` remembers which stored words are close to
+    one of `new`'s (pass one dict per new name)."""
     last, head = new.words[-1], new.words[:-1]
     if not head:
         return None
-    at = [k for k, word in enumerate(stored.words) if any(close_words(word, h) for h in head)]
+    if shared is None:
+        shared = {}
+    at = []
+    for k, word in enumerate(stored.words):
+        close = shared.get(word)
+        if close is None:
+            shared[word] = close = any(close_words(word, h) for h in head)
+        if close:
+            at.append(k)
     if not at:
         return None
     following = at[-1] + 1

@@ -312,10 +312,10 @@ def _cut_short(words: list[str], kept: list[str], name: str) -> bool:
         return False
     if len(words) >= 2 and words[-2] in LEGAL_FORMS:
         return True
-    return len(kept[-1]) >= 2 and len(name) >= _FIELD_WIDTH_AT_LEAST
+    return len(kept[-1]) >= 2 and len(name) >= FIELD_WIDTH_AT_LEAST
 
 
-_FIELD_WIDTH_AT_LEAST = 20  # the shortest name taken as cut at a field's width
+FIELD_WIDTH_AT_LEAST = 20  # the shortest name taken as cut at a field's width
 
 
 def name_key(name: str) -> str:

@@ -192,6 +192,8 @@ def test_a_name_that_is_a_stored_abbreviation_is_a_question() -> None:
         ("Kiran Vaan Textiles Private Limi", "Kiran Vaan Textiles Private Limited"),
         # one letter left of the next word: a cut, not a site's mark
         ("Verde Pabeldo Orgánica M", "Verde Pabeldo Orgánica Minas Ltda."),
+        # long as written, short once folded ("Cong ty TNHH" is a legal form)
+        ("Công ty TNHH Guomeifu Shaoxi", "Công ty TNHH Guomeifu Shaoxing Garment"),
         # one letter left of the legal form the stored name goes on with
         ("Tani Pupu Bintulu Agro S", "Tani Pupu Bintulu Agro Sendirian Berhad"),
         ("Kavaan Bhilwara Spinning Private L", "Kavaan Bhilwara Spinning Private Limited"),
