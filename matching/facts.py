@@ -22,6 +22,7 @@ class Facts(NamedTuple):
     lon: float | None
     identifiers: tuple[tuple[str, str], ...]  # (kind, canonical value), sorted
     legal_tail: str = ""  # initials of the legal-form words folding dropped from the end
+    # (and of stop words between them); names.folded_name
     written: int = 0  # characters of the name as written (a field's width cuts those)
 
     @classmethod

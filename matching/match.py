@@ -386,9 +386,8 @@ def _with_truncations(
 ) -> tuple[list[tuple[int, float, int]], list[int]]:
     """Supplier lists cut long names at a field's width ("PT Sinar Mas Agro Resour"
     for "PT Sinar Mas Agro Resources and Technology Tbk"): the stored words after
-    the cut are not missing, they were never written. A new name of
-    TRUNCATED_FROM folded characters or more, or FIELD_WIDTH_AT_LEAST as
-    written, that may have been cut mid-word
+    the cut are not missing, they were never written. A new name long enough
+    (`_may_be_cut`) that may have been cut mid-word
     (StoredIndex.cut_short) is scored against each stored name of its block cut
     the same way (`truncated_score`); a pair scoring higher so is ranked with
     that score. A single letter the cut left of the stored name's next word is
@@ -399,12 +398,24 @@ def _with_truncations(
     out_starts = [0]
     for n, new in enumerate(facts):
         mine = ranked[starts[n] : starts[n + 1]]
-        long = len(new.key) >= TRUNCATED_FROM or new.written >= FIELD_WIDTH_AT_LEAST
-        if long and index.cut_short(new):
+        if _may_be_cut(new) and index.cut_short(new):
             mine = _cut_pairs(new, blocks[n][1], mine, index, thresholds)
         out.extend(mine)
         out_starts.append(len(out))
     return out, out_starts
+
+
+def _may_be_cut(new: Facts) -> bool:
+    """Long enough to have been cut at a field's width: TRUNCATED_FROM folded
+    characters, or FIELD_WIDTH_AT_LEAST as written with a last word of 4 letters
+    or more ("Công ty TNHH Guomeifu Shaoxi"; not "PT Bumi Jaya Kebun A", whose
+    folded name is short and a letter thin evidence). A name that ends in a
+    legal form written whole ("Xiamen Hong Li Co., Ltd.") was not cut before it."""
+    if new.legal_tail:
+        return False
+    if len(new.key) >= TRUNCATED_FROM:
+        return True
+    return new.written >= FIELD_WIDTH_AT_LEAST and len(new.words[-1]) >= 4
 
 
 CUT_AT_MOST = 0.9999  # a cut name is never the very same name: an exact one wins

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Legal-form words, removed wherever they stand ("PT" leads, "Ltd" trails).
 # Each says what kind of company it is, not which one.
@@ -175,32 +175,43 @@ def _one_edit(word: str) -> set[str]:
 
 
 def _misspellings(words: frozenset[str]) -> dict[str, str]:
-    """Each typo of one of `words` (7 letters or more) -> that word; a typo that is
-    itself a word folding knows, or that two of them share, is left alone."""
+    """Each typo of one of `words` (7 letters or more) that keeps its first letter
+    -> that word. A typo that is itself a word folding knows is left alone, and so
+    is one two of them share, unless both are cooperative words (one `coop`)."""
     known = LEGAL_WORDS | COOPERATIVE_WORDS | STOP_WORDS | frozenset(EXPANSIONS)
     seen: dict[str, set[str]] = {}
     for word in words:
         if len(word) >= 7:
             for typo in _one_edit(word) - known:
-                if len(typo) >= 6:
+                if len(typo) >= 6 and typo[0] == word[0]:
                     seen.setdefault(typo, set()).add(word)
-    return {typo: next(iter(of)) for typo, of in seen.items() if len(of) == 1}
+    return {typo: min(of) for typo, of in seen.items() if len(of) == 1 or of <= COOPERATIVE_WORDS}
 
 
-# "Koperaasi", "Coperativa", "Limted", "Privte": a typo in a legal-form or
-# cooperative word of 7 letters or more reads as the word, so folding drops or
-# expands it as it does the word.
-_MISSPELT = _misspellings(LEGAL_WORDS | COOPERATIVE_WORDS)
+@cache
+def _misspelt() -> dict[str, str]:
+    """ "Koperaasi", "Coperativa", "Limted", "Privte": a typo in a legal-form or
+    cooperative word of 7 letters or more reads as the word, so folding drops or
+    expands it as it does the word (built at first use: 20-30 ms)."""
+    return _misspellings(LEGAL_WORDS | COOPERATIVE_WORDS)
 
 
 def _spelt(words: list[str]) -> list[str]:
-    """A legal form's typo is read as the form only after the name's first word
-    ("Limiter Industries" keeps its Limiter); a cooperative word's anywhere."""
-    if _MISSPELT.keys().isdisjoint(words):  # most names
+    """A cooperative word's typo is read as the word wherever it stands; a legal
+    form's only among the legal-form and stop words that end the name ("Kavaan
+    Textiles Privte Limted"), where legal forms are written: "PT Limiter
+    Industries" and "Shree Kaushiki Textiles Pvt Ltd" keep their words."""
+    misspelt = _misspelt()
+    if misspelt.keys().isdisjoint(words):  # most names
         return words
-    out = [_MISSPELT.get(word, word) for word in words]
-    if out[0] not in COOPERATIVE_WORDS:
-        out[0] = words[0]
+    out = list(words)
+    ending = True  # still among the words that end the name
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        right = misspelt.get(word)
+        if right is not None and (ending or right in COOPERATIVE_WORDS):
+            out[i] = right
+        ending = ending and out[i] in _DROPPED_AT_END
     return out
 
 
@@ -287,16 +298,17 @@ def folded_words(name: str) -> list[str]:
 
 
 def folded_name(name: str) -> tuple[list[str], str]:
-    """fold's words, and the initials of the legal-form and stop words folding
-    dropped from the name's end ("sb" of "... Palm Sendirian Berhad", "" when none):
+    """fold's words, and the initials of the legal-form words (and the stop words
+    between them: "Sanayi ve Ticaret AS") folding dropped from the name's end ("sb"
+    of "... Palm Sendirian Berhad", "" when none, or when a stop word ends it):
     what a name cut inside them may have kept ("... Palm S")."""
     words = _expand(_spelt(_plain(name)))
     kept = _identity_words(words)
     while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS and _cut_short(words, kept, name):
         kept.pop()
         words = words[:-1]
-    if not kept:
-        return words, ""
+    if not kept or words[-1] in STOP_WORDS:  # "... Pangoa de": no legal form ends it
+        return kept or words, ""
     end = len(words)
     while end > 0 and words[end - 1] in _DROPPED_AT_END and words[end - 1] != kept[-1]:
         end -= 1

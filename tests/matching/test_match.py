@@ -242,6 +242,18 @@ def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
         # ... or another legal form than the stored name's
         ("Sawit Jaya Makmur Estate S", "Sawit Jaya Makmur Estate Tbk", "ID"),
         ("Kavaan Bhilwara Spinning Private S", "Kavaan Bhilwara Spinning Private Limited", "IN"),
+        (
+            "Cooperativa Agraria Cafetalera Pangoa D",
+            "Cooperativa Agraria Cafetalera Pangoa de",
+            "PE",
+        ),
+        # a legal form written whole ends the name: nothing was cut before it
+        ("Xiamen Hong Li Co., Ltd.", "Xiamen Hong Lian Textile Co., Ltd.", "CN"),
+        ("Shaoxing Hua Xin Co., Ltd.", "Shaoxing Hua Xing Dyeing Co., Ltd.", "CN"),
+        # long as written only for its legal form, and a last word too short to tell
+        ("PT Bumi Jaya Kebun A", "PT Bumi Jaya Kebun Aceh", "ID"),
+        ("Công ty TNHH Dệt May A", "Công ty TNHH Dệt May An Phước", "VN"),
+        ("Sociedad Cooperativa Cafe Sol", "Cooperativa Cafe Solidaridad Ltda", "CO"),
     ],
 )
 def test_what_is_not_a_cut_is_not_taken(written: str, stored_name: str, country: str) -> None:

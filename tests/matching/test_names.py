@@ -39,6 +39,7 @@ from matching.names import fold, fold_abbreviation, name_key, numbers, roman
         ("Agricole Cooopérative Kanouya", "Coopérative Agricole Kanouya"),
         ("Kavaan Textiles Privte Limted", "Kavaan Textiles Private Limited"),
         ("Sawit Makmur Sendirain Berhad", "Sawit Makmur Sdn Bhd"),
+        ("Grupo Cooperativo Cafetalero Pangoa", "Grupo Cooperativa Cafetalero Pangoa"),
     ],
 )
 def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
@@ -57,8 +58,12 @@ def test_spellings_of_one_organisation_fold_to_one_name(a: str, b: str) -> None:
         ("Koperasi Tani Makmur B", "Koperasi Tani Makmur"),
         ("Xiamen Hong Li", "Xiamen Hong An"),  # short names: syllables, not cut legal forms
         ("Cooperativa San Juan", "Cooperativa Juan"),  # San is Turkish Sanayi only beside Tic.
-        # a legal form's typo is no legal form as the first word: it is the name's
+        # a legal form's typo is one only among the words that end the name
         ("Limiter Industries Ltd", "Industries Ltd"),
+        ("PT Limiter Industries", "PT Industries Tbk"),
+        ("Shree Kaushiki Textiles Pvt Ltd", "Shree Textiles Pvt Ltd"),  # not Kabushiki
+        ("Syarikat Pendirian Sawit Makmur Sdn Bhd", "Syarikat Sawit Makmur Sdn Bhd"),
+        ("PT Operasi Sawit Lestari", "Koperasi Sawit Lestari"),  # a typo keeps its first letter
     ],
 )
 def test_different_organisations_keep_different_names(a: str, b: str) -> None:
