@@ -118,11 +118,21 @@ def decide(
             if not (bits & NUMBERS and index.facts_at(i).numbers)
         ]
 
+    # "SMART" for "PT Sinar Mas Agro Resources and Technology Tbk" (SMART), "ANCC" for
+    # a cooperative: the stored organisations whose abbreviation is the new one's
+    # whole name, which no name score finds.
+    abbreviated = [i for i in index.abbreviated_as(new) if i not in rejected]
+
     # Conflicts first for what could be taken; for the rest only when a person must choose.
     automatic = thresholds.automatic
     high = [offer(i, score, bits) for i, score, bits in ranked if score >= automatic]
     eligible = [c for c in high if not c.conflicts]
-    if eligible:
+    # Another whose abbreviation the name is may be the one ("Smart": "Smart Tbk", or
+    # the stored SMART?).
+    abbreviation_rival = bool(eligible) and any(
+        index.facts_at(i).id != eligible[0].id for i in abbreviated
+    )
+    if eligible and not abbreviation_rival:
         best = eligible[0]
         # A name several stored organisations share, scoring as high, may be the one:
         # taking another because the name cannot decide would go round the rule.
@@ -130,6 +140,13 @@ def decide(
         if not rival and (len(eligible) == 1 or best.score == 1.0 > eligible[1].score):
             return Match("existing", best.id, (best,), "name and country")
     offered = high + [offer(i, score, bits) for i, score, bits in ranked[len(high) : OFFERED]]
+    if abbreviated and offered:  # shown beside what the name found: a person sees both
+        shown = {c.id for c in offered}
+        more = [i for i in abbreviated if index.facts_at(i).id not in shown]
+        offered = offered[: OFFERED - min(len(more), OFFERED // 2)]
+        offered += [offer_any(i) for i in more][: OFFERED - len(offered)]
+    if len(eligible) == 1 and abbreviation_rival:
+        return Match("choose", None, tuple(offered[:OFFERED]), NAME_IS_ABBREVIATION)
     if len(eligible) > 1:
         rivals = {c.id for c in eligible}
         offered = [
@@ -147,10 +164,7 @@ def decide(
         else:
             reason = "name scores between the thresholds"
         return Match("choose", None, tuple(offered[:OFFERED]), reason)
-    # "SMART" for "PT Sinar Mas Agro Resources and Technology Tbk" (SMART), "ANCC" for
-    # a cooperative: no name score finds a stored organisation by its abbreviation,
-    # and creating it would make the same organisation twice without asking.
-    abbreviated = [i for i in index.abbreviated_as(new) if i not in rejected]
+    # Creating it would make the same organisation twice without asking.
     if abbreviated:
         return Match(
             "choose", None, tuple(map(offer_any, abbreviated[:OFFERED])), NAME_IS_ABBREVIATION

@@ -152,6 +152,32 @@ def test_a_different_abbreviation_rules_out_an_automatic_match() -> None:
     assert got.decision == "choose" and conflicts_of(got, "p") == (Conflict.ABBREVIATION,)
 
 
+def test_a_name_found_by_name_and_as_another_ones_abbreviation_is_a_question() -> None:
+    smart = Org(
+        "PT Sinar Mas Agro Resources and Technology Tbk", "ID", abbreviation="SMART", id="smart"
+    )
+    named = Org("PT Smart Tbk", "ID", id="smart-tbk")
+    for index in (StoredIndex([smart, named]), None):  # batch and one by one
+        new = Org("Smart", "ID")
+        got = match_many([new], index)[0] if index else match(new, [smart, named])
+        assert (got.decision, got.organisation) == ("choose", None)
+        assert {c.id for c in got.candidates} == {"smart", "smart-tbk"}
+        assert got.reason == "its name is the abbreviation of a stored organisation"
+    # the name's own organisation holding that abbreviation is no rival
+    alone = Org("PT Smart Tbk", "ID", abbreviation="SMART", id="smart-tbk")
+    assert match(Org("Smart", "ID"), [alone]).organisation == "smart-tbk"
+    # a name that only comes close shows the abbreviation's holder beside it
+    close = Org("PT Smart Agro Tbk", "ID", id="smart-agro")
+    got = match(Org("Smart", "ID"), [smart, close])
+    assert got.decision == "choose" and {c.id for c in got.candidates} == {"smart", "smart-agro"}
+    # once a person said SMART is not "Smart", the name decides again
+    decisions = MemoryDecisions()
+    decisions.record(DecisionKey.of(Org("Smart", "ID")), "smart", False)
+    assert match(Org("Smart", "ID"), [smart, named], decisions=decisions).organisation == (
+        "smart-tbk"
+    )
+
+
 def test_a_name_that_is_a_stored_abbreviation_is_a_question() -> None:
     """Supplier lists write "SMART" or "ANCC" for an organisation stored by its full
     name: no name score finds it, and creating it would make it twice unasked."""
