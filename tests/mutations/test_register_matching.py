@@ -260,3 +260,18 @@ def test_a_shared_lei_with_another_mill_id_is_the_callers_choice(store):
     chosen = register_mill(mill_2, use_existing="W1")
     assert (chosen["outcome"], chosen["organisation"]) == ("EXISTING", "W1")
     assert ("S1", "W1") in store.sourcing_pairs([("S1", "W1")])
+
+
+def test_a_name_found_and_another_ones_abbreviation_is_asked_about(store):
+    batch = stored()
+    batch.organisations.append(Organisation("T1", Kind.SUPPLIER, "ANCC Ltd", "GH"))
+    store.write(batch)
+    version = store.graph_version()
+    # "Ancc": the stored ANCC Ltd by name, or the cooperative abbreviated ANCC?
+    asked = register(store, "Ancc", "GH")
+    assert (asked["outcome"], asked["mutation"]) == ("CHOOSE", None)
+    assert {c["id"] for c in asked["candidates"]} == {"C1", "T1"}
+    assert asked["reason"] == "its name is the abbreviation of a stored organisation"
+    assert store.graph_version() == version  # nothing written
+    chosen = register(store, "Ancc", "GH", use_existing="T1")
+    assert (chosen["outcome"], chosen["organisation"]) == ("EXISTING", "T1")
