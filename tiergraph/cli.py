@@ -137,7 +137,8 @@ def load(
     try:
         with progress_bar(err.is_terminal or fmt == Format.table) as progress:
             reading = progress.add_task("checking rows", total=None)
-            writing = progress.add_task("writing", total=None, visible=False)
+            # loaders.load.entities: the rows, and the audits' and findings' links
+            writing = progress.add_task("writing rows and audit links", total=None, visible=False)
             try:
                 report = load_files(
                     store,
