@@ -24,11 +24,10 @@ class Facts(NamedTuple):
     legal_tail: str = ""  # initials of the legal-form words folding dropped from the end
     # (and of stop words between them); names.folded_name
     written: int = 0  # characters of the name as written (a field's width cuts those)
-    cut: str = ""  # the last word, when folding dropped it as a cut legal form
 
     @classmethod
     def of(cls, org: Organisation) -> Facts:
-        words, legal_tail, cut = folded_name(org.name)
+        words, legal_tail = folded_name(org.name)
         identifiers = org.identifiers
         return cls(
             org.id,
@@ -44,7 +43,6 @@ class Facts(NamedTuple):
             else (),
             legal_tail,
             len(org.name.strip()),
-            cut,
         )
 
     @property

@@ -412,23 +412,11 @@ def _with_truncations(
     out_starts = [0]
     for n, new in enumerate(facts):
         mine = ranked[starts[n] : starts[n + 1]]
-        probe = _with_cut_word(new)
-        if _may_be_cut(probe) and index.cut_short(probe):
-            mine = _cut_pairs(probe, blocks[n][1], mine, index, thresholds)
+        if _may_be_cut(new) and index.cut_short(new):
+            mine = _cut_pairs(new, blocks[n][1], mine, index, thresholds)
         out.extend(mine)
         out_starts.append(len(out))
     return out, out_starts
-
-
-def _with_cut_word(new: Facts) -> Facts:
-    """`new` with the last word folding dropped as a legal form cut at a field's
-    width put back ("PT Jarabu Gading Siak Pl": "pl" of Plc, or of the stored
-    "Plantation"?), to be scored as the cut of a stored word (`truncated_score`'s
-    first case) where one goes on so; `new` when folding dropped none."""
-    if not new.cut:
-        return new
-    words = (*new.words, new.cut)
-    return new._replace(key=" ".join(sorted(words)), words=words, cut="")
 
 
 def _may_be_cut(new: Facts) -> bool:

@@ -297,26 +297,22 @@ def folded_words(name: str) -> list[str]:
     return folded_name(name)[0]
 
 
-def folded_name(name: str) -> tuple[list[str], str, str]:
+def folded_name(name: str) -> tuple[list[str], str]:
     """fold's words, and the initials of the legal-form words (and the stop words
     between them: "Sanayi ve Ticaret AS") folding dropped from the name's end ("sb"
     of "... Palm Sendirian Berhad", "" when none, or when a stop word ends it):
-    what a name cut inside them may have kept ("... Palm S"); and the last word,
-    when folding dropped it as a legal form cut at a field's width ("pl" of "PT
-    Jarabu Gading Siak Pl", which may as well be the cut of "Plantation"), else ""."""
+    what a name cut inside them may have kept ("... Palm S")."""
     words = _expand(_spelt(_plain(name)))
     kept = _identity_words(words)
-    cut = ""
     while len(kept) >= 3 and kept[-1] in _TRUNCATED_LEGAL_FORMS and _cut_short(words, kept, name):
-        cut = cut or kept[-1]
         kept.pop()
         words = words[:-1]
     if not kept or words[-1] in STOP_WORDS:  # "... Pangoa de": no legal form ends it
-        return kept or words, "", cut
+        return kept or words, ""
     end = len(words)
     while end > 0 and words[end - 1] in _DROPPED_AT_END and words[end - 1] != kept[-1]:
         end -= 1
-    return kept, "".join(word[0] for word in words[end:]), cut
+    return kept, "".join(word[0] for word in words[end:])
 
 
 def _cut_short(words: list[str], kept: list[str], name: str) -> bool:
