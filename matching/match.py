@@ -141,10 +141,11 @@ def decide(
             return Match("existing", best.id, (best,), "name and country")
     offered = high + [offer(i, score, bits) for i, score, bits in ranked[len(high) : OFFERED]]
     if abbreviated and offered:  # shown beside what the name found: a person sees both
-        shown = {c.id for c in offered}
-        more = [i for i in abbreviated if index.facts_at(i).id not in shown]
-        offered = offered[: OFFERED - min(len(more), OFFERED // 2)]
-        offered += [offer_any(i) for i in more][: OFFERED - len(offered)]
+        holders = [offer_any(i) for i in abbreviated]
+        held = {c.id for c in holders}
+        offered = [c for c in offered if c.id not in held]
+        offered = offered[: OFFERED - min(len(holders), OFFERED // 2)]
+        offered += holders[: OFFERED - len(offered)]
     if len(eligible) == 1 and abbreviation_rival:
         return Match("choose", None, tuple(offered[:OFFERED]), NAME_IS_ABBREVIATION)
     if len(eligible) > 1:

@@ -170,6 +170,13 @@ def test_a_name_found_by_name_and_as_another_ones_abbreviation_is_a_question() -
     close = Org("PT Smart Agro Tbk", "ID", id="smart-agro")
     got = match(Org("Smart", "ID"), [smart, close])
     assert got.decision == "choose" and {c.id for c in got.candidates} == {"smart", "smart-agro"}
+    # ten names between the thresholds: the holders still shown, the names cut
+    names = [Org(f"PT Smart {w} Tbk", "ID", id=w) for w in "Agro Bumi Citra Dewi Eka".split()]
+    names += [Org(f"PT Smart {w} Tbk", "ID", id=w) for w in "Fajar Gita Hana Indah".split()]
+    zeta = Org("PT Smart Zeta Tbk", "ID", abbreviation="SMART", id="zeta")
+    got = match(Org("Smart", "ID"), [smart, *names, zeta])
+    assert got.decision == "choose" and len(got.candidates) == 10
+    assert {"smart", "zeta"} <= {c.id for c in got.candidates}
     # once a person said SMART is not "Smart", the name decides again
     decisions = MemoryDecisions()
     decisions.record(DecisionKey.of(Org("Smart", "ID")), "smart", False)
@@ -280,6 +287,9 @@ def test_a_cut_name_two_stored_names_continue_is_a_question() -> None:
         ("PT Bumi Jaya Kebun A", "PT Bumi Jaya Kebun Aceh", "ID"),
         ("Công ty TNHH Dệt May A", "Công ty TNHH Dệt May An Phước", "VN"),
         ("Sociedad Cooperativa Cafe Sol", "Cooperativa Cafe Solidaridad Ltda", "CO"),
+        # a word folding drops as a cut legal form is no cut of a stored word
+        ("Koperasi Sawit Lestari Lim", "Koperasi Sawit Lestari Limbang Sdn Bhd", "MY"),
+        ("Shaoxing Keqiao Hengfeng Li", "Shaoxing Keqiao Hengfeng Lian Textile Co Ltd", "CN"),
     ],
 )
 def test_what_is_not_a_cut_is_not_taken(written: str, stored_name: str, country: str) -> None:
