@@ -456,11 +456,11 @@ def _cut_pairs(
         found = truncated_score(new, index.facts_at(i), shared)
         if found is None:
             continue
-        score, mid_word = found
+        score, continues = found  # the letter starts the next written word
         if score <= scores.get(i, 0.0) or score < thresholds.candidate:
             continue
         if marked:
-            if not (mid_word and letters):
+            if not (continues and letters):
                 continue
             letter_cut.append(i)
         changed[i] = score
