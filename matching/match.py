@@ -164,6 +164,8 @@ def decide(
             reason = "a conflict rules out an automatic match"
         else:
             reason = "name scores between the thresholds"
+        if abbreviated:  # the holders were added beside: say why a low score is offered
+            reason += f", and {NAME_IS_ABBREVIATION}"
         return Match("choose", None, tuple(offered[:OFFERED]), reason)
     # Creating it would make the same organisation twice without asking.
     if abbreviated:

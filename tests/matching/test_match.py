@@ -170,6 +170,11 @@ def test_a_name_found_by_name_and_as_another_ones_abbreviation_is_a_question() -
     close = Org("PT Smart Agro Tbk", "ID", id="smart-agro")
     got = match(Org("Smart", "ID"), [smart, close])
     assert got.decision == "choose" and {c.id for c in got.candidates} == {"smart", "smart-agro"}
+    assert got.reason == (
+        "name scores between the thresholds,"
+        " and its name is the abbreviation of a stored organisation"
+    )
+    assert match(Org("Smart", "ID"), [close]).reason == "name scores between the thresholds"
     # ten names between the thresholds: the holders still shown, the names cut
     names = [Org(f"PT Smart {w} Tbk", "ID", id=w) for w in "Agro Bumi Citra Dewi Eka".split()]
     names += [Org(f"PT Smart {w} Tbk", "ID", id=w) for w in "Fajar Gita Hana Indah".split()]
