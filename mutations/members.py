@@ -75,9 +75,12 @@ def require(
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
     """REQUIRES: the member requires a requirement, created when new (a title is
-    then needed). Title, version or frameworks of an existing one change only when
-    the member is the only one requiring it (a requirement others require is
-    theirs too)."""
+    then needed). An existing one that other members require and this one does not
+    is theirs: refused as an id taken, its title and version left unsaid (joining it
+    would show which of the member's suppliers adopted another member's code, and
+    freeze its versioning). Title, version or frameworks of an existing one change
+    only when the member is the only one requiring it (a code an operator loaded
+    for several members is all of theirs)."""
     me = own_organisation(principal, store, Role.SOURCING)
     arguments = {
         "requirement": requirement,
@@ -91,6 +94,16 @@ def require(
         batch = GraphBatch()
         if found:
             old = found[0]
+            mine = requirement in store.requirements_of(me.id)
+            others = [
+                m for m in store.members() if m != me.id and requirement in store.requirements_of(m)
+            ]
+            if others and not mine:
+                raise BadUserInput(
+                    "requirement",
+                    f"{requirement!r} is taken by another member's requirement:"
+                    " require yours under an id of its own",
+                )
             wanted = model.Requirement(
                 old.id,
                 title if title is not None else old.title,
@@ -100,11 +113,6 @@ def require(
             if wanted != old:  # checked as a new one is, and kept as checked
                 wanted = _check_row(wanted)
             if wanted != old:
-                others = [
-                    m
-                    for m in store.members()
-                    if m != me.id and requirement in store.requirements_of(m)
-                ]
                 if others:
                     raise Forbidden(
                         f"requirement {requirement!r} is required by other members too: "

@@ -150,7 +150,12 @@ def _cases() -> dict[str, tuple[Callable[[Principal, Any], Any], dict[str, str]]
             lambda p, s: members.require(
                 principal=p, store=s, requirement="R1", title=f"New of {p.organisation}"
             ),
-            {**SOURCING_ONLY, "sourcing": OK, "other member": FORBIDDEN},  # M1 requires R1
+            # M1 requires R1: M2 may neither retitle nor join it (its id is taken)
+            {**SOURCING_ONLY, "sourcing": OK, "other member": BAD},
+        ),
+        "require R1 unchanged": (
+            lambda p, s: members.require(principal=p, store=s, requirement="R1"),
+            {**SOURCING_ONLY, "sourcing": OK, "other member": BAD},
         ),
     }
 
@@ -194,3 +199,26 @@ def test_not_found_reads_the_same_for_hidden_and_absent(store):
             audits.share_audit(principal=S2, store=store, audit=audit, all_customers=True)
         messages[audit] = str(hidden.value).replace(audit, "X")
     assert messages["A1"] == messages["NOPE"]
+
+
+def test_another_members_requirement_cannot_be_joined_and_stays_its_own(store):
+    """A member that required another's code would see which of its own suppliers
+    adopted it (who sells to that member) and freeze its versioning."""
+    from graph.model import GraphBatch, Requires
+
+    store.write(forum())
+    m1, m2 = PRINCIPALS["sourcing"], PRINCIPALS["other member"]
+    with pytest.raises(BadUserInput) as taken:
+        members.require(principal=m2, store=store, requirement="R1")
+    assert taken.value.field == "requirement"
+    assert "Supplier code" not in str(taken.value) and "2" not in str(taken.value)
+    assert "R1" not in store.requirements_of("M2")
+    # M1 still versions its own code
+    got = members.require(principal=m1, store=store, requirement="R1", version="3")
+    assert got["version"] == "3"
+    # a code an operator loaded for both is both members': either requires it as it
+    # is, neither changes it alone
+    store.write(GraphBatch(requires=[Requires("M2", "R1")]))
+    assert members.require(principal=m2, store=store, requirement="R1")["version"] == "3"
+    with pytest.raises(Forbidden):
+        members.require(principal=m2, store=store, requirement="R1", version="4")
