@@ -212,7 +212,8 @@ class WritesMutation:
 
     @strawberry.mutation(
         description="Sourcing keys: your member requires a requirement (a new one needs a "
-        "title); title, version and frameworks change only on one no other member requires."
+        "title); an id another member requires is taken; title, version and frameworks "
+        "change only on one no other member requires."
     )
     async def require(
         self,
