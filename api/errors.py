@@ -188,7 +188,20 @@ class CodedGraphQL(GraphQL):
         return orjson.dumps(data)  # about 5x json.dumps on a 100-row page
 
     def decode_json(self, data: str | bytes) -> object:
-        return body_json(data)  # api.auth.may_write's parse of this body, when it made one
+        try:  # api.auth.may_write's parse of this body, when it made one
+            parsed = body_json(data)
+        except UnicodeDecodeError:  # json.loads of bytes (orjson says JSONDecodeError)
+            raise Refused(400, BAD_USER_INPUT, "the request body is not UTF-8") from None
+        return parsed
+
+    async def parse_http_body(self, request: Any) -> Any:
+        """A JSON body that is no object (`null`, `5`) refused as bad input: strawberry
+        reads `.get` of it (a list is a batch, which strawberry refuses itself)."""
+        content_type = request.content_type or ""
+        if request.method == "POST" and "application/json" in content_type:
+            if not isinstance(self.parse_json(await request.get_body()), dict | list):
+                raise Refused(400, BAD_USER_INPUT, "the request body is not a JSON object")
+        return await super().parse_http_body(request)
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         try:

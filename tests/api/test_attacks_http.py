@@ -176,6 +176,38 @@ def test_a_body_that_is_not_json_is_a_coded_400_and_runs_nothing(served, content
     assert recognised(served) == before
 
 
+def test_a_json_body_that_is_no_object_or_no_utf8_is_a_coded_400(served):
+    """Found by a reviewer on 2026-12-04: these answered a plain-text 500 (strawberry
+    read `.get` of a number, json.loads met bytes that are not UTF-8)."""
+    before = recognised(served)
+    bodies = [b"null", b"5", b"true", b"1.5", b'"x"', b"\xff\xfe{"]
+    bodies += [json.dumps({"query": WRITE}).encode()[:-2] + b"\xff" + b'"}', b"\x00" + b"{}"]
+    for body in bodies:
+        response = httpx.post(
+            f"{served.url}/graphql",
+            content=body,
+            headers={
+                "Authorization": f"Bearer {served.keys['M1']}",
+                "content-type": "application/json",
+            },
+            timeout=60,
+        )
+        coded(response, 400, "BAD_USER_INPUT")
+    for variables in ("5", "[1]", "null"):  # GET's variables are JSON too
+        response = httpx.get(
+            f"{served.url}/graphql",
+            params={"query": ME, "variables": variables},
+            headers={"Authorization": f"Bearer {served.keys['M1']}"},
+            timeout=60,
+        )
+        assert response.status_code in (200, 400), response.text
+        for trace in TRACES:
+            assert trace not in response.text, response.text
+        if response.status_code == 400:
+            coded(response, 400, "BAD_USER_INPUT")
+    assert recognised(served) == before
+
+
 def test_introspection_is_refused_unless_configured(served):
     for query in ("{ __schema { types { name } } }", '{ __type(name: "Query") { name } }'):
         for _ in range(2):
