@@ -37,6 +37,7 @@ from access.principal import Principal
 from cascade import projection as projections
 from graph import read_scope
 from graph.store import GraphStore
+from mutations.checks import camel, storable
 
 T = TypeVar("T")
 WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiergraph-writer")
@@ -66,8 +67,20 @@ def runs_inline(info: Info) -> bool:
     )
 
 
+def readable(arguments: dict[str, Any]) -> None:
+    """A query's arguments as a mutation's are checked (mutations.record.perform): a
+    NUL or a lone surrogate is BAD_USER_INPUT naming its argument, not an id that
+    SQLite's JSON functions end at the NUL ("F-2\\u0000x" read as F-2) or that Redis
+    cannot encode."""
+    for name, value in arguments.items():
+        if type(value) is str or isinstance(value, list | tuple | dict):
+            storable(value, camel(name))
+
+
 async def run(info: Info, service: Callable[..., T], /, **arguments: Any) -> T:
     """`service(**arguments)` on the event loop or in a worker thread (see the module)."""
+    if info.operation.operation == OperationType.QUERY:
+        readable(arguments)
     if runs_inline(info):
         return service(**arguments)
     store, ready = info.context.store, lambda: projections.is_current(info.context.store)

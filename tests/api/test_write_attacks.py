@@ -489,6 +489,46 @@ def test_a_nul_or_a_lone_surrogate_is_bad_user_input_naming_its_field(
     assert found == "BAD_USER_INPUT" and message.split(": ")[0].endswith(field), message
 
 
+UNREADABLE = [
+    (M1, "query($x: ID!) { correctiveAction(finding: $x) { status } }", "F-2\\u0000x", "finding"),
+    (M1, "query($x: ID!) { job(id: $x) { id } }", "\\ud800", "id"),
+    (M1, "query($x: ID!) { organisation(id: $x) { id } }", "S1\\u0000", "id"),
+    (M1, "query($x: ID!) { tierCoverage(requirement: $x) { depth } }", "R1\\udfff", "requirement"),
+    (S1, "query($x: ID!) { organisation(id: $x) { id } }", "S2\\u0000x", "id"),
+]
+
+
+@pytest.mark.parametrize(
+    ("principal", "query", "value", "field"),
+    UNREADABLE,
+    ids=[f"{p.organisation}-{q.split('{')[1].split('(')[0].strip()}" for p, q, _, _ in UNREADABLE],
+)
+def test_a_nul_or_a_lone_surrogate_in_a_query_is_bad_user_input_naming_its_field(
+    forum_store, principal, query, value, field
+):
+    """Found by a reviewer on 2026-12-04: correctiveAction(finding: "F-2\u0000x")
+    answered F-2's null plan on the embedded store (SQLite's JSON functions end a
+    string at a NUL) and job(id: "\ud800") was INTERNAL."""
+    body = json.dumps({"query": query})[:-1] + ', "variables": {"x": "' + value + '"}}'
+    result = execute_json(forum_store, principal, body)
+    assert not any((result.data or {}).values()), result.data  # a nullable field's null
+    assert result.errors and len(result.errors) == 1, result
+    [error] = result.errors
+    assert code(error) == "BAD_USER_INPUT" and error.message.split(": ")[0] == field, error
+
+
+def test_several_operations_and_no_operation_name_run_nothing(forum_store):
+    """GraphQL's spec: an operation name must be given when a document holds several.
+    Found by a reviewer on 2026-12-04: the first one ran, a mutation included."""
+    both = 'mutation b { recognise(scheme: "ZZZ1") { recognised } } query a { health }'
+    for body in (json.dumps({"query": both}), json.dumps({"query": both, "operationName": None})):
+        found, message = refused_json(forum_store, M1, body)
+        assert found == "BAD_USER_INPUT" and "operation name" in message, message
+    assert "ZZZ1" not in forum_store.recognised_schemes("M1")
+    named = execute_json(forum_store, M1, json.dumps({"query": both, "operationName": "a"}))
+    assert named.data == {"health": "ok"} and not named.errors, named
+
+
 def test_a_member_cannot_retitle_another_members_requirement_through_a_nul(forum_store):
     """On the embedded store "R2\\u0000" found R2 (M2's), which no other member
     requires under that id: M1 retitled it. Neo4j made a requirement "R2\\u0000"."""
