@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
@@ -52,6 +53,29 @@ class OperationLimits(SchemaExtension):
         rules = operation_rules(introspection)
         context.validation_rules = (*context.validation_rules, *rules)
         yield
+
+    def on_execute(self) -> Iterator[None]:
+        """GraphQL's rule for a document of several operations: the request names the
+        one to run (strawberry would run the first, a mutation included)."""
+        context = self.execution_context
+        if context._provided_operation_name is None and several_operations(
+            context.graphql_document
+        ):
+            error = GraphQLError(SEVERAL_OPERATIONS, extensions={"code": "BAD_USER_INPUT"})
+            context.result = ExecutionResult(data=None, errors=[error])
+        yield
+
+
+SEVERAL_OPERATIONS = "Must provide operation name if query contains multiple operations."
+
+
+def several_operations(document: DocumentNode | None) -> bool:
+    if document is None:
+        return False
+    found = 0
+    for definition in document.definitions:
+        found += isinstance(definition, OperationDefinitionNode)
+    return found > 1
 
 
 @dataclass
