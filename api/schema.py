@@ -3,6 +3,7 @@ limits every operation is checked against before it runs."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -34,7 +35,7 @@ from api.remediation.queries import RemediationQuery
 from api.risk.queries import RiskQuery
 from api.sharing.mutations import SharingMutation
 from api.sharing.queries import SharingQuery
-from api.types import Stats
+from api.types import Day, Stats
 from graph.store import GraphStore
 from views.store import store_counts
 
@@ -123,6 +124,7 @@ def build_schema(
             CodedErrors,
         ],
         execution_context_class=execution_context_class,
+        scalar_overrides={date: Day},
     )
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from graph.store import COUNT_KEYS
 
@@ -25,3 +29,26 @@ class Stats:
     @classmethod
     def from_counts(cls, counts: dict[str, int]) -> Stats:
         return cls(**{key: counts[key] for key in COUNT_KEYS})
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(value: object) -> date:
+    """A `Date` argument: YYYY-MM-DD only (docs/api.md, "Errors"); Python's
+    `date.fromisoformat`, strawberry's parser, also takes `20260101` and `2026-W01-1`."""
+    if type(value) is not str or DAY.fullmatch(value) is None:
+        raise ValueError(f"Date cannot represent {value!r}: a day is YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+# strawberry's own Date with a stricter parser (api.schema's scalar_overrides)
+Day = ScalarDefinition(
+    name="Date",
+    description="Date (isoformat)",
+    specified_by_url=None,
+    serialize=date.isoformat,
+    parse_value=parse_day,
+    parse_literal=None,
+    origin=date,
+)

@@ -260,6 +260,10 @@ WRONG_VARIABLES = [
     ("query($k: Kind) { network(kind: $k) { totalCount } }", {"k": "member"}),
     ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "2026-02-30"}),
     ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": 20260101}),
+    # Python's date.fromisoformat takes these; the API's days are YYYY-MM-DD (a reviewer)
+    ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "20260101"}),
+    ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "2026-W01-1"}),
+    ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "2026-001"}),
     (
         "mutation($s: NewSupplier!) { registerSupplier(supplier: $s, commodity: \"c\") { outcome } }",
         {"s": {"name": "A", "country": "GH", "registeredBy": "S9"}},
