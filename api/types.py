@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from graph.store import COUNT_KEYS
+from loaders.rows import day
 
 
 @strawberry.type(description="What the store holds: nodes by kind, relationships by type.")
@@ -31,15 +31,13 @@ class Stats:
         return cls(**{key: counts[key] for key in COUNT_KEYS})
 
 
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
 def parse_day(value: object) -> date:
-    """A `Date` argument: YYYY-MM-DD only (docs/api.md, "Errors"); Python's
-    `date.fromisoformat`, strawberry's parser, also takes `20260101` and `2026-W01-1`."""
-    if type(value) is not str or DAY.fullmatch(value) is None:
+    """A `Date` argument: YYYY-MM-DD only (docs/api.md, "Errors"); strawberry's parser,
+    `date.fromisoformat`, also takes `20260101` and `2026-W01-1`."""
+    if type(value) is not str:
         raise ValueError(f"Date cannot represent {value!r}: a day is YYYY-MM-DD")
-    return date.fromisoformat(value)
+    parsed: date = day(value)
+    return parsed
 
 
 # strawberry's own Date with a stricter parser (api.schema's scalar_overrides)

@@ -43,7 +43,9 @@ def _number_or_none(value: Any) -> Any:
     return _blank_to_none(value)
 
 
-def _day(value: Any) -> Any:
+def day(value: Any) -> Any:
+    """The day a YYYY-MM-DD text names (ValueError otherwise; `date.fromisoformat`
+    alone also takes 20260101 and 2026-W01-1): rows, API arguments and --as-of."""
     if isinstance(value, date):
         return value
     text = str(value).strip()
@@ -111,9 +113,9 @@ def _list(value: Any) -> Any:
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OptText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
-Day = Annotated[date, BeforeValidator(_day)]
+Day = Annotated[date, BeforeValidator(day)]
 OptDay = Annotated[
-    date | None, BeforeValidator(lambda v: v if _blank_to_none(v) is None else _day(v))
+    date | None, BeforeValidator(lambda v: v if _blank_to_none(v) is None else day(v))
 ]
 PastDay = Annotated[Day, AfterValidator(_not_after_today)]
 OptPastDay = Annotated[OptDay, AfterValidator(_not_after_today)]

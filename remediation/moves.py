@@ -31,6 +31,7 @@ from graph.model import (
     StepKind,
 )
 from graph.store import GraphStore
+from loaders.rows import day
 from mutations import checks
 from mutations.record import Plan, perform
 from remediation.reach import Reached, reach
@@ -105,7 +106,8 @@ def _target(value: date | str) -> date:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(value)
+        parsed: date = day(value)
+        return parsed
     except ValueError:
         raise BadUserInput("targetDate", f"not a day YYYY-MM-DD (got {value!r})") from None
 

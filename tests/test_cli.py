@@ -121,8 +121,9 @@ def test_an_unknown_member_and_a_bad_day_are_refused(data_dir):
     assert "'M-ACME' does not require 'REQ-NOPE' (it requires: REQ-ACME-" in " ".join(
         result.stderr.split()
     )
-    code, _ = run("audits", "-m", "M-ACME", "--as-of", "25/11/2026")
-    assert code == 2
+    for written in ("25/11/2026", "20261125", "2026-W48-3"):  # YYYY-MM-DD only
+        code, _ = run("audits", "-m", "M-ACME", "--as-of", written)
+        assert code == 2, written
 
 
 def _closed_port() -> int:

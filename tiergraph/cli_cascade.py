@@ -41,8 +41,11 @@ RequirementOpt = Annotated[
 def parse_day(value: str | None) -> date:
     if value is None:
         return date.today()
+    from loaders.rows import day
+
     try:
-        return date.fromisoformat(value)
+        parsed: date = day(value)
+        return parsed
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not a day of the calendar as YYYY-MM-DD", param_hint="--as-of"
