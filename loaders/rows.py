@@ -97,6 +97,14 @@ def _not_after_today(value: date | None, info: ValidationInfo) -> date | None:
     return value
 
 
+def _named(value: str) -> str:
+    """A name holds a letter or a digit (of any script): "-", "..." or a zero-width
+    space name nothing, fold to nothing in matching and were made anew each time."""
+    if not any(c.isalnum() for c in value):
+        raise ValueError(f"{value!r} holds no letter or digit")
+    return value
+
+
 def years_after(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -120,6 +128,7 @@ OptDay = Annotated[
 PastDay = Annotated[Day, AfterValidator(_not_after_today)]
 OptPastDay = Annotated[OptDay, AfterValidator(_not_after_today)]
 Country = Annotated[Text, AfterValidator(_country)]
+Name = Annotated[Text, AfterValidator(_named)]
 OptFloat = Annotated[float | None, BeforeValidator(_number_or_none)]
 Abbreviation = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None,
@@ -136,7 +145,7 @@ class Row(BaseModel):
 class OrganisationRow(Row):
     id: Id
     kind: Kind
-    name: Text
+    name: Name
     country: Country
     lei: Annotated[OptText, _identifier("lei")] = None
     duns: Annotated[OptText, _identifier("duns")] = None

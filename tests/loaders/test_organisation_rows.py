@@ -66,6 +66,11 @@ BAD_ROWS = {
         "X,supplier,x,GH,,," + "A" * 51 + ",,",
         "abbreviation: String should have at most 50 characters",
     ),
+    "name of no letter": ("X,supplier,...,GH,,,,,", "name: '...' holds no letter or digit"),
+    "name of a zero-width space": (
+        "X,supplier,\u200b,GH,,,,,",
+        "name: '\\u200b' holds no letter or digit",
+    ),
     "identifier twice in the load": (
         f"X,supplier,x,GH,{LEI.lower()},,,,",
         f"lei: {LEI} is already held by 'S1' (line 2)",
