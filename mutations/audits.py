@@ -42,9 +42,11 @@ def upload_audit(
     parsed = checks.row("audits", values, where="audit")
     rows = [
         checks.row(
-            "findings", {**f, "id": f"{audit_id}-f{n}", "audit": audit_id}, where=f"findings[{n}]"
+            "findings",
+            {**f, "id": f"{audit_id}-f{n + 1}", "audit": audit_id},
+            where=f"findings[{n}]",
         )
-        for n, f in enumerate(findings, 1)
+        for n, f in enumerate(findings)  # findings[0] is the first, as in GraphQL's paths
     ]
     arguments = {"audit": audit, "findings": findings}
 

@@ -62,7 +62,7 @@ def storable(value: Any, field: str) -> None:
     """Every string in `value` (an argument, or a dict or list of them) can be stored
     and looked up as it is: no NUL (SQLite's JSON functions end a string there, so
     "S2\\u0000" would look up "S2") and no lone surrogate (not UTF-8: neither store
-    takes it). Else a BadUserInput naming the field (`field.name`, `field[1]`)."""
+    takes it). Else a BadUserInput naming the field (`field.name`, `field[0]`)."""
     if isinstance(value, str):
         if "\x00" in value:
             raise BadUserInput(field, "must not hold a NUL character (\\u0000)")
@@ -74,5 +74,5 @@ def storable(value: Any, field: str) -> None:
         for name, item in value.items():
             storable(item, f"{field}.{camel(name)}")
     elif isinstance(value, list | tuple):
-        for n, item in enumerate(value, 1):
+        for n, item in enumerate(value):  # from 0, as GraphQL's own paths count
             storable(item, f"{field}[{n}]")

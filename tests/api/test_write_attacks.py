@@ -363,7 +363,7 @@ def test_huge_inputs_within_the_request_size_limit_are_refused_naming_the_limit(
     assert found == ("BAD_USER_INPUT", "members: at most 100 in one call")
     long = "x" * 2001
     cases = [
-        (S1, UPLOAD, {"a": AUDIT, "f": [{"severity": "MINOR", "category": long}]}, "findings[1]"),
+        (S1, UPLOAD, {"a": AUDIT, "f": [{"severity": "MINOR", "category": long}]}, "findings[0]"),
         (S1, UPLOAD, {"a": {**AUDIT, "auditor": long}}, "audit.auditor"),
         (S1, REGISTER, {"s": {"name": long, "country": "GH"}}, "supplier.name"),
         (S1, REGISTER, {"s": {"name": "V", "country": "GH"}, "anyway": long[:501]}, "createAnyway"),

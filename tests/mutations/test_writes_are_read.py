@@ -183,4 +183,4 @@ def test_bad_input_names_the_field(store):
             audit={"scheme": "SMETA", "audit_date": "2026-02-01", "valid_until": "2027-01-31"},
             findings=[{"severity": "huge", "status": "open"}],
         )
-    assert err.value.field == "findings[1].severity"
+    assert err.value.field == "findings[0].severity"  # the first, as GraphQL counts
