@@ -57,6 +57,11 @@ class Served:
             body["variables"] = variables
         return httpx.post(f"{self.url}/graphql", json=body, headers=headers, timeout=60, **kw)
 
+    def post_body(self, who: str, body: bytes | str, content_type: str) -> httpx.Response:
+        """POST `body` as it is, under `content_type`, with `who`'s key."""
+        headers = {"Authorization": f"Bearer {self.keys[who]}", "content-type": content_type}
+        return httpx.post(f"{self.url}/graphql", content=body, headers=headers, timeout=60)
+
     def ask(self, who: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.post(who, query, variables)
         assert response.status_code == 200, response.text

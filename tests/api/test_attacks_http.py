@@ -163,16 +163,7 @@ def test_get_answers_queries_as_post_does_and_refuses_mutations(served):
 def test_a_body_that_is_not_json_is_a_coded_400_and_runs_nothing(served, content_type):
     before = recognised(served)
     for body in (json.dumps({"query": WRITE}), WRITE):
-        response = httpx.post(
-            f"{served.url}/graphql",
-            content=body,
-            headers={
-                "Authorization": f"Bearer {served.keys['M1']}",
-                "content-type": content_type,
-            },
-            timeout=60,
-        )
-        coded(response, 400, "BAD_USER_INPUT")
+        coded(served.post_body("M1", body, content_type), 400, "BAD_USER_INPUT")
     assert recognised(served) == before
 
 
@@ -183,16 +174,7 @@ def test_a_json_body_that_is_no_object_or_no_utf8_is_a_coded_400(served):
     bodies = [b"null", b"5", b"true", b"1.5", b'"x"', b"\xff\xfe{"]
     bodies += [json.dumps({"query": WRITE}).encode()[:-2] + b"\xff" + b'"}', b"\x00" + b"{}"]
     for body in bodies:
-        response = httpx.post(
-            f"{served.url}/graphql",
-            content=body,
-            headers={
-                "Authorization": f"Bearer {served.keys['M1']}",
-                "content-type": "application/json",
-            },
-            timeout=60,
-        )
-        coded(response, 400, "BAD_USER_INPUT")
+        coded(served.post_body("M1", body, "application/json"), 400, "BAD_USER_INPUT")
     for variables in ("5", "[1]", "null"):  # GET's variables are JSON too
         response = httpx.get(
             f"{served.url}/graphql",
