@@ -82,6 +82,11 @@ def require(
     only when the member is the only one requiring it (a code an operator loaded
     for several members is all of theirs)."""
     me = own_organisation(principal, store, Role.SOURCING)
+    # The id as the row check stores it (stripped): looked up as sent, " R1" found
+    # nothing, was made as a new requirement and then written over R1 (a reviewer).
+    requirement = checks.row(
+        "requires", {"member": me.id, "requirement": requirement}, where="input"
+    ).requirement
     arguments = {
         "requirement": requirement,
         "title": title,

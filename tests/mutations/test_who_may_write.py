@@ -213,6 +213,11 @@ def test_another_members_requirement_cannot_be_joined_and_stays_its_own(store):
     assert taken.value.field == "requirement"
     assert "Supplier code" not in str(taken.value) and "2" not in str(taken.value)
     assert "R1" not in store.requirements_of("M2")
+    # the id as a row stores it: " R1" is R1 (it was made anew and written over R1)
+    with pytest.raises(BadUserInput):
+        members.require(principal=m2, store=store, requirement=" R1 ", title="Hijacked")
+    assert [r.title for r in store.requirements(["R1"])] == ["Supplier code"]
+    assert store.requirements_of("M2") == ["R2"]
     # M1 still versions its own code
     got = members.require(principal=m1, store=store, requirement="R1", version="3")
     assert got["version"] == "3"
@@ -220,5 +225,7 @@ def test_another_members_requirement_cannot_be_joined_and_stays_its_own(store):
     # is, neither changes it alone
     store.write(GraphBatch(requires=[Requires("M2", "R1")]))
     assert members.require(principal=m2, store=store, requirement="R1")["version"] == "3"
-    with pytest.raises(Forbidden):
-        members.require(principal=m2, store=store, requirement="R1", version="4")
+    for written in ("R1", " R1"):
+        with pytest.raises(Forbidden):
+            members.require(principal=m2, store=store, requirement=written, version="4")
+    assert [r.version for r in store.requirements(["R1"])] == ["3"]
