@@ -197,8 +197,8 @@ class CodedGraphQL(GraphQL):
     async def parse_http_body(self, request: Any) -> Any:
         """A JSON body that is no object (`null`, `5`) refused as bad input: strawberry
         reads `.get` of it (a list is a batch, which strawberry refuses itself)."""
-        content_type = request.content_type or ""
-        if request.method == "POST" and "application/json" in content_type:
+        media_type = content_type(request.content_type or "")[0]  # as strawberry reads it
+        if request.method == "POST" and "application/json" in media_type:
             if not isinstance(self.parse_json(await request.get_body()), dict | list):
                 raise Refused(400, BAD_USER_INPUT, "the request body is not a JSON object")
         return await super().parse_http_body(request)
