@@ -34,7 +34,7 @@ class Stats:
 def parse_day(value: object) -> date:
     """A `Date` argument: YYYY-MM-DD only (docs/api.md, "Errors"); strawberry's parser,
     `date.fromisoformat`, also takes `20260101` and `2026-W01-1`."""
-    if type(value) is not str:
+    if type(value) is not str or value != value.strip():  # rows are stripped; no argument
         raise ValueError(f"Date cannot represent {value!r}: a day is YYYY-MM-DD")
     parsed: date = day(value)
     return parsed

@@ -264,6 +264,7 @@ WRONG_VARIABLES = [
     ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "20260101"}),
     ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "2026-W01-1"}),
     ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": "2026-001"}),
+    ("query($d: Date) { auditGaps(asOf: $d) { totalCount } }", {"d": " 2026-01-01"}),
     (
         "mutation($s: NewSupplier!) { registerSupplier(supplier: $s, commodity: \"c\") { outcome } }",
         {"s": {"name": "A", "country": "GH", "registeredBy": "S9"}},
