@@ -79,8 +79,6 @@ def readable(arguments: dict[str, Any]) -> None:
 
 async def run(info: Info, service: Callable[..., T], /, **arguments: Any) -> T:
     """`service(**arguments)` on the event loop or in a worker thread (see the module)."""
-    if info.operation.operation == OperationType.QUERY:
-        readable(arguments)
     if runs_inline(info):
         return service(**arguments)
     store, ready = info.context.store, lambda: projections.is_current(info.context.store)
@@ -101,7 +99,10 @@ async def in_writer(service: Callable[..., T], arguments: dict[str, Any]) -> T:
 
 
 async def call(info: Info, service: Callable[..., T], **arguments: Any) -> T:
-    """One service function with the principal and the store."""
+    """One service function with the principal and the store; a query's arguments
+    checked first (`readable`; a DataLoader's batch of stored ids is not)."""
+    if info.operation.operation == OperationType.QUERY:
+        readable(arguments)
     principal = principal_of(info)
     return await run(info, service, principal=principal, store=info.context.store, **arguments)
 
