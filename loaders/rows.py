@@ -24,7 +24,7 @@ from graph import model
 from graph.model import ActionStatus, FindingStatus, Kind, Severity, StepKind
 from graph.store import RequestStatus, ShareRequest
 from loaders.countries import code_for
-from matching import identifiers
+from matching import identifiers, names
 
 VALID_YEARS = 10  # an audit valid longer than this after its audit_date is a typo
 
@@ -98,10 +98,14 @@ def _not_after_today(value: date | None, info: ValidationInfo) -> date | None:
 
 
 def _named(value: str) -> str:
-    """A name holds a letter or a digit (of any script): "-", "..." or a zero-width
-    space name nothing, fold to nothing in matching and were made anew each time."""
-    if not any(c.isalnum() for c in value):
-        raise ValueError(f"{value!r} holds no letter or digit")
+    """A name holds a letter or a digit (of any script) besides a Chinese legal form:
+    "-", "...", a zero-width space or "有限公司" alone name nothing, fold to nothing in
+    matching and were made anew each time."""
+    rest = value
+    for suffix in names.CJK_LEGAL_SUFFIXES:
+        rest = rest.replace(suffix, "")
+    if not any(c.isalnum() for c in rest):
+        raise ValueError(f"{value!r} holds no letter or digit besides a legal form")
     return value
 
 

@@ -520,7 +520,7 @@ def test_a_nul_or_a_lone_surrogate_in_a_query_is_bad_user_input_naming_its_field
 def test_a_name_of_no_letter_or_digit_is_refused_not_made_anew_each_time(forum_store):
     """Found by a reviewer on 2026-12-04: "...", "-", "!!!" or a zero-width space
     folded to nothing, and each call created another organisation."""
-    for name in ("...", "-", "!!!", "\u200b"):
+    for name in ("...", "-", "!!!", "\u200b", "有限公司"):
         found, message = refused(forum_store, S1, REGISTER, s={"name": name, "country": "GH"})
         assert found == "BAD_USER_INPUT" and message.startswith("supplier.name: "), message
 

@@ -66,10 +66,17 @@ BAD_ROWS = {
         "X,supplier,x,GH,,," + "A" * 51 + ",,",
         "abbreviation: String should have at most 50 characters",
     ),
-    "name of no letter": ("X,supplier,...,GH,,,,,", "name: '...' holds no letter or digit"),
+    "name of no letter": (
+        "X,supplier,...,GH,,,,,",
+        "name: '...' holds no letter or digit besides a legal form",
+    ),
+    "name of a legal form alone": (
+        "X,supplier,有限公司,CN,,,,,",
+        "name: '有限公司' holds no letter",
+    ),
     "name of a zero-width space": (
         "X,supplier,\u200b,GH,,,,,",
-        "name: '\\u200b' holds no letter or digit",
+        "name: '\\u200b' holds no letter or digit besides a legal form",
     ),
     "identifier twice in the load": (
         f"X,supplier,x,GH,{LEI.lower()},,,,",
