@@ -100,10 +100,19 @@ def require(
         if found:
             old = found[0]
             mine = requirement in store.requirements_of(me.id)
-            others = [
-                m for m in store.members() if m != me.id and requirement in store.requirements_of(m)
-            ]
-            if others and not mine:
+            others: list[str] | None = None  # read when needed: a round trip a member on Neo4j
+
+            def required_by_others() -> bool:
+                nonlocal others
+                if others is None:
+                    others = [
+                        m
+                        for m in store.members()
+                        if m != me.id and requirement in store.requirements_of(m)
+                    ]
+                return bool(others)
+
+            if not mine and required_by_others():
                 raise BadUserInput(
                     "requirement",
                     f"{requirement!r} is taken by another member's requirement:"
@@ -118,7 +127,7 @@ def require(
             if wanted != old:  # checked as a new one is, and kept as checked
                 wanted = _check_row(wanted)
             if wanted != old:
-                if others:
+                if required_by_others():
                     raise Forbidden(
                         f"requirement {requirement!r} is required by other members too: "
                         "its title, version and frameworks stay as they are (require a new id)"
