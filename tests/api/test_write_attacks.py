@@ -474,6 +474,12 @@ UNSTORABLE = [
         '"variables": {"x": "SMETA\\u0000"}}',
         "scheme",
     ),
+    (  # a list's items named from 0, as GraphQL's own paths count them
+        M1,
+        '{"query": "mutation($x: [String!]) { require(requirement: \\"R1\\", frameworks: $x) '
+        '{ title } }", "variables": {"x": ["ILO", "UNGC\\u0000"]}}',
+        "frameworks[1]",
+    ),
 ]
 
 
