@@ -36,8 +36,7 @@ def parse_day(value: object) -> date:
     `date.fromisoformat`, also takes `20260101` and `2026-W01-1`."""
     if type(value) is not str or value != value.strip():  # rows are stripped; no argument
         raise ValueError(f"Date cannot represent {value!r}: a day is YYYY-MM-DD")
-    parsed: date = day(value)
-    return parsed
+    return day(value)
 
 
 # strawberry's own Date with a stricter parser (api.schema's scalar_overrides)

@@ -43,7 +43,7 @@ def _number_or_none(value: Any) -> Any:
     return _blank_to_none(value)
 
 
-def day(value: Any) -> Any:
+def day(value: Any) -> date:
     """The day a YYYY-MM-DD text names (ValueError otherwise; `date.fromisoformat`
     alone also takes 20260101 and 2026-W01-1): rows, API arguments and --as-of."""
     if isinstance(value, date):

@@ -106,8 +106,7 @@ def _target(value: date | str) -> date:
     if isinstance(value, date):
         return value
     try:
-        parsed: date = day(value)
-        return parsed
+        return day(value)
     except ValueError:
         raise BadUserInput("targetDate", f"not a day YYYY-MM-DD (got {value!r})") from None
 

@@ -44,8 +44,7 @@ def parse_day(value: str | None) -> date:
     from loaders.rows import day
 
     try:
-        parsed: date = day(value)
-        return parsed
+        return day(value)
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not a day of the calendar as YYYY-MM-DD", param_hint="--as-of"
