@@ -5,6 +5,7 @@ requirement on to its direct suppliers is mutations.suppliers.pass_on."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from access.errors import BadUserInput, Forbidden
@@ -100,18 +101,12 @@ def require(
         if found:
             old = found[0]
             mine = requirement in store.requirements_of(me.id)
-            others: list[str] | None = None  # read when needed: a round trip a member on Neo4j
-
-            def required_by_others() -> bool:
-                nonlocal others
-                if others is None:
-                    others = [
-                        m
-                        for m in store.members()
-                        if m != me.id and requirement in store.requirements_of(m)
-                    ]
-                return bool(others)
-
+            # read once, and only when the answer depends on it (a round trip a member)
+            required_by_others = cache(
+                lambda: any(
+                    m != me.id and requirement in store.requirements_of(m) for m in store.members()
+                )
+            )
             if not mine and required_by_others():
                 raise BadUserInput(
                     "requirement",
