@@ -101,10 +101,7 @@ def _named(value: str) -> str:
     """A name holds a letter or a digit (of any script) besides a Chinese legal form:
     "-", "...", a zero-width space or "有限公司" alone name nothing, fold to nothing in
     matching and were made anew each time."""
-    rest = value
-    for suffix in names.CJK_LEGAL_SUFFIXES:
-        rest = rest.replace(suffix, "")
-    if not any(c.isalnum() for c in rest):
+    if not any(c.isalnum() for c in names.without_cjk_legal_forms(value)):
         raise ValueError(f"{value!r} holds no letter or digit besides a legal form")
     return value
 

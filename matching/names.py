@@ -109,6 +109,13 @@ def roman(token: str) -> int | None:
     return int(_ROMANS[token]) if token in _ROMANS else None
 
 
+def without_cjk_legal_forms(text: str) -> str:
+    """`text` with each Chinese legal form (`有限公司` ...) a space: folding drops them."""
+    for suffix in CJK_LEGAL_SUFFIXES:
+        text = text.replace(suffix, " ")
+    return text
+
+
 def _plain(name: str) -> list[str]:
     """Case, accents, apostrophes, initials' dots and punctuation folded; the words,
     digits split from letters ("PKS2" is "pks", "2").
@@ -116,8 +123,7 @@ def _plain(name: str) -> list[str]:
     text = name.casefold()
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_LETTERS)
-        for suffix in CJK_LEGAL_SUFFIXES:
-            text = text.replace(suffix, " ")
+        text = without_cjk_legal_forms(text)
     if "op" in text and _CO_OP.search(text):
         text = _CO_OP.sub(r"coop\1", text)
     if "." in text:
