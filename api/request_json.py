@@ -31,7 +31,11 @@ def body_json(data: str | bytes) -> Any:
     # Not orjson: it refuses a lone surrogate (\ud800) that json takes, and the schema
     # then refuses as bad input naming its field (tests/api/test_write_attacks.py).
     # Bytes as UTF-8 only: json.loads would also read UTF-16 and UTF-32 bodies.
-    return json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    if type(data) is not bytes:
+        return json.loads(data)
+    parsed = json.loads(data.decode("utf-8"))
+    _PARSED.set((data, parsed))  # a body: the view's object check and strawberry parse once
+    return parsed
 
 
 def kept_json() -> Any:
