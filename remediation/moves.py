@@ -126,6 +126,12 @@ def propose_action(
 
     def decide(reached: Reached, current: CorrectiveAction | None, at: datetime):
         _open(reached)
+        raised = reached.audit.audit_date
+        if target < raised:  # a typo of a year, most likely: due before it was found
+            raise BadUserInput(
+                "targetDate",
+                f"{target} is before the day its finding was raised ({raised}, the audit's day)",
+            )
         if current is not None and current.status != ActionStatus.REJECTED:
             raise _out_of_order(
                 f"its plan is {current.status.value}: only a rejected one is proposed again"

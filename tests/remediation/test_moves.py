@@ -142,6 +142,25 @@ def test_no_move_out_of_order(engine_store, case):
     assert store.corrective_actions([S2_OWNS]) == plans
 
 
+def test_a_plan_due_before_its_finding_was_raised_is_refused(engine_store):
+    store = engine_store
+    store.write(forum())
+    raised = store.audits([store.findings([S2_OWNS])[0].audit])[0].audit_date
+    version = store.graph_version()
+    before = raised.replace(year=raised.year - 1)  # the typo of a year
+    with pytest.raises(BadUserInput) as refused:
+        moves.propose_action(
+            principal=S2, store=store, finding=S2_OWNS, description="x", target_date=before
+        )
+    assert refused.value.field == "targetDate" and str(raised) in str(refused.value)
+    assert store.graph_version() == version and store.corrective_actions([S2_OWNS]) == []
+    # the audit's own day is a plan due at once: taken
+    moves.propose_action(
+        principal=S2, store=store, finding=S2_OWNS, description="x", target_date=raised
+    )
+    assert store.corrective_actions([S2_OWNS])[0].target_date == raised
+
+
 def test_the_whole_way_closes_the_finding_and_keeps_every_step(engine_store):
     store = engine_store
     store.write(forum())
