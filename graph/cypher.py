@@ -759,3 +759,7 @@ MATCH (c:CorrectiveAction {finding: id})
 RETURN c {.*} AS c
 ORDER BY c.finding
 """
+
+# A mutation's new requirements, made bare before the batch's upsert sets them: an
+# id that exists fails on its unique constraint (graph.store.RequirementExists).
+CREATE_REQUIREMENTS = "UNWIND $ids AS id CREATE (:Requirement {id: id})"

@@ -67,6 +67,7 @@ from graph.store import (
     OpenRequestExists,
     RequestAnswered,
     RequestStatus,
+    RequirementExists,
     RiskTableRecord,
     ShareRequest,
     StoredResult,
@@ -249,7 +250,7 @@ def _at_once(mutation: Mutation) -> bool:
     removed, no choice, request or plan), few, each kind's statement a plain row
     writer."""
     batch, r = mutation.batch, mutation.removals
-    if mutation.verdicts or mutation.requests or mutation.actions:
+    if mutation.verdicts or mutation.requests or mutation.actions or mutation.new_requirements:
         return False
     if r.sourcing or r.shares or r.recognitions:
         return False
@@ -1108,6 +1109,10 @@ class Neo4jStore:
             # a lock): the apply that holds it may be this key's first, answer with it.
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
+                if mutation.new_requirements:  # created meanwhile by another call
+                    held = self.requirements(mutation.new_requirements)
+                    if held:
+                        raise RequirementExists(r.id for r in held) from None
                 # taken by another organisation meanwhile (committed since our check):
                 # IdentifierTaken, the store's refusal, not the driver's error
                 self.identifier_moves(mutation.batch)
@@ -1180,6 +1185,11 @@ class Neo4jStore:
                 return _mutation_record(claim["m"]), None
         else:
             tx.run(cypher.SAVE_MUTATION, record=props).consume()
+        if mutation.new_requirements:
+            # CREATE, not MERGE: one made meanwhile fails on the id's unique constraint
+            # (one being made waits for its transaction), and apply says which.
+            ids = list(mutation.new_requirements)
+            tx.run(cypher.CREATE_REQUIREMENTS, ids=ids).consume()
         removals, batch = mutation.removals, mutation.batch
         touched: dict[tuple[str, str], None] = {}  # pairs that lost an edge, in order
         for buyer, seller, commodity in removals.sourcing:

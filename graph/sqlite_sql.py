@@ -482,3 +482,6 @@ SELECT s.finding, s.at, s.kind, s.by_organisation, s.role, s.note, s.due_date
 FROM json_each(?) AS j JOIN corrective_action_step AS s ON s.finding = j.value
 ORDER BY s.finding, s.at, s.kind
 """
+
+# Which of the ids (a JSON array) are requirements: a mutation's new ones taken meanwhile.
+REQUIREMENTS_HELD = "SELECT id FROM requirement WHERE id IN (SELECT value FROM json_each(?))"

@@ -62,6 +62,7 @@ from graph.store import (
     Removals,
     RequestAnswered,
     RequestStatus,
+    RequirementExists,
     RiskTableRecord,
     ShareRequest,
     StoredResult,
@@ -610,6 +611,11 @@ class SqliteStore:
                 if not kept:
                     raise RuntimeError(f"mutation {record.id} was not recorded")
                 return kept
+            if mutation.new_requirements:
+                ids = json.dumps(mutation.new_requirements)
+                held = db.execute(sql.REQUIREMENTS_HELD, (ids,)).fetchall()
+                if held:  # created since the plan read: rolled back, record and all
+                    raise RequirementExists(i for (i,) in held)
             unlinked, unshared = _remove(db, removals)
             _Writer(db, lambda _n: None).write(batch)
             # A pair whose edge came back in the batch is linked; a share written

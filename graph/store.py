@@ -64,6 +64,15 @@ class RequestAnswered(StoreError):
         super().__init__(f"share request {request!r} is answered already")
 
 
+class RequirementExists(StoreError):
+    """A requirement a mutation creates was created meanwhile by another call (its
+    plan found the id free): nothing is written, and the caller plans again."""
+
+    def __init__(self, ids: Iterable[str]):
+        self.ids = sorted(set(ids))
+        super().__init__(f"requirement {', '.join(map(repr, self.ids))} exists already")
+
+
 class UnknownReference(StoreError):
     def __init__(self, what: str, ids: Iterable[str]):
         self.what = what
@@ -508,6 +517,10 @@ class Mutation:
     # Plans upserted by finding (after the batch, in its transaction), their steps
     # appended to the kept history (a step already kept is kept once).
     actions: tuple[CorrectiveAction, ...] = ()
+    # Requirements the batch creates, found absent when planned: RequirementExists
+    # when one exists by the write (two members creating one id at the same moment
+    # would otherwise both hold it, mutations.members.require).
+    new_requirements: tuple[str, ...] = ()
 
 
 KIND_ORDER = (Kind.MEMBER, Kind.SUPPLIER, Kind.SMALLHOLDER)  # kind codes in columns

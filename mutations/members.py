@@ -146,7 +146,8 @@ def require(
             "frameworks": list(current.frameworks),
             "member": me.id,
         }
-        return Plan(response, batch)
+        # a new one: refused at the write if another call made it meanwhile (planned again)
+        return Plan(response, batch, new_requirements=() if found else (requirement,))
 
     return perform(
         principal=principal,

@@ -32,6 +32,7 @@ from graph.store import (
     Mutation,
     MutationRecord,
     Removals,
+    RequirementExists,
     ShareRequest,
 )
 from mutations.checks import storable
@@ -51,6 +52,7 @@ class Plan:
     write: bool = True
     requests: tuple[ShareRequest, ...] = ()  # share requests upserted with the write
     actions: tuple[CorrectiveAction, ...] = ()  # corrective action plans (remediation)
+    new_requirements: tuple[str, ...] = ()  # created by the batch, found absent (Mutation)
 
 
 def now() -> datetime:
@@ -100,6 +102,23 @@ def perform(
     request = request_hash(operation, arguments)
     at = now()
     try:
+        return _perform(principal, store, operation, idempotency_key, request, at, plan)
+    except RequirementExists:
+        # Created by another call since the plan read (two members requiring one new
+        # id at the same moment): planned again, it finds the id taken, or its own.
+        return _perform(principal, store, operation, idempotency_key, request, at, plan)
+
+
+def _perform(
+    principal: Principal,
+    store: GraphStore,
+    operation: str,
+    idempotency_key: str | None,
+    request: str,
+    at: datetime,
+    plan: Callable[[datetime], Plan],
+) -> dict[str, Any]:
+    try:
         planned = plan(at)
     except Exception:
         # A repeat whose first call changed what its plan checks (the edge removed,
@@ -133,6 +152,7 @@ def perform(
             planned.verdicts,
             requests=planned.requests,
             actions=planned.actions,
+            new_requirements=planned.new_requirements,
         )
     )
     if kept.id != record.id:  # another call with the same key got there first

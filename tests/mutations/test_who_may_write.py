@@ -201,6 +201,54 @@ def test_not_found_reads_the_same_for_hidden_and_absent(store):
     assert messages["A1"] == messages["NOPE"]
 
 
+class _PlannedBefore:
+    """The store, with `meanwhile` run once right after the first plan's read of
+    requirements: another call's whole write lands between a plan and its write."""
+
+    def __init__(self, store: Any, meanwhile: Callable[[], Any]) -> None:
+        self._store, self._meanwhile = store, meanwhile
+
+    def requirements(self, ids: Any) -> Any:
+        found = self._store.requirements(ids)
+        meanwhile, self._meanwhile = self._meanwhile, None
+        if meanwhile is not None:
+            meanwhile()
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_two_members_creating_one_new_requirement_at_once_do_not_share_it(store):
+    """M1 plans R-NEW as new; M2 creates R-NEW before M1 writes. M1's write must
+    not land over it (both would hold it, M1's title over M2's): planned again,
+    it finds the id taken."""
+    store.write(forum())
+    m1, m2 = PRINCIPALS["sourcing"], PRINCIPALS["other member"]
+
+    def m2_first() -> None:
+        members.require(principal=m2, store=store, requirement="R-NEW", title="M2's code")
+
+    with pytest.raises(BadUserInput) as taken:
+        members.require(
+            principal=m1, store=_PlannedBefore(store, m2_first), requirement="R-NEW", title="Ours"
+        )
+    assert taken.value.field == "requirement" and "taken" in str(taken.value)
+    assert [r.title for r in store.requirements(["R-NEW"])] == ["M2's code"]
+    assert "R-NEW" in store.requirements_of("M2")
+    assert "R-NEW" not in store.requirements_of("M1")
+    # the same race between two calls of one member: the second joins its own
+    got = members.require(
+        principal=m1,
+        store=_PlannedBefore(
+            store, lambda: members.require(principal=m1, store=store, requirement="R-M1", title="A")
+        ),
+        requirement="R-M1",
+        title="A",
+    )
+    assert got["requirement"] == "R-M1" and store.requirements_of("M1").count("R-M1") == 1
+
+
 def test_another_members_requirement_cannot_be_joined_and_stays_its_own(store):
     """A member that required another's code would see which of its own suppliers
     adopted it (who sells to that member) and freeze its versioning."""
