@@ -144,8 +144,9 @@ def _problem(
         return "id", f"duplicate of {line}"
     if kept is not None and (kept.member, kept.audit) != (request.member, request.audit):
         return "id", (
-            f"stored request {kept.id!r} is {kept.member!r}'s for audit {kept.audit!r}: "
-            "its member and audit cannot change"
+            f"stored request {kept.id!r} is the request of member {kept.member!r} for audit"
+            f" {kept.audit!r} (this row: member {request.member!r}, audit {request.audit!r}):"
+            " its member and audit cannot change"
         )
     if kept is not None and kept.status != OPEN and not _same(kept, request):
         return "status", f"stored as {kept.status} at {kept.answered_at}: answered once"
@@ -156,7 +157,7 @@ def _problem(
         )
     if not networks.holds(request.member, audit.organisation):
         return "audit", (
-            f"covers {audit.organisation!r}, which is not in {request.member!r}'s network: "
+            f"covers {audit.organisation!r}, which is not in the network of {request.member!r}: "
             "a member asks for audits of its own network"
         )
     return None

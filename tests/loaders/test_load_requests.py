@@ -88,6 +88,10 @@ def test_a_load_answers_an_open_request_once(engine_store, tmp_path):
     other = HEADER + "R-3,M1,A1,open,2026-02-01,,,\n"  # R-3 is M2's request for A3
     refused = load(store, [_folder(tmp_path, other, "i")], today=TODAY)
     assert [(p.field, "cannot change" in p.reason) for p in refused.problems] == [("id", True)]
+    # said plainly, the stored pair beside the row's (it read 'M2''s: a doubled quote)
+    assert "member 'M2''s" not in refused.problems[0].reason
+    assert "member 'M2'" in refused.problems[0].reason
+    assert "member 'M1', audit 'A1'" in refused.problems[0].reason
     assert _by_id(store)["R-3"].member == "M2"
 
 
