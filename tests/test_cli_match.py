@@ -138,6 +138,9 @@ def test_match_table_and_csv(stored):
     code, out = run("match", str(folder))
     assert code == 1
     assert "1 existing, 1 to choose" in out
+    # the summary's count of rows decided "conflict" is not read as the table's conflicts
+    assert re.search(r"0 with identifiers held by\s+several stored organisations", out)
+    assert "conflict(s)" not in out
     for shown in ("F-PTPN", "PTPN III", "numbers", "F-SMAR", "PT Sinar"):
         assert shown in out
     table = out

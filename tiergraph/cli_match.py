@@ -220,7 +220,10 @@ def print_match(result: MatchResult, *, new_rows: bool) -> None:
     counts = result.counts()
     out.print(
         f"{len(result.rows):,} new organisation row(s): {counts['existing']:,} existing, "
-        f"{counts['choose']:,} to choose, {counts['conflict']:,} conflict(s), "
+        # "conflict" is a decision (identifiers held by several stored organisations),
+        # not the table's conflicts column: "0 conflict(s)" above a table of them misled
+        f"{counts['choose']:,} to choose, "
+        f"{counts['conflict']:,} with identifiers held by several stored organisations, "
         f"{counts['new']:,} new; {counts['stored']:,} already stored (loaded as they are)",
         highlight=False,
     )
