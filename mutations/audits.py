@@ -4,7 +4,6 @@ The member that commissioned an audit always sees it (DOMAIN.md)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from graph import model
 from graph.model import GraphBatch, Kind
 from graph.store import GraphStore, Removals
 from mutations import checks
+from mutations.ids import random_hex
 from mutations.record import Plan, perform
 from mutations.scope import own_organisation
 from views.member import not_found
@@ -37,7 +37,7 @@ def upload_audit(
     me = own_organisation(principal, store, Role.SUPPLIER)
     if len(findings) > MAX_FINDINGS:
         raise BadUserInput("findings", f"at most {MAX_FINDINGS} in one upload")
-    audit_id = f"audit-{uuid.uuid4().hex[:16]}"
+    audit_id = f"audit-{random_hex(16)}"
     values = {**audit, "id": audit_id, "organisation": me.id, "commissioned_by": me.id}
     parsed = checks.row("audits", values, where="audit")
     rows = [

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from graph.store import (
     ShareRequest,
 )
 from mutations.checks import storable
+from mutations.ids import random_hex
 
 KEY_LENGTH = 200  # an idempotency key longer than this is refused
 
@@ -130,7 +130,7 @@ def _perform(
         if (kept := _kept(principal, store, idempotency_key)) is not None:
             return _replayed(kept, operation, request)
         return {**planned.response, "mutation": None, "replayed": False}
-    mutation_id, stamp = uuid.uuid4().hex, at.isoformat(timespec="microseconds")
+    mutation_id, stamp = random_hex(), at.isoformat(timespec="microseconds")
     record = MutationRecord(
         id=mutation_id,
         operation=operation,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from graph.store import GraphStore, IdentifierTaken, Removals
 from matching import DecisionKey, Match
 from matching.match import BY_IDENTIFIER
 from mutations import checks
+from mutations.ids import random_hex
 from mutations.record import Plan, perform
 from mutations.registration import (
     KEY_BYTES,
@@ -45,7 +45,7 @@ ORGANISATION_FIELDS = {"os_id": "osId", "mill_id": "umlId"}
 
 
 def new_organisation_id() -> str:
-    return f"org-{uuid.uuid4().hex[:16]}"
+    return f"org-{random_hex(16)}"
 
 
 def matched_new_id(store: GraphStore, org: model.Organisation, key: DecisionKey) -> str:
