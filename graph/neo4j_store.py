@@ -247,8 +247,8 @@ def _writes_graph(mutation: Mutation) -> bool:
 
 def _at_once(mutation: Mutation) -> bool:
     """Whether Neo4jStore._apply_at_once can write it: rows to upsert only (nothing
-    removed, no choice, request or plan), few, each kind's statement a plain row
-    writer."""
+    removed, no choice, request, plan or new requirement: one round trip more for a
+    new id's `CREATE`), few, each kind's statement a plain row writer."""
     batch, r = mutation.batch, mutation.removals
     if mutation.verdicts or mutation.requests or mutation.actions or mutation.new_requirements:
         return False
@@ -1189,7 +1189,10 @@ class Neo4jStore:
             # CREATE, not MERGE: one made meanwhile fails on the id's unique constraint
             # (one being made waits for its transaction), and apply says which.
             ids = list(mutation.new_requirements)
-            tx.run(cypher.CREATE_REQUIREMENTS, ids=ids).consume()
+            try:
+                tx.run(cypher.CREATE_REQUIREMENTS, ids=ids).consume()
+            except ConstraintError:  # the record's key is this call's (claimed above)
+                raise RequirementExists(ids) from None
         removals, batch = mutation.removals, mutation.batch
         touched: dict[tuple[str, str], None] = {}  # pairs that lost an edge, in order
         for buyer, seller, commodity in removals.sourcing:

@@ -124,6 +124,19 @@ class _Context:
         found = self.store.stored_rows("findings", wanted["finding"]) if wanted["finding"] else []
         self.stored_findings = {f.id: f for f in found}
         self.stored["finding"] = set(self.stored_findings)
+        # The days of the stored audits whose findings the plans name: a plan is due on
+        # or after the day its finding was raised (as proposeAction checks).
+        of_plans = {
+            self.stored_findings[v.finding].audit
+            for _, v in parsed.get("corrective_actions", ())
+            if v.finding in self.stored_findings
+        }
+        audits = self.store.stored_rows("audits", of_plans) if of_plans else []
+        self.stored_audit_days = {a.id: a.audit_date for a in audits}
+
+    def audit_day(self, audit_id: str) -> date | None:
+        audit = self.loaded["audit"].get(audit_id)
+        return audit.audit_date if audit is not None else self.stored_audit_days.get(audit_id)
 
     def org_kind(self, org_id: str) -> Kind | None:
         org = self.loaded["organisation"].get(org_id)
@@ -312,6 +325,15 @@ def _action_problems(
         return [raw.problem("finding", f"a second plan of this finding ({where})")]
     first_seen[value.finding] = raw
     finding = ctx.loaded["finding"].get(value.finding) or ctx.stored_findings[value.finding]
+    raised = ctx.audit_day(finding.audit)
+    if raised is not None and value.target_date < raised:
+        return [
+            raw.problem(
+                "target_date",
+                f"{value.target_date} is before the day its finding was raised"
+                f" ({raised}, the audit_date of {finding.audit!r})",
+            )
+        ]
     verified = value.status == ActionStatus.VERIFIED
     if verified and finding.status != FindingStatus.CLOSED:
         return [raw.problem("status", "a verified plan closes its finding: the finding is open")]

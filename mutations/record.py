@@ -106,7 +106,14 @@ def perform(
     except RequirementExists:
         # Created by another call since the plan read (two members requiring one new
         # id at the same moment): planned again, it finds the id taken, or its own.
-        return _perform(principal, store, operation, idempotency_key, request, at, plan)
+        try:
+            return _perform(principal, store, operation, idempotency_key, request, at, plan)
+        except RequirementExists as again:  # a read still behind the write (a replica)
+            raise BadUserInput(
+                "requirement",
+                f"{', '.join(map(repr, again.ids))} was created by another call at the same"
+                " moment: send again to be answered on it",
+            ) from None
 
 
 def _perform(

@@ -126,15 +126,15 @@ def propose_action(
 
     def decide(reached: Reached, current: CorrectiveAction | None, at: datetime):
         _open(reached)
+        if current is not None and current.status != ActionStatus.REJECTED:
+            raise _out_of_order(
+                f"its plan is {current.status.value}: only a rejected one is proposed again"
+            )
         raised = reached.audit.audit_date
         if target < raised:  # a typo of a year, most likely: due before it was found
             raise BadUserInput(
                 "targetDate",
                 f"{target} is before the day its finding was raised ({raised}, the audit's day)",
-            )
-        if current is not None and current.status != ActionStatus.REJECTED:
-            raise _out_of_order(
-                f"its plan is {current.status.value}: only a rejected one is proposed again"
             )
         step = _step(principal, at, StepKind.PROPOSED, note=text)
         base = current or CorrectiveAction(finding, text or "", target, ActionStatus.PROPOSED)

@@ -12,7 +12,6 @@ SHARED_WITH for the member in the same transaction as the request's new status.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -31,6 +30,7 @@ from graph.store import (
     ShareRequest,
 )
 from mutations import checks
+from mutations.ids import random_hex
 from mutations.record import Plan, perform
 from mutations.scope import own_organisation
 from sharing.shown import RequestSeen
@@ -87,7 +87,7 @@ def request_share(
         if store.share_requests(member=member, audit=audit, status=RequestStatus.OPEN):
             return Plan(_open(store, member, found), write=False)
         made = ShareRequest(
-            id=f"share-{uuid.uuid4().hex[:16]}",
+            id=f"share-{random_hex(16)}",
             member=member,
             audit=audit,
             owner=found.organisation,

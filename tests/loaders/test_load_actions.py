@@ -75,6 +75,7 @@ BAD = {
     "verified on an open finding": ("X1,d,2026-04-01,verified,e,,,,,2026-02-01,\n", "status"),
     "open plan on a closed finding": ("X2,d,2026-04-01,proposed,,,,,,,\n", "status"),
     "two plans of one finding": ("X1,d,2026-04-01,proposed,,,,,,,\nX1,e,2026-04-01,proposed,,,,,,,\n", "finding"),
+    "due before its audit (2026-01-10)": ("X1,d,2026-01-09,proposed,,,,,,,\n", "target_date"),
 }  # fmt: skip
 
 
@@ -88,6 +89,33 @@ def test_a_bad_plan_is_named_and_nothing_is_written(engine_store, tmp_path, row,
     ), problems(report)
     assert store.counts()["findings"] == 0
     assert store.corrective_actions(["X1", "X2", "X3"]) == []
+
+
+def test_a_plan_of_a_stored_finding_is_due_on_or_after_its_audits_day(engine_store, tmp_path):
+    """The audit and its finding stored by an earlier load: the plan's row is checked
+    against the stored audit's day, as proposeAction checks it."""
+    store = engine_store
+    first = write(
+        tmp_path / "graph",
+        {
+            "organisations.csv": ORGS,
+            "sourcing.csv": "buyer,seller,commodity\nM1,S1,cocoa\n",
+            "audits.csv": AUDITS,
+            "findings.csv": FINDINGS,
+        },
+    )
+    assert load(store, [first], today=date(2026, 3, 1)).ok
+    early = write(
+        tmp_path / "early", {"corrective_actions.csv": HEADER + "X1,d,2025-01-10,proposed,,,,,,,\n"}
+    )
+    report = load(store, [early], today=date(2026, 3, 1))
+    assert [(p.field, "2026-01-10" in p.reason) for p in report.problems] == [("target_date", True)]
+    assert store.corrective_actions(["X1"]) == []
+    on_the_day = write(
+        tmp_path / "day", {"corrective_actions.csv": HEADER + "X1,d,2026-01-10,proposed,,,,,,,\n"}
+    )
+    assert load(store, [on_the_day], today=date(2026, 3, 1)).ok
+    assert [p.target_date for p in store.corrective_actions(["X1"])] == [date(2026, 1, 10)]
 
 
 EXTENSION_HEADER = HEADER.strip() + (

@@ -89,7 +89,7 @@ def test_a_load_answers_an_open_request_once(engine_store, tmp_path):
     refused = load(store, [_folder(tmp_path, other, "i")], today=TODAY)
     assert [(p.field, "cannot change" in p.reason) for p in refused.problems] == [("id", True)]
     # said plainly, the stored pair beside the row's (it read 'M2''s: a doubled quote)
-    assert "member 'M2''s" not in refused.problems[0].reason
+    assert "'M2''s" not in refused.problems[0].reason
     assert "member 'M2'" in refused.problems[0].reason
     assert "member 'M1', audit 'A1'" in refused.problems[0].reason
     assert _by_id(store)["R-3"].member == "M2"

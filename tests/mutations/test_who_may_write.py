@@ -246,7 +246,33 @@ def test_two_members_creating_one_new_requirement_at_once_do_not_share_it(store)
         requirement="R-M1",
         title="A",
     )
-    assert got["requirement"] == "R-M1" and store.requirements_of("M1").count("R-M1") == 1
+    # planned again, the call joins its own: written (its record kept), not refused
+    assert got["requirement"] == "R-M1" and got["title"] == "A"
+    assert got["mutation"] is not None and not got["replayed"]
+    assert "R-M1" in store.requirements_of("M1")
+
+
+class _Behind(_PlannedBefore):
+    """A store whose reads of requirements never see the newest writes (a replica
+    behind its leader)."""
+
+    def requirements(self, ids: Any) -> Any:
+        return []
+
+
+def test_a_new_requirement_a_read_never_sees_is_bad_user_input_not_an_internal_error(store):
+    store.write(forum())
+    m1, m2 = PRINCIPALS["sourcing"], PRINCIPALS["other member"]
+    members.require(principal=m2, store=store, requirement="R-NEW", title="M2's code")
+    version = store.graph_version()
+    with pytest.raises(BadUserInput) as refused:
+        members.require(
+            principal=m1, store=_Behind(store, lambda: None), requirement="R-NEW", title="Ours"
+        )
+    assert refused.value.field == "requirement" and "send again" in str(refused.value)
+    assert store.graph_version() == version
+    assert [r.title for r in store.requirements(["R-NEW"])] == ["M2's code"]
+    assert "R-NEW" not in store.requirements_of("M1")
 
 
 def test_another_members_requirement_cannot_be_joined_and_stays_its_own(store):

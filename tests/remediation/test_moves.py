@@ -159,6 +159,12 @@ def test_a_plan_due_before_its_finding_was_raised_is_refused(engine_store):
         principal=S2, store=store, finding=S2_OWNS, description="x", target_date=raised
     )
     assert store.corrective_actions([S2_OWNS])[0].target_date == raised
+    # a move out of order is said first, as docs/api.md lists the refusals
+    with pytest.raises(BadUserInput) as refused:
+        moves.propose_action(
+            principal=S2, store=store, finding=S2_OWNS, description="x", target_date=before
+        )
+    assert refused.value.field == "finding"
 
 
 def test_the_whole_way_closes_the_finding_and_keeps_every_step(engine_store):
