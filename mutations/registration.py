@@ -257,5 +257,11 @@ def by_identifier(
     """The first rule for a new organisation whose identifiers stored organisations
     hold (`holders`, from store.holders): matching.identified, each holder scored
     and compared with it."""
-    held = store.organisations(holders)
+    wanted = sorted(set(holders))
+    held = store.organisations(wanted)
+    if len(held) < len(wanted):
+        # A holder committed by a racing registration after this plan began: the
+        # holders' read saw it, Neo4j's row copy (brought to the plan's start) not yet.
+        # Read from the store itself (it raised INTERNAL: an empty list of holders).
+        held = store.stored_rows("organisations", wanted)
     return matching.identified([matching.compared(org, facts_of(h), thresholds) for h in held])

@@ -64,3 +64,38 @@ def test_a_candidate_another_process_just_registered_is_offered(store, monkeypat
         assert store.rows.builds == builds
     if isinstance(other, SqliteStore):
         other.close()
+
+
+def test_an_identifier_holder_committed_mid_registration_is_the_answer(store, monkeypatch):
+    """Another process registers the holder of the identifier after this registration
+    began: the holders' read sees it, the row copy (brought to the registration's
+    start on Neo4j) not yet. It answered INTERNAL (no holder to compare with) in one
+    run of two of six suppliers racing on one LEI; now the holder is read from the
+    store and is the answer."""
+    from tests.mutations.test_register_matching import LEI as TAKEN
+
+    store.write(stored())
+    other = reopened(store)  # another process
+    register(store, "Kalamaro Tinopa Vesku Abadi", "ID")  # this process's copies made
+    lei = "213800RACEMILL000125"
+    assert lei != TAKEN
+    held_by = registration.held_by
+
+    def holder_committed_first(store_, org):
+        monkeypatch.setattr(registration, "held_by", held_by)
+        other.write(
+            GraphBatch(
+                organisations=[Organisation("H1", Kind.SUPPLIER, "Alpha Grainworks", "GH", lei=lei)]
+            )
+        )
+        return held_by(store_, org)
+
+    monkeypatch.setattr(registration, "held_by", holder_committed_first)
+    got = suppliers.register_supplier(
+        principal=S1,
+        store=store,
+        supplier={"name": "Beta Tannery", "country": "GH", "lei": lei},
+        commodity="cocoa",
+    )
+    assert (got["outcome"], got["organisation"]) == ("EXISTING", "H1")
+    assert ("S1", "H1") in {(e.buyer, e.seller) for e in store.sellers_of("S1")}
