@@ -1109,10 +1109,6 @@ class Neo4jStore:
             # a lock): the apply that holds it may be this key's first, answer with it.
             kept = self._mutation(scope) if scope is not None else None
             if kept is None:
-                if mutation.new_requirements:  # created meanwhile by another call
-                    held = self.requirements(mutation.new_requirements)
-                    if held:
-                        raise RequirementExists(r.id for r in held) from None
                 # taken by another organisation meanwhile (committed since our check):
                 # IdentifierTaken, the store's refusal, not the driver's error
                 self.identifier_moves(mutation.batch)
