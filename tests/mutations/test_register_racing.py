@@ -99,3 +99,5 @@ def test_an_identifier_holder_committed_mid_registration_is_the_answer(store, mo
     )
     assert (got["outcome"], got["organisation"]) == ("EXISTING", "H1")
     assert ("S1", "H1") in {(e.buyer, e.seller) for e in store.sellers_of("S1")}
+    if isinstance(other, SqliteStore):
+        other.close()
