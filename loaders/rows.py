@@ -310,12 +310,20 @@ class CorrectiveActionRow(Row):
         reached = (
             [s for s, _ in ACTION_STAGES][: [s for s, _ in ACTION_STAGES].index(status) + 1]
             if status != ActionStatus.REJECTED
-            else [ActionStatus.PROPOSED]
+            # sent back when proposed, or when completed (after it was accepted)
+            else [ActionStatus.PROPOSED, ActionStatus.ACCEPTED, ActionStatus.COMPLETED]
         )
         for stage, column in ACTION_STAGES:
             if getattr(self, column) is not None and stage not in reached:
                 raise ValueError(f"{column}: a {status} plan has not been {stage} yet")
+        if status == ActionStatus.REJECTED and self.accepted_at and not self.completed_at:
+            raise ValueError(
+                "completed_at: a plan is sent back when proposed or when completed:"
+                " an accepted plan sent back was completed first"
+            )
         days = [(c, getattr(self, c)) for s, c in ACTION_STAGES if getattr(self, c) is not None]
+        if self.rejected_at is not None:
+            days.append(("rejected_at", self.rejected_at))
         for (before, a), (after, b) in zip(days, days[1:], strict=False):
             if b < a:
                 raise ValueError(f"{after}: {b} precedes {before} {a}")

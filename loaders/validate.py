@@ -23,6 +23,7 @@ from graph.model import (
     StepKind,
 )
 from graph.store import GraphStore
+from loaders.beside import STEP_COLUMNS
 from loaders.read import FOLLOWS_HELD, FOLLOWS_REJECTED, Problem, RawRow
 from loaders.rows import KINDS, parse_row
 from loaders.validate_requests import Requests, check_requests
@@ -326,14 +327,18 @@ def _action_problems(
     first_seen[value.finding] = raw
     finding = ctx.loaded["finding"].get(value.finding) or ctx.stored_findings[value.finding]
     raised = ctx.audit_day(finding.audit)
-    if raised is not None and value.target_date < raised:
-        return [
-            raw.problem(
-                "target_date",
-                f"{value.target_date} is before the day its finding was raised"
-                f" ({raised}, the audit_date of {finding.audit!r})",
-            )
-        ]
+    early = [("target_date", value.target_date)] + [
+        (_step_column(step.kind), date.fromisoformat(step.at[:10])) for step in value.history
+    ]
+    for column, day in early:
+        if raised is not None and day < raised:
+            return [
+                raw.problem(
+                    column,
+                    f"{day} is before the day its finding was raised"
+                    f" ({raised}, the audit_date of {finding.audit!r})",
+                )
+            ]
     verified = value.status == ActionStatus.VERIFIED
     if verified and finding.status != FindingStatus.CLOSED:
         return [raw.problem("status", "a verified plan closes its finding: the finding is open")]
@@ -342,6 +347,13 @@ def _action_problems(
             raw.problem("status", f"the finding is closed: a {value.status} plan needs it open")
         ]
     return _extension_problems(raw, value, finding)
+
+
+def _step_column(kind: StepKind) -> str:
+    """The corrective_actions column a loaded step's day comes from."""
+    if kind == StepKind.EXTENSION_REQUESTED:
+        return "extension_asked_at"
+    return STEP_COLUMNS.get(kind, "extension_answered_at")
 
 
 def _extension_problems(raw: RawRow, value: CorrectiveAction, finding: Finding) -> list[Problem]:

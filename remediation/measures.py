@@ -81,13 +81,13 @@ def finding_measures(
     to_close: list[int] = []
     for f in findings:
         started = audit_dates[f.audit]
+        if started > day:
+            continue  # not raised yet on the day: neither open nor closed
         closed = verified_day(plans.get(f.id))
         if closed is not None and 0 <= (day - closed).days < MEDIAN_WINDOW:
             to_close.append((closed - started).days)
             closed_90 += (day - closed).days < CLOSED_WINDOW
-        is_open = started <= day and (
-            f.status == FindingStatus.OPEN or (closed is not None and closed > day)
-        )
+        is_open = f.status == FindingStatus.OPEN or (closed is not None and closed > day)
         if is_open:
             open_by[f.severity.value] += 1
             overdue += f.due_date is not None and f.due_date < day

@@ -66,16 +66,20 @@ def test_plans_load_with_their_history_and_load_again_once(engine_store, tmp_pat
 BAD = {
     "unknown status": ("X1,d,2026-04-01,done,,,,,,,\n", "status"),
     "verified without its day": ("X2,d,2026-04-01,verified,e,,,,,,\n", "verified_at"),
-    "completed without evidence": ("X1,d,2026-04-01,completed,,,2026-01-01,2026-01-02,2026-01-03,,\n", "evidence"),
-    "rejected without a reason": ("X1,d,2026-04-01,rejected,,,2026-01-01,,,,2026-01-02\n", "reason"),
-    "a later stage's day": ("X1,d,2026-04-01,proposed,,,2026-01-01,2026-01-02,,,\n", "accepted_at"),
-    "days out of order": ("X1,d,2026-04-01,accepted,,,2026-01-05,2026-01-02,,,\n", "accepted_at"),
+    "completed without evidence": ("X1,d,2026-04-01,completed,,,2026-01-11,2026-01-12,2026-01-13,,\n", "evidence"),
+    "rejected without a reason": ("X1,d,2026-04-01,rejected,,,2026-01-11,,,,2026-01-12\n", "reason"),
+    "a later stage's day": ("X1,d,2026-04-01,proposed,,,2026-01-11,2026-01-12,,,\n", "accepted_at"),
+    "days out of order": ("X1,d,2026-04-01,accepted,,,2026-01-15,2026-01-12,,,\n", "accepted_at"),
     "a day to come": ("X1,d,2026-04-01,proposed,,,2026-12-01,,,,\n", "proposed_at"),
     "unknown finding": ("NOPE,d,2026-04-01,proposed,,,,,,,\n", "finding"),
     "verified on an open finding": ("X1,d,2026-04-01,verified,e,,,,,2026-02-01,\n", "status"),
     "open plan on a closed finding": ("X2,d,2026-04-01,proposed,,,,,,,\n", "status"),
     "two plans of one finding": ("X1,d,2026-04-01,proposed,,,,,,,\nX1,e,2026-04-01,proposed,,,,,,,\n", "finding"),
     "due before its audit (2026-01-10)": ("X1,d,2026-01-09,proposed,,,,,,,\n", "target_date"),
+    "verified before its audit": ("X2,d,2026-04-01,verified,e,,,,,2026-01-09,\n", "verified_at"),
+    "proposed before its audit": ("X2,d,2026-04-01,verified,e,,2026-01-02,,,2026-01-20,\n", "proposed_at"),
+    "sent back when accepted": ("X1,d,2026-04-01,rejected,,why,2026-01-11,2026-01-12,,,2026-01-13\n", "completed_at"),
+    "sent back before proposed": ("X1,d,2026-04-01,rejected,,why,2026-01-12,,,,2026-01-11\n", "rejected_at"),
 }  # fmt: skip
 
 
@@ -89,6 +93,24 @@ def test_a_bad_plan_is_named_and_nothing_is_written(engine_store, tmp_path, row,
     ), problems(report)
     assert store.counts()["findings"] == 0
     assert store.corrective_actions(["X1", "X2", "X3"]) == []
+
+
+def test_a_plan_sent_back_after_it_was_completed_loads_with_its_steps(engine_store, tmp_path):
+    """DOMAIN.md: a member sends back a proposed or a completed plan; the row of one
+    sent back when completed keeps the days it was accepted and completed."""
+    store = engine_store
+    row = "X1,Fence the yard,2026-04-01,rejected,photos,not the right yard,"
+    row += "2026-01-20,2026-01-22,2026-02-01,,2026-02-03\n"
+    report = load(store, [_folder(tmp_path, HEADER + row)], today=date(2026, 3, 1))
+    assert report.ok, problems(report)
+    (plan,) = store.corrective_actions(["X1"])
+    assert plan.status == ActionStatus.REJECTED and plan.reason == "not the right yard"
+    assert [(s.kind, s.at[:10]) for s in plan.history] == [
+        (StepKind.PROPOSED, "2026-01-20"),
+        (StepKind.ACCEPTED, "2026-01-22"),
+        (StepKind.COMPLETED, "2026-02-01"),
+        (StepKind.REJECTED, "2026-02-03"),
+    ]
 
 
 def test_a_plan_of_a_stored_finding_is_due_on_or_after_its_audits_day(engine_store, tmp_path):
@@ -122,8 +144,8 @@ EXTENSION_HEADER = HEADER.strip() + (
     ",extension,extension_asked_at,extension_answer,extension_answered_at\n"
 )
 EXTENDED = EXTENSION_HEADER + (
-    "X1,d,2026-04-01,accepted,,,2026-01-01,2026-01-04,,,,2026-03-01,2026-01-02,granted,2026-01-03\n"
-    "X3,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-05-01,2026-01-02,,\n"
+    "X1,d,2026-04-01,accepted,,,2026-01-11,2026-01-14,,,,2026-03-01,2026-01-12,granted,2026-01-13\n"
+    "X3,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-05-01,2026-01-12,,\n"
 )
 
 
@@ -147,12 +169,12 @@ def test_extensions_load_with_their_answers(engine_store, tmp_path):
 
 
 BAD_EXTENSIONS = {
-    "an extension without its day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,,,\n", "extension_asked_at"),
-    "an extension asked before the plan": ("X1,d,2026-04-01,proposed,,,2026-01-05,,,,,2026-04-01,2026-01-02,,\n", "extension_asked_at"),
-    "an answer without its day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-02,granted,\n", "extension_answered_at"),
-    "answered before asked": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-05,refused,2026-01-02\n", "extension_answered_at"),
-    "an extension not after the due day": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-02-01,2026-01-02,,\n", "extension"),
-    "granted but the finding's due day differs": ("X1,d,2026-04-01,proposed,,,2026-01-01,,,,,2026-04-01,2026-01-02,granted,2026-01-03\n", "extension"),
+    "an extension without its day": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,,,\n", "extension_asked_at"),
+    "an extension asked before the plan": ("X1,d,2026-04-01,proposed,,,2026-01-15,,,,,2026-04-01,2026-01-12,,\n", "extension_asked_at"),
+    "an answer without its day": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-12,granted,\n", "extension_answered_at"),
+    "answered before asked": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-15,refused,2026-01-12\n", "extension_answered_at"),
+    "an extension not after the due day": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-02-01,2026-01-12,,\n", "extension"),
+    "granted but the finding's due day differs": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-12,granted,2026-01-13\n", "extension"),
 }  # fmt: skip
 
 
