@@ -84,6 +84,8 @@ def finding_measures(
         if started > day:
             continue  # not raised yet on the day: neither open nor closed
         closed = verified_day(plans.get(f.id))
+        if closed is not None and closed < started:  # a later load moved the audit's day
+            closed = started
         if closed is not None and 0 <= (day - closed).days < MEDIAN_WINDOW:
             to_close.append((closed - started).days)
             closed_90 += (day - closed).days < CLOSED_WINDOW

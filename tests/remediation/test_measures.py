@@ -206,6 +206,37 @@ def test_the_windows_bounds(engine_store):
     assert measured(-1).closed_last_90_days == 0
 
 
+def test_a_plan_verified_before_its_audits_day_counts_from_that_day(engine_store):
+    """An audit written again with a later audit_date than its plan's verified step
+    (a load can do that; a plan's own rows are refused so): the finding is not
+    raised before the audit's day, and is closed on it, never at minus days."""
+    store = engine_store
+    verified, moved = date(2026, 2, 1), date(2026, 3, 1)
+    audit = Audit("A1", "S1", "SMETA", date(2026, 1, 10), date(2027, 1, 1), "M1")
+    store.write(
+        GraphBatch(
+            organisations=[org("M1", "member"), org("S1")],
+            sourcing=[Sourcing("M1", "S1", "cocoa")],
+            audits=[audit],
+            findings=[Finding("F1", "A1", Severity.MAJOR, FindingStatus.CLOSED)],
+        )
+    )
+    step = ActionStep(_at(verified), StepKind.VERIFIED, "M1", "sourcing")
+    plan = CorrectiveAction("F1", "x", verified, ActionStatus.VERIFIED, history=(step,))
+    record = MutationRecord("m", "load", None, "operator", "k", _at(DAY), None, "h", {})
+    store.apply(Mutation(record, actions=(plan,)))
+    store.write(GraphBatch(audits=[Audit("A1", "S1", "SMETA", moved, date(2027, 1, 1), "M1")]))
+    analyst = Principal(Role.ANALYST, "M1", "k")
+
+    def measured(day: date):
+        return finding_measures(principal=analyst, store=store, as_of=day)
+
+    before = measured(date(2026, 2, 15))  # verified, but the audit is not done yet
+    assert before.open_by_severity["major"] == 0 and before.closed_last_90_days == 0
+    after = measured(date(2026, 3, 15))
+    assert after.closed_last_90_days == 1 and after.median_days_to_close == 0
+
+
 @pytest.mark.parametrize("seed", [5, 6])
 def test_measures_match_the_definitions_on_the_forum_generator(engine_store, seed):
     """loaders.generate's network with plans in every state (loaders.generate_actions),
