@@ -12,6 +12,7 @@ The formats (docs/matching.md gives the sources):
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 
@@ -22,12 +23,19 @@ _LEI = re.compile(r"[0-9A-Z]{18}[0-9]{2}")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base 32 without I, L, O, U
 _OS_ID = re.compile(r"([A-Z]{2})([0-9]{4})([0-9]{3})([" + _CROCKFORD + r"]{5})(.)")
 _UML = re.compile(r"PO[0-9]{10}")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def _compact(value: str, kind: str) -> str:
+    """Spaces and hyphens dropped, upper case; only ASCII letters and digits pass on
+    (a full-width or Arabic-Indic digit, or a dotless ı upper-cased to I, would
+    otherwise be another spelling of one identifier, or one made out of another)."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{kind}: empty")
-    return _SEPARATORS.sub("", value).upper()
+    compact = _SEPARATORS.sub("", value)
+    if not compact.isascii():
+        raise ValueError(f"{kind} {value!r}: only the letters A-Z and the digits 0-9")
+    return compact.upper()
 
 
 def check_lei(value: str) -> str:
@@ -55,7 +63,7 @@ def lei_check_digits(first18: str) -> str:
 def check_duns(value: str) -> str:
     """A DUNS number: 9 digits (written with or without hyphens: 15-048-3782)."""
     duns = _compact(value, "DUNS")
-    if len(duns) != 9 or not duns.isdigit():
+    if _DIGITS.fullmatch(duns) is None or len(duns) != 9:
         raise ValueError(f"DUNS {value!r}: a DUNS number is 9 digits")
     return duns
 
@@ -69,7 +77,7 @@ def gs1_check_digit(digits: str) -> str:
 def check_gln(value: str) -> str:
     """A GLN: 13 digits, the last GS1's check digit."""
     gln = _compact(value, "GLN")
-    if len(gln) != 13 or not gln.isdigit():
+    if _DIGITS.fullmatch(gln) is None or len(gln) != 13:
         raise ValueError(f"GLN {value!r}: a GLN is 13 digits")
     if gs1_check_digit(gln[:12]) != gln[12]:
         raise ValueError(f"GLN {value!r}: check digit {gln[12]} is wrong")
@@ -94,9 +102,10 @@ def check_os_id(value: str) -> str:
             f"OS ID {value!r}: not country (2 letters), year and day (7 digits), "
             "5 base-32 characters and a check character"
         )
-    day = int(parts.group(3))
-    if not 1 <= day <= 366:
-        raise ValueError(f"OS ID {value!r}: day of year {parts.group(3)} is not 001-366")
+    day, year = int(parts.group(3)), int(parts.group(2))
+    if not 1 <= day <= (366 if calendar.isleap(year) else 365):
+        last = "366" if calendar.isleap(year) else "365"
+        raise ValueError(f"OS ID {value!r}: day of year {parts.group(3)} is not 001-{last}")
     if os_id_check_character(os_id[:14]) != os_id[14]:
         raise ValueError(f"OS ID {value!r}: check character {os_id[14]} is wrong")
     return os_id

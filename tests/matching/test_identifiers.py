@@ -109,6 +109,39 @@ def test_a_wrong_os_id_names_its_problem(value: str, problem: str) -> None:
         check_os_id(value)
 
 
+@pytest.mark.parametrize(
+    "check, value",
+    [
+        (
+            check_duns,
+            "\u0661\u0665\u0660\u0664\u0668\u0663\u0667\u0668\u0662",
+        ),  # Arabic-Indic 150483782
+        (check_duns, "\uff11\uff15\uff10\uff14\uff18\uff13\uff17\uff18\uff12"),  # full-width
+        (check_duns, "15048378\u00b2"),  # a superscript 2
+        (
+            check_gln,
+            "\u0660\u0666\u0661\u0664\u0661\u0664\u0661\u0660\u0660\u0660\u0660\u0660\u0665",
+        ),
+        (check_gln, "06141410000\u00b95"),
+        (check_lei, "5493001KJTI\u0131GC8Y1R12"),  # a dotless i, upper-cased to I by Python
+        (check_uml, "PO100000859\uff10"),
+    ],
+)
+def test_only_ascii_letters_and_digits_make_an_identifier(check, value) -> None:
+    """Another script's digits would be another spelling of a held identifier (the
+    one-holder rule and matching would miss it), or make one out of another."""
+    with pytest.raises(ValueError, match="only the letters A-Z and the digits 0-9"):
+        check(value)
+
+
+def test_day_366_of_an_os_id_is_only_in_a_leap_year() -> None:
+    leap = "DE20203663G9MQ"
+    assert check_os_id(leap + os_id_check_character(leap)) == leap + os_id_check_character(leap)
+    plain = "DE20213663G9MQ"
+    with pytest.raises(ValueError, match="day of year 366 is not 001-365"):
+        check_os_id(plain + os_id_check_character(plain))
+
+
 def test_uml_id_is_po_and_ten_digits() -> None:
     assert check_uml("po1000008590") == "PO1000008590"
     for bad in ("PO100000859", "PX1000008590", "1000008590"):
