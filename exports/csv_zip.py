@@ -3,7 +3,9 @@
 UTF-8 with a byte order mark: Excel opens a CSV without one in the machine's
 ANSI code page and garbles every name outside ASCII ("CoopÃ©rative"); with it,
 Excel, LibreOffice and pandas (which drops the mark) all read UTF-8. Booleans
-are `true`/`false`, absent values empty, lines end in CRLF (RFC 4180).
+are `true`/`false`, absent values empty, lines end in CRLF (RFC 4180). Ids,
+names and commodities that a spreadsheet would run as a formula get a leading
+apostrophe (exports.spreadsheet).
 Members are deflated at level 1: several times faster than the default level,
 and CSV of ids still shrinks about fourfold.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from exports.columns import COMMODITY_SEPARATOR, EDGE_COLUMNS, is_flag, node_columns, node_values
 from exports.formats import Progress
+from exports.spreadsheet import cell, cells
 from exports.table import ExportTable
 
 BOM = "\ufeff".encode()
@@ -33,6 +36,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             flags = [i for i, name in enumerate(columns) if is_flag(name)]
             for chunk in table.node_chunks():
                 values = node_values(table, chunk)
+                values[0], values[1] = cells(values[0]), cells(values[1])  # ids, names
                 for i in flags:
                     values[i] = [TEXT[v] for v in values[i]]
                 out.rows.writerows(zip(*values, strict=True))
@@ -43,7 +47,8 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             out.rows.writerow(EDGE_COLUMNS)
             for edges in table.edge_chunks():
                 joined = edges.joined(COMMODITY_SEPARATOR)
-                out.rows.writerows(zip(edges.sources, edges.targets, joined, strict=True))
+                ends = cells(edges.sources), cells(edges.targets)
+                out.rows.writerows(zip(*ends, cells(joined), strict=True))
                 out.flush()
                 done += len(edges)
                 progress(done)
@@ -51,7 +56,7 @@ def write(table: ExportTable, path: Path, progress: Progress) -> None:
             out.rows.writerow(("key", "value"))
             for key, value in table.header().items():
                 value = value if isinstance(value, str | int) else json.dumps(value)
-                out.rows.writerow((key, value))
+                out.rows.writerow((key, cell(value)))
 
 
 class _Member:

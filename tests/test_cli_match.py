@@ -157,6 +157,13 @@ def test_match_table_and_csv(stored):
     assert run("match", str(all_decided))[0] == 0
 
 
+def test_a_name_a_spreadsheet_would_run_is_text_in_the_csv(stored):
+    folder = files(stored, "formula", "F-EQ,supplier,=HYPERLINK(1),ID,,\n")
+    (row,) = csv.DictReader(io.StringIO(run("match", str(folder), "--format", "csv")[1]))
+    assert (row["id"], row["name"]) == ("F-EQ", "'=HYPERLINK(1)")
+    assert run_json("match", str(folder))["organisations"][0]["name"] == "=HYPERLINK(1)"
+
+
 def test_bad_rows_are_listed_with_file_line_and_field(stored):
     folder = files(stored, "bad", "F-1,supplier,Somewhere,ZZ,,\nF-2,supplier,Elsewhere,ID,12345,\n")
     report = run_json("match", str(folder), code=1)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
+from exports.spreadsheet import cells
 from tiergraph.cli_cascade import AsOfOpt, open_store, parse_day
 from tiergraph.console import emit_json, out
 
@@ -55,7 +56,7 @@ def joint_list(as_of: AsOfOpt = None, fmt: ListFormatOpt = ListFormat.table) -> 
     if fmt == ListFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(cells(row) for row in rows)
         return
     # The ids are what a user copies: never cut, whatever the terminal's width.
     widest = max((len(row[0]) for row in rows), default=8)

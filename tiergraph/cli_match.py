@@ -17,6 +17,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from exports.spreadsheet import cells
 from tiergraph.console import BAD_ROWS, CliError, emit_json, err, out, progress_bar
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ def write_csv(result: MatchResult) -> None:
             if c is not None:
                 tail = [c["id"], c["name"], c["country"], c["kind"], c["score"]]
                 tail.append(";".join(c["conflicts"]))
-            writer.writerow(["" if v is None else v for v in head + tail])
+            writer.writerow(cells("" if v is None else v for v in head + tail))
 
 
 def print_match(result: MatchResult, *, new_rows: bool) -> None:

