@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -119,7 +120,29 @@ def _list(value: Any) -> Any:
     return value
 
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _no_controls(value: str) -> str:
+    """An id is written, printed and copied: a control character in it (a bell, an
+    ANSI escape, a line break) is a mistake or a trick, never part of a real id."""
+    for c in value:
+        if unicodedata.category(c) == "Cc":
+            raise ValueError(f"{value!r} holds a control character (U+{ord(c):04X})")
+    return value
+
+
+def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
+    """The frameworks once each, in their order; at most MAX_FRAMEWORKS."""
+    kept = tuple(dict.fromkeys(values))
+    if len(kept) > MAX_FRAMEWORKS:
+        raise ValueError(f"{len(kept)} frameworks: at most {MAX_FRAMEWORKS}")
+    return kept
+
+
+MAX_FRAMEWORKS = 50
+Id = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_controls),
+]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 OptText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
 Day = Annotated[date, BeforeValidator(day)]
@@ -135,7 +158,7 @@ Abbreviation = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None,
     BeforeValidator(_blank_to_none),
 ]
-Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list)]
+Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list), AfterValidator(_distinct)]
 Flag = Annotated[bool, BeforeValidator(lambda v: False if _blank_to_none(v) is None else v)]
 
 

@@ -585,6 +585,22 @@ def test_require_checks_a_change_as_the_loaders_check_a_new_requirement(forum_st
     assert [r.frameworks for r in forum_store.requirements(["R1"])] == [("ILO", "UNGP")]
 
 
+def test_an_id_with_a_control_character_and_a_flood_of_frameworks_are_refused(forum_store):
+    """A second reader required "a\\u0007\\u001b[31mb" (a bell and an ANSI escape, which
+    no member could then un-require) and 20,000 copies of "ILO" (echoed on every
+    read): an id holds no control character, frameworks are kept once each, 50 at most."""
+    query = """mutation($r: ID!, $f: [String!]) {
+      require(requirement: $r, title: "Supplier code", frameworks: $f) { frameworks } }"""
+    before = forum_store.requirements_of("M1")
+    found, message = refused(forum_store, M1, query, r="a\u0007\u001b[31mb", f=None)
+    assert found == "BAD_USER_INPUT" and "control character (U+0007)" in message, message
+    found, message = refused(forum_store, M1, query, r="R8", f=[f"F{n}" for n in range(51)])
+    assert found == "BAD_USER_INPUT" and "at most 50" in message, message
+    assert forum_store.requirements_of("M1") == before
+    kept = data(forum_store, M1, query, r="R8", f=["ILO"] * 20_000 + ["UNGP"])["require"]
+    assert kept["frameworks"] == ["ILO", "UNGP"]
+
+
 def test_an_audit_that_ends_before_it_starts_is_refused_in_the_apis_own_words(forum_store):
     before = forum_store.counts()
     found = refused(forum_store, S1, UPLOAD, a={**AUDIT, "validUntil": "2026-01-15"})

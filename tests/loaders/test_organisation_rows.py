@@ -78,6 +78,10 @@ BAD_ROWS = {
         "X,supplier,\u200b,GH,,,,,",
         "name: '\\u200b' holds no letter or digit besides a legal form",
     ),
+    "id with an escape": (
+        "X\x1b[31m,supplier,x,GH,,,,,",
+        "id: 'X\\x1b[31m' holds a control character (U+001B)",
+    ),
     "identifier twice in the load": (
         f"X,supplier,x,GH,{LEI.lower()},,,,",
         f"lei: {LEI} is already held by 'S1' (line 2)",
