@@ -46,8 +46,63 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
     ("s", "a"),
     ("c", "v"),  # Indonesian CV (Commanditaire Vennootschap) written C V
 )
-# Chinese legal suffixes written without spaces.
-CJK_LEGAL_SUFFIXES: tuple[str, ...] = ("股份有限公司", "有限责任公司", "有限公司")
+# Legal forms written out in full ("Kaffee Aktiengesellschaft" is "Kaffee AG"), and
+# Russian ones in Cyrillic: dropped as the short forms are, but kept out of the
+# checks for a legal form cut at a field's width or misspelt, which take a
+# name's own word for the start of one ("Cooperativa de Osa" is no "Osakeyhtiö").
+SPELT_OUT_LEGAL_FORMS: frozenset[str] = frozenset(
+    "aktiengesellschaft aktiebolag aktiebolaget osakeyhtio ооо оао зао пао".split()
+)
+SPELT_OUT_LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("gesellschaft", "mit", "beschrankter", "haftung"),
+    ("responsabilidad", "limitada"),  # "Sociedad de Responsabilidad Limitada" (SRL)
+    ("a", "responsabilite", "limitee"),  # "Société à responsabilité limitée" (SARL)
+    ("responsabilite", "limitee"),
+    ("a", "responsabilite", "limited"),  # "limitee" read as a typo of "limited"
+    ("responsabilite", "limited"),
+    ("besloten", "vennootschap"),  # BV
+    ("naamloze", "vennootschap"),  # NV
+    ("public", "limited", "company"),  # PLC
+    ("proprietary", "limited"),  # (Pty) Ltd
+)
+# Chinese and Japanese legal forms written without spaces.
+CJK_LEGAL_SUFFIXES: tuple[str, ...] = (
+    "股份有限公司", "有限责任公司", "有限公司", "株式会社", "有限会社", "合同会社"
+)  # fmt: skip
+
+# Numbers written as words, in the languages of supplier lists, read as numerals
+# ("Estate Seven" and "Estate 7" are one estate, "Estate Seventeen" another). Words
+# that are also ordinary words or places are left out ("dos" is Portuguese "of the",
+# "lima" a city, "one" and "una" are too common in names).
+NUMBER_WORDS: dict[str, int] = {
+    **dict(
+        zip(
+            "two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen twenty".split(),
+            range(2, 21),
+            strict=True,
+        )
+    ),
+    **dict(zip("thirty forty fifty sixty seventy eighty ninety".split(), range(30, 100, 10), strict=True)),
+    **dict(
+        zip(
+            "tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince "
+            "dieciseis diecisiete dieciocho diecinueve veinte".split(),
+            range(3, 21),
+            strict=True,
+        )
+    ),
+    **dict(zip("treinta cuarenta cincuenta sesenta setenta ochenta noventa".split(), range(30, 100, 10), strict=True)),
+    "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400,
+    "quinientos": 500,
+    # Indonesian and Malay ("dua belas" is 12, "tiga puluh" 30: see _numbers_in)
+    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "enam": 6, "tujuh": 7, "delapan": 8,
+    "lapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100,
+}  # fmt: skip
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
 
 # Words that carry no identity in a name.
 STOP_WORDS: frozenset[str] = frozenset(
@@ -143,13 +198,23 @@ def _by_first_word(
     return index
 
 
-_LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES)
+_LEGAL_PHRASE_STARTS = _by_first_word(LEGAL_PHRASES + SPELT_OUT_LEGAL_PHRASES)
 _EXPANSION_STARTS = _by_first_word(tuple(p for p, _ in PHRASE_EXPANSIONS))
 _PHRASE_REPLACEMENT = dict(PHRASE_EXPANSIONS)
 _ROMANS = {numeral: str(value) for value in range(1, 40) for numeral in [_to_roman(value)]}
+# Indonesian and Malay: "dua belas" 12, "tiga puluh" 30, "dua ratus" 200.
+_NUMBER_JOINERS = {"belas": (1, 10), "puluh": (10, 0), "ratus": (100, 0)}
 # Words some step of folding changes or drops (every other word passes as it is).
 _EXPANDED = frozenset(_EXPANSION_STARTS) | COOPERATIVE_WORDS | frozenset(EXPANSIONS) | {"san"}
-_IDENTITY_SPECIAL = frozenset(_LEGAL_PHRASE_STARTS) | LEGAL_FORMS | STOP_WORDS | frozenset(_ROMANS)
+_IDENTITY_SPECIAL = (
+    frozenset(_LEGAL_PHRASE_STARTS)
+    | LEGAL_FORMS
+    | SPELT_OUT_LEGAL_FORMS
+    | STOP_WORDS
+    | frozenset(_ROMANS)
+    | frozenset(NUMBER_WORDS)
+    | frozenset(_NUMBER_JOINERS)
+)
 # What a legal-form word truncated to 1-3 letters leaves (never a numeral: "Mill I").
 _TRUNCATED_LEGAL_FORMS = frozenset(
     form[:n] for form in LEGAL_FORMS for n in range(1, min(4, len(form)))
@@ -279,15 +344,41 @@ def _identity_words(words: list[str]) -> list[str]:
                 i += len(phrase)
                 continue
         i += 1
-        if word in LEGAL_FORMS or word in STOP_WORDS:
+        if word in LEGAL_FORMS or word in STOP_WORDS or word in SPELT_OUT_LEGAL_FORMS:
             continue
         if word.isdigit():
             out.append(str(int(word)))
+        elif word in NUMBER_WORDS or (word in _NUMBER_JOINERS and out and out[-1].isdigit()):
+            i = _number_words(words, i - 1, out)
         elif word in _ROMANS and (len(word) > 1 or i > 1):
             out.append(_ROMANS[word])
         else:
             out.append(word)
     return out
+
+
+def _number_words(words: list[str], i: int, out: list[str]) -> int:
+    """The number written in words from words[i] ("seven", "twenty one", "dua belas",
+    "tiga puluh dua"; a joiner after a written digit, "2 belas", too) appended to
+    `out` as arabic digits; returns the index after it."""
+    word = words[i]
+    if word in _NUMBER_JOINERS:  # after digits already out: "2 belas"
+        value = int(out.pop())
+    else:
+        value = NUMBER_WORDS[word]
+        i += 1
+    if word in _TENS and i < len(words) and words[i] in _UNITS:
+        value += _UNITS[words[i]]  # "twenty one" (a hyphen splits the words)
+        i += 1
+    while i < len(words) and words[i] in _NUMBER_JOINERS:
+        times, plus = _NUMBER_JOINERS[words[i]]
+        value = value * times + plus if times > 1 else value + plus
+        i += 1
+        if times > 1 and i < len(words) and NUMBER_WORDS.get(words[i], 10) < 10:
+            value += NUMBER_WORDS[words[i]]  # "tiga puluh dua"
+            i += 1
+    out.append(str(value))
+    return i
 
 
 @lru_cache(maxsize=65536)

@@ -109,6 +109,56 @@ def test_numbered_siblings_are_different_organisations() -> None:
     assert all(Conflict.NUMBERS in c.conflicts for c in got.candidates)
 
 
+@pytest.mark.parametrize(
+    "stored_name, sibling, same, country",
+    [
+        # a second reader: "Seven" was taken as a cut of "Seventeen", at 0.9999
+        ("Rimba Raya Estate Seventeen", "Rimba Raya Estate Seven", "Rimba Raya Estate 17", "MY"),
+        (
+            "Golden Hope Plantation Six",
+            "Golden Hope Plantation Sixteen",
+            "Golden Hope Plantation 6",
+            "MY",
+        ),
+        ("Finca Los Andes Trescientos", "Finca Los Andes Tres", "Finca Los Andes 300", "CO"),
+        ("Kebun Sawit Makmur Dua Belas", "Kebun Sawit Makmur Dua", "Kebun Sawit Makmur 12", "ID"),
+        ("Kebun Tiga Puluh Dua", "Kebun Tiga Puluh", "Kebun 32", "ID"),
+        ("Estate Twenty-One Ridge", "Estate Twenty Ridge", "Estate 21 Ridge", "KE"),
+    ],
+)
+def test_numbers_written_as_words_are_numbers(stored_name, sibling, same, country) -> None:
+    """DOMAIN.md: numerals that differ rule out an automatic match, and numbered
+    siblings are different organisations; a number in words is that number."""
+    stored = [Org(stored_name, country, id="s")]
+    assert match(Org(sibling, country), stored).decision == "new"
+    assert match(Org(same, country), stored).organisation == "s"
+
+
+@pytest.mark.parametrize(
+    "stored_name, written, country",
+    [
+        ("Kaffee Handel AG", "Kaffee Handel Aktiengesellschaft", "CH"),
+        ("Kakao Handel GmbH", "Kakao Handel Gesellschaft mit beschränkter Haftung", "DE"),
+        ("Kahvi Paahtimo Oy", "Kahvi Paahtimo Osakeyhtiö", "FI"),
+        ("Kaffe Rosteri AB", "Kaffe Rosteri Aktiebolag", "SE"),
+        ("Cacao Andino SRL", "Cacao Andino Sociedad de Responsabilidad Limitada", "AR"),
+        ("Cacao Fino SARL", "Cacao Fino Société à responsabilité limitée", "CI"),
+        ("Koffie Branders BV", "Koffie Branders Besloten Vennootschap", "NL"),
+        ("Tea Traders PLC", "Tea Traders Public Limited Company", "GB"),
+        ("Rooibos Growers (Pty) Ltd", "Rooibos Growers Proprietary Limited", "ZA"),
+        ("ООО Ромашка", "Ромашка", "RU"),
+        ("株式会社トヨタ", "トヨタ", "JP"),
+    ],
+)
+def test_legal_forms_written_out_or_in_their_script_fold_away(
+    stored_name, written, country
+) -> None:
+    """A second reader: "Kaffee AG" and "Kaffee Aktiengesellschaft" were two
+    organisations, made without a question."""
+    stored = [Org(stored_name, country, id="s")]
+    assert match(Org(written, country), stored).organisation == "s"
+
+
 def test_lettered_sites_are_never_taken_for_each_other() -> None:
     stored = [
         Org("PT Sawit Jaya Estate A", "ID", id="a"),
