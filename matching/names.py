@@ -444,13 +444,18 @@ _NO_NUMBERS: frozenset[int] = frozenset()
 def numbers_of_folded(folded: str) -> frozenset[int]:
     """The numbers, and a single letter ending a name of two words or more as a site's
     mark ("Estate A" and "Estate B" are siblings as "Mill 1" and "Mill 2" are; it
-    counts as the negative number -1 for a ... -26 for z)."""
+    counts as the negative number -1 for a ... -26 for z), as is a single letter
+    after a number inside the name ("Plot 12A Sejahtera", "Blok 7 B Makmur")."""
     mark = len(folded) > 2 and folded[-2] == " " and "a" <= folded[-1] <= "z"
     if not mark and not _DIGITS.search(folded):  # most names: no set built
         return _NO_NUMBERS
-    found = {int(w) for w in folded.split() if w.isdigit()}
+    words = folded.split()
+    found = {int(w) for w in words if w.isdigit()}
     if mark:
         found.add(96 - ord(folded[-1]))
+    for before, word in zip(words, words[1:-1], strict=False):
+        if before.isdigit() and len(word) == 1 and "a" <= word <= "z":
+            found.add(96 - ord(word))  # "Plot 12A Sejahtera": a site's mark inside the name
     return frozenset(found)
 
 

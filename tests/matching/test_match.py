@@ -168,6 +168,11 @@ def test_lettered_sites_are_never_taken_for_each_other() -> None:
     got = match(Org("Koperasi Tani Makmur B", "ID"), stored)  # a site of it, or it?
     assert got.decision == "choose" and conflicts_of(got, "k") == (Conflict.NUMBERS,)
     assert match(Org("P.T. Sawit Jaya Estate A", "ID"), stored).organisation == "a"
+    # a letter after a number inside the name marks a site too (a second reader:
+    # "Kebun Plot 12A Sejahtera" was taken for "Kebun Plot 12 Sejahtera" at 0.8)
+    plots = [Org("Kebun Plot 12 Sejahtera", "ID", id="12")]
+    assert match(Org("Kebun Plot 12A Sejahtera", "ID"), plots).decision == "new"
+    assert match(Org("Kebun Plot 12 Sejahtera Tbk", "ID"), plots).organisation == "12"
 
 
 def test_the_same_name_in_another_country_is_another_organisation() -> None:
