@@ -129,6 +129,9 @@ def _no_controls(value: str) -> str:
     return value
 
 
+MAX_FRAMEWORKS = 50
+
+
 def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
     """The frameworks once each, in their order; at most MAX_FRAMEWORKS."""
     kept = tuple(dict.fromkeys(values))
@@ -137,7 +140,6 @@ def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
     return kept
 
 
-MAX_FRAMEWORKS = 50
 Id = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),

@@ -23,7 +23,6 @@ _LEI = re.compile(r"[0-9A-Z]{18}[0-9]{2}")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # base 32 without I, L, O, U
 _OS_ID = re.compile(r"([A-Z]{2})([0-9]{4})([0-9]{3})([" + _CROCKFORD + r"]{5})(.)")
 _UML = re.compile(r"PO[0-9]{10}")
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def _compact(value: str, kind: str) -> str:
@@ -63,7 +62,7 @@ def lei_check_digits(first18: str) -> str:
 def check_duns(value: str) -> str:
     """A DUNS number: 9 digits (written with or without hyphens: 15-048-3782)."""
     duns = _compact(value, "DUNS")
-    if _DIGITS.fullmatch(duns) is None or len(duns) != 9:
+    if len(duns) != 9 or not duns.isdigit():  # ASCII only (_compact): 0-9
         raise ValueError(f"DUNS {value!r}: a DUNS number is 9 digits")
     return duns
 
@@ -77,7 +76,7 @@ def gs1_check_digit(digits: str) -> str:
 def check_gln(value: str) -> str:
     """A GLN: 13 digits, the last GS1's check digit."""
     gln = _compact(value, "GLN")
-    if _DIGITS.fullmatch(gln) is None or len(gln) != 13:
+    if len(gln) != 13 or not gln.isdigit():  # ASCII only (_compact): 0-9
         raise ValueError(f"GLN {value!r}: a GLN is 13 digits")
     if gs1_check_digit(gln[:12]) != gln[12]:
         raise ValueError(f"GLN {value!r}: check digit {gln[12]} is wrong")
@@ -102,9 +101,8 @@ def check_os_id(value: str) -> str:
             f"OS ID {value!r}: not country (2 letters), year and day (7 digits), "
             "5 base-32 characters and a check character"
         )
-    day, year = int(parts.group(3)), int(parts.group(2))
-    if not 1 <= day <= (366 if calendar.isleap(year) else 365):
-        last = "366" if calendar.isleap(year) else "365"
+    last = 366 if calendar.isleap(int(parts.group(2))) else 365
+    if not 1 <= int(parts.group(3)) <= last:
         raise ValueError(f"OS ID {value!r}: day of year {parts.group(3)} is not 001-{last}")
     if os_id_check_character(os_id[:14]) != os_id[14]:
         raise ValueError(f"OS ID {value!r}: check character {os_id[14]} is wrong")

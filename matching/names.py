@@ -95,14 +95,15 @@ NUMBER_WORDS: dict[str, int] = {
     **dict(zip("treinta cuarenta cincuenta sesenta setenta ochenta noventa".split(), range(30, 100, 10), strict=True)),
     "cien": 100, "ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400,
     "quinientos": 500,
-    # Indonesian and Malay ("dua belas" is 12, "tiga puluh" 30: see _numbers_in)
+    # Indonesian and Malay ("dua belas" is 12, "tiga puluh" 30: see _number_words)
     "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "enam": 6, "tujuh": 7, "delapan": 8,
     "lapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100,
 }  # fmt: skip
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9}  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}  # fmt: skip
+# English tens and the units after them ("twenty one": "one" only there).
+_TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+_UNITS = {"one": 1} | {
+    w: NUMBER_WORDS[w] for w in "two three four five six seven eight nine".split()
+}
 
 # Words that carry no identity in a name.
 STOP_WORDS: frozenset[str] = frozenset(
