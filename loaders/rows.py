@@ -121,11 +121,16 @@ def _list(value: Any) -> Any:
 
 
 def _no_controls(value: str) -> str:
-    """An id is written, printed and copied: a control character in it (a bell, an
-    ANSI escape, a line break) is a mistake or a trick, never part of a real id."""
+    """An id or a scheme is written, printed, copied and compared: a control character
+    in it (a bell, an ANSI escape, a line break) or an invisible formatting one (a
+    byte-order mark, a zero-width space, a right-to-left override: "\ufeffSMETA" looks
+    like SMETA and is another scheme) is a mistake or a trick, never part of it."""
     for c in value:
-        if unicodedata.category(c) == "Cc":
+        category = unicodedata.category(c)
+        if category == "Cc":
             raise ValueError(f"{value!r} holds a control character (U+{ord(c):04X})")
+        if category == "Cf":
+            raise ValueError(f"{value!r} holds an invisible formatting character (U+{ord(c):04X})")
     return value
 
 
@@ -160,6 +165,7 @@ Abbreviation = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None,
     BeforeValidator(_blank_to_none),
 ]
+Scheme = Annotated[Text, AfterValidator(_no_controls)]
 Frameworks = Annotated[tuple[Text, ...], BeforeValidator(_list), AfterValidator(_distinct)]
 Flag = Annotated[bool, BeforeValidator(lambda v: False if _blank_to_none(v) is None else v)]
 
@@ -234,7 +240,7 @@ class AdoptionRow(Row):
 class AuditRow(Row):
     id: Id
     organisation: Id
-    scheme: Text
+    scheme: Scheme
     audit_date: PastDay
     valid_until: Day
     commissioned_by: Id
@@ -272,7 +278,7 @@ class ShareRow(Row):
 
 class RecognitionRow(Row):
     member: Id
-    scheme: Text
+    scheme: Scheme
 
 
 class ExtensionAnswer(StrEnum):

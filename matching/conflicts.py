@@ -17,6 +17,7 @@ import numpy as np
 
 from matching.facts import Facts
 from matching.model import Conflict, Thresholds
+from matching.names import numbers_placed_apart
 
 if TYPE_CHECKING:
     from matching.index import StoredIndex
@@ -57,7 +58,7 @@ def _facts_differ(new: Facts, stored: Facts) -> int:
     bits = 1 if identifiers_differ(new, stored) else 0
     if new.abbreviation and stored.abbreviation and new.abbreviation != stored.abbreviation:
         bits |= 2
-    if new.numbers != stored.numbers:
+    if new.numbers != stored.numbers or numbers_placed_apart(new.labels, stored.labels):
         bits |= 4
     return bits
 
@@ -134,6 +135,11 @@ def conflict_bits(
         & (abbreviation_new != abbreviation_stored)
     )
     bits |= 4 * (codes.numbers[new_at] != columns.numbers[stored_at])
+    labelled = np.fromiter((bool(f.labels) for f in new), np.bool_, len(new))
+    for k in np.flatnonzero(labelled[new_at] & (bits & 4 == 0)).tolist():
+        # the same numbers, counting different words ("Afdeling 3 Blok 7", "... 7 Blok 3")
+        if numbers_placed_apart(new[new_at[k]].labels, index.facts_at(int(stored_at[k])).labels):
+            bits[k] |= 4
     lat1, lon1 = codes.lat[new_at], codes.lon[new_at]
     lat2, lon2 = columns.lat[stored_at], columns.lon[stored_at]
     both = ~(np.isnan(lat1) | np.isnan(lat2))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from matching.model import Organisation
-from matching.names import fold_abbreviation, folded_name, numbers_of_folded
+from matching.names import (
+    fold_abbreviation,
+    folded_name,
+    labelled_numbers,
+    numbers_of_folded,
+)
 
 
 class Facts(NamedTuple):
@@ -24,17 +29,19 @@ class Facts(NamedTuple):
     legal_tail: str = ""  # initials of the legal-form words folding dropped from the end
     # (and of stop words between them); names.folded_name
     written: int = 0  # characters of the name as written (a field's width cuts those)
+    labels: tuple[tuple[str, int], ...] = ()  # (word, number), names.labelled_numbers
 
     @classmethod
     def of(cls, org: Organisation) -> Facts:
         words, legal_tail = folded_name(org.name)
+        folded = " ".join(words)
         identifiers = org.identifiers
         return cls(
             org.id,
             org.country.strip().upper(),
             " ".join(sorted(words)),
             tuple(dict.fromkeys(words)),
-            numbers_of_folded(" ".join(words)),
+            numbers_of_folded(folded),
             fold_abbreviation(org.abbreviation) if org.abbreviation else None,
             org.lat,
             org.lon,
@@ -43,6 +50,7 @@ class Facts(NamedTuple):
             else (),
             legal_tail,
             len(org.name.strip()),
+            labelled_numbers(folded),
         )
 
     @property

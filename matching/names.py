@@ -153,6 +153,17 @@ _WORD = re.compile(r"\d+|[^\W\d_]+")  # a word: digits, or letters (punctuation 
 _APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
 # Letters NFKD does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
+# Invisible formatting characters (Unicode's Cf: a soft hyphen, zero-width joiners, a
+# byte-order mark, bidirectional marks) are dropped: "Sinar\u00adMas" is "SinarMas" as
+# shown. A zero-width space is a word break ("Sinar\u200bMas" is "Sinar Mas").
+_LETTERS.update(
+    {
+        c: None
+        for c in (*range(0x10000), *range(0xE0000, 0xE0080))
+        if unicodedata.category(chr(c)) == "Cf"
+    }
+)
+_LETTERS[0x200B] = " "
 
 
 def _to_roman(value: int) -> str:
@@ -458,6 +469,43 @@ def numbers_of_folded(folded: str) -> frozenset[int]:
         if before.isdigit() and len(word) == 1 and "a" <= word <= "z":
             found.add(96 - ord(word))  # "Plot 12A Sejahtera": a site's mark inside the name
     return frozenset(found)
+
+
+def labelled_numbers(folded: str) -> tuple[tuple[str, int], ...]:
+    """Each number of a name with two numbers or more, with the word it counts
+    ("Afdeling 3 Blok 7" -> (("afdeling", 3), ("blok", 7))): the nearest word before it
+    that is not a number, else the nearest after. Empty for a name with fewer than two
+    numbers (most names), where the set of numbers says it all."""
+    if not _DIGITS.search(folded):
+        return ()
+    words = folded.split()
+    at = [i for i, word in enumerate(words) if word.isdigit()]
+    if len({words[i] for i in at}) < 2:
+        return ()
+    pairs = set()
+    for i in at:
+        before = (w for w in reversed(words[:i]) if not w.isdigit())
+        after = (w for w in words[i + 1 :] if not w.isdigit())
+        label = next(before, None) or next(after, None)
+        if label is not None:
+            pairs.add((label, int(words[i])))
+    return tuple(sorted(pairs))
+
+
+def numbers_placed_apart(a: tuple[tuple[str, int], ...], b: tuple[tuple[str, int], ...]) -> bool:
+    """Whether a word both names count numbers with counts different ones: "Afdeling 3
+    Blok 7" against "Afdeling 7 Blok 3" (the same set of numbers, two sites), not
+    "Blok 7 Afdeling 3" (the same site, its words in another order)."""
+    if not (a and b) or a == b:
+        return False
+    counted: dict[str, set[int]] = {}
+    for label, number in a:
+        counted.setdefault(label, set()).add(number)
+    theirs: dict[str, set[int]] = {}
+    for label, number in b:
+        if label in counted:
+            theirs.setdefault(label, set()).add(number)
+    return any(counted[label] != numbers for label, numbers in theirs.items())
 
 
 def fold_abbreviation(abbreviation: str | None) -> str | None:

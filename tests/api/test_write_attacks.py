@@ -601,6 +601,25 @@ def test_an_id_with_a_control_character_and_a_flood_of_frameworks_are_refused(fo
     assert kept["frameworks"] == ["ILO", "UNGP"]
 
 
+@pytest.mark.parametrize(
+    "scheme, character", [("\ufeffSMETA", "FEFF"), ("SME\u200bTA", "200B"), ("ATEMS\u202e", "202E")]
+)
+def test_a_scheme_or_id_with_an_invisible_character_is_refused(forum_store, scheme, character):
+    """A scheme that looks like SMETA and is not: "\\ufeffSMETA" recognised beside SMETA
+    was a second, invisible scheme (a second reader); ids refuse them too."""
+    recognise = "mutation($s: String!) { recognise(scheme: $s) { recognised } }"
+    found, message = refused(forum_store, M1, recognise, s=scheme)
+    assert found == "BAD_USER_INPUT" and message.startswith("input.scheme: "), message
+    assert f"invisible formatting character (U+{character})" in message, message
+    found, message = refused(forum_store, S1, UPLOAD, a={**AUDIT, "scheme": scheme})
+    assert found == "BAD_USER_INPUT" and message.startswith("audit.scheme: "), message
+    require = 'mutation($r: ID!) { require(requirement: $r, title: "Supplier code") { title } }'
+    found, message = refused(forum_store, M1, require, r=scheme)
+    assert f"invisible formatting character (U+{character})" in message, message
+    assert "SMETA" in forum_store.recognised_schemes("M1")
+    assert scheme not in forum_store.recognised_schemes("M1")
+
+
 def test_an_audit_that_ends_before_it_starts_is_refused_in_the_apis_own_words(forum_store):
     before = forum_store.counts()
     found = refused(forum_store, S1, UPLOAD, a={**AUDIT, "validUntil": "2026-01-15"})

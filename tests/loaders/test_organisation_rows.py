@@ -82,6 +82,10 @@ BAD_ROWS = {
         "X\x1b[31m,supplier,x,GH,,,,,",
         "id: 'X\\x1b[31m' holds a control character (U+001B)",
     ),
+    "id with a right-to-left override": (
+        "X\u202eY,supplier,x,GH,,,,,",
+        "id: 'X\\u202eY' holds an invisible formatting character (U+202E)",
+    ),
     "identifier twice in the load": (
         f"X,supplier,x,GH,{LEI.lower()},,,,",
         f"lei: {LEI} is already held by 'S1' (line 2)",

@@ -175,6 +175,43 @@ def test_lettered_sites_are_never_taken_for_each_other() -> None:
     assert match(Org("Kebun Plot 12 Sejahtera Tbk", "ID"), plots).organisation == "12"
 
 
+@pytest.mark.parametrize("many", [False, True], ids=["match", "match_many"])
+def test_numbers_that_count_other_words_are_siblings(many: bool) -> None:
+    """A second reader: "Afdeling 3 Blok 7" was taken for "Afdeling 7 Blok 3" (the same
+    set of numbers). A word both names count with counts the same numbers, or they are
+    two sites; the same words in another order are the same site."""
+    stored = [Org("PT Sawit Makmur Afdeling 3 Blok 7", "ID", id="s")]
+
+    def answer(name: str):
+        new = Org(name, "ID")
+        return match_many([new], stored)[0] if many else match(new, stored)
+
+    assert answer("PT Sawit Makmur Afdeling 7 Blok 3").decision == "new"
+    assert answer("Sawit Makmur Afdeling VII Blok III").decision == "new"
+    for same in (
+        "Sawit Makmur Blok 7 Afdeling 3",  # word order does not count
+        "PT Sawit Makmur Afdeling III Blok VII",
+        "PT Sawit Makmur Afdeling 3 Blokk 7",  # a typo in one word: the other still counts 3
+    ):
+        assert answer(same).organisation == "s", same
+    # a number before its word ("3rd Afdeling") counts the word after it
+    first = [Org("7 Blok Sawit 3 Afdeling", "ID", id="f")]
+    assert match(Org("3 Blok Sawit 7 Afdeling", "ID"), first).decision == "new"
+
+
+def test_invisible_formatting_characters_are_not_part_of_a_name() -> None:
+    """A soft hyphen or a joiner copied from a web page is not a letter; a zero-width
+    space breaks words as a space does."""
+    stored = [Org("Sinar Mas Agro Resources", "ID", id="smart")]
+    for written in (
+        "Sinar Mas Agro Re\u00adsour\u00adces",
+        "\ufeffSinar Mas Agro Resources",
+        "Sinar Mas\u200b Agro Re\u200dsources",
+        "Sinar\u200bMas Agro Resources",
+    ):
+        assert match(Org(written, "ID"), stored).organisation == "smart", repr(written)
+
+
 def test_the_same_name_in_another_country_is_another_organisation() -> None:
     stored = [Org("Olam Cocoa Ltd", "GH", id="olam-gh")]
     assert match(Org("Olam Cocoa Limited", "CI"), stored).decision == "new"
