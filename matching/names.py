@@ -52,6 +52,9 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
 # name's own word for the start of one ("Cooperativa de Osa" is no "Osakeyhtiö").
 SPELT_OUT_LEGAL_FORMS: frozenset[str] = frozenset(
     "aktiengesellschaft aktiebolag aktiebolaget osakeyhtio ооо оао зао пао".split()
+) | frozenset(  # Thai, as folding leaves it (NFKD): บริษัท ... จำกัด (มหาชน) and their initials
+    unicodedata.normalize("NFKD", word)
+    for word in "บริษัท จำกัด มหาชน บมจ บจก หจก ห้างหุ้นส่วนจำกัด ห้างหุ้นส่วนสามัญ".split()
 )
 SPELT_OUT_LEGAL_PHRASES: tuple[tuple[str, ...], ...] = (
     ("gesellschaft", "mit", "beschrankter", "haftung"),
@@ -148,8 +151,27 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 _CO_OP = re.compile(r"\bco-?op(?:erative)?(s?)(?:-ca)?\b")
 _INITIAL_DOT = re.compile(r"(?<=\b\w)\.")  # the dots of S.A., P.T., A.S.
 _DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[\W_]+")
-_WORD = re.compile(r"\d+|[^\W\d_]+")  # a word: digits, or letters (punctuation splits)
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regex character class's body for the code points `codes` (sorted)."""
+    spans: list[list[int]] = []
+    for c in codes:
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in spans)
+
+
+# The vowel signs, tone marks and viramas of Thai, Devanagari, Tamil, Sinhala, Khmer,
+# Myanmar ... (Unicode's marks, Mn Mc Me) belong to their word: Python's \w leaves them
+# out, and "ไทยยูเนี่ยน" was cut into "ไทยย", "เน", "ยน", and Hindi words lost their vowels.
+# (The Latin accents are gone before: _COMBINING.)
+_MARKS = _ranges([c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")])
+_NON_WORD = re.compile(rf"(?:[^\w{_MARKS}]|_)+")
+# a word: digits, or letters and their marks (punctuation splits)
+_WORD = re.compile(rf"\d+|(?:[^\W\d_]|[{_MARKS}])+")
 _APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
 # Letters NFKD does not decompose into a base letter and an accent.
 _LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})

@@ -19,6 +19,7 @@ from matching import (
 )
 from matching.facts import Facts
 from matching.match import ONE_BY_ONE, _blocks, _ranked_one, _ranked_pairs, distance_km
+from matching.names import fold
 
 Org = Organisation
 PTPN = [
@@ -197,6 +198,19 @@ def test_numbers_that_count_other_words_are_siblings(many: bool) -> None:
     # a number before its word ("3rd Afdeling") counts the word after it
     first = [Org("7 Blok Sawit 3 Afdeling", "ID", id="f")]
     assert match(Org("3 Blok Sawit 7 Afdeling", "ID"), first).decision == "new"
+
+
+def test_words_of_scripts_with_vowel_signs_stay_whole() -> None:
+    """Thai, Hindi, Tamil and Sinhala vowel signs and tone marks are part of their word:
+    they had split every word at each mark, and names differing only in a vowel
+    ("रमा" and "रम") folded alike; Thai legal forms fold away as other legal forms do."""
+    assert fold("ไทยยูเนี่ยน กรุ๊ป") == "ไทยยูเนี่ยน กรุ๊ป"
+    assert fold("บริษัท ไทยยูเนี่ยน กรุ๊ป จำกัด (มหาชน)") == fold("บมจ. ไทยยูเนี่ยน กรุ๊ป")
+    assert fold("रमा चाय कंपनी") != fold("रम चाय कंपनी")
+    assert fold("கண்ணன் தேயிலை") == "கண்ணன் தேயிலை"
+    stored = [Org("บริษัท ไทยยูเนี่ยน กรุ๊ป จำกัด (มหาชน)", "TH", id="tu")]
+    assert match(Org("ไทยยูเนี่ยน กรุ๊ป", "TH"), stored).organisation == "tu"
+    assert match(Org("บริษัท ไทยยูเนี่ยน ฟู้ด จำกัด", "TH"), stored).organisation is None
 
 
 def test_invisible_formatting_characters_are_not_part_of_a_name() -> None:
