@@ -125,15 +125,26 @@ class _Context:
         found = self.store.stored_rows("findings", wanted["finding"]) if wanted["finding"] else []
         self.stored_findings = {f.id: f for f in found}
         self.stored["finding"] = set(self.stored_findings)
-        # The days of the stored audits whose findings the plans name: a plan is due on
-        # or after the day its finding was raised (as proposeAction checks).
+        # The days of the stored audits whose findings the plans name, and of those the
+        # findings rows name: a plan, and a finding's due day, are on or after the day
+        # the finding was raised (as proposeAction and uploadAudit check).
         of_plans = {
             self.stored_findings[v.finding].audit
             for _, v in parsed.get("corrective_actions", ())
             if v.finding in self.stored_findings
-        }
+        } | (
+            {v.audit for _, v in parsed.get("findings", ()) if v.due_date is not None}
+            - {v.id for _, v in parsed.get("audits", ())}  # their days are the load's
+        )
         audits = self.store.stored_rows("audits", of_plans) if of_plans else []
         self.stored_audit_days = {a.id: a.audit_date for a in audits}
+        # The stored plans of findings whose rows come without one: a finding's status
+        # must agree with its plan (a verified plan closed it; any other needs it open).
+        planned = {v.finding for _, v in parsed.get("corrective_actions", ())}
+        alone = {v.id for _, v in parsed.get("findings", ())} - planned
+        self.stored_plans = (
+            {a.finding: a for a in self.store.corrective_actions(alone)} if alone else {}
+        )
 
     def audit_day(self, audit_id: str) -> date | None:
         audit = self.loaded["audit"].get(audit_id)
@@ -305,6 +316,8 @@ def _row_problems(
             problems.append(raw.problem(name, why))
     if kind == "corrective_actions" and not problems:
         problems.extend(_action_problems(raw, value, ctx, first_seen))
+    if kind == "findings" and not problems:
+        problems.extend(_finding_problems(raw, value, ctx))
     if kind == "pass_on" and not problems and (value.buyer, value.seller) not in sourcing_pairs:
         problems.append(
             raw.problem(
@@ -314,6 +327,42 @@ def _row_problems(
             )
         )
     return problems
+
+
+def _finding_problems(raw: RawRow, value: Finding, ctx: _Context) -> list[Problem]:
+    """A due day on or after the audit's day; a status that agrees with the stored plan
+    when the load brings none (a row that reopened a finding its verified plan had
+    closed left the plan verified on an open finding, counted open and closed at once)."""
+    raised = ctx.audit_day(value.audit)
+    if value.due_date is not None and raised is not None and value.due_date < raised:
+        return [
+            raw.problem(
+                "due_date",
+                f"{value.due_date} is before the day the finding was raised"
+                f" ({raised}, the audit_date of {value.audit!r})",
+            )
+        ]
+    plan = ctx.stored_plans.get(value.id)
+    if plan is None:
+        return []
+    verified = plan.status == ActionStatus.VERIFIED
+    if verified and value.status != FindingStatus.CLOSED:
+        return [
+            raw.problem(
+                "status",
+                "its corrective action is verified, which closed it: to reopen it, load its"
+                " corrective_actions row too (rejected, or proposed again)",
+            )
+        ]
+    if not verified and value.status == FindingStatus.CLOSED:
+        return [
+            raw.problem(
+                "status",
+                f"its corrective action is {plan.status}: a finding closes when its plan is"
+                " verified (load its corrective_actions row too, verified)",
+            )
+        ]
+    return []
 
 
 def _action_problems(

@@ -48,6 +48,12 @@ def upload_audit(
         )
         for n, f in enumerate(findings)  # findings[0] is the first, as in GraphQL's paths
     ]
+    for n, row in enumerate(rows):
+        if row.due_date is not None and row.due_date < parsed.audit_date:
+            raise BadUserInput(
+                f"findings[{n}].dueDate",
+                f"{row.due_date} is before the audit's day {parsed.audit_date}",
+            )
     arguments = {"audit": audit, "findings": findings}
 
     def plan(at: datetime) -> Plan:

@@ -180,6 +180,7 @@ def _transition(
         batch = GraphBatch()
         if to == ActionStatus.VERIFIED:  # closes the finding, in the same transaction
             batch.findings.append(replace(reached.finding, status=FindingStatus.CLOSED))
+            new = replace(new, extension=None)  # a due day still asked for lapses with it
         return new, batch
 
     arguments = {"note": note, **{k: v for k, v in fields.items() if v is not None}}
@@ -264,6 +265,11 @@ def request_extension(
         due = reached.finding.due_date
         if due is not None and day <= due:
             raise BadUserInput("dueDate", f"must be after the finding's due day {due}")
+        raised = reached.audit.audit_date
+        if day < raised:  # a finding without a due day: never before it was raised
+            raise BadUserInput(
+                "dueDate", f"{day} is before the day its finding was raised ({raised})"
+            )
         step = _step(principal, at, StepKind.EXTENSION_REQUESTED, note=why, due_date=day)
         return replace(current, extension=day, history=(step,)), GraphBatch()
 

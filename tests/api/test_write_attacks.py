@@ -625,3 +625,16 @@ def test_an_audit_that_ends_before_it_starts_is_refused_in_the_apis_own_words(fo
     found = refused(forum_store, S1, UPLOAD, a={**AUDIT, "validUntil": "2026-01-15"})
     assert found == ("BAD_USER_INPUT", "audit.validUntil: 2026-01-15 precedes auditDate 2026-02-01")
     assert forum_store.counts() == before
+
+
+def test_a_finding_due_before_its_audit_is_refused(forum_store):
+    """A second reader: uploadAudit took a finding due before the audit's own day,
+    overdue from the day it was raised (a load refuses it too)."""
+    findings = [{"severity": "MINOR"}, {"severity": "MAJOR", "dueDate": "2026-01-31"}]
+    found = refused(forum_store, S1, UPLOAD, a=AUDIT, f=findings)
+    assert found == (
+        "BAD_USER_INPUT",
+        "findings[1].dueDate: 2026-01-31 is before the audit's day 2026-02-01",
+    )
+    on_the_day = [{"severity": "MAJOR", "dueDate": "2026-02-01"}]
+    assert data(forum_store, S1, UPLOAD, a=AUDIT, f=on_the_day)["uploadAudit"]["findings"]

@@ -140,6 +140,46 @@ def test_a_plan_of_a_stored_finding_is_due_on_or_after_its_audits_day(engine_sto
     assert [p.target_date for p in store.corrective_actions(["X1"])] == [date(2026, 1, 10)]
 
 
+def test_a_findings_row_agrees_with_its_stored_plan_and_its_audits_day(engine_store, tmp_path):
+    """A second reader: a later `findings` row reopened X2, whose verified plan had closed
+    it; the plan stayed verified on an open finding, which the measures then counted
+    open and closed at once, and which no move could close again. A row whose status
+    disagrees with the stored plan is refused (the plan's row may come with it), and so
+    is a due day before the audit's day."""
+    store = engine_store
+    assert load(store, [_folder(tmp_path, GOOD)], today=date(2026, 3, 1)).ok
+    counts = store.counts()
+    cases = {
+        "X2,A1,major,open,hours,\n": ("status", "verified, which closed it"),
+        "X1,A1,critical,closed,child labour,2026-03-01\n": ("status", "is accepted"),
+        "X3,A1,minor,open,,2026-01-09\n": ("due_date", "2026-01-10"),
+        "X9,A1,minor,open,,2025-12-31\n": ("due_date", "2026-01-10"),
+    }
+    header = "id,audit,severity,status,category,due_date\n"
+    for n, (row, (field, said)) in enumerate(cases.items()):
+        folder = write(tmp_path / f"later{n}", {"findings.csv": header + row})
+        report = load(store, [folder], today=date(2026, 3, 1))
+        found = [(p.field, said in p.reason) for p in report.problems]
+        assert found == [(field, True)], (row, problems(report))
+    assert store.counts() == counts
+    assert [f.status.value for f in store.findings(["X1", "X2"])] == ["open", "closed"]
+    # reopened with its plan's row beside it (sent back when completed), it loads
+    reopened = write(
+        tmp_path / "reopened",
+        {
+            "findings.csv": header + "X2,A1,major,open,hours,\n",
+            "corrective_actions.csv": HEADER
+            + "X2,Cap overtime,2026-03-01,rejected,rosters,not capped,"
+            "2026-01-20,2026-01-22,2026-02-10,,2026-02-21\n",
+        },
+    )
+    assert load(store, [reopened], today=date(2026, 3, 1)).ok
+    assert store.findings(["X2"])[0].status.value == "open"
+    # a row that agrees with the stored plan, and one without a plan, load as before
+    same = write(tmp_path / "same", {"findings.csv": header + "X1,A1,critical,open,wages,\n"})
+    assert load(store, [same], today=date(2026, 3, 1)).ok
+
+
 EXTENSION_HEADER = HEADER.strip() + (
     ",extension,extension_asked_at,extension_answer,extension_answered_at\n"
 )

@@ -254,6 +254,35 @@ def test_an_extension_granted_moves_the_due_day_and_overdue_finding(engine_store
     ]
 
 
+def test_an_asked_due_day_lapses_at_verification_and_never_precedes_the_audit(engine_store):
+    """A second reader: a due day asked for a completed plan stayed asked after the plan
+    was verified (a state the loader refuses: "a verified plan has no extension
+    waiting"), and a finding without a due day took an "extension" to a day before its
+    audit, overdue at once."""
+    store = engine_store
+    store.write(forum())
+    raised = store.audits(["A2"])[0].audit_date
+    assert store.findings([S2_OWNS])[0].due_date is None
+    _propose(S2, store)
+    version = store.graph_version()
+    with pytest.raises(BadUserInput) as refused:
+        moves.request_extension(
+            principal=S2, store=store, finding=S2_OWNS, due_date=raised.replace(year=2020)
+        )
+    assert refused.value.field == "dueDate" and str(raised) in str(refused.value)
+    assert store.graph_version() == version
+    _accept(SOURCING, store)
+    _complete(S2, store)
+    _ask(S2, store)
+    assert store.corrective_actions([S2_OWNS])[0].extension == date(2026, 6, 30)
+    _verify(SOURCING, store)
+    plan = store.corrective_actions([S2_OWNS])[0]
+    assert plan.status == ActionStatus.VERIFIED and plan.extension is None
+    assert store.findings([S2_OWNS])[0].due_date is None  # nothing granted
+    with pytest.raises(BadUserInput):
+        _grant(SOURCING, store)
+
+
 def test_each_move_is_idempotent_under_its_key(engine_store):
     store = engine_store
     store.write(forum())
