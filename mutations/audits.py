@@ -12,7 +12,7 @@ from access.errors import BadUserInput
 from access.principal import Principal, Role
 from graph import model
 from graph.model import GraphBatch, Kind
-from graph.store import GraphStore, Removals
+from graph.store import GraphStore, Removals, RequestAnswered, RequestStatus, ShareRequest
 from mutations import checks
 from mutations.ids import random_hex
 from mutations.record import Plan, perform
@@ -142,13 +142,44 @@ def _sharing(
         shared = shared | set(named) if share else shared - set(named)
         to_all = share if all_customers else found.shared_with_all
         response = {"audit": audit, "sharedWith": sorted(shared), "allCustomers": to_all}
-        return Plan(response, batch, removals)
+        met = _met(principal, store, audit, named, all_customers, at) if share else ()
+        return Plan(response, batch, removals, requests=met)
 
-    return perform(
-        principal=principal,
-        store=store,
-        operation="shareAudit" if share else "unshareAudit",
-        arguments={"audit": audit, "members": sorted(set(members)), "allCustomers": all_customers},
-        idempotency_key=idempotency_key,
-        plan=plan,
+    arguments = {"audit": audit, "members": sorted(set(members)), "allCustomers": all_customers}
+    for attempt in range(3):
+        try:
+            return perform(
+                principal=principal,
+                store=store,
+                operation="shareAudit" if share else "unshareAudit",
+                arguments=arguments,
+                idempotency_key=idempotency_key,
+                plan=plan,
+            )
+        except RequestAnswered:  # the owner answered one of them meanwhile: plan again
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _met(
+    principal: Principal,
+    store: GraphStore,
+    audit: str,
+    named: list[str],
+    all_customers: bool,
+    at: datetime,
+) -> tuple[ShareRequest, ...]:
+    """The open share requests a share meets, granted by it: those of the named
+    members, or every one when it is shared with every customer (a member asks only
+    for an audit of its network: it is a customer)."""
+    return tuple(
+        replace(
+            r,
+            status=RequestStatus.GRANTED,
+            answered_at=at.isoformat(timespec="microseconds"),
+            answered_by=principal.key_id,
+        )
+        for r in store.share_requests(audit=audit, status=RequestStatus.OPEN)
+        if all_customers or r.member in named
     )

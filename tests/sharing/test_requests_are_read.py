@@ -12,6 +12,7 @@ from dataclasses import replace
 from access.principal import Principal, Role
 from graph.model import GraphBatch
 from graph.store import RequestStatus
+from mutations.audits import share_audit, unshare_audit
 from sharing import lists
 from sharing.requests import answer_share_request, request_share
 from tests.views.forum import AS_OF, PRINCIPALS, UNTIL, forum
@@ -115,3 +116,31 @@ def test_lists_page_newest_first(store):
     assert seen == made[::-1]
     owner = lists.share_requests(principal=S4, store=store, first=500)
     assert [r.id for r in owner.items] == made[::-1] and {r.member for r in owner.items} == {"M1"}
+
+
+def test_sharing_the_audit_meets_the_open_requests_for_it(store):
+    """A second reader: a member's request stayed open after its owner shared the audit
+    with shareAudit instead of answering, in both sides' lists, and the member could
+    not ask again. A share that makes the audit visible to the asker grants the
+    request (who and when recorded); a share with others leaves it open."""
+    store.write(forum())
+    made = request_share(principal=M1, store=store, audit="A4")["request"]["id"]
+    share_audit(principal=S4, store=store, audit="A4", members=["M2"])
+    (mine,) = lists.share_requests(principal=M1, store=store).items
+    assert mine.status == RequestStatus.OPEN
+    share_audit(principal=S4, store=store, audit="A4", members=["M1"])
+    (mine,) = lists.share_requests(principal=M1, store=store).items
+    assert (mine.id, mine.status) == (made, RequestStatus.GRANTED)
+    (theirs,) = lists.share_requests(principal=S4, store=store).items
+    assert theirs.status == RequestStatus.GRANTED and theirs.answered_at is not None
+    assert "S4" not in _gaps(store)
+    # taken back, asked again, then shared with every customer: met as well
+    unshare_audit(principal=S4, store=store, audit="A4", members=["M1"])
+    assert _gaps(store)["S4"] == "NOT_SHARED"
+    again = request_share(principal=M1, store=store, audit="A4")["request"]["id"]
+    share_audit(principal=S4, store=store, audit="A4", all_customers=True)
+    page = lists.share_requests(principal=M1, store=store, status=RequestStatus.OPEN)
+    assert page.items == []
+    granted = lists.share_requests(principal=M1, store=store, status=RequestStatus.GRANTED)
+    assert sorted(r.id for r in granted.items) == sorted([made, again])
+    assert "S4" not in _gaps(store)
