@@ -112,10 +112,13 @@ def decide(
     if new.numbers:
         # Numbered siblings are different organisations (DOMAIN.md): both names carry
         # numbers (or a site's letter) and they differ. Never offered, never taken.
+        # The same numbers counting other words ("Afdeling 3 Blok 7" against "Afdeling
+        # 7 Blok 3", or "3 Afdeling 7 Blok" written the other way round) are a
+        # `numbers` conflict that a person settles: offered, never taken.
         ranked = [
             (i, score, bits)
             for i, score, bits in ranked
-            if not (bits & NUMBERS and index.facts_at(i).numbers)
+            if not (bits & NUMBERS and _siblings(new.numbers, index.facts_at(i).numbers))
         ]
 
     # "SMART" for "PT Sinar Mas Agro Resources and Technology Tbk" (SMART), "ANCC" for
@@ -436,6 +439,11 @@ def _may_be_cut(new: Facts) -> bool:
 
 
 CUT_AT_MOST = 0.9999  # a cut name is never the very same name: an exact one wins
+
+
+def _siblings(new: frozenset[int], stored: frozenset[int]) -> bool:
+    """Both names carry numbers and not the same ones (numbered siblings)."""
+    return bool(stored) and stored != new
 
 
 def _cut_pairs(

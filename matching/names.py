@@ -147,7 +147,13 @@ COOPERATIVE_WORDS: frozenset[str] = frozenset(
     "scoop scoops coopca genossenschaft".split()
 )
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Accents, and the optional vowel points of Hebrew (niqqud) and Arabic (harakat), as
+# accents are optional in Latin names: "מְשֻׁלָּם" is "משלם", "مُحَمَّد" is "محمد".
+_COMBINING = re.compile(
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    r"\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    r"\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]"
+)
 _CO_OP = re.compile(r"\bco-?op(?:erative)?(s?)(?:-ca)?\b")
 _INITIAL_DOT = re.compile(r"(?<=\b\w)\.")  # the dots of S.A., P.T., A.S.
 _DIGITS = re.compile(r"\d+")
@@ -161,14 +167,18 @@ def _ranges(codes: list[int]) -> str:
             spans[-1][1] = c
         else:
             spans.append([c, c])
-    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in spans)
+    return "".join(_point(a) if a == b else f"{_point(a)}-{_point(b)}" for a, b in spans)
+
+
+def _point(c: int) -> str:
+    return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
 
 
 # The vowel signs, tone marks and viramas of Thai, Devanagari, Tamil, Sinhala, Khmer,
 # Myanmar ... (Unicode's marks, Mn Mc Me) belong to their word: Python's \w leaves them
 # out, and "ไทยยูเนี่ยน" was cut into "ไทยย", "เน", "ยน", and Hindi words lost their vowels.
 # (The Latin accents are gone before: _COMBINING.)
-_MARKS = _ranges([c for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")])
+_MARKS = _ranges([c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")])
 _NON_WORD = re.compile(rf"(?:[^\w{_MARKS}]|_)+")
 # a word: digits, or letters and their marks (punctuation splits)
 _WORD = re.compile(rf"\d+|(?:[^\W\d_]|[{_MARKS}])+")
@@ -198,8 +208,26 @@ def roman(token: str) -> int | None:
     return int(_ROMANS[token]) if token in _ROMANS else None
 
 
+def _thai_forms(forms: tuple[str, ...]) -> str:
+    """The forms, as written (NFC) and as folding leaves them (NFKD), longest first."""
+    both = {unicodedata.normalize(n, f) for f in forms for n in ("NFC", "NFKD")}
+    return "|".join(re.escape(f) for f in sorted(both, key=len, reverse=True))
+
+
+# Thai legal forms written without a space before or after the name (Thai puts no
+# spaces between words): "บริษัทไทยยูเนี่ยนกรุ๊ปจำกัด(มหาชน)".
+_THAI_LEGAL = re.compile(
+    rf"^\s*(?:{_thai_forms(('บริษัท', 'ห้างหุ้นส่วนจำกัด', 'ห้างหุ้นส่วนสามัญ'))})"
+    rf"|(?:{_thai_forms(('จำกัด', 'มหาชน', '(มหาชน)', 'จำกัด (มหาชน)', 'จำกัด(มหาชน)'))})\s*$"
+)
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
 def without_cjk_legal_forms(text: str) -> str:
-    """`text` with each Chinese legal form (`有限公司` ...) a space: folding drops them."""
+    """`text` with each Chinese legal form (`有限公司` ...) a space, and a Thai one at the
+    name's start or end: folding drops them."""
+    if _THAI.search(text):
+        text = _THAI_LEGAL.sub(" ", _THAI_LEGAL.sub(" ", text))
     for suffix in CJK_LEGAL_SUFFIXES:
         text = text.replace(suffix, " ")
     return text
@@ -495,9 +523,10 @@ def numbers_of_folded(folded: str) -> frozenset[int]:
 
 def labelled_numbers(folded: str) -> tuple[tuple[str, int], ...]:
     """Each number of a name with two numbers or more, with the word it counts
-    ("Afdeling 3 Blok 7" -> (("afdeling", 3), ("blok", 7))): the nearest word before it
-    that is not a number, else the nearest after. Empty for a name with fewer than two
-    numbers (most names), where the set of numbers says it all."""
+    ("Afdeling 3 Blok 7" -> (("afdeling", 3), ("blok", 7))): the word just before it,
+    or, for a number that starts the name, the word just after ("7 Blok ..."). A number
+    right after another ("Estate 12-3") counts no word. Empty for a name with fewer
+    than two numbers (most names), where the set of numbers says it all."""
     if not _DIGITS.search(folded):
         return ()
     words = folded.split()
@@ -506,10 +535,13 @@ def labelled_numbers(folded: str) -> tuple[tuple[str, int], ...]:
         return ()
     pairs = set()
     for i in at:
-        before = (w for w in reversed(words[:i]) if not w.isdigit())
-        after = (w for w in words[i + 1 :] if not w.isdigit())
-        label = next(before, None) or next(after, None)
-        if label is not None:
+        if i > 0:
+            label = words[i - 1]
+        elif len(words) > 1:
+            label = words[1]
+        else:
+            continue
+        if not label.isdigit():
             pairs.add((label, int(words[i])))
     return tuple(sorted(pairs))
 

@@ -74,6 +74,10 @@ BAD_ROWS = {
         "X,supplier,有限公司,CN,,,,,",
         "name: '有限公司' holds no letter",
     ),
+    "name of Thai legal forms alone": (
+        "X,supplier,บริษัท จำกัด,TH,,,,,",
+        "name: 'บริษัท จำกัด' holds no letter",
+    ),
     "name of a zero-width space": (
         "X,supplier,\u200b,GH,,,,,",
         "name: '\\u200b' holds no letter or digit besides a legal form",

@@ -177,27 +177,37 @@ def test_lettered_sites_are_never_taken_for_each_other() -> None:
 
 
 @pytest.mark.parametrize("many", [False, True], ids=["match", "match_many"])
-def test_numbers_that_count_other_words_are_siblings(many: bool) -> None:
+def test_numbers_that_count_other_words_are_a_question(many: bool) -> None:
     """A second reader: "Afdeling 3 Blok 7" was taken for "Afdeling 7 Blok 3" (the same
-    set of numbers). A word both names count with counts the same numbers, or they are
-    two sites; the same words in another order are the same site."""
+    set of numbers). A word both names count with other numbers is a `numbers` conflict
+    that a person settles (the same words written number first, "3 Afdeling 7 Blok",
+    read the other way round: a question, never a silent second organisation); the
+    same words in another order are the same site."""
     stored = [Org("PT Sawit Makmur Afdeling 3 Blok 7", "ID", id="s")]
 
     def answer(name: str):
         new = Org(name, "ID")
         return match_many([new], stored)[0] if many else match(new, stored)
 
-    assert answer("PT Sawit Makmur Afdeling 7 Blok 3").decision == "new"
-    assert answer("Sawit Makmur Afdeling VII Blok III").decision == "new"
+    for other in (
+        "PT Sawit Makmur Afdeling 7 Blok 3",
+        "Sawit Makmur Afdeling VII Blok III",
+        "Sawit Makmur 3 Afdeling 7 Blok",
+    ):
+        got = answer(other)
+        assert got.decision == "choose" and conflicts_of(got, "s") == (Conflict.NUMBERS,), other
     for same in (
         "Sawit Makmur Blok 7 Afdeling 3",  # word order does not count
         "PT Sawit Makmur Afdeling III Blok VII",
         "PT Sawit Makmur Afdeling 3 Blokk 7",  # a typo in one word: the other still counts 3
     ):
         assert answer(same).organisation == "s", same
-    # a number before its word ("3rd Afdeling") counts the word after it
+    # a number that follows a number counts no word: "Estate 12-3" is "Estate 12 Unit 3"
+    units = [Org("Sawit Makmur Estate 12 Unit 3", "ID", id="u")]
+    assert match(Org("Sawit Makmur Estate 12-3", "ID"), units).organisation == "u"
+    # a number that starts a name counts the word after it
     first = [Org("7 Blok Sawit 3 Afdeling", "ID", id="f")]
-    assert match(Org("3 Blok Sawit 7 Afdeling", "ID"), first).decision == "new"
+    assert match(Org("3 Blok Sawit 7 Afdeling", "ID"), first).decision == "choose"
 
 
 def test_words_of_scripts_with_vowel_signs_stay_whole() -> None:
@@ -208,6 +218,10 @@ def test_words_of_scripts_with_vowel_signs_stay_whole() -> None:
     assert fold("บริษัท ไทยยูเนี่ยน กรุ๊ป จำกัด (มหาชน)") == fold("บมจ. ไทยยูเนี่ยน กรุ๊ป")
     assert fold("रमा चाय कंपनी") != fold("रम चाय कंपनी")
     assert fold("கண்ணன் தேயிலை") == "கண்ணன் தேயிலை"
+    # Thai writes no space between words: a legal form joined to the name goes too
+    assert fold("บริษัทไทยยูเนี่ยนกรุ๊ปจำกัด(มหาชน)") == fold("ไทยยูเนี่ยนกรุ๊ป")
+    # Hebrew and Arabic vowel points are optional, as accents are in Latin names
+    assert fold("מְשֻׁלָּם") == fold("משלם") and fold("مُحَمَّد") == fold("محمد")
     stored = [Org("บริษัท ไทยยูเนี่ยน กรุ๊ป จำกัด (มหาชน)", "TH", id="tu")]
     assert match(Org("ไทยยูเนี่ยน กรุ๊ป", "TH"), stored).organisation == "tu"
     assert match(Org("บริษัท ไทยยูเนี่ยน ฟู้ด จำกัด", "TH"), stored).organisation is None
