@@ -132,19 +132,10 @@ class _Context:
             self.stored_findings[v.finding].audit
             for _, v in parsed.get("corrective_actions", ())
             if v.finding in self.stored_findings
-        } | (
-            {v.audit for _, v in parsed.get("findings", ()) if v.due_date is not None}
-            - {v.id for _, v in parsed.get("audits", ())}  # their days are the load's
-        )
+        } | {v.audit for _, v in parsed.get("findings", ()) if v.due_date is not None}
         audits = self.store.stored_rows("audits", of_plans) if of_plans else []
         self.stored_audit_days = {a.id: a.audit_date for a in audits}
-        # The stored plans of findings whose rows come without one: a finding's status
-        # must agree with its plan (a verified plan closed it; any other needs it open).
-        planned = {v.finding for _, v in parsed.get("corrective_actions", ())}
-        alone = {v.id for _, v in parsed.get("findings", ())} - planned
-        self.stored_plans = (
-            {a.finding: a for a in self.store.corrective_actions(alone)} if alone else {}
-        )
+        self.finding_rows: dict[str, RawRow] = {}  # the accepted findings rows, by id
 
     def audit_day(self, audit_id: str) -> date | None:
         audit = self.loaded["audit"].get(audit_id)
@@ -231,10 +222,13 @@ def check(
                 ctx.loaded[NODE_KINDS[kind]][value.id] = value
             if kind == "organisations":
                 ctx.claimed.update((claim, (value.id, raw)) for claim in _claims(value))
+            if kind == "findings":
+                ctx.finding_rows[value.id] = raw
             if kind == "sourcing":
                 sourcing_pairs.add((value.buyer, value.seller))
         if kind == "organisations":
             result.add(_taken_from_store(result.batch, ctx))
+    result.add(_findings_against_plans(result, ctx))
     result.requests, refused = check_requests(asked, ctx.loaded["audit"], result.batch, store)
     result.add(refused)
     return result
@@ -330,9 +324,8 @@ def _row_problems(
 
 
 def _finding_problems(raw: RawRow, value: Finding, ctx: _Context) -> list[Problem]:
-    """A due day on or after the audit's day; a status that agrees with the stored plan
-    when the load brings none (a row that reopened a finding its verified plan had
-    closed left the plan verified on an open finding, counted open and closed at once)."""
+    """A due day on or after the audit's day (the audit as the load writes it, else as
+    stored)."""
     raised = ctx.audit_day(value.audit)
     if value.due_date is not None and raised is not None and value.due_date < raised:
         return [
@@ -342,27 +335,39 @@ def _finding_problems(raw: RawRow, value: Finding, ctx: _Context) -> list[Proble
                 f" ({raised}, the audit_date of {value.audit!r})",
             )
         ]
-    plan = ctx.stored_plans.get(value.id)
-    if plan is None:
-        return []
-    verified = plan.status == ActionStatus.VERIFIED
-    if verified and value.status != FindingStatus.CLOSED:
-        return [
-            raw.problem(
-                "status",
-                "its corrective action is verified, which closed it: to reopen it, load its"
-                " corrective_actions row too (rejected, or proposed again)",
-            )
-        ]
-    if not verified and value.status == FindingStatus.CLOSED:
-        return [
-            raw.problem(
-                "status",
-                f"its corrective action is {plan.status}: a finding closes when its plan is"
-                " verified (load its corrective_actions row too, verified)",
-            )
-        ]
     return []
+
+
+def _findings_against_plans(result: Checked, ctx: _Context) -> list[Problem]:
+    """A findings row agrees with its finding's stored plan when the load writes no plan
+    for it: closed if and only if the plan is verified (a row that reopened a finding
+    its verified plan had closed left the plan verified on an open finding, counted
+    open and closed at once). Checked once every row is, against the plans the load
+    accepted (with --partial a refused plan row writes nothing); a row that disagrees
+    is taken out of the batch (nothing refers to a finding but its plan)."""
+    planned = {a.finding for a in result.actions}
+    ids = [f.id for f in result.batch.findings if f.id not in planned]
+    stored = {a.finding: a for a in ctx.store.corrective_actions(ids)} if ids else {}
+    if not stored:
+        return []
+    problems, kept = [], []
+    for finding in result.batch.findings:
+        plan = stored.get(finding.id) if finding.id not in planned else None
+        verified = plan is not None and plan.status == ActionStatus.VERIFIED
+        closed = finding.status == FindingStatus.CLOSED
+        if plan is None or verified == closed:
+            kept.append(finding)
+            continue
+        why = (
+            "its corrective action is verified, which closed it: to reopen it, load its"
+            " corrective_actions row too (rejected, or proposed again)"
+            if verified
+            else f"its corrective action is {plan.status}: a finding closes when its plan"
+            " is verified (load its corrective_actions row too, verified)"
+        )
+        problems.append(ctx.finding_rows[finding.id].problem("status", why))
+    result.batch.findings[:] = kept
+    return problems
 
 
 def _action_problems(
@@ -395,7 +400,7 @@ def _action_problems(
         return [
             raw.problem("status", f"the finding is closed: a {value.status} plan needs it open")
         ]
-    return _extension_problems(raw, value, finding)
+    return _extension_problems(raw, value, finding, raised)
 
 
 def _step_column(kind: StepKind) -> str:
@@ -405,7 +410,9 @@ def _step_column(kind: StepKind) -> str:
     return STEP_COLUMNS.get(kind, "extension_answered_at")
 
 
-def _extension_problems(raw: RawRow, value: CorrectiveAction, finding: Finding) -> list[Problem]:
+def _extension_problems(
+    raw: RawRow, value: CorrectiveAction, finding: Finding, raised: date | None
+) -> list[Problem]:
     """A due day asked for comes after the finding's; a granted one is the finding's
     due_date now (the grant moved it), as the load writes the finding or as stored."""
     asked = [s for s in value.history if s.kind == StepKind.EXTENSION_REQUESTED]
@@ -421,4 +428,12 @@ def _extension_problems(raw: RawRow, value: CorrectiveAction, finding: Finding) 
         ]
     if not granted and due is not None and day is not None and day <= due:
         return [raw.problem("extension", f"{day} is not after the finding's due_date {due}")]
+    if raised is not None and day is not None and day < raised:  # a finding without one
+        return [
+            raw.problem(
+                "extension",
+                f"{day} is before the day its finding was raised"
+                f" ({raised}, the audit_date of {finding.audit!r})",
+            )
+        ]
     return []

@@ -134,15 +134,18 @@ def _sharing(
         if all_customers and found.shared_with_all != share:
             batch.audits.append(replace(found, shared_with_all=share))
         shared = {m for m in store.shares_of([audit]).get(audit, [])}
+        # A request met is granted as an answer grants it: with SHARED_WITH its member
+        # (shared with every customer, taking that back must not hide it again).
+        met = _met(principal, store, audit, named, all_customers, at) if share else ()
+        adding = list(dict.fromkeys([*named, *(r.member for r in met)]))
         # What is shared already (or not shared) is left as it is: no graph change.
         if share:
-            batch.shares.extend(model.Share(audit, m) for m in named if m not in shared)
+            batch.shares.extend(model.Share(audit, m) for m in adding if m not in shared)
         else:
             removals = Removals(shares=tuple(model.Share(audit, m) for m in named if m in shared))
-        shared = shared | set(named) if share else shared - set(named)
+        shared = shared | set(adding) if share else shared - set(named)
         to_all = share if all_customers else found.shared_with_all
         response = {"audit": audit, "sharedWith": sorted(shared), "allCustomers": to_all}
-        met = _met(principal, store, audit, named, all_customers, at) if share else ()
         return Plan(response, batch, removals, requests=met)
 
     arguments = {"audit": audit, "members": sorted(set(members)), "allCustomers": all_customers}

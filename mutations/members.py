@@ -43,7 +43,14 @@ def _recognition(
     principal: Principal, store: GraphStore, scheme: str, key: str | None, on: bool
 ) -> dict[str, Any]:
     me = own_organisation(principal, store, Role.SOURCING)
-    parsed = checks.row("recognitions", {"member": me.id, "scheme": scheme}, where="input")
+    try:
+        parsed = checks.row("recognitions", {"member": me.id, "scheme": scheme}, where="input")
+    except BadUserInput:
+        # A scheme recognised before its name's rules were (an invisible character
+        # in it, refused since 2026-12-04) can still be taken back, as it is stored.
+        if on or scheme.strip() not in store.recognised_schemes(me.id):
+            raise
+        parsed = model.Recognition(me.id, scheme.strip())
 
     def plan(at: datetime) -> Plan:
         batch, removals = GraphBatch(), Removals()

@@ -174,13 +174,18 @@ def _transition(
         if current.status not in allowed:
             wanted = " or ".join(s.value for s in allowed)
             raise _out_of_order(f"its plan is {current.status.value}, not {wanted}")
+        said = note
+        lapsed = to == ActionStatus.VERIFIED and current.extension is not None
+        if lapsed:  # a due day still asked for lapses with the finding's closing: said so
+            said = f"the due day asked, {current.extension}, lapsed"
         new = replace(
-            current, status=to, history=(_step(principal, at, kind, note=note),), **fields
+            current, status=to, history=(_step(principal, at, kind, note=said),), **fields
         )
         batch = GraphBatch()
         if to == ActionStatus.VERIFIED:  # closes the finding, in the same transaction
             batch.findings.append(replace(reached.finding, status=FindingStatus.CLOSED))
-            new = replace(new, extension=None)  # a due day still asked for lapses with it
+        if lapsed:
+            new = replace(new, extension=None)
         return new, batch
 
     arguments = {"note": note, **{k: v for k, v in fields.items() if v is not None}}

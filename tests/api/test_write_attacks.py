@@ -23,7 +23,7 @@ import pytest
 
 from access.keys import create_key, revoke_key
 from access.principal import Principal, Role
-from graph.model import GraphBatch, Kind, Organisation, Sourcing
+from graph.model import GraphBatch, Kind, Organisation, Recognition, Sourcing
 from tests.api.member_client import (
     code,
     data,
@@ -617,6 +617,11 @@ def test_a_scheme_or_id_with_an_invisible_character_is_refused(forum_store, sche
     found, message = refused(forum_store, M1, require, r=scheme)
     assert f"invisible formatting character (U+{character})" in message, message
     assert "SMETA" in forum_store.recognised_schemes("M1")
+    assert scheme not in forum_store.recognised_schemes("M1")
+    # one recognised before the rule (a store written then) can still be taken back
+    forum_store.write(GraphBatch(recognitions=[Recognition("M1", scheme)]))
+    unrecognise = "mutation($s: String!) { unrecognise(scheme: $s) { recognised } }"
+    assert scheme not in data(forum_store, M1, unrecognise, s=scheme)["unrecognise"]["recognised"]
     assert scheme not in forum_store.recognised_schemes("M1")
 
 

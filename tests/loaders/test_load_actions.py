@@ -175,6 +175,29 @@ def test_a_findings_row_agrees_with_its_stored_plan_and_its_audits_day(engine_st
     )
     assert load(store, [reopened], today=date(2026, 3, 1)).ok
     assert store.findings(["X2"])[0].status.value == "open"
+    # with --partial, a plan row refused for another reason does not let the finding by
+    bad_plan = write(
+        tmp_path / "bad-plan",
+        {
+            "findings.csv": header + "X1,A1,critical,closed,child labour,2026-03-01\n",
+            "corrective_actions.csv": HEADER + "X1,d,2025-01-01,verified,e,,,,,2026-02-01,\n",
+        },
+    )
+    report = load(store, [bad_plan], partial=True, today=date(2026, 3, 1))
+    assert sorted(p.field for p in report.problems) == ["status", "target_date"], problems(report)
+    assert store.findings(["X1"])[0].status.value == "open"
+    assert store.corrective_actions(["X1"])[0].status == ActionStatus.ACCEPTED
+    # an audits row refused (with --partial) leaves the stored audit's day to check by
+    audit_refused = write(
+        tmp_path / "audit-refused",
+        {
+            "audits.csv": AUDITS.replace(",M1,true", ",NOPE,true"),
+            "findings.csv": header + "X9,A1,minor,open,,2025-12-31\n",
+        },
+    )
+    report = load(store, [audit_refused], partial=True, today=date(2026, 3, 1))
+    assert sorted(p.field for p in report.problems) == ["commissioned_by", "due_date"]
+    assert store.findings(["X9"]) == []
     # a row that agrees with the stored plan, and one without a plan, load as before
     same = write(tmp_path / "same", {"findings.csv": header + "X1,A1,critical,open,wages,\n"})
     assert load(store, [same], today=date(2026, 3, 1)).ok
@@ -214,6 +237,7 @@ BAD_EXTENSIONS = {
     "an answer without its day": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-12,granted,\n", "extension_answered_at"),
     "answered before asked": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-15,refused,2026-01-12\n", "extension_answered_at"),
     "an extension not after the due day": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-02-01,2026-01-12,,\n", "extension"),
+    "an extension before the audit of a finding without a due day": ("X3,d,2026-04-01,proposed,,,2026-01-11,,,,,2025-06-01,2026-01-12,,\n", "extension"),
     "granted but the finding's due day differs": ("X1,d,2026-04-01,proposed,,,2026-01-11,,,,,2026-04-01,2026-01-12,granted,2026-01-13\n", "extension"),
 }  # fmt: skip
 

@@ -278,6 +278,7 @@ def test_an_asked_due_day_lapses_at_verification_and_never_precedes_the_audit(en
     _verify(SOURCING, store)
     plan = store.corrective_actions([S2_OWNS])[0]
     assert plan.status == ActionStatus.VERIFIED and plan.extension is None
+    assert plan.history[-1].note == "the due day asked, 2026-06-30, lapsed"  # kept, as said
     assert store.findings([S2_OWNS])[0].due_date is None  # nothing granted
     with pytest.raises(BadUserInput):
         _grant(SOURCING, store)

@@ -144,3 +144,8 @@ def test_sharing_the_audit_meets_the_open_requests_for_it(store):
     granted = lists.share_requests(principal=M1, store=store, status=RequestStatus.GRANTED)
     assert sorted(r.id for r in granted.items) == sorted([made, again])
     assert "S4" not in _gaps(store)
+    # granted as an answer grants: SHARED_WITH the member, which outlives the share
+    # with every customer (a second reader: taken back, it hid the audit again)
+    assert store.shares_of(["A4"]) == {"A4": ["M1", "M2"]}  # M2 named at the start
+    unshare_audit(principal=S4, store=store, audit="A4", all_customers=True)
+    assert "S4" not in _gaps(store)
