@@ -15,6 +15,9 @@ format:
 demo:             ## a synthetic network on the embedded store, cascaded, then served
 	tiergraph demo
 
+serve:            ## the API on the configured store (the embedded one in ./.tiergraph by default)
+	tiergraph serve
+
 services-start:
 	bash scripts/services.sh start
 

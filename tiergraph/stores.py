@@ -37,8 +37,9 @@ def check_store_exists(settings: Settings) -> None:
         return
     raise CliError(
         f"no tiergraph store at {folder}: load a network there first "
-        f"(`TIERGRAPH_DATA_DIR={folder} tiergraph load FILES`, or `tiergraph demo` for a "
-        "synthetic one), or set TIERGRAPH_DATA_DIR to the folder of your store",
+        f"(`TIERGRAPH_DATA_DIR={folder} tiergraph load FILES`; `tiergraph demo` makes a "
+        "synthetic one in a folder of its own, whose path it prints), or set "
+        "TIERGRAPH_DATA_DIR to the folder of your store",
         code="no_store",
         field="TIERGRAPH_DATA_DIR",
     )
