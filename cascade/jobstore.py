@@ -112,6 +112,16 @@ class RedisJobStore:
     def mark_once(self, job: str, marker: str) -> bool:
         return bool(self.redis.hsetnx(KEY.format(job=job), f"mark:{marker}", 1))
 
+    def clear(self) -> int:
+        """Forget every job (`tiergraph reset`); how many there were."""
+        jobs = self.redis.zrange(self.INDEX, 0, -1)
+        pipe = self.redis.pipeline()
+        for j in jobs:
+            pipe.delete(KEY.format(job=j.decode() if isinstance(j, bytes) else j))
+        pipe.delete(self.INDEX)
+        pipe.execute()
+        return len(jobs)
+
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         jobs = self.redis.zrevrange(self.INDEX, 0, limit - 1)
         metas = [self.meta(j.decode() if isinstance(j, bytes) else j) for j in jobs]
@@ -205,6 +215,11 @@ class FileJobStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def clear(self) -> int:
+        """Forget every job (`tiergraph reset`); how many there were."""
+        with self._lock:
+            return self._db.execute("DELETE FROM job").rowcount
 
     def put_step(self, job: str, step: int, data: dict[str, Any]) -> None:
         self._local.put_step(job, step, data)

@@ -47,6 +47,10 @@ class ExportPlace:
                 continue
         return gone
 
+    def clear(self) -> int:
+        """Delete every file (`tiergraph reset`); returns how many."""
+        return self.sweep(now=float("inf"))
+
 
 def place_from(settings: Settings, store: GraphStore) -> ExportPlace:
     path = getattr(store, "path", None)  # the embedded store's file (None: in memory)

@@ -194,15 +194,46 @@ def test_reset_yes_empties_the_store_and_says_what_went(data_dir):
     assert run("cascade", "show", "-m", "M-ACME", "-r", "REQ-ACME-SCOC")[0] == 2  # results gone
 
 
+def test_reset_forgets_the_stores_jobs_and_export_files(data_dir):
+    """A second reader: after `reset` and a load of another network, a new key of a
+    member with the same id read that member's old export job and downloaded its old
+    file (the old network's suppliers). The jobs and files of the store go with it."""
+    from cascade.jobstore import FileJobStore
+
+    run("generate", str(data_dir / "net"), "--nodes", "300", "--members", "1")
+    run("load", str(data_dir / "net"))
+    folder = data_dir / "data"
+    jobs = FileJobStore(folder / "jobs.db")
+    jobs.update("job-1", kind="export", member="M-ACME", state="done")
+    jobs.close()
+    (folder / "exports").mkdir()
+    (folder / "exports" / "job-1.zip").write_bytes(b"the old network")
+    removed = run_json("reset", "--yes")
+    assert (removed["jobs"], removed["export_files"]) == (1, 1)
+    jobs = FileJobStore(folder / "jobs.db")
+    assert jobs.meta("job-1") is None and jobs.recent() == []
+    jobs.close()
+    assert list((folder / "exports").iterdir()) == []
+    code, said = run("reset", "--yes")  # nothing left: said as none
+    assert code == 0 and "jobs forgotten: 0; export files deleted: 0" in " ".join(said.split())
+
+
 @pytest.mark.neo4j
 def test_reset_empties_neo4j(neo4j_store, tmp_path, monkeypatch):
     from tests.factories import small_network
 
     neo4j_store.write(small_network())
     monkeypatch.setenv("TIERGRAPH_STORE", "neo4j")
+    import redis
+
+    from cascade.jobstore import RedisJobStore
+
+    jobs = RedisJobStore(redis.Redis.from_url(os.environ["TIERGRAPH_REDIS_URL"]))
+    jobs.update("reset-test-job", kind="cascade", member="M1", state="done")
     removed = run_json("reset", "--yes")
     assert removed["store"] == "neo4j" and removed["removed"]["members"] == 2
     assert set(neo4j_store.counts().values()) == {0}
+    assert removed["jobs"] >= 1 and jobs.meta("reset-test-job") is None
 
 
 def test_the_demo_keeps_to_its_own_folder(data_dir):

@@ -54,6 +54,7 @@ from tiergraph.console import (
 from tiergraph.stores import check_store_exists, open_store
 
 if TYPE_CHECKING:
+    from graph.store import GraphStore
     from tiergraph.settings import Settings
 
 app = typer.Typer(
@@ -300,13 +301,39 @@ def reset(
     try:
         removed = store.counts()
         store.clear()
+        jobs, export_files = _forget_jobs_and_exports(settings, store)
     finally:
         store.close()
     if fmt == Format.json:
-        emit_json({"store": settings.store, "location": _location(settings), "removed": removed})
+        emit_json(
+            {
+                "store": settings.store,
+                "location": _location(settings),
+                "removed": removed,
+                "jobs": jobs,
+                "export_files": export_files,
+            }
+        )
     else:
         out.print(f"emptied the {where}")
         print_counts(removed, "removed")
+        forgotten = "not reached (Redis did not answer)" if jobs is None else jobs
+        out.print(f"jobs forgotten: {forgotten}; export files deleted: {export_files}")
+
+
+def _forget_jobs_and_exports(settings: Settings, store: GraphStore) -> tuple[int | None, int]:
+    """The jobs and export files of the emptied store go too: their status and files
+    name organisations that are gone, and a member of the same id loaded later must not
+    read them. Jobs in a Redis that does not answer stay (None; they expire in 7 days)."""
+    from exports.jobs import place_from
+    from views.job_runners import forget_jobs
+
+    try:
+        jobs: int | None = forget_jobs(store, settings.redis_url)
+    except Exception as exc:  # redis' ConnectionError and the like: said, not fatal
+        err.print(f"[yellow]jobs in Redis at {settings.redis_url} not forgotten: {exc}[/]")
+        jobs = None
+    return jobs, place_from(settings, store).clear()
 
 
 app.command()(demo)

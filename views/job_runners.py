@@ -38,3 +38,25 @@ def _build(store: GraphStore) -> Jobs:
 
 
 _jobs: PerStore[Jobs] = per_store(_build)
+
+
+def forget_jobs(store: GraphStore, redis_url: str) -> int:
+    """Forget every job of the store (`tiergraph reset`: a job's status and results
+    name organisations that are gone, and a member of the same id loaded later must
+    not read them); how many there were. Embedded: `jobs.db` beside the store's file;
+    Neo4j: the jobs in Redis (an error if Redis does not answer)."""
+    from graph.sqlite_store import SqliteStore
+
+    if isinstance(store, SqliteStore):
+        if store.path is None or not store.path.with_name(JOBS_FILE).exists():
+            return 0
+        jobs = FileJobStore(store.path.with_name(JOBS_FILE))
+        try:
+            return jobs.clear()
+        finally:
+            jobs.close()
+    import redis
+
+    from cascade.jobstore import RedisJobStore
+
+    return RedisJobStore(redis.Redis.from_url(redis_url)).clear()
