@@ -45,7 +45,7 @@ def parse_role(value: str) -> Role:
     try:
         return Role(value.strip().lower())
     except ValueError:
-        refuse(f"--role must be one of {ROLES}, not {value!r}")
+        fail(f"--role must be one of {ROLES}, not {value!r}", code="bad_parameter", field="--role")
 
 
 @keys_app.command("create")

@@ -196,6 +196,14 @@ def parameter_message(param: Any, message: str, field: str) -> str:
 
 
 def _usage_error(exc: click.ClickException) -> CliError:
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        param = exc.param
+        field = (param.opts or [param.name or ""])[0]
+        what = "argument" if getattr(param, "param_type_name", "") == "argument" else "option"
+        message = f"missing {what} {field.upper() if what == 'argument' else field}"
+        if exc.ctx is not None:
+            message += f" (see `{exc.ctx.command_path} --help`)"
+        return CliError(message, code="usage", field=field or None, exit=exc.exit_code)
     if isinstance(exc, click.BadParameter):
         param = exc.param
         hint = exc.param_hint if isinstance(exc.param_hint, str) else None

@@ -137,6 +137,45 @@ def test_a_key_that_cannot_be_made_or_revoked_is_one_line_and_exit_2(data, args,
     assert SqliteStore(data).keys() == []
 
 
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["create", "--org", "M1", "--role", "boss"],
+            {
+                "code": "bad_parameter",
+                "field": "--role",
+                "message": "--role must be one of sourcing, analyst, supplier, operator, not 'boss'",
+            },
+        ),
+        (
+            ["revoke"],
+            {
+                "code": "usage",
+                "field": "key_id",
+                "message": "missing argument KEY_ID (see `tiergraph keys revoke --help`)",
+            },
+        ),
+        (
+            ["create", "--org", "M1"],
+            {
+                "code": "usage",
+                "field": "--role",
+                "message": "missing option --role (see `tiergraph keys create --help`)",
+            },
+        ),
+    ],
+)
+def test_a_bad_or_missing_option_is_coded_as_every_commands_are(data, args, error):
+    """A second reader: `--role admin` was `bad_request` with no field (other options'
+    values are `bad_parameter` naming the option), and a missing argument said
+    "Invalid value for key_id: " with nothing after it."""
+    code, out, _ = keys(*args, "--format", "json")
+    got = json.loads(out)["error"]
+    got["message"] = got["message"].replace("`root ", "`tiergraph ")  # CliRunner's name
+    assert code == 2 and got == error
+
+
 def test_demo_keys_name_a_sourcing_team_an_analyst_and_a_supplier(data):
     store = SqliteStore(data)
     made = demo_keys(store, member="M1", supplier="S1")
