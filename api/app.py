@@ -150,6 +150,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # `/graphql/` is another path, answered 404 like any other (not a 307 to
+        # /graphql with an empty body, which clients follow without their POST body).
+        redirect_slashes=False,
     )
 
     @app.get("/health")

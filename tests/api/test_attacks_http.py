@@ -218,6 +218,10 @@ def test_a_body_over_the_limit_is_413_on_both_stores(served):
         ("GET", "/nothing", 404, "NOT_FOUND"),
         ("GET", "/docs", 404, "NOT_FOUND"),
         ("GET", "/exports/", 404, "NOT_FOUND"),
+        # a second reader: a trailing slash was a 307 with an empty body
+        ("GET", "/health/", 404, "NOT_FOUND"),
+        ("POST", "/graphql/", 404, "NOT_FOUND"),
+        ("GET", "/exports/some-job/", 404, "NOT_FOUND"),
         ("PUT", "/graphql", 405, "BAD_USER_INPUT"),
         ("DELETE", "/graphql", 405, "BAD_USER_INPUT"),
         ("POST", "/health", 405, "BAD_USER_INPUT"),
