@@ -82,6 +82,11 @@ def principal_of(record: KeyRecord | None, key: str) -> Principal | None:
 
 
 def revoke_key(store: GraphStore, key_id: str) -> KeyRecord:
+    """Revoke by the key's id; given the whole key (`tg_ID_SECRET`, a leaked one pasted
+    as it is), by the id in it: the secret is never repeated in an answer or a log."""
+    whole = key_id_of(key_id.strip())
+    if whole is not None:
+        key_id = whole
     record = store.key(key_id)
     if record is None:
         raise KeyRefused(f"no key {key_id!r}")

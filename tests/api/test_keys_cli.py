@@ -65,6 +65,19 @@ def test_a_key_made_on_the_command_line_opens_the_api_until_revoked(data):
     assert health(data, made["key"]) == 401
 
 
+def test_a_whole_key_pasted_to_revoke_revokes_it_and_is_never_repeated(data):
+    """A second reader: `keys revoke <the whole key>` was refused, printing the secret
+    in its message. A leaked key pasted as it is revokes it, by the id in it."""
+    made = keys_json("create", "--org", "M1", "--role", "analyst")
+    secret = made["key"].split("_", 2)[2]
+    code, out, err = keys("revoke", made["key"])
+    assert code == 0 and secret not in out + err and made["record"]["id"] in out
+    assert health(data, made["key"]) == 401
+    fake = f"tg_nosuchid_{secret}"
+    code, out, err = keys("revoke", fake)
+    assert code == 2 and "no key 'nosuchid'" in err and secret not in out + err
+
+
 def test_the_table_format_prints_the_key_alone_on_stdout(data):
     code, out, err = keys("create", "--org", "S1", "--role", "supplier")
     assert code == 0
