@@ -323,19 +323,23 @@ def _row_problems(
     return problems
 
 
+def _before_raised(
+    raw: RawRow, column: str, day: date | None, raised: date | None, audit: str
+) -> list[Problem]:
+    """A day of a finding's life (a due day, a plan's target or step) before the day the
+    finding was raised: its audit's day (None when unknown: not checked)."""
+    if day is None or raised is None or day >= raised:
+        return []
+    message = (
+        f"{day} is before the day its finding was raised ({raised}, the audit_date of {audit!r})"
+    )
+    return [raw.problem(column, message)]
+
+
 def _finding_problems(raw: RawRow, value: Finding, ctx: _Context) -> list[Problem]:
     """A due day on or after the audit's day (the audit as the load writes it, else as
     stored)."""
-    raised = ctx.audit_day(value.audit)
-    if value.due_date is not None and raised is not None and value.due_date < raised:
-        return [
-            raw.problem(
-                "due_date",
-                f"{value.due_date} is before the day the finding was raised"
-                f" ({raised}, the audit_date of {value.audit!r})",
-            )
-        ]
-    return []
+    return _before_raised(raw, "due_date", value.due_date, ctx.audit_day(value.audit), value.audit)
 
 
 def _findings_against_plans(result: Checked, ctx: _Context) -> list[Problem]:
@@ -352,7 +356,7 @@ def _findings_against_plans(result: Checked, ctx: _Context) -> list[Problem]:
         return []
     problems, kept = [], []
     for finding in result.batch.findings:
-        plan = stored.get(finding.id) if finding.id not in planned else None
+        plan = stored.get(finding.id)  # only those the load writes no plan for
         verified = plan is not None and plan.status == ActionStatus.VERIFIED
         closed = finding.status == FindingStatus.CLOSED
         if plan is None or verified == closed:
@@ -385,14 +389,8 @@ def _action_problems(
         (_step_column(step.kind), date.fromisoformat(step.at[:10])) for step in value.history
     ]
     for column, day in early:
-        if raised is not None and day < raised:
-            return [
-                raw.problem(
-                    column,
-                    f"{day} is before the day its finding was raised"
-                    f" ({raised}, the audit_date of {finding.audit!r})",
-                )
-            ]
+        if problems := _before_raised(raw, column, day, raised, finding.audit):
+            return problems
     verified = value.status == ActionStatus.VERIFIED
     if verified and finding.status != FindingStatus.CLOSED:
         return [raw.problem("status", "a verified plan closes its finding: the finding is open")]
@@ -428,12 +426,4 @@ def _extension_problems(
         ]
     if not granted and due is not None and day is not None and day <= due:
         return [raw.problem("extension", f"{day} is not after the finding's due_date {due}")]
-    if raised is not None and day is not None and day < raised:  # a finding without one
-        return [
-            raw.problem(
-                "extension",
-                f"{day} is before the day its finding was raised"
-                f" ({raised}, the audit_date of {finding.audit!r})",
-            )
-        ]
-    return []
+    return _before_raised(raw, "extension", day, raised, finding.audit)  # one without a due day

@@ -174,28 +174,38 @@ def _point(c: int) -> str:
     return f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}"
 
 
+def _marks_and_formats() -> tuple[list[int], list[int]]:
+    """Unicode's marks (Mn Mc Me) of the first two planes, and its invisible formatting
+    characters (Cf) of the first plane and the tags: one pass over the code points."""
+    marks, formats = [], []
+    for c in (*range(0x20000), *range(0xE0000, 0xE0080)):
+        category = unicodedata.category(chr(c))
+        if category in ("Mn", "Mc", "Me"):
+            marks.append(c)
+        elif category == "Cf" and not 0x10000 <= c < 0xE0000:
+            formats.append(c)
+    return marks, formats
+
+
+_MARK_POINTS, _FORMAT_POINTS = _marks_and_formats()
 # The vowel signs, tone marks and viramas of Thai, Devanagari, Tamil, Sinhala, Khmer,
 # Myanmar ... (Unicode's marks, Mn Mc Me) belong to their word: Python's \w leaves them
 # out, and "ไทยยูเนี่ยน" was cut into "ไทยย", "เน", "ยน", and Hindi words lost their vowels.
 # (The Latin accents are gone before: _COMBINING.)
-_MARKS = _ranges([c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")])
+_MARKS = _ranges(_MARK_POINTS)
 _NON_WORD = re.compile(rf"(?:[^\w{_MARKS}]|_)+")
 # a word: digits, or letters and their marks (punctuation splits)
 _WORD = re.compile(rf"\d+|(?:[^\W\d_]|[{_MARKS}])+")
 _APOSTROPHE = re.compile(r"['’`´]")  # Int'l is intl: an apostrophe joins, other punctuation splits
-# Letters NFKD does not decompose into a base letter and an accent.
-_LETTERS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th"})
-# Invisible formatting characters (Unicode's Cf: a soft hyphen, zero-width joiners, a
-# byte-order mark, bidirectional marks) are dropped: "Sinar\u00adMas" is "SinarMas" as
-# shown. A zero-width space is a word break ("Sinar\u200bMas" is "Sinar Mas").
-_LETTERS.update(
-    {
-        c: None
-        for c in (*range(0x10000), *range(0xE0000, 0xE0080))
-        if unicodedata.category(chr(c)) == "Cf"
-    }
-)
-_LETTERS[0x200B] = " "
+# Letters NFKD does not decompose into a base letter and an accent. Invisible
+# formatting characters (Unicode's Cf: a soft hyphen, zero-width joiners, a byte-order
+# mark, bidirectional marks) are dropped: "Sinar\u00adMas" is "SinarMas" as shown. A
+# zero-width space is a word break ("Sinar\u200bMas" is "Sinar Mas").
+_LETTERS: dict[int, str | None] = {
+    **{ord(c): plain for c, plain in zip("ıøđłæœþ", "i o d l ae oe th".split(), strict=True)},
+    **dict.fromkeys(_FORMAT_POINTS),
+    0x200B: " ",
+}
 
 
 def _to_roman(value: int) -> str:

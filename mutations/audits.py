@@ -17,6 +17,7 @@ from mutations import checks
 from mutations.ids import random_hex
 from mutations.record import Plan, perform
 from mutations.scope import own_organisation
+from sharing.requests import answer
 from views.member import not_found
 
 MAX_FINDINGS = 500  # findings in one upload
@@ -177,12 +178,7 @@ def _met(
     members, or every one when it is shared with every customer (a member asks only
     for an audit of its network: it is a customer)."""
     return tuple(
-        replace(
-            r,
-            status=RequestStatus.GRANTED,
-            answered_at=at.isoformat(timespec="microseconds"),
-            answered_by=principal.key_id,
-        )
+        answer(r, principal, at, grant=True)
         for r in store.share_requests(audit=audit, status=RequestStatus.OPEN)
         if all_customers or r.member in named
     )

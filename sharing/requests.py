@@ -136,13 +136,7 @@ def answer_share_request(
         asked = found[0]
         if asked.status != RequestStatus.OPEN:
             raise _answered(asked)
-        answered = replace(
-            asked,
-            status=RequestStatus.GRANTED if grant else RequestStatus.DECLINED,
-            answered_at=_iso(at),
-            answered_by=principal.key_id,
-            reason=why,
-        )
+        answered = answer(asked, principal, at, grant=grant, reason=why)
         batch = GraphBatch(shares=[Share(asked.audit, asked.member)] if grant else [])
         response = {"request": RequestSeen.of(answered, audit).response()}
         return Plan(response, batch, requests=(answered,))
@@ -159,6 +153,25 @@ def answer_share_request(
     except RequestAnswered:  # a racing answer got there first: it stands
         (asked,) = store.share_requests(id=request)
         raise _answered(asked) from None
+
+
+def answer(
+    asked: ShareRequest,
+    principal: Principal,
+    at: datetime,
+    *,
+    grant: bool,
+    reason: str | None = None,
+) -> ShareRequest:
+    """The request answered by the owner's key at `at` (answerShareRequest, or a
+    shareAudit that meets it)."""
+    return replace(
+        asked,
+        status=RequestStatus.GRANTED if grant else RequestStatus.DECLINED,
+        answered_at=_iso(at),
+        answered_by=principal.key_id,
+        reason=reason,
+    )
 
 
 def _answered(asked: ShareRequest) -> BadUserInput:

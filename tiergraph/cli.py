@@ -329,7 +329,7 @@ def _forget_jobs_and_exports(settings: Settings, store: GraphStore) -> tuple[int
     from views.job_runners import forget_jobs
 
     try:
-        jobs: int | None = forget_jobs(store, settings.redis_url)
+        jobs: int | None = forget_jobs(store, settings)
     except Exception as exc:  # redis' ConnectionError and the like: said, not fatal
         err.print(f"[yellow]jobs in Redis at {settings.redis_url} not forgotten: {exc}[/]")
         jobs = None

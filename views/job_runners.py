@@ -9,6 +9,7 @@ from __future__ import annotations
 from cascade.jobstore import FileJobStore
 from graph.per_store import PerStore, per_store
 from graph.store import GraphStore
+from tiergraph.settings import Settings
 from views.jobs import InProcessJobs, Jobs, QueuedJobs
 
 JOBS_FILE = "jobs.db"
@@ -40,7 +41,7 @@ def _build(store: GraphStore) -> Jobs:
 _jobs: PerStore[Jobs] = per_store(_build)
 
 
-def forget_jobs(store: GraphStore, redis_url: str) -> int:
+def forget_jobs(store: GraphStore, settings: Settings) -> int:
     """Forget every job of the store (`tiergraph reset`: a job's status and results
     name organisations that are gone, and a member of the same id loaded later must
     not read them); how many there were. Embedded: `jobs.db` beside the store's file;
@@ -55,8 +56,7 @@ def forget_jobs(store: GraphStore, redis_url: str) -> int:
             return jobs.clear()
         finally:
             jobs.close()
-    import redis
-
     from cascade.jobstore import RedisJobStore
+    from tiergraph.bootstrap import redis_client
 
-    return RedisJobStore(redis.Redis.from_url(redis_url)).clear()
+    return RedisJobStore(redis_client(settings)).clear()
